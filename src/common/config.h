@@ -1,0 +1,86 @@
+// Server configuration: defaults, an optional TOML file, then STOA_* environment overrides.
+// Every key is documented in docs/configuration.md and in stoa.example.toml.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace stoa {
+
+enum class Registrations { kOpen, kApproval, kClosed };
+
+struct RateLimit {
+  int limit = 0;          // requests allowed per window
+  int window_seconds = 0;
+};
+
+struct Config {
+  struct Server {
+    std::string listen = "127.0.0.1:8080";
+    int threads = 0;                  // io threads; 0 = one per core
+    int blocking_threads = 0;         // threads for handlers that write; 0 = 16 per core
+    int64_t body_limit_bytes = 2 * 1024 * 1024;
+    int header_timeout_seconds = 10;
+    int body_timeout_seconds = 30;
+    int idle_timeout_seconds = 75;
+    bool access_log = true;
+  } server;
+
+  struct Instance {
+    std::string base_url = "http://127.0.0.1:8080";
+    std::string name = "stoa";
+    std::string description = "A stoa instance: microblogging with trust and safety built in.";
+    std::string contact_email = "admin@localhost";
+    Registrations registrations = Registrations::kOpen;
+    int max_status_chars = 500;
+    int max_bio_chars = 500;
+    int max_profile_fields = 4;
+    std::vector<std::string> languages = {"en", "de"};
+  } instance;
+
+  struct OAuth {
+    bool password_grant = false;
+  } oauth;
+
+  struct RateLimits {
+    bool enabled = true;
+    RateLimit per_token{300, 300};
+    RateLimit per_ip{300, 300};
+    RateLimit registrations_per_ip{5, 1800};
+    RateLimit deletes_per_account{30, 1800};
+  } rate_limits;
+
+  struct Storage {
+    int reader_connections = 0;      // 0 = as many as threads need
+    std::string synchronous = "full";  // full (durable on power loss) or normal
+    int busy_timeout_ms = 5000;
+    int64_t cache_size_kib = 65536;
+  } storage;
+
+  struct Timelines {
+    int home_max_items = 800;
+    int home_cache_accounts = 50000;  // home feeds kept in memory
+    int status_cache_entries = 200000;
+  } timelines;
+
+  struct Security {
+    std::string password_hash_cost = "interactive";  // minimal | interactive | moderate
+  } security;
+
+  struct Log {
+    std::string level = "info";
+  } log;
+};
+
+// Parses `toml_path` (empty: none) over the defaults, then applies environment overrides from
+// `env` (name -> value; pass the process environment). Fails with a message naming the key.
+Result<Config> LoadConfig(const std::string& toml_path, const std::map<std::string, std::string>& env);
+// The process environment as a map.
+std::map<std::string, std::string> ProcessEnvironment();
+std::string_view RegistrationsName(Registrations r);
+
+}  // namespace stoa

@@ -1,0 +1,1 @@
+// Implemented by the http/storage work in progress.

@@ -1,0 +1,77 @@
+#include "common/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+namespace stoa {
+namespace {
+
+std::string WriteTemp(const std::string& content) {
+  char name[] = "/tmp/stoa-config-XXXXXX";
+  const int fd = mkstemp(name);
+  close(fd);
+  std::ofstream(name) << content;
+  return name;
+}
+
+TEST(ConfigTest, DefaultsWithoutFileOrEnvironment) {
+  auto config = LoadConfig("", {});
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->server.listen, "127.0.0.1:8080");
+  EXPECT_EQ(config->instance.max_status_chars, 500);
+  EXPECT_TRUE(config->rate_limits.enabled);
+  EXPECT_EQ(config->instance.registrations, Registrations::kOpen);
+}
+
+TEST(ConfigTest, FileThenEnvironmentOverride) {
+  const std::string path = WriteTemp(R"(
+[instance]
+name = "Example"
+max_status_chars = 1000
+registrations = "approval"
+languages = ["de"]
+[rate_limits]
+per_ip = "10/60"
+)");
+  auto config = LoadConfig(path, {{"STOA_INSTANCE_MAX_STATUS_CHARS", "700"},
+                                  {"STOA_RATE_LIMITS", "off"},
+                                  {"STOA_BASE_URL", "https://example.org/"}});
+  std::remove(path.c_str());
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->instance.name, "Example");
+  EXPECT_EQ(config->instance.max_status_chars, 700);
+  EXPECT_EQ(config->instance.registrations, Registrations::kApproval);
+  EXPECT_EQ(config->instance.languages, std::vector<std::string>{"de"});
+  EXPECT_EQ(config->rate_limits.per_ip.limit, 10);
+  EXPECT_EQ(config->rate_limits.per_ip.window_seconds, 60);
+  EXPECT_FALSE(config->rate_limits.enabled);
+  EXPECT_EQ(config->instance.base_url, "https://example.org");
+}
+
+TEST(ConfigTest, ErrorsNameTheKey) {
+  struct Case {
+    std::string toml;
+    std::map<std::string, std::string> env;
+    std::string needle;
+  };
+  const Case cases[] = {
+      {"[instance]\nnope = 1\n", {}, "unknown key 'instance.nope'"},
+      {"[instance]\nmax_status_chars = 0\n", {}, "instance.max_status_chars"},
+      {"", {{"STOA_INSTANCE_REGISTRATIONS", "sometimes"}}, "instance.registrations"},
+      {"", {{"STOA_RATE_LIMITS", "maybe"}}, "rate_limits.enabled"},
+      {"[server\n", {}, ":1:"},
+  };
+  for (const auto& c : cases) {
+    const std::string path = c.toml.empty() ? "" : WriteTemp(c.toml);
+    auto config = LoadConfig(path, c.env);
+    if (!path.empty()) std::remove(path.c_str());
+    ASSERT_FALSE(config.ok()) << c.toml;
+    EXPECT_NE(config.status().message().find(c.needle), std::string::npos)
+        << config.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace stoa
