@@ -1,0 +1,64 @@
+// A status (a post): called Post in code to keep it apart from the error type Status.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/id.h"
+#include "domain/visibility.h"
+
+namespace stoa {
+
+struct PostMention {
+  Id account_id = kNoId;
+  std::string username;
+};
+
+struct Post {
+  Id id = kNoId;
+  Id account_id = kNoId;
+  std::string text;          // the source text as written
+  std::string content_html;  // rendered by the server (escaped, linked)
+  std::string spoiler_text;  // content warning; "" when none
+  bool sensitive = false;
+  Visibility visibility = Visibility::kPublic;
+  std::optional<std::string> language;
+  Id in_reply_to_id = kNoId;
+  Id in_reply_to_account_id = kNoId;
+  Id reblog_of_id = kNoId;     // a boost: the boosted post; its own text is empty
+  Id thread_root_id = kNoId;   // first post of the thread (itself when not a reply)
+  Id application_id = kNoId;   // the OAuth app that posted it
+  Timestamp created_at;
+  std::optional<Timestamp> edited_at;
+  std::optional<Timestamp> deleted_at;  // deleted by its author (kept for evidence, never shown)
+  std::vector<PostMention> mentions;
+  std::vector<std::string> tags;  // normalised hashtag names
+  int64_t replies_count = 0;
+  int64_t reblogs_count = 0;
+  int64_t favourites_count = 0;
+
+  bool is_reblog() const { return reblog_of_id != kNoId; }
+  bool is_reply() const { return in_reply_to_id != kNoId; }
+  bool deleted() const { return deleted_at.has_value(); }
+  bool Mentions(Id account) const {
+    for (const auto& m : mentions) {
+      if (m.account_id == account) return true;
+    }
+    return false;
+  }
+};
+
+// One earlier version of an edited post.
+struct PostEdit {
+  Id id = kNoId;
+  Id post_id = kNoId;
+  std::string text;
+  std::string content_html;
+  std::string spoiler_text;
+  bool sensitive = false;
+  Timestamp created_at;
+};
+
+}  // namespace stoa

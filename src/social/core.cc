@@ -1,0 +1,166 @@
+#include "social/core.h"
+
+#include "common/strings.h"
+
+namespace stoa::social {
+
+std::string HostOf(std::string_view base_url) {
+  auto scheme = base_url.find("://");
+  std::string_view rest = scheme == std::string_view::npos ? base_url : base_url.substr(scheme + 3);
+  auto slash = rest.find('/');
+  return std::string(rest.substr(0, slash));
+}
+
+Core::Core(storage::Storage& storage, const Clock& clock, IdGenerator& ids, Random& random,
+           SocialSettings settings)
+    : storage_(storage),
+      clock_(clock),
+      ids_(ids),
+      random_(random),
+      settings_(std::move(settings)),
+      host_(HostOf(settings_.base_url)),
+      renderer_(settings_.base_url, host_),
+      hasher_(settings_.password_cost),
+      accounts_(settings_.object_cache_entries / 4),
+      posts_(settings_.object_cache_entries),
+      graphs_(settings_.home_cache_accounts),
+      apps_(4096),
+      home_feeds_(settings_.home_max_items, settings_.home_cache_accounts) {}
+
+AccountPtr Core::LoadAccount(Id id) {
+  if (auto hit = accounts_.Find(id)) return hit;
+  const uint64_t epoch = accounts_.BeginFill(id);
+  auto read = storage_.Read();
+  auto account = read->accounts().Get(id);
+  if (!account.ok()) return nullptr;
+  auto ptr = std::make_shared<const Account>(std::move(account).value());
+  accounts_.Fill(id, ptr, epoch);
+  return ptr;
+}
+
+std::unordered_map<Id, AccountPtr> Core::LoadAccounts(std::span<const Id> ids) {
+  std::unordered_map<Id, AccountPtr> out;
+  std::vector<Id> missing;
+  std::vector<uint64_t> epochs;
+  for (Id id : ids) {
+    if (out.count(id) != 0) continue;
+    if (auto hit = accounts_.Find(id)) {
+      out.emplace(id, std::move(hit));
+    } else if (std::find(missing.begin(), missing.end(), id) == missing.end()) {
+      missing.push_back(id);
+      epochs.push_back(accounts_.BeginFill(id));
+    }
+  }
+  if (missing.empty()) return out;
+  auto read = storage_.Read();
+  for (auto& account : read->accounts().GetMany(missing)) {
+    const Id id = account.id;
+    auto ptr = std::make_shared<const Account>(std::move(account));
+    const size_t i = std::find(missing.begin(), missing.end(), id) - missing.begin();
+    accounts_.Fill(id, ptr, epochs[i]);
+    out.emplace(id, std::move(ptr));
+  }
+  return out;
+}
+
+PostPtr Core::LoadPost(Id id) {
+  if (auto hit = posts_.Find(id)) return hit;
+  const uint64_t epoch = posts_.BeginFill(id);
+  auto read = storage_.Read();
+  auto post = read->posts().Get(id);
+  if (!post.ok()) return nullptr;
+  auto ptr = std::make_shared<const Post>(std::move(post).value());
+  posts_.Fill(id, ptr, epoch);
+  return ptr;
+}
+
+std::unordered_map<Id, PostPtr> Core::LoadPosts(std::span<const Id> ids) {
+  std::unordered_map<Id, PostPtr> out;
+  std::unordered_map<Id, uint64_t> missing;
+  std::vector<Id> missing_ids;
+  for (Id id : ids) {
+    if (out.count(id) != 0 || missing.count(id) != 0) continue;
+    if (auto hit = posts_.Find(id)) {
+      out.emplace(id, std::move(hit));
+    } else {
+      missing.emplace(id, posts_.BeginFill(id));
+      missing_ids.push_back(id);
+    }
+  }
+  if (missing_ids.empty()) return out;
+  auto read = storage_.Read();
+  for (auto& post : read->posts().GetMany(missing_ids)) {
+    const Id id = post.id;
+    auto ptr = std::make_shared<const Post>(std::move(post));
+    posts_.Fill(id, ptr, missing[id]);
+    out.emplace(id, std::move(ptr));
+  }
+  return out;
+}
+
+std::shared_ptr<const OAuthApp> Core::LoadApp(Id id) {
+  if (id == kNoId) return nullptr;
+  if (auto hit = apps_.Find(id)) return hit;
+  const uint64_t epoch = apps_.BeginFill(id);
+  auto read = storage_.Read();
+  auto app = read->oauth().GetApp(id);
+  if (!app.ok()) return nullptr;
+  auto ptr = std::make_shared<const OAuthApp>(std::move(app).value());
+  apps_.Fill(id, ptr, epoch);
+  return ptr;
+}
+
+std::shared_ptr<const ViewerGraph> Core::LoadGraph(Id account_id) {
+  if (auto hit = graphs_.Find(account_id)) return hit;
+  const uint64_t epoch = graphs_.BeginFill(account_id);
+  auto read = storage_.Read();
+  const auto& rel = read->relationships();
+  auto graph = std::make_shared<ViewerGraph>();
+  for (const auto& f : rel.Following(account_id)) {
+    graph->following.insert(f.target_account_id);
+    if (!f.show_reblogs) graph->hide_reblogs_of.insert(f.target_account_id);
+  }
+  for (Id id : rel.BlockingIds(account_id)) graph->blocking.insert(id);
+  for (Id id : rel.BlockedByIds(account_id)) graph->blocked_by.insert(id);
+  for (auto& m : rel.ActiveMutes(account_id, Now())) graph->mutes.emplace(m.target_account_id, m);
+  std::shared_ptr<const ViewerGraph> result = std::move(graph);
+  graphs_.Fill(account_id, result, epoch);
+  return result;
+}
+
+Viewer Core::MakeViewer(Id account_id, Role role) {
+  Viewer v;
+  v.account_id = account_id;
+  v.role = role;
+  if (account_id != kNoId) v.graph = LoadGraph(account_id);
+  return v;
+}
+
+MentionResolver Core::Resolver() {
+  return [this](std::string_view username) -> std::optional<MentionTarget> {
+    if (!IsValidUsername(username)) return std::nullopt;
+    auto read = storage_.Read();
+    auto account = read->accounts().FindByUsername(username);
+    if (!account.ok() || account->suspended()) return std::nullopt;
+    return MentionTarget{account->id, account->username, ProfileUrl(account->username)};
+  };
+}
+
+std::string Core::ProfileUrl(std::string_view username) const {
+  return settings_.base_url + "/@" + std::string(username);
+}
+
+std::string Core::PostUrl(std::string_view username, Id post_id) const {
+  return settings_.base_url + "/@" + std::string(username) + "/" + IdToString(post_id);
+}
+
+std::string Core::PostUri(std::string_view username, Id post_id) const {
+  return settings_.base_url + "/users/" + std::string(username) + "/statuses/" +
+         IdToString(post_id);
+}
+
+std::string Core::TagUrl(std::string_view tag) const {
+  return settings_.base_url + "/tags/" + UrlEncode(tag);
+}
+
+}  // namespace stoa::social

@@ -1,0 +1,99 @@
+// The state every social use case shares: storage, clock, ids, settings, the content renderer and
+// the in-memory caches, with cache-first loaders. Thread-safe.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "common/id.h"
+#include "common/random.h"
+#include "domain/account.h"
+#include "domain/oauth.h"
+#include "domain/post.h"
+#include "social/content_renderer.h"
+#include "social/home_feeds.h"
+#include "social/object_cache.h"
+#include "social/viewer.h"
+#include "storage/storage.h"
+
+namespace stoa::social {
+
+using AccountPtr = std::shared_ptr<const Account>;
+using PostPtr = std::shared_ptr<const Post>;
+
+struct SocialSettings {
+  std::string base_url = "http://127.0.0.1:8080";  // no trailing slash
+  int max_status_chars = 500;
+  int max_bio_chars = 500;
+  int max_profile_fields = 4;
+  size_t home_max_items = 800;
+  size_t home_cache_accounts = 10000;
+  size_t object_cache_entries = 200000;
+  PasswordHasher::Cost password_cost = PasswordHasher::Cost::kInteractive;
+};
+
+// The host part of a base URL ("https://example.org:8443/x" -> "example.org:8443").
+std::string HostOf(std::string_view base_url);
+
+class Core {
+ public:
+  Core(storage::Storage& storage, const Clock& clock, IdGenerator& ids, Random& random,
+       SocialSettings settings);
+
+  storage::Storage& storage() { return storage_; }
+  const Clock& clock() const { return clock_; }
+  Timestamp Now() const { return clock_.Now(); }
+  IdGenerator& ids() { return ids_; }
+  Random& random() { return random_; }
+  const SocialSettings& settings() const { return settings_; }
+  const std::string& host() const { return host_; }
+  const ContentRenderer& renderer() const { return renderer_; }
+  const PasswordHasher& password_hasher() const { return hasher_; }
+  HomeFeeds& home_feeds() { return home_feeds_; }
+
+  // Cache-first loaders. Missing ids are simply absent from the results.
+  AccountPtr LoadAccount(Id id);
+  std::unordered_map<Id, AccountPtr> LoadAccounts(std::span<const Id> ids);
+  PostPtr LoadPost(Id id);
+  std::unordered_map<Id, PostPtr> LoadPosts(std::span<const Id> ids);
+  std::shared_ptr<const OAuthApp> LoadApp(Id id);
+  std::shared_ptr<const ViewerGraph> LoadGraph(Id account_id);
+
+  // A viewer for an authenticated account (with its graph) or an anonymous one.
+  Viewer MakeViewer(Id account_id, Role role);
+
+  // Call after a committed change.
+  void AccountChanged(Id id) { accounts_.Invalidate(id); }
+  void PostChanged(Id id) { posts_.Invalidate(id); }
+  void GraphChanged(Id account_id) { graphs_.Invalidate(account_id); }
+
+  // Resolves @mentions for the renderer (local accounts only).
+  MentionResolver Resolver();
+  std::string ProfileUrl(std::string_view username) const;
+  std::string PostUrl(std::string_view username, Id post_id) const;
+  std::string PostUri(std::string_view username, Id post_id) const;
+  std::string TagUrl(std::string_view tag) const;
+
+ private:
+  storage::Storage& storage_;
+  const Clock& clock_;
+  IdGenerator& ids_;
+  Random& random_;
+  const SocialSettings settings_;
+  const std::string host_;
+  const ContentRenderer renderer_;
+  const PasswordHasher hasher_;
+
+  ObjectCache<Account> accounts_;
+  ObjectCache<Post> posts_;
+  ObjectCache<ViewerGraph> graphs_;
+  ObjectCache<OAuthApp> apps_;
+  HomeFeeds home_feeds_;
+};
+
+}  // namespace stoa::social

@@ -1,0 +1,135 @@
+#include "social/home_feeds.h"
+
+#include <algorithm>
+
+namespace stoa::social {
+
+void HomeFeeds::InsertSorted(Feed& f, Id post_id) {
+  if (f.ids.empty() || f.ids.back() < post_id) {
+    f.ids.push_back(post_id);
+  } else {
+    auto it = std::lower_bound(f.ids.begin(), f.ids.end(), post_id);
+    if (it != f.ids.end() && *it == post_id) return;
+    f.ids.insert(it, post_id);
+  }
+  while (f.ids.size() > max_items_) f.ids.pop_front();
+}
+
+HomeFeeds::Feed& HomeFeeds::Ensure(Shard& s, std::unique_lock<std::mutex>& lock, Id account_id,
+                                   const Loader& load) {
+  while (true) {
+    auto it = s.feeds.find(account_id);
+    if (it != s.feeds.end() && !it->second.loading) {
+      s.lru.splice(s.lru.begin(), s.lru, it->second.lru_pos);
+      return it->second;
+    }
+    if (it != s.feeds.end()) {
+      s.loaded.wait(lock);  // another thread is loading this feed
+      continue;
+    }
+    // Claim the load, then read the database without holding the lock.
+    s.lru.push_front(account_id);
+    Feed& claimed = s.feeds[account_id];
+    claimed.loading = true;
+    claimed.lru_pos = s.lru.begin();
+    lock.unlock();
+    std::vector<Id> ids = load(account_id);
+    lock.lock();
+    Feed& f = s.feeds[account_id];
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    if (ids.size() > max_items_) ids.erase(ids.begin(), ids.end() - max_items_);
+    f.ids.assign(ids.begin(), ids.end());
+    for (Id p : f.pending) InsertSorted(f, p);
+    f.pending.clear();
+    f.loading = false;
+    s.loaded.notify_all();
+    if (f.stale) {  // forgotten while loading (a follow changed it): load it again
+      s.lru.erase(f.lru_pos);
+      s.feeds.erase(account_id);
+      continue;
+    }
+    // Evict the least recently used ready feeds beyond this shard's share.
+    const size_t per_shard = max_accounts_ / kShards + 1;
+    auto victim = s.lru.end();
+    while (s.feeds.size() > per_shard && victim != s.lru.begin()) {
+      --victim;
+      auto fit = s.feeds.find(*victim);
+      if (*victim == account_id || fit == s.feeds.end() || fit->second.loading) continue;
+      s.feeds.erase(fit);
+      victim = s.lru.erase(victim);
+    }
+    return f;
+  }
+}
+
+std::vector<Id> HomeFeeds::Read(Id account_id, Id before, size_t limit, const Loader& load) {
+  Shard& s = ShardFor(account_id);
+  std::unique_lock lock(s.mu);
+  Feed& f = Ensure(s, lock, account_id, load);
+  std::vector<Id> out;
+  out.reserve(std::min(limit, f.ids.size()));
+  auto end = std::lower_bound(f.ids.begin(), f.ids.end(), before);
+  while (end != f.ids.begin() && out.size() < limit) {
+    --end;
+    out.push_back(*end);
+  }
+  return out;
+}
+
+std::vector<Id> HomeFeeds::ReadAfter(Id account_id, Id after, Id before, size_t limit,
+                                     const Loader& load) {
+  Shard& s = ShardFor(account_id);
+  std::unique_lock lock(s.mu);
+  Feed& f = Ensure(s, lock, account_id, load);
+  std::vector<Id> out;
+  for (auto it = std::upper_bound(f.ids.begin(), f.ids.end(), after);
+       it != f.ids.end() && *it < before && out.size() < limit; ++it) {
+    out.push_back(*it);
+  }
+  return out;
+}
+
+void HomeFeeds::Push(Id account_id, Id post_id) {
+  Shard& s = ShardFor(account_id);
+  std::lock_guard lock(s.mu);
+  auto it = s.feeds.find(account_id);
+  if (it == s.feeds.end()) return;
+  if (it->second.loading) {
+    it->second.pending.push_back(post_id);
+  } else {
+    InsertSorted(it->second, post_id);
+  }
+}
+
+bool HomeFeeds::Contains(Id account_id, Id post_id) {
+  Shard& s = ShardFor(account_id);
+  std::lock_guard lock(s.mu);
+  auto it = s.feeds.find(account_id);
+  if (it == s.feeds.end() || it->second.loading) return false;
+  return std::binary_search(it->second.ids.begin(), it->second.ids.end(), post_id);
+}
+
+void HomeFeeds::Forget(Id account_id) {
+  Shard& s = ShardFor(account_id);
+  std::lock_guard lock(s.mu);
+  auto it = s.feeds.find(account_id);
+  if (it == s.feeds.end()) return;
+  if (it->second.loading) {
+    it->second.stale = true;
+    return;
+  }
+  s.lru.erase(it->second.lru_pos);
+  s.feeds.erase(it);
+}
+
+size_t HomeFeeds::accounts_in_memory() {
+  size_t n = 0;
+  for (auto& s : shards_) {
+    std::lock_guard lock(s.mu);
+    n += s.feeds.size();
+  }
+  return n;
+}
+
+}  // namespace stoa::social

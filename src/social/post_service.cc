@@ -1,0 +1,516 @@
+#include "social/post_service.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "common/strings.h"
+#include "social/notify.h"
+
+namespace stoa::social {
+namespace {
+
+constexpr Duration kIdempotencyWindow = std::chrono::hours(1);
+constexpr int kThreadLimit = 4096;
+constexpr size_t kAnonymousAncestors = 40;
+constexpr size_t kAnonymousDescendants = 60;
+
+Post WithCounts(const Post& p, int64_t replies, int64_t reblogs, int64_t favourites) {
+  Post copy = p;
+  copy.replies_count = std::max<int64_t>(0, copy.replies_count + replies);
+  copy.reblogs_count = std::max<int64_t>(0, copy.reblogs_count + reblogs);
+  copy.favourites_count = std::max<int64_t>(0, copy.favourites_count + favourites);
+  return copy;
+}
+
+}  // namespace
+
+std::optional<std::string> NormalizeLanguage(std::string_view language) {
+  std::string lower = AsciiLower(Trim(language));
+  if (lower.size() < 2 || lower.size() > 3) return std::nullopt;
+  for (char c : lower) {
+    if (c < 'a' || c > 'z') return std::nullopt;
+  }
+  return lower;
+}
+
+Status ValidatePostText(const Core& core, std::string_view text, std::string_view spoiler_text,
+                        bool allow_empty_text) {
+  if (!allow_empty_text && Trim(text).empty()) {
+    return InvalidArgument("Validation failed: Text can't be blank");
+  }
+  const size_t length = ContentRenderer::CountedLength(text) + Utf8Length(spoiler_text);
+  const size_t limit = static_cast<size_t>(core.settings().max_status_chars);
+  if (length > limit) {
+    return InvalidArgument("Validation failed: Text character limit of " + std::to_string(limit) +
+                           " exceeded");
+  }
+  return Status::Ok();
+}
+
+bool PostService::Visible(const Viewer& viewer, const Post& post, Surface surface) {
+  AccountPtr author = core_.LoadAccount(post.account_id);
+  if (!author || !CanSee(viewer, post, *author, surface, core_.Now())) return false;
+  if (!post.is_reblog()) return true;
+  PostPtr original = core_.LoadPost(post.reblog_of_id);
+  if (!original) return false;
+  AccountPtr original_author = core_.LoadAccount(original->account_id);
+  return original_author && CanSee(viewer, *original, *original_author, surface, core_.Now());
+}
+
+Result<PostPtr> PostService::GetVisible(const Viewer& viewer, Id post_id, Surface surface) {
+  PostPtr post = core_.LoadPost(post_id);
+  if (!post || !Visible(viewer, *post, surface)) return NotFound();
+  return post;
+}
+
+std::vector<PostPtr> PostService::GetVisibleMany(const Viewer& viewer, std::span<const Id> ids,
+                                                 Surface surface) {
+  auto posts = core_.LoadPosts(ids);
+  std::vector<PostPtr> out;
+  out.reserve(ids.size());
+  for (Id id : ids) {
+    auto it = posts.find(id);
+    if (it != posts.end() && Visible(viewer, *it->second, surface)) out.push_back(it->second);
+  }
+  return out;
+}
+
+Result<PostPtr> PostService::Create(const Viewer& author_viewer, const NewPost& in) {
+  const Id author_id = author_viewer.account_id;
+  AccountPtr author = core_.LoadAccount(author_id);
+  if (!author) return NotFound();
+  RETURN_IF_ERROR(ValidatePostText(core_, in.text, in.spoiler_text, false));
+
+  auto read = core_.storage().Read();
+  auto user = read->accounts().GetUser(author_id);
+  if (!user.ok()) return user.status();
+
+  if (!in.idempotency_key.empty()) {
+    if (auto existing = read->posts().FindIdempotent(author_id, in.idempotency_key,
+                                                     core_.Now() - kIdempotencyWindow)) {
+      if (PostPtr p = core_.LoadPost(*existing)) return p;
+    }
+  }
+
+  PostPtr parent;
+  if (in.in_reply_to_id != kNoId) {
+    parent = core_.LoadPost(in.in_reply_to_id);
+    if (!parent || parent->is_reblog() || !Visible(author_viewer, *parent, Surface::kDirect)) {
+      return NotFound();
+    }
+  }
+  read.reset();
+
+  const RenderedContent rendered = core_.renderer().Render(in.text, core_.Resolver());
+  auto post = std::make_shared<Post>();
+  post->id = core_.ids().Next();
+  post->account_id = author_id;
+  post->text = in.text;
+  post->content_html = rendered.html;
+  post->spoiler_text = in.spoiler_text;
+  post->sensitive = in.sensitive.value_or(user->default_sensitive) || !in.spoiler_text.empty();
+  post->visibility = in.visibility.value_or(user->default_visibility);
+  if (in.language) {
+    post->language = NormalizeLanguage(*in.language);
+  } else {
+    post->language = user->default_language;
+  }
+  if (parent) {
+    post->in_reply_to_id = parent->id;
+    post->in_reply_to_account_id = parent->account_id;
+    post->thread_root_id = parent->thread_root_id != kNoId ? parent->thread_root_id : parent->id;
+  } else {
+    post->thread_root_id = post->id;
+  }
+  post->application_id = in.application_id;
+  post->created_at = core_.Now();
+  for (const auto& m : rendered.mentions) {
+    post->mentions.push_back(PostMention{m.account_id, m.username});
+  }
+  post->tags = rendered.tags;
+
+  Id stored_id = kNoId;  // differs from post->id when an idempotency key matched concurrently
+  Status st = core_.storage().Write([&](storage::Transaction& tx) -> Status {
+    stored_id = post->id;
+    if (!in.idempotency_key.empty()) {
+      if (auto existing = tx.posts().FindIdempotent(author_id, in.idempotency_key,
+                                                    core_.Now() - kIdempotencyWindow)) {
+        stored_id = *existing;
+        return Status::Ok();
+      }
+    }
+    RETURN_IF_ERROR(tx.posts().Insert(*post));
+    RETURN_IF_ERROR(tx.accounts().AdjustCounts(
+        author_id, post->visibility == Visibility::kDirect ? 0 : 1, 0, 0));
+    RETURN_IF_ERROR(tx.accounts().SetLastStatusAt(author_id, post->created_at));
+    if (parent) RETURN_IF_ERROR(tx.posts().AdjustCounts(parent->id, 1, 0, 0));
+    for (const auto& m : post->mentions) {
+      // A private post notifies only mentioned accounts that may see it (all mentioned may).
+      RETURN_IF_ERROR(Notify(core_, tx, m.account_id, author_id, NotificationType::kMention,
+                             post->id, post->id));
+    }
+    if (post->visibility != Visibility::kDirect) {
+      for (Id follower : tx.relationships().NotifyingFollowerIds(author_id)) {
+        if (post->Mentions(follower)) continue;
+        RETURN_IF_ERROR(Notify(core_, tx, follower, author_id, NotificationType::kStatus,
+                               post->id, post->id));
+      }
+    }
+    if (!in.idempotency_key.empty()) {
+      RETURN_IF_ERROR(tx.posts().RememberIdempotencyKey(author_id, in.idempotency_key, post->id,
+                                                        post->created_at));
+    }
+    return Status::Ok();
+  });
+  RETURN_IF_ERROR(st);
+  if (stored_id != post->id) {
+    if (PostPtr p = core_.LoadPost(stored_id)) return p;
+    return Internal("idempotent post vanished");
+  }
+  core_.AccountChanged(author_id);
+  if (parent) core_.PostChanged(parent->id);
+  PostPtr result = post;
+  FanOut(*post, *author);
+  return result;
+}
+
+void PostService::FanOut(const Post& post, const Account& author) {
+  HomeFeeds& feeds = core_.home_feeds();
+  feeds.Push(author.id, post.id);
+  if (post.visibility == Visibility::kDirect) {
+    for (const auto& m : post.mentions) feeds.Push(m.account_id, post.id);
+    return;
+  }
+  std::vector<Id> followers;
+  {
+    auto read = core_.storage().Read();
+    followers = read->relationships().FollowerIds(author.id);
+  }
+  for (Id follower : followers) {
+    if (post.is_reblog() && feeds.Contains(follower, post.reblog_of_id)) continue;
+    feeds.Push(follower, post.id);
+  }
+}
+
+Result<PostPtr> PostService::Edit(const Viewer& viewer, Id post_id, const PostChanges& changes) {
+  PostPtr old = core_.LoadPost(post_id);
+  if (!old || old->deleted() || old->account_id != viewer.account_id || old->is_reblog()) {
+    return NotFound();
+  }
+  auto updated = std::make_shared<Post>(*old);
+  if (changes.text) updated->text = *changes.text;
+  if (changes.spoiler_text) updated->spoiler_text = *changes.spoiler_text;
+  if (changes.sensitive) updated->sensitive = *changes.sensitive;
+  if (!updated->spoiler_text.empty()) updated->sensitive = true;
+  if (changes.language) updated->language = NormalizeLanguage(*changes.language);
+  RETURN_IF_ERROR(ValidatePostText(core_, updated->text, updated->spoiler_text, false));
+  const RenderedContent rendered = core_.renderer().Render(updated->text, core_.Resolver());
+  updated->content_html = rendered.html;
+  updated->mentions.clear();
+  for (const auto& m : rendered.mentions) {
+    updated->mentions.push_back(PostMention{m.account_id, m.username});
+  }
+  updated->tags = rendered.tags;
+  updated->edited_at = core_.Now();
+
+  PostEdit previous;
+  previous.id = core_.ids().Next();
+  previous.post_id = old->id;
+  previous.text = old->text;
+  previous.content_html = old->content_html;
+  previous.spoiler_text = old->spoiler_text;
+  previous.sensitive = old->sensitive;
+  previous.created_at = old->edited_at.value_or(old->created_at);
+
+  Status st = core_.storage().Write([&](storage::Transaction& tx) -> Status {
+    RETURN_IF_ERROR(tx.posts().Update(*updated, previous));
+    for (const auto& m : updated->mentions) {
+      if (!old->Mentions(m.account_id)) {
+        RETURN_IF_ERROR(Notify(core_, tx, m.account_id, viewer.account_id,
+                               NotificationType::kMention, updated->id, updated->id));
+      }
+    }
+    // Everyone who boosted it learns that it changed.
+    storage::PageQuery all;
+    all.limit = 1000;
+    for (const auto& entry : tx.posts().ListRebloggedBy(updated->id, all)) {
+      RETURN_IF_ERROR(Notify(core_, tx, entry.account_id, viewer.account_id,
+                             NotificationType::kUpdate, updated->id, kNoId));
+    }
+    return Status::Ok();
+  });
+  RETURN_IF_ERROR(st);
+  core_.PostChanged(post_id);
+  return PostPtr(updated);
+}
+
+Result<PostPtr> PostService::Delete(const Viewer& viewer, Id post_id) {
+  PostPtr post = core_.LoadPost(post_id);
+  if (!post || post->deleted() || post->account_id != viewer.account_id || post->is_reblog()) {
+    return NotFound();
+  }
+  const Timestamp now = core_.Now();
+  std::vector<Id> reblogger_ids;
+  Status st = core_.storage().Write([&](storage::Transaction& tx) -> Status {
+    RETURN_IF_ERROR(tx.posts().MarkDeleted(post->id, now));
+    RETURN_IF_ERROR(tx.accounts().AdjustCounts(
+        post->account_id, post->visibility == Visibility::kDirect ? 0 : -1, 0, 0));
+    if (post->in_reply_to_id != kNoId) {
+      RETURN_IF_ERROR(tx.posts().AdjustCounts(post->in_reply_to_id, -1, 0, 0));
+    }
+    ASSIGN_OR_RETURN(reblogger_ids, tx.posts().DeleteReblogsOf(post->id, now));
+    for (Id account : reblogger_ids) RETURN_IF_ERROR(tx.accounts().AdjustCounts(account, -1, 0, 0));
+    return tx.notifications().DeleteForStatus(post->id);
+  });
+  RETURN_IF_ERROR(st);
+  core_.PostChanged(post->id);
+  core_.AccountChanged(post->account_id);
+  if (post->in_reply_to_id != kNoId) core_.PostChanged(post->in_reply_to_id);
+  for (Id account : reblogger_ids) core_.AccountChanged(account);
+  return post;
+}
+
+Result<PostPtr> PostService::Reblog(const Viewer& viewer, Id post_id,
+                                    std::optional<Visibility> visibility) {
+  ASSIGN_OR_RETURN(PostPtr target, GetVisible(viewer, post_id));
+  if (target->is_reblog()) {
+    ASSIGN_OR_RETURN(target, GetVisible(viewer, target->reblog_of_id));
+  }
+  const bool own = target->account_id == viewer.account_id;
+  if (target->visibility == Visibility::kDirect ||
+      (target->visibility == Visibility::kPrivate && !own)) {
+    return PermissionDenied("This action is not allowed");
+  }
+  Visibility v = visibility.value_or(Visibility::kPublic);
+  if (v == Visibility::kDirect) {
+    return InvalidArgument("Validation failed: Visibility is not included in the list");
+  }
+  if (target->visibility == Visibility::kPrivate) v = Visibility::kPrivate;
+  {
+    auto read = core_.storage().Read();
+    if (auto existing = read->posts().FindReblog(viewer.account_id, target->id)) {
+      return PostPtr(std::make_shared<Post>(std::move(*existing)));
+    }
+  }
+  auto wrapper = std::make_shared<Post>();
+  wrapper->id = core_.ids().Next();
+  wrapper->account_id = viewer.account_id;
+  wrapper->visibility = v;
+  wrapper->reblog_of_id = target->id;
+  wrapper->thread_root_id = wrapper->id;
+  wrapper->created_at = core_.Now();
+  bool existed = false;
+  Id existing_id = kNoId;
+  Status st = core_.storage().Write([&](storage::Transaction& tx) -> Status {
+    existed = false;
+    if (auto existing = tx.posts().FindReblog(viewer.account_id, target->id)) {
+      existed = true;
+      existing_id = existing->id;
+      return Status::Ok();
+    }
+    RETURN_IF_ERROR(tx.posts().Insert(*wrapper));
+    RETURN_IF_ERROR(tx.posts().AdjustCounts(target->id, 0, 1, 0));
+    RETURN_IF_ERROR(tx.accounts().AdjustCounts(viewer.account_id, 1, 0, 0));
+    return Notify(core_, tx, target->account_id, viewer.account_id, NotificationType::kReblog,
+                  target->id, wrapper->id);
+  });
+  RETURN_IF_ERROR(st);
+  if (existed) {
+    if (PostPtr p = core_.LoadPost(existing_id)) return p;
+    return NotFound();
+  }
+  core_.PostChanged(target->id);
+  core_.AccountChanged(viewer.account_id);
+  if (AccountPtr me = core_.LoadAccount(viewer.account_id)) FanOut(*wrapper, *me);
+  return PostPtr(wrapper);
+}
+
+Result<PostPtr> PostService::Unreblog(const Viewer& viewer, Id post_id) {
+  ASSIGN_OR_RETURN(PostPtr target, GetVisible(viewer, post_id));
+  if (target->is_reblog()) {
+    ASSIGN_OR_RETURN(target, GetVisible(viewer, target->reblog_of_id));
+  }
+  bool removed = false;
+  Id wrapper_id = kNoId;
+  Status st = core_.storage().Write([&](storage::Transaction& tx) -> Status {
+    removed = false;
+    auto existing = tx.posts().FindReblog(viewer.account_id, target->id);
+    if (!existing) return Status::Ok();
+    wrapper_id = existing->id;
+    RETURN_IF_ERROR(tx.posts().MarkDeleted(existing->id, core_.Now()));
+    RETURN_IF_ERROR(tx.posts().AdjustCounts(target->id, 0, -1, 0));
+    RETURN_IF_ERROR(tx.accounts().AdjustCounts(viewer.account_id, -1, 0, 0));
+    RETURN_IF_ERROR(tx.notifications().DeleteForActivity(NotificationType::kReblog, existing->id));
+    removed = true;
+    return Status::Ok();
+  });
+  RETURN_IF_ERROR(st);
+  if (!removed) return target;
+  core_.PostChanged(wrapper_id);
+  core_.PostChanged(target->id);
+  core_.AccountChanged(viewer.account_id);
+  if (PostPtr fresh = core_.LoadPost(target->id)) return fresh;
+  return target;
+}
+
+Result<PostPtr> PostService::Favourite(const Viewer& v, Id id) { return SetFavourite(v, id, true); }
+Result<PostPtr> PostService::Unfavourite(const Viewer& v, Id id) { return SetFavourite(v, id, false); }
+Result<PostPtr> PostService::Bookmark(const Viewer& v, Id id) { return SetBookmark(v, id, true); }
+Result<PostPtr> PostService::Unbookmark(const Viewer& v, Id id) { return SetBookmark(v, id, false); }
+
+Result<PostPtr> PostService::SetFavourite(const Viewer& viewer, Id post_id, bool on) {
+  ASSIGN_OR_RETURN(PostPtr target, GetVisible(viewer, post_id));
+  if (target->is_reblog()) {
+    ASSIGN_OR_RETURN(target, GetVisible(viewer, target->reblog_of_id));
+  }
+  bool changed = false;
+  const Id record_id = core_.ids().Next();
+  Status st = core_.storage().Write([&](storage::Transaction& tx) -> Status {
+    changed = false;
+    if (on) {
+      Status added = tx.posts().AddFavourite(record_id, viewer.account_id, target->id, core_.Now());
+      if (added.code() == StatusCode::kAlreadyExists) return Status::Ok();
+      RETURN_IF_ERROR(added);
+      RETURN_IF_ERROR(tx.posts().AdjustCounts(target->id, 0, 0, 1));
+      RETURN_IF_ERROR(Notify(core_, tx, target->account_id, viewer.account_id,
+                             NotificationType::kFavourite, target->id, record_id));
+    } else {
+      ASSIGN_OR_RETURN(std::optional<Id> removed,
+                       tx.posts().RemoveFavourite(viewer.account_id, target->id));
+      if (!removed) return Status::Ok();
+      RETURN_IF_ERROR(tx.posts().AdjustCounts(target->id, 0, 0, -1));
+      RETURN_IF_ERROR(tx.notifications().DeleteForActivity(NotificationType::kFavourite, *removed));
+    }
+    changed = true;
+    return Status::Ok();
+  });
+  RETURN_IF_ERROR(st);
+  if (!changed) return target;
+  core_.PostChanged(target->id);
+  return PostPtr(std::make_shared<Post>(WithCounts(*target, 0, 0, on ? 1 : -1)));
+}
+
+Result<PostPtr> PostService::SetBookmark(const Viewer& viewer, Id post_id, bool on) {
+  ASSIGN_OR_RETURN(PostPtr target, GetVisible(viewer, post_id));
+  if (target->is_reblog()) {
+    ASSIGN_OR_RETURN(target, GetVisible(viewer, target->reblog_of_id));
+  }
+  const Id record_id = core_.ids().Next();
+  Status st = core_.storage().Write([&](storage::Transaction& tx) -> Status {
+    if (on) {
+      Status added = tx.posts().AddBookmark(record_id, viewer.account_id, target->id, core_.Now());
+      return added.code() == StatusCode::kAlreadyExists ? Status::Ok() : added;
+    }
+    auto removed = tx.posts().RemoveBookmark(viewer.account_id, target->id);
+    return removed.status();
+  });
+  RETURN_IF_ERROR(st);
+  return target;
+}
+
+Result<Thread> PostService::Context(const Viewer& viewer, Id post_id) {
+  ASSIGN_OR_RETURN(PostPtr post, GetVisible(viewer, post_id));
+  Thread thread;
+  if (post->is_reblog()) return thread;
+  std::vector<Post> all;
+  {
+    auto read = core_.storage().Read();
+    all = read->posts().ListThread(post->thread_root_id, kThreadLimit);
+  }
+  std::unordered_map<Id, const Post*> by_id;
+  std::unordered_map<Id, std::vector<const Post*>> children;
+  for (const auto& p : all) {
+    by_id[p.id] = &p;
+    if (p.in_reply_to_id != kNoId) children[p.in_reply_to_id].push_back(&p);
+  }
+  auto visible = [&](const Post& p) { return Visible(viewer, p, Surface::kThread); };
+  // Ancestors: follow in_reply_to upwards; a missing or invisible link ends the chain.
+  std::vector<PostPtr> up;
+  for (Id cur = post->in_reply_to_id; cur != kNoId;) {
+    auto it = by_id.find(cur);
+    if (it == by_id.end() || !visible(*it->second)) break;
+    up.push_back(std::make_shared<Post>(*it->second));
+    cur = it->second->in_reply_to_id;
+  }
+  std::reverse(up.begin(), up.end());
+  const size_t max_up = viewer.anonymous() ? kAnonymousAncestors : kThreadLimit;
+  if (up.size() > max_up) up.erase(up.begin(), up.end() - max_up);
+  thread.ancestors = std::move(up);
+  // Descendants: depth first; an invisible post hides its subtree.
+  const size_t max_down = viewer.anonymous() ? kAnonymousDescendants : kThreadLimit;
+  std::vector<const Post*> stack;
+  auto push_children = [&](Id parent) {
+    auto it = children.find(parent);
+    if (it == children.end()) return;
+    for (auto c = it->second.rbegin(); c != it->second.rend(); ++c) stack.push_back(*c);
+  };
+  push_children(post->id);
+  while (!stack.empty() && thread.descendants.size() < max_down) {
+    const Post* p = stack.back();
+    stack.pop_back();
+    if (!visible(*p)) continue;
+    thread.descendants.push_back(std::make_shared<Post>(*p));
+    push_children(p->id);
+  }
+  return thread;
+}
+
+Result<std::vector<PostEdit>> PostService::History(const Viewer& viewer, Id post_id) {
+  ASSIGN_OR_RETURN(PostPtr post, GetVisible(viewer, post_id));
+  std::vector<PostEdit> versions;
+  {
+    auto read = core_.storage().Read();
+    versions = read->posts().ListEdits(post->id);
+  }
+  PostEdit current;
+  current.id = post->id;
+  current.post_id = post->id;
+  current.text = post->text;
+  current.content_html = post->content_html;
+  current.spoiler_text = post->spoiler_text;
+  current.sensitive = post->sensitive;
+  current.created_at = post->edited_at.value_or(post->created_at);
+  versions.push_back(std::move(current));
+  return versions;
+}
+
+Result<AccountPage> PostService::Actors(const Viewer& viewer, Id post_id,
+                                        std::vector<storage::ActorEntry> entries) {
+  (void)post_id;
+  std::vector<Id> ids;
+  for (const auto& e : entries) ids.push_back(e.account_id);
+  auto accounts = core_.LoadAccounts(ids);
+  AccountPage page;
+  for (const auto& e : entries) {
+    auto it = accounts.find(e.account_id);
+    if (it == accounts.end() || it->second->suspended()) continue;
+    if (!viewer.anonymous() && viewer.graph && viewer.graph->BlocksEitherWay(e.account_id)) continue;
+    page.accounts.push_back(it->second);
+    page.record_ids.push_back(e.record_id);
+  }
+  return page;
+}
+
+Result<AccountPage> PostService::RebloggedBy(const Viewer& viewer, Id post_id,
+                                             const storage::PageQuery& page) {
+  ASSIGN_OR_RETURN(PostPtr post, GetVisible(viewer, post_id));
+  std::vector<storage::ActorEntry> entries;
+  {
+    auto read = core_.storage().Read();
+    entries = read->posts().ListRebloggedBy(post->id, page);
+  }
+  return Actors(viewer, post_id, std::move(entries));
+}
+
+Result<AccountPage> PostService::FavouritedBy(const Viewer& viewer, Id post_id,
+                                              const storage::PageQuery& page) {
+  ASSIGN_OR_RETURN(PostPtr post, GetVisible(viewer, post_id));
+  std::vector<storage::ActorEntry> entries;
+  {
+    auto read = core_.storage().Read();
+    entries = read->posts().ListFavouritedBy(post->id, page);
+  }
+  return Actors(viewer, post_id, std::move(entries));
+}
+
+}  // namespace stoa::social

@@ -1,0 +1,98 @@
+// Posting and everything done to one post: create, edit, delete, boost, favourite, bookmark,
+// and reading a post with its thread, history and who interacted with it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "social/core.h"
+#include "social/visibility_policy.h"
+#include "storage/page.h"
+
+namespace stoa::social {
+
+struct NewPost {
+  std::string text;
+  std::string spoiler_text;
+  std::optional<bool> sensitive;
+  std::optional<Visibility> visibility;  // default: the author's preference
+  std::optional<std::string> language;
+  Id in_reply_to_id = kNoId;
+  Id application_id = kNoId;
+  std::string idempotency_key;  // "" for none
+};
+
+struct PostChanges {
+  std::optional<std::string> text;
+  std::optional<std::string> spoiler_text;
+  std::optional<bool> sensitive;
+  std::optional<std::string> language;
+};
+
+struct Thread {
+  std::vector<PostPtr> ancestors;    // oldest first
+  std::vector<PostPtr> descendants;  // depth first, in reply order
+};
+
+// (record id, account) pairs, for "who boosted / favourited" lists paged by record id.
+struct AccountPage {
+  std::vector<AccountPtr> accounts;
+  std::vector<Id> record_ids;
+};
+
+class PostService {
+ public:
+  explicit PostService(Core& core) : core_(core) {}
+
+  // Validates, renders, stores (with notifications and counts) and fans out a new post.
+  // Errors: kInvalidArgument ("Validation failed: ..."), kNotFound for an invisible reply target.
+  Result<PostPtr> Create(const Viewer& author, const NewPost& post);
+  // Edits the author's own post; kNotFound for others' posts.
+  Result<PostPtr> Edit(const Viewer& author, Id post_id, const PostChanges& changes);
+  // Deletes the author's own post (and its boosts); returns it as it was (with its text).
+  Result<PostPtr> Delete(const Viewer& author, Id post_id);
+
+  // Returns the boost (the wrapper post). Boosting twice returns the existing boost.
+  Result<PostPtr> Reblog(const Viewer& viewer, Id post_id, std::optional<Visibility> visibility);
+  // Returns the original post.
+  Result<PostPtr> Unreblog(const Viewer& viewer, Id post_id);
+  Result<PostPtr> Favourite(const Viewer& viewer, Id post_id);
+  Result<PostPtr> Unfavourite(const Viewer& viewer, Id post_id);
+  Result<PostPtr> Bookmark(const Viewer& viewer, Id post_id);
+  Result<PostPtr> Unbookmark(const Viewer& viewer, Id post_id);
+
+  // The post if the viewer may see it on `surface`, else kNotFound. For a boost, the boosted post
+  // must be visible too.
+  Result<PostPtr> GetVisible(const Viewer& viewer, Id post_id, Surface surface = Surface::kDirect);
+  // The visible posts among `ids`, in the order given (invisible and unknown ones skipped).
+  std::vector<PostPtr> GetVisibleMany(const Viewer& viewer, std::span<const Id> ids,
+                                      Surface surface);
+  // True when `post` (and for a boost, the boosted post) may be shown to `viewer` on `surface`.
+  bool Visible(const Viewer& viewer, const Post& post, Surface surface);
+  Result<Thread> Context(const Viewer& viewer, Id post_id);
+  // Earlier versions plus the current one, oldest first, as edits.
+  Result<std::vector<PostEdit>> History(const Viewer& viewer, Id post_id);
+  Result<AccountPage> RebloggedBy(const Viewer& viewer, Id post_id, const storage::PageQuery& page);
+  Result<AccountPage> FavouritedBy(const Viewer& viewer, Id post_id,
+                                   const storage::PageQuery& page);
+
+ private:
+  Result<PostPtr> SetFavourite(const Viewer& viewer, Id post_id, bool on);
+  Result<PostPtr> SetBookmark(const Viewer& viewer, Id post_id, bool on);
+  // Pushes a new post into the home feeds of its author and the followers that may see it.
+  void FanOut(const Post& post, const Account& author);
+  Result<AccountPage> Actors(const Viewer& viewer, Id post_id,
+                             std::vector<storage::ActorEntry> entries);
+
+  Core& core_;
+};
+
+// "Validation failed: ..." checks shared by create and edit.
+Status ValidatePostText(const Core& core, std::string_view text, std::string_view spoiler_text,
+                        bool allow_empty_text);
+// ISO 639-1/2 code in lower case, or nullopt when `language` is not one.
+std::optional<std::string> NormalizeLanguage(std::string_view language);
+
+}  // namespace stoa::social

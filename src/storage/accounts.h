@@ -1,0 +1,45 @@
+// Accounts (public profiles) and the users (logins) behind them.
+#pragma once
+
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "domain/account.h"
+
+namespace stoa::storage {
+
+// Reads are const, writes are not: a read session lends `const Accounts&`, a transaction
+// `Accounts&`. Implementations are bound to one connection and are not thread-safe.
+class Accounts {
+ public:
+  virtual ~Accounts() = default;
+
+  // kNotFound when absent.
+  virtual Result<Account> Get(Id id) const = 0;
+  // The accounts that exist among `ids`, in no particular order.
+  virtual std::vector<Account> GetMany(std::span<const Id> ids) const = 0;
+  // Case-insensitive. kNotFound when absent.
+  virtual Result<Account> FindByUsername(std::string_view username) const = 0;
+  virtual Result<User> GetUser(Id account_id) const = 0;
+  // Case-insensitive. kNotFound when absent.
+  virtual Result<User> FindUserByEmail(std::string_view email) const = 0;
+  // Username prefix or display-name word-prefix matches, best first: exact username match, then
+  // by followers. Suspended accounts are excluded.
+  virtual std::vector<Account> Search(std::string_view query, int limit, int offset) const = 0;
+  virtual int64_t Count() const = 0;
+  // Active users (posted or logged in) since `since`, for instance usage figures.
+  virtual int64_t CountActiveSince(Timestamp since) const = 0;
+
+  // kAlreadyExists naming "username" or "email" when taken.
+  virtual Status Create(const Account& account, const User& user) = 0;
+  // Writes the profile fields (display name, note, fields, flags, updated_at).
+  virtual Status UpdateProfile(const Account& account) = 0;
+  // Writes the login record (role, approval, disabled, password, defaults).
+  virtual Status UpdateUser(const User& user) = 0;
+  virtual Status AdjustCounts(Id id, int64_t statuses, int64_t followers, int64_t following) = 0;
+  virtual Status SetLastStatusAt(Id id, Timestamp at) = 0;
+};
+
+}  // namespace stoa::storage

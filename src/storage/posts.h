@@ -1,0 +1,102 @@
+// Posts (statuses) and what hangs off them: mentions, tags, edits, favourites, bookmarks and
+// idempotency keys.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "domain/post.h"
+#include "domain/visibility.h"
+#include "storage/page.h"
+
+namespace stoa::storage {
+
+struct AccountPostFilter {
+  bool exclude_replies = false;  // replies to others (self-replies stay, as in Mastodon)
+  bool exclude_reblogs = false;
+  // The most private visibility the viewer may see in general: kUnlisted for strangers, kPrivate
+  // for followers, kDirect for the author.
+  Visibility max_visibility = Visibility::kUnlisted;
+  // Posts mentioning this account are included whatever their visibility (kNoId: none).
+  Id mentioned_viewer = kNoId;
+  std::string tagged;  // normalised tag name, or "" for all
+};
+
+// (record id, account id): who favourited or boosted, paged by the record's id.
+struct ActorEntry {
+  Id record_id = kNoId;
+  Id account_id = kNoId;
+};
+// (record id, post id): what an account favourited or bookmarked, paged by the record's id.
+struct PostEntry {
+  Id record_id = kNoId;
+  Id post_id = kNoId;
+};
+
+class Posts {
+ public:
+  virtual ~Posts() = default;
+
+  // Deleted posts are returned too (deleted_at set); callers decide. kNotFound when absent.
+  virtual Result<Post> Get(Id id) const = 0;
+  virtual std::vector<Post> GetMany(std::span<const Id> ids) const = 0;
+  // Not deleted posts of `account_id`, newest first.
+  virtual std::vector<Id> ListByAccount(Id account_id, const AccountPostFilter& filter,
+                                        const PageQuery& page) const = 0;
+  // Ids of not-deleted posts by any of `authors` with id < `before`, newest first, at most
+  // `limit`. Each author contributes at most `per_author`; to keep the result gap-free, it is cut
+  // where an author's contribution was capped, so it is complete for the id range it covers (and
+  // may be shorter than `limit` even though older posts exist: call again below its last id).
+  virtual std::vector<Id> RecentByAuthors(std::span<const Id> authors, Id before, int per_author,
+                                          int limit) const = 0;
+  // Every not-deleted post in the thread with this root, oldest first, at most `limit`.
+  virtual std::vector<Post> ListThread(Id thread_root_id, int limit) const = 0;
+  // Public local timeline: public, not a reblog, not deleted; newest first.
+  virtual std::vector<Id> ListPublic(const PageQuery& page) const = 0;
+  virtual std::vector<Id> ListTagged(std::string_view tag, const PageQuery& page) const = 0;
+  // Full-text search over post text, newest first: public posts, the viewer's own, and posts
+  // mentioning the viewer (kNoId: public only). Every word of `query` must occur.
+  virtual std::vector<Id> SearchText(std::string_view query, Id viewer_id, const PageQuery& page,
+                                     int offset) const = 0;
+  // The viewer's boost of `post_id`, if any (not deleted).
+  virtual std::optional<Post> FindReblog(Id account_id, Id post_id) const = 0;
+  virtual std::vector<ActorEntry> ListRebloggedBy(Id post_id, const PageQuery& page) const = 0;
+  virtual std::vector<ActorEntry> ListFavouritedBy(Id post_id, const PageQuery& page) const = 0;
+  virtual std::vector<PostEntry> ListFavourites(Id account_id, const PageQuery& page) const = 0;
+  virtual std::vector<PostEntry> ListBookmarks(Id account_id, const PageQuery& page) const = 0;
+  // Of `post_ids`, those the account favourited / bookmarked / boosted.
+  virtual std::vector<Id> FavouritedAmong(Id account_id, std::span<const Id> post_ids) const = 0;
+  virtual std::vector<Id> BookmarkedAmong(Id account_id, std::span<const Id> post_ids) const = 0;
+  virtual std::vector<Id> RebloggedAmong(Id account_id, std::span<const Id> post_ids) const = 0;
+  // Earlier versions, oldest first.
+  virtual std::vector<PostEdit> ListEdits(Id post_id) const = 0;
+  // The post created under this idempotency key since `since`, if any.
+  virtual std::optional<Id> FindIdempotent(Id account_id, std::string_view key,
+                                           Timestamp since) const = 0;
+  virtual int64_t Count() const = 0;
+  virtual Id MaxId() const = 0;
+
+  // Inserts the post, its mentions and tags (creating tags as needed) and indexes its text.
+  virtual Status Insert(const Post& post) = 0;
+  // Replaces text, content, spoiler, sensitivity, language, mentions, tags and edited_at, and
+  // records `previous` as an edit.
+  virtual Status Update(const Post& post, const PostEdit& previous) = 0;
+  // Marks the post deleted and removes it from the search index.
+  virtual Status MarkDeleted(Id id, Timestamp at) = 0;
+  // Marks every boost of `post_id` deleted; returns the boosting accounts.
+  virtual Result<std::vector<Id>> DeleteReblogsOf(Id post_id, Timestamp at) = 0;
+  virtual Status AdjustCounts(Id id, int64_t replies, int64_t reblogs, int64_t favourites) = 0;
+  // kAlreadyExists when already favourited / bookmarked.
+  virtual Status AddFavourite(Id record_id, Id account_id, Id post_id, Timestamp at) = 0;
+  // The removed record's id, or nullopt when there was none.
+  virtual Result<std::optional<Id>> RemoveFavourite(Id account_id, Id post_id) = 0;
+  virtual Status AddBookmark(Id record_id, Id account_id, Id post_id, Timestamp at) = 0;
+  virtual Result<std::optional<Id>> RemoveBookmark(Id account_id, Id post_id) = 0;
+  virtual Status RememberIdempotencyKey(Id account_id, std::string_view key, Id post_id,
+                                        Timestamp at) = 0;
+};
+
+}  // namespace stoa::storage

@@ -1,0 +1,370 @@
+// SQLite: accounts and users.
+#include <boost/json.hpp>
+
+#include "common/strings.h"
+#include "storage/sqlite/repos.h"
+
+namespace stoa::storage::sqlite {
+namespace {
+
+#define ACCOUNT_COLUMNS                                                                        \
+  "id, username, display_name, note, note_html, fields_json, locked, bot, discoverable, "     \
+  "indexable, hide_collections, created_at, updated_at, last_status_at, statuses_count, "     \
+  "followers_count, following_count, suspended_at, silenced_at, sensitized_at"
+
+constexpr char kSelectAccount[] = "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = ?1";
+constexpr char kSelectAccounts[] =
+    "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id IN (SELECT value FROM json_each(?1))";
+constexpr char kSelectAccountByUsername[] =
+    "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE username = ?1 COLLATE NOCASE";
+constexpr char kSearchAccounts[] =
+    "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE suspended_at IS NULL AND id IN ("
+    "  SELECT rowid FROM accounts_fts WHERE accounts_fts MATCH ?1)"
+    " ORDER BY (username = ?2 COLLATE NOCASE) DESC, followers_count DESC, id"
+    " LIMIT ?3 OFFSET ?4";
+constexpr char kInsertAccount[] =
+    "INSERT INTO accounts (" ACCOUNT_COLUMNS ") VALUES "
+    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)";
+constexpr char kInsertAccountFts[] =
+    "INSERT INTO accounts_fts (rowid, username, display_name) VALUES (?1, ?2, ?3)";
+constexpr char kDeleteAccountFts[] =
+    "INSERT INTO accounts_fts (accounts_fts, rowid, username, display_name) "
+    "SELECT 'delete', id, username, display_name FROM accounts WHERE id = ?1";
+constexpr char kUpdateProfile[] =
+    "UPDATE accounts SET display_name = ?2, note = ?3, note_html = ?4, fields_json = ?5, "
+    "locked = ?6, bot = ?7, discoverable = ?8, indexable = ?9, hide_collections = ?10, "
+    "updated_at = ?11, suspended_at = ?12, silenced_at = ?13, sensitized_at = ?14 WHERE id = ?1";
+constexpr char kAdjustCounts[] =
+    "UPDATE accounts SET statuses_count = max(0, statuses_count + ?2), "
+    "followers_count = max(0, followers_count + ?3), "
+    "following_count = max(0, following_count + ?4) WHERE id = ?1";
+constexpr char kSetLastStatusAt[] = "UPDATE accounts SET last_status_at = ?2 WHERE id = ?1";
+constexpr char kCountAccounts[] = "SELECT count(*) FROM accounts WHERE suspended_at IS NULL";
+constexpr char kCountActive[] =
+    "SELECT count(*) FROM users WHERE last_active_at >= ?1 OR created_at >= ?1";
+
+#define USER_COLUMNS                                                                          \
+  "account_id, email, password_hash, role, approved, confirmed, disabled, locale, sign_up_ip, " \
+  "sign_up_reason, default_visibility, default_sensitive, default_language, created_at"
+
+constexpr char kSelectUser[] = "SELECT " USER_COLUMNS " FROM users WHERE account_id = ?1";
+constexpr char kSelectUserByEmail[] =
+    "SELECT " USER_COLUMNS " FROM users WHERE email = ?1 COLLATE NOCASE";
+constexpr char kInsertUser[] =
+    "INSERT INTO users (" USER_COLUMNS ") VALUES "
+    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+constexpr char kUpdateUser[] =
+    "UPDATE users SET email = ?2, password_hash = ?3, role = ?4, approved = ?5, confirmed = ?6, "
+    "disabled = ?7, locale = ?8, default_visibility = ?9, default_sensitive = ?10, "
+    "default_language = ?11 WHERE account_id = ?1";
+constexpr char kUsernameTaken[] =
+    "SELECT 1 FROM accounts WHERE username = ?1 COLLATE NOCASE";
+constexpr char kEmailTaken[] = "SELECT 1 FROM users WHERE email = ?1 COLLATE NOCASE";
+
+std::optional<Timestamp> OptTime(const Statement& s, int col) {
+  if (s.IsNull(col)) return std::nullopt;
+  return FromUnixMillis(s.Int(col));
+}
+
+std::optional<int64_t> OptMillis(const std::optional<Timestamp>& t) {
+  if (!t) return std::nullopt;
+  return ToUnixMillis(*t);
+}
+
+std::string FieldsToJson(const std::vector<ProfileField>& fields) {
+  boost::json::array arr;
+  for (const auto& f : fields) {
+    boost::json::object o;
+    o["name"] = f.name;
+    o["value"] = f.value;
+    o["value_html"] = f.value_html;
+    if (f.verified_at) o["verified_at"] = ToUnixMillis(*f.verified_at);
+    arr.push_back(std::move(o));
+  }
+  return boost::json::serialize(arr);
+}
+
+std::vector<ProfileField> FieldsFromJson(std::string_view text) {
+  std::vector<ProfileField> fields;
+  if (text.empty() || text == "[]") return fields;
+  boost::system::error_code ec;
+  auto value = boost::json::parse(text, ec);
+  if (ec || !value.is_array()) return fields;
+  for (const auto& v : value.as_array()) {
+    if (!v.is_object()) continue;
+    const auto& o = v.as_object();
+    ProfileField f;
+    auto str = [&](const char* key) -> std::string {
+      auto it = o.find(key);
+      return it != o.end() && it->value().is_string() ? std::string(it->value().as_string())
+                                                      : std::string();
+    };
+    f.name = str("name");
+    f.value = str("value");
+    f.value_html = str("value_html");
+    if (auto it = o.find("verified_at"); it != o.end() && it->value().is_int64()) {
+      f.verified_at = FromUnixMillis(it->value().as_int64());
+    }
+    fields.push_back(std::move(f));
+  }
+  return fields;
+}
+
+Account ReadAccount(const Statement& s) {
+  Account a;
+  a.id = s.Int(0);
+  a.username = s.String(1);
+  a.display_name = s.String(2);
+  a.note = s.String(3);
+  a.note_html = s.String(4);
+  a.fields = FieldsFromJson(s.Text(5));
+  a.locked = s.Int(6) != 0;
+  a.bot = s.Int(7) != 0;
+  a.discoverable = s.Int(8) != 0;
+  a.indexable = s.Int(9) != 0;
+  a.hide_collections = s.Int(10) != 0;
+  a.created_at = FromUnixMillis(s.Int(11));
+  a.updated_at = FromUnixMillis(s.Int(12));
+  a.last_status_at = OptTime(s, 13);
+  a.statuses_count = s.Int(14);
+  a.followers_count = s.Int(15);
+  a.following_count = s.Int(16);
+  a.suspended_at = OptTime(s, 17);
+  a.silenced_at = OptTime(s, 18);
+  a.sensitized_at = OptTime(s, 19);
+  return a;
+}
+
+User ReadUser(const Statement& s) {
+  User u;
+  u.account_id = s.Int(0);
+  u.email = s.String(1);
+  u.password_hash = s.String(2);
+  u.role = ParseRole(s.Text(3)).value_or(Role::kMember);
+  u.approved = s.Int(4) != 0;
+  u.confirmed = s.Int(5) != 0;
+  u.disabled = s.Int(6) != 0;
+  u.locale = s.String(7);
+  u.sign_up_ip = s.String(8);
+  u.sign_up_reason = s.String(9);
+  u.default_visibility = static_cast<Visibility>(s.Int(10));
+  u.default_sensitive = s.Int(11) != 0;
+  u.default_language = s.OptionalString(12);
+  u.created_at = FromUnixMillis(s.Int(13));
+  return u;
+}
+
+// An FTS5 query matching every word of `query` as a prefix: "ali smi" -> "ali"* "smi"*.
+std::string PrefixMatchQuery(std::string_view query) {
+  std::string out;
+  for (auto word : SplitWhitespace(query)) {
+    std::string clean;
+    for (char c : word) {
+      if (c != '"' && c != '@') clean.push_back(c);
+    }
+    if (clean.empty()) continue;
+    if (!out.empty()) out.push_back(' ');
+    out += '"' + clean + "\"*";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string IdListJson(std::span<const Id> ids) {
+  std::string out = "[";
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out += std::to_string(ids[i]);
+  }
+  out.push_back(']');
+  return out;
+}
+
+Result<Account> SqliteAccounts::Get(Id id) const {
+  StatementScope s(c_->Prepare(kSelectAccount));
+  s->Bind(1, id);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) return NotFound();
+  return ReadAccount(*s);
+}
+
+std::vector<Account> SqliteAccounts::GetMany(std::span<const Id> ids) const {
+  std::vector<Account> out;
+  if (ids.empty()) return out;
+  StatementScope s(c_->Prepare(kSelectAccounts));
+  s->Bind(1, IdListJson(ids));
+  while (true) {
+    auto row = s->Step();
+    if (!row.ok() || !*row) break;
+    out.push_back(ReadAccount(*s));
+  }
+  return out;
+}
+
+Result<Account> SqliteAccounts::FindByUsername(std::string_view username) const {
+  StatementScope s(c_->Prepare(kSelectAccountByUsername));
+  s->Bind(1, username);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) return NotFound();
+  return ReadAccount(*s);
+}
+
+Result<User> SqliteAccounts::GetUser(Id account_id) const {
+  StatementScope s(c_->Prepare(kSelectUser));
+  s->Bind(1, account_id);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) return NotFound();
+  return ReadUser(*s);
+}
+
+Result<User> SqliteAccounts::FindUserByEmail(std::string_view email) const {
+  StatementScope s(c_->Prepare(kSelectUserByEmail));
+  s->Bind(1, email);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) return NotFound();
+  return ReadUser(*s);
+}
+
+std::vector<Account> SqliteAccounts::Search(std::string_view query, int limit, int offset) const {
+  std::vector<Account> out;
+  const std::string match = PrefixMatchQuery(query);
+  if (match.empty()) return out;
+  std::string_view exact = Trim(query);
+  if (!exact.empty() && exact.front() == '@') exact.remove_prefix(1);
+  StatementScope s(c_->Prepare(kSearchAccounts));
+  s->Bind(1, match).Bind(2, exact).Bind(3, limit).Bind(4, offset);
+  while (true) {
+    auto row = s->Step();
+    if (!row.ok() || !*row) break;
+    out.push_back(ReadAccount(*s));
+  }
+  return out;
+}
+
+int64_t SqliteAccounts::Count() const {
+  auto v = QueryInt(*c_, kCountAccounts);
+  return v.ok() && *v ? **v : 0;
+}
+
+int64_t SqliteAccounts::CountActiveSince(Timestamp since) const {
+  StatementScope s(c_->Prepare(kCountActive));
+  s->Bind(1, ToUnixMillis(since));
+  auto row = s->Step();
+  return row.ok() && *row ? s->Int(0) : 0;
+}
+
+Status SqliteAccounts::Create(const Account& a, const User& u) {
+  {
+    StatementScope s(c_->Prepare(kUsernameTaken));
+    s->Bind(1, a.username);
+    ASSIGN_OR_RETURN(bool taken, s->Step());
+    if (taken) return AlreadyExists("username");
+  }
+  {
+    StatementScope s(c_->Prepare(kEmailTaken));
+    s->Bind(1, u.email);
+    ASSIGN_OR_RETURN(bool taken, s->Step());
+    if (taken) return AlreadyExists("email");
+  }
+  StatementScope s(c_->Prepare(kInsertAccount));
+  s->Bind(1, a.id)
+      .Bind(2, a.username)
+      .Bind(3, a.display_name)
+      .Bind(4, a.note)
+      .Bind(5, a.note_html)
+      .Bind(6, FieldsToJson(a.fields))
+      .Bind(7, a.locked)
+      .Bind(8, a.bot)
+      .Bind(9, a.discoverable)
+      .Bind(10, a.indexable)
+      .Bind(11, a.hide_collections)
+      .Bind(12, ToUnixMillis(a.created_at))
+      .Bind(13, ToUnixMillis(a.updated_at))
+      .Bind(14, OptMillis(a.last_status_at))
+      .Bind(15, a.statuses_count)
+      .Bind(16, a.followers_count)
+      .Bind(17, a.following_count)
+      .Bind(18, OptMillis(a.suspended_at))
+      .Bind(19, OptMillis(a.silenced_at))
+      .Bind(20, OptMillis(a.sensitized_at));
+  RETURN_IF_ERROR(s->Run());
+  StatementScope fts(c_->Prepare(kInsertAccountFts));
+  fts->Bind(1, a.id).Bind(2, a.username).Bind(3, a.display_name);
+  RETURN_IF_ERROR(fts->Run());
+  StatementScope su(c_->Prepare(kInsertUser));
+  su->Bind(1, a.id)
+      .Bind(2, u.email)
+      .Bind(3, u.password_hash)
+      .Bind(4, RoleName(u.role))
+      .Bind(5, u.approved)
+      .Bind(6, u.confirmed)
+      .Bind(7, u.disabled)
+      .Bind(8, u.locale)
+      .Bind(9, u.sign_up_ip)
+      .Bind(10, u.sign_up_reason)
+      .Bind(11, static_cast<int64_t>(u.default_visibility))
+      .Bind(12, u.default_sensitive)
+      .Bind(13, u.default_language)
+      .Bind(14, ToUnixMillis(u.created_at));
+  return su->Run();
+}
+
+Status SqliteAccounts::UpdateProfile(const Account& a) {
+  {
+    StatementScope del(c_->Prepare(kDeleteAccountFts));
+    del->Bind(1, a.id);
+    RETURN_IF_ERROR(del->Run());
+  }
+  StatementScope s(c_->Prepare(kUpdateProfile));
+  s->Bind(1, a.id)
+      .Bind(2, a.display_name)
+      .Bind(3, a.note)
+      .Bind(4, a.note_html)
+      .Bind(5, FieldsToJson(a.fields))
+      .Bind(6, a.locked)
+      .Bind(7, a.bot)
+      .Bind(8, a.discoverable)
+      .Bind(9, a.indexable)
+      .Bind(10, a.hide_collections)
+      .Bind(11, ToUnixMillis(a.updated_at))
+      .Bind(12, OptMillis(a.suspended_at))
+      .Bind(13, OptMillis(a.silenced_at))
+      .Bind(14, OptMillis(a.sensitized_at));
+  RETURN_IF_ERROR(s->Run());
+  if (c_->Changes() == 0) return NotFound();
+  StatementScope fts(c_->Prepare(kInsertAccountFts));
+  fts->Bind(1, a.id).Bind(2, a.username).Bind(3, a.display_name);
+  return fts->Run();
+}
+
+Status SqliteAccounts::UpdateUser(const User& u) {
+  StatementScope s(c_->Prepare(kUpdateUser));
+  s->Bind(1, u.account_id)
+      .Bind(2, u.email)
+      .Bind(3, u.password_hash)
+      .Bind(4, RoleName(u.role))
+      .Bind(5, u.approved)
+      .Bind(6, u.confirmed)
+      .Bind(7, u.disabled)
+      .Bind(8, u.locale)
+      .Bind(9, static_cast<int64_t>(u.default_visibility))
+      .Bind(10, u.default_sensitive)
+      .Bind(11, u.default_language);
+  RETURN_IF_ERROR(s->Run());
+  return c_->Changes() == 0 ? NotFound() : Status::Ok();
+}
+
+Status SqliteAccounts::AdjustCounts(Id id, int64_t statuses, int64_t followers, int64_t following) {
+  StatementScope s(c_->Prepare(kAdjustCounts));
+  s->Bind(1, id).Bind(2, statuses).Bind(3, followers).Bind(4, following);
+  return s->Run();
+}
+
+Status SqliteAccounts::SetLastStatusAt(Id id, Timestamp at) {
+  StatementScope s(c_->Prepare(kSetLastStatusAt));
+  s->Bind(1, id).Bind(2, ToUnixMillis(at));
+  return s->Run();
+}
+
+}  // namespace stoa::storage::sqlite

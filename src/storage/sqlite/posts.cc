@@ -1,0 +1,642 @@
+// SQLite: posts, mentions, tags, edits, favourites, bookmarks, idempotency keys.
+#include <algorithm>
+#include <charconv>
+#include <queue>
+
+#include "common/strings.h"
+#include "storage/sqlite/repos.h"
+
+namespace stoa::storage::sqlite {
+namespace {
+
+#define POST_COLUMNS                                                                             \
+  "id, account_id, text, content_html, spoiler_text, sensitive, visibility, language, "          \
+  "in_reply_to_id, in_reply_to_account_id, reblog_of_id, thread_root_id, application_id, "       \
+  "created_at, edited_at, deleted_at, replies_count, reblogs_count, favourites_count, "          \
+  "mention_list, tag_list"
+
+constexpr char kSelectPost[] = "SELECT " POST_COLUMNS " FROM statuses WHERE id = ?1";
+constexpr char kSelectPosts[] =
+    "SELECT " POST_COLUMNS " FROM statuses WHERE id IN (SELECT value FROM json_each(?1))";
+constexpr char kInsertPost[] =
+    "INSERT INTO statuses (" POST_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+    "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
+constexpr char kUpdatePost[] =
+    "UPDATE statuses SET text = ?2, content_html = ?3, spoiler_text = ?4, sensitive = ?5, "
+    "language = ?6, edited_at = ?7, mention_list = ?8, tag_list = ?9 WHERE id = ?1";
+constexpr char kInsertEdit[] =
+    "INSERT INTO status_edits (id, status_id, text, content_html, spoiler_text, sensitive, "
+    "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr char kSelectEdits[] =
+    "SELECT id, status_id, text, content_html, spoiler_text, sensitive, created_at "
+    "FROM status_edits WHERE status_id = ?1 ORDER BY id";
+constexpr char kMarkDeleted[] =
+    "UPDATE statuses SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL";
+constexpr char kDeleteReblogs[] =
+    "UPDATE statuses SET deleted_at = ?2 WHERE reblog_of_id = ?1 AND deleted_at IS NULL "
+    "RETURNING account_id";
+constexpr char kInsertFts[] = "INSERT INTO statuses_fts (rowid, text) VALUES (?1, ?2)";
+constexpr char kDeleteFts[] =
+    "INSERT INTO statuses_fts (statuses_fts, rowid, text) "
+    "SELECT 'delete', id, text FROM statuses WHERE id = ?1 AND text <> ''";
+constexpr char kInsertMention[] =
+    "INSERT OR IGNORE INTO mentions (status_id, account_id, username) VALUES (?1, ?2, ?3)";
+constexpr char kDeleteMentions[] = "DELETE FROM mentions WHERE status_id = ?1";
+constexpr char kUpsertTag[] =
+    "INSERT INTO tags (name, display_name, created_at) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (name) DO NOTHING";
+constexpr char kInsertStatusTag[] =
+    "INSERT OR IGNORE INTO status_tags (tag_id, status_id, account_id) "
+    "SELECT id, ?2, ?3 FROM tags WHERE name = ?1";
+constexpr char kDeleteStatusTags[] = "DELETE FROM status_tags WHERE status_id = ?1";
+constexpr char kAdjustCounts[] =
+    "UPDATE statuses SET replies_count = max(0, replies_count + ?2), "
+    "reblogs_count = max(0, reblogs_count + ?3), "
+    "favourites_count = max(0, favourites_count + ?4) WHERE id = ?1";
+
+constexpr char kRecentByAuthor[] =
+    "SELECT id FROM statuses WHERE account_id = ?1 AND id < ?2 AND deleted_at IS NULL "
+    "ORDER BY id DESC LIMIT ?3";
+constexpr char kThread[] =
+    "SELECT " POST_COLUMNS " FROM statuses WHERE thread_root_id = ?1 AND deleted_at IS NULL "
+    "AND reblog_of_id IS NULL ORDER BY id LIMIT ?2";
+constexpr char kPublicDesc[] =
+    "SELECT id FROM statuses WHERE visibility = 0 AND reblog_of_id IS NULL AND deleted_at IS NULL "
+    "AND (in_reply_to_account_id IS NULL OR in_reply_to_account_id = account_id) "
+    "AND id > ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3";
+constexpr char kPublicAsc[] =
+    "SELECT id FROM statuses WHERE visibility = 0 AND reblog_of_id IS NULL AND deleted_at IS NULL "
+    "AND (in_reply_to_account_id IS NULL OR in_reply_to_account_id = account_id) "
+    "AND id > ?1 AND id < ?2 ORDER BY id ASC LIMIT ?3";
+constexpr char kTaggedDesc[] =
+    "SELECT st.status_id FROM status_tags st JOIN statuses s ON s.id = st.status_id "
+    "WHERE st.tag_id = (SELECT id FROM tags WHERE name = ?1) AND s.visibility = 0 "
+    "AND s.deleted_at IS NULL AND st.status_id > ?2 AND st.status_id < ?3 "
+    "ORDER BY st.status_id DESC LIMIT ?4";
+constexpr char kTaggedAsc[] =
+    "SELECT st.status_id FROM status_tags st JOIN statuses s ON s.id = st.status_id "
+    "WHERE st.tag_id = (SELECT id FROM tags WHERE name = ?1) AND s.visibility = 0 "
+    "AND s.deleted_at IS NULL AND st.status_id > ?2 AND st.status_id < ?3 "
+    "ORDER BY st.status_id ASC LIMIT ?4";
+constexpr char kSearch[] =
+    "SELECT s.id FROM statuses_fts f JOIN statuses s ON s.id = f.rowid "
+    "WHERE statuses_fts MATCH ?1 AND s.deleted_at IS NULL "
+    "AND (s.visibility = 0 OR s.account_id = ?2 OR s.id IN "
+    "     (SELECT status_id FROM mentions WHERE account_id = ?2)) "
+    "AND s.id > ?3 AND s.id < ?4 ORDER BY s.id DESC LIMIT ?5 OFFSET ?6";
+constexpr char kFindReblog[] =
+    "SELECT " POST_COLUMNS " FROM statuses WHERE reblog_of_id = ?2 AND account_id = ?1 "
+    "AND deleted_at IS NULL";
+constexpr char kRebloggedByDesc[] =
+    "SELECT id, account_id FROM statuses WHERE reblog_of_id = ?1 AND deleted_at IS NULL "
+    "AND id > ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4";
+constexpr char kRebloggedByAsc[] =
+    "SELECT id, account_id FROM statuses WHERE reblog_of_id = ?1 AND deleted_at IS NULL "
+    "AND id > ?2 AND id < ?3 ORDER BY id ASC LIMIT ?4";
+constexpr char kFavouritedByDesc[] =
+    "SELECT id, account_id FROM favourites WHERE status_id = ?1 AND id > ?2 AND id < ?3 "
+    "ORDER BY id DESC LIMIT ?4";
+constexpr char kFavouritedByAsc[] =
+    "SELECT id, account_id FROM favourites WHERE status_id = ?1 AND id > ?2 AND id < ?3 "
+    "ORDER BY id ASC LIMIT ?4";
+constexpr char kFavouritesDesc[] =
+    "SELECT f.id, f.status_id FROM favourites f JOIN statuses s ON s.id = f.status_id "
+    "WHERE f.account_id = ?1 AND s.deleted_at IS NULL AND f.id > ?2 AND f.id < ?3 "
+    "ORDER BY f.id DESC LIMIT ?4";
+constexpr char kFavouritesAsc[] =
+    "SELECT f.id, f.status_id FROM favourites f JOIN statuses s ON s.id = f.status_id "
+    "WHERE f.account_id = ?1 AND s.deleted_at IS NULL AND f.id > ?2 AND f.id < ?3 "
+    "ORDER BY f.id ASC LIMIT ?4";
+constexpr char kBookmarksDesc[] =
+    "SELECT b.id, b.status_id FROM bookmarks b JOIN statuses s ON s.id = b.status_id "
+    "WHERE b.account_id = ?1 AND s.deleted_at IS NULL AND b.id > ?2 AND b.id < ?3 "
+    "ORDER BY b.id DESC LIMIT ?4";
+constexpr char kBookmarksAsc[] =
+    "SELECT b.id, b.status_id FROM bookmarks b JOIN statuses s ON s.id = b.status_id "
+    "WHERE b.account_id = ?1 AND s.deleted_at IS NULL AND b.id > ?2 AND b.id < ?3 "
+    "ORDER BY b.id ASC LIMIT ?4";
+constexpr char kFavouritedAmong[] =
+    "SELECT status_id FROM favourites WHERE account_id = ?1 "
+    "AND status_id IN (SELECT value FROM json_each(?2))";
+constexpr char kBookmarkedAmong[] =
+    "SELECT status_id FROM bookmarks WHERE account_id = ?1 "
+    "AND status_id IN (SELECT value FROM json_each(?2))";
+constexpr char kRebloggedAmong[] =
+    "SELECT reblog_of_id FROM statuses WHERE reblog_of_id IN (SELECT value FROM json_each(?2)) "
+    "AND account_id = ?1 AND deleted_at IS NULL";
+constexpr char kInsertFavourite[] =
+    "INSERT INTO favourites (id, account_id, status_id, created_at) VALUES (?1, ?2, ?3, ?4)";
+constexpr char kDeleteFavourite[] =
+    "DELETE FROM favourites WHERE account_id = ?1 AND status_id = ?2 RETURNING id";
+constexpr char kInsertBookmark[] =
+    "INSERT INTO bookmarks (id, account_id, status_id, created_at) VALUES (?1, ?2, ?3, ?4)";
+constexpr char kDeleteBookmark[] =
+    "DELETE FROM bookmarks WHERE account_id = ?1 AND status_id = ?2 RETURNING id";
+constexpr char kFindIdempotent[] =
+    "SELECT status_id FROM idempotency_keys WHERE account_id = ?1 AND key = ?2 "
+    "AND created_at >= ?3";
+constexpr char kRememberIdempotent[] =
+    "INSERT OR REPLACE INTO idempotency_keys (account_id, key, status_id, created_at) "
+    "VALUES (?1, ?2, ?3, ?4)";
+constexpr char kCountPosts[] =
+    "SELECT count(*) FROM statuses WHERE deleted_at IS NULL AND reblog_of_id IS NULL";
+constexpr char kMaxId[] = "SELECT max(id) FROM statuses";
+
+std::optional<Timestamp> OptTime(const Statement& s, int col) {
+  if (s.IsNull(col)) return std::nullopt;
+  return FromUnixMillis(s.Int(col));
+}
+
+std::optional<int64_t> OptMillis(const std::optional<Timestamp>& t) {
+  if (!t) return std::nullopt;
+  return ToUnixMillis(*t);
+}
+
+std::optional<int64_t> OptId(Id id) {
+  if (id == kNoId) return std::nullopt;
+  return id;
+}
+
+std::string EncodeMentions(const std::vector<PostMention>& mentions) {
+  std::string out;
+  for (const auto& m : mentions) {
+    if (!out.empty()) out.push_back(' ');
+    out += std::to_string(m.account_id);
+    out.push_back(':');
+    out += m.username;
+  }
+  return out;
+}
+
+std::vector<PostMention> DecodeMentions(std::string_view text) {
+  std::vector<PostMention> out;
+  for (auto part : SplitWhitespace(text)) {
+    const auto colon = part.find(':');
+    if (colon == std::string_view::npos) continue;
+    PostMention m;
+    std::from_chars(part.data(), part.data() + colon, m.account_id);
+    m.username = std::string(part.substr(colon + 1));
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+std::string EncodeTags(const std::vector<std::string>& tags) {
+  std::string out;
+  for (const auto& t : tags) {
+    if (!out.empty()) out.push_back(' ');
+    out += t;
+  }
+  return out;
+}
+
+std::vector<std::string> DecodeTags(std::string_view text) {
+  std::vector<std::string> out;
+  for (auto part : SplitWhitespace(text)) out.emplace_back(part);
+  return out;
+}
+
+Post ReadPost(const Statement& s) {
+  Post p;
+  p.id = s.Int(0);
+  p.account_id = s.Int(1);
+  p.text = s.String(2);
+  p.content_html = s.String(3);
+  p.spoiler_text = s.String(4);
+  p.sensitive = s.Int(5) != 0;
+  p.visibility = static_cast<Visibility>(s.Int(6));
+  p.language = s.OptionalString(7);
+  p.in_reply_to_id = s.OptionalInt(8).value_or(kNoId);
+  p.in_reply_to_account_id = s.OptionalInt(9).value_or(kNoId);
+  p.reblog_of_id = s.OptionalInt(10).value_or(kNoId);
+  p.thread_root_id = s.Int(11);
+  p.application_id = s.OptionalInt(12).value_or(kNoId);
+  p.created_at = FromUnixMillis(s.Int(13));
+  p.edited_at = OptTime(s, 14);
+  p.deleted_at = OptTime(s, 15);
+  p.replies_count = s.Int(16);
+  p.reblogs_count = s.Int(17);
+  p.favourites_count = s.Int(18);
+  p.mentions = DecodeMentions(s.Text(19));
+  p.tags = DecodeTags(s.Text(20));
+  return p;
+}
+
+std::vector<Id> CollectIds(Statement& s) {
+  std::vector<Id> out;
+  while (true) {
+    auto row = s.Step();
+    if (!row.ok() || !*row) break;
+    out.push_back(s.Int(0));
+  }
+  return out;
+}
+
+// Runs a paged query whose first parameter is `key` and whose next three are lower, upper and
+// limit; returns newest first whichever direction it scanned.
+template <typename Entry>
+std::vector<Entry> PagedPairs(Connection* c, const char* desc_sql, const char* asc_sql, Id key,
+                              const PageQuery& page) {
+  StatementScope s(c->Prepare(page.ascending() ? asc_sql : desc_sql));
+  s->Bind(1, key).Bind(2, page.lower()).Bind(3, page.upper()).Bind(4, page.limit);
+  std::vector<Entry> out;
+  while (true) {
+    auto row = s->Step();
+    if (!row.ok() || !*row) break;
+    out.push_back(Entry{s->Int(0), s->Int(1)});
+  }
+  if (page.ascending()) std::reverse(out.begin(), out.end());
+  return out;
+}
+
+// A safe FTS5 query: each word quoted (so operators in user input are literal), all required.
+std::string FtsQuery(std::string_view query) {
+  std::string out;
+  for (auto word : SplitWhitespace(query)) {
+    std::string quoted = "\"";
+    for (char c : word) {
+      if (c == '"') quoted.push_back('"');
+      quoted.push_back(c);
+    }
+    quoted.push_back('"');
+    if (quoted == "\"\"") continue;
+    if (!out.empty()) out.push_back(' ');
+    out += quoted;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Post> SqlitePosts::Get(Id id) const {
+  StatementScope s(c_->Prepare(kSelectPost));
+  s->Bind(1, id);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) return NotFound();
+  return ReadPost(*s);
+}
+
+std::vector<Post> SqlitePosts::GetMany(std::span<const Id> ids) const {
+  std::vector<Post> out;
+  if (ids.empty()) return out;
+  StatementScope s(c_->Prepare(kSelectPosts));
+  s->Bind(1, IdListJson(ids));
+  while (true) {
+    auto row = s->Step();
+    if (!row.ok() || !*row) break;
+    out.push_back(ReadPost(*s));
+  }
+  return out;
+}
+
+std::vector<Id> SqlitePosts::ListByAccount(Id account_id, const AccountPostFilter& filter,
+                                           const PageQuery& page) const {
+  // The variants are few; each distinct SQL text is prepared once and cached.
+  std::string sql = "SELECT s.id FROM statuses s ";
+  if (!filter.tagged.empty()) {
+    sql += "JOIN status_tags st ON st.status_id = s.id AND st.tag_id = "
+           "(SELECT id FROM tags WHERE name = ?5) ";
+  }
+  sql += "WHERE s.account_id = ?1 AND s.deleted_at IS NULL AND s.id > ?2 AND s.id < ?3 ";
+  if (filter.exclude_replies) {
+    sql += "AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id) ";
+  }
+  if (filter.exclude_reblogs) sql += "AND s.reblog_of_id IS NULL ";
+  sql += "AND (s.visibility <= ?6 OR s.id IN (SELECT status_id FROM mentions WHERE account_id = ?7)) ";
+  sql += page.ascending() ? "ORDER BY s.id ASC LIMIT ?4" : "ORDER BY s.id DESC LIMIT ?4";
+  StatementScope s(c_->PrepareDynamic(sql));
+  s->Bind(1, account_id).Bind(2, page.lower()).Bind(3, page.upper()).Bind(4, page.limit);
+  if (!filter.tagged.empty()) s->Bind(5, filter.tagged);
+  s->Bind(6, static_cast<int64_t>(filter.max_visibility)).Bind(7, filter.mentioned_viewer);
+  std::vector<Id> out = CollectIds(*s);
+  if (page.ascending()) std::reverse(out.begin(), out.end());
+  return out;
+}
+
+std::vector<Id> SqlitePosts::RecentByAuthors(std::span<const Id> authors, Id before,
+                                             int per_author, int limit) const {
+  std::vector<Id> all;
+  Id horizon = kNoId;  // below this id, a capped author may have posts we did not fetch
+  StatementScope s(c_->Prepare(kRecentByAuthor));
+  for (Id author : authors) {
+    s->Reset();
+    s->Bind(1, author).Bind(2, before).Bind(3, per_author);
+    int n = 0;
+    Id oldest = kNoId;
+    while (true) {
+      auto row = s->Step();
+      if (!row.ok() || !*row) break;
+      oldest = s->Int(0);
+      all.push_back(oldest);
+      ++n;
+    }
+    if (n == per_author) horizon = std::max(horizon, oldest);
+  }
+  std::sort(all.begin(), all.end(), std::greater<>());
+  if (horizon != kNoId) {
+    all.erase(std::find_if(all.begin(), all.end(), [&](Id id) { return id < horizon; }), all.end());
+  }
+  if (static_cast<int>(all.size()) > limit) all.resize(limit);
+  return all;
+}
+
+std::vector<Post> SqlitePosts::ListThread(Id thread_root_id, int limit) const {
+  StatementScope s(c_->Prepare(kThread));
+  s->Bind(1, thread_root_id).Bind(2, limit);
+  std::vector<Post> out;
+  while (true) {
+    auto row = s->Step();
+    if (!row.ok() || !*row) break;
+    out.push_back(ReadPost(*s));
+  }
+  return out;
+}
+
+std::vector<Id> SqlitePosts::ListPublic(const PageQuery& page) const {
+  StatementScope s(c_->Prepare(page.ascending() ? kPublicAsc : kPublicDesc));
+  s->Bind(1, page.lower()).Bind(2, page.upper()).Bind(3, page.limit);
+  std::vector<Id> out = CollectIds(*s);
+  if (page.ascending()) std::reverse(out.begin(), out.end());
+  return out;
+}
+
+std::vector<Id> SqlitePosts::ListTagged(std::string_view tag, const PageQuery& page) const {
+  StatementScope s(c_->Prepare(page.ascending() ? kTaggedAsc : kTaggedDesc));
+  s->Bind(1, tag).Bind(2, page.lower()).Bind(3, page.upper()).Bind(4, page.limit);
+  std::vector<Id> out = CollectIds(*s);
+  if (page.ascending()) std::reverse(out.begin(), out.end());
+  return out;
+}
+
+std::vector<Id> SqlitePosts::SearchText(std::string_view query, Id viewer_id,
+                                        const PageQuery& page, int offset) const {
+  const std::string match = FtsQuery(query);
+  if (match.empty()) return {};
+  StatementScope s(c_->Prepare(kSearch));
+  s->Bind(1, match)
+      .Bind(2, viewer_id)
+      .Bind(3, page.lower())
+      .Bind(4, page.upper())
+      .Bind(5, page.limit)
+      .Bind(6, offset);
+  return CollectIds(*s);
+}
+
+std::optional<Post> SqlitePosts::FindReblog(Id account_id, Id post_id) const {
+  StatementScope s(c_->Prepare(kFindReblog));
+  s->Bind(1, account_id).Bind(2, post_id);
+  auto row = s->Step();
+  if (!row.ok() || !*row) return std::nullopt;
+  return ReadPost(*s);
+}
+
+std::vector<ActorEntry> SqlitePosts::ListRebloggedBy(Id post_id, const PageQuery& page) const {
+  return PagedPairs<ActorEntry>(c_, kRebloggedByDesc, kRebloggedByAsc, post_id, page);
+}
+
+std::vector<ActorEntry> SqlitePosts::ListFavouritedBy(Id post_id, const PageQuery& page) const {
+  return PagedPairs<ActorEntry>(c_, kFavouritedByDesc, kFavouritedByAsc, post_id, page);
+}
+
+std::vector<PostEntry> SqlitePosts::ListFavourites(Id account_id, const PageQuery& page) const {
+  return PagedPairs<PostEntry>(c_, kFavouritesDesc, kFavouritesAsc, account_id, page);
+}
+
+std::vector<PostEntry> SqlitePosts::ListBookmarks(Id account_id, const PageQuery& page) const {
+  return PagedPairs<PostEntry>(c_, kBookmarksDesc, kBookmarksAsc, account_id, page);
+}
+
+namespace {
+std::vector<Id> Among(Connection* c, const char* sql, Id account_id, std::span<const Id> ids) {
+  if (ids.empty()) return {};
+  StatementScope s(c->Prepare(sql));
+  s->Bind(1, account_id).Bind(2, IdListJson(ids));
+  return CollectIds(*s);
+}
+}  // namespace
+
+std::vector<Id> SqlitePosts::FavouritedAmong(Id account_id, std::span<const Id> ids) const {
+  return Among(c_, kFavouritedAmong, account_id, ids);
+}
+std::vector<Id> SqlitePosts::BookmarkedAmong(Id account_id, std::span<const Id> ids) const {
+  return Among(c_, kBookmarkedAmong, account_id, ids);
+}
+std::vector<Id> SqlitePosts::RebloggedAmong(Id account_id, std::span<const Id> ids) const {
+  return Among(c_, kRebloggedAmong, account_id, ids);
+}
+
+std::vector<PostEdit> SqlitePosts::ListEdits(Id post_id) const {
+  StatementScope s(c_->Prepare(kSelectEdits));
+  s->Bind(1, post_id);
+  std::vector<PostEdit> out;
+  while (true) {
+    auto row = s->Step();
+    if (!row.ok() || !*row) break;
+    PostEdit e;
+    e.id = s->Int(0);
+    e.post_id = s->Int(1);
+    e.text = s->String(2);
+    e.content_html = s->String(3);
+    e.spoiler_text = s->String(4);
+    e.sensitive = s->Int(5) != 0;
+    e.created_at = FromUnixMillis(s->Int(6));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::optional<Id> SqlitePosts::FindIdempotent(Id account_id, std::string_view key,
+                                              Timestamp since) const {
+  StatementScope s(c_->Prepare(kFindIdempotent));
+  s->Bind(1, account_id).Bind(2, key).Bind(3, ToUnixMillis(since));
+  auto row = s->Step();
+  if (!row.ok() || !*row) return std::nullopt;
+  return s->Int(0);
+}
+
+int64_t SqlitePosts::Count() const {
+  auto v = QueryInt(*c_, kCountPosts);
+  return v.ok() && *v ? **v : 0;
+}
+
+Id SqlitePosts::MaxId() const {
+  auto v = QueryInt(*c_, kMaxId);
+  return v.ok() && *v ? **v : kNoId;
+}
+
+Status SqlitePosts::WriteMentionsAndTags(const Post& p) {
+  for (const auto& m : p.mentions) {
+    StatementScope s(c_->Prepare(kInsertMention));
+    s->Bind(1, p.id).Bind(2, m.account_id).Bind(3, m.username);
+    RETURN_IF_ERROR(s->Run());
+  }
+  for (const auto& tag : p.tags) {
+    {
+      StatementScope s(c_->Prepare(kUpsertTag));
+      s->Bind(1, tag).Bind(2, tag).Bind(3, ToUnixMillis(p.created_at));
+      RETURN_IF_ERROR(s->Run());
+    }
+    StatementScope s(c_->Prepare(kInsertStatusTag));
+    s->Bind(1, tag).Bind(2, p.id).Bind(3, p.account_id);
+    RETURN_IF_ERROR(s->Run());
+  }
+  return Status::Ok();
+}
+
+Status SqlitePosts::Insert(const Post& p) {
+  StatementScope s(c_->Prepare(kInsertPost));
+  s->Bind(1, p.id)
+      .Bind(2, p.account_id)
+      .Bind(3, p.text)
+      .Bind(4, p.content_html)
+      .Bind(5, p.spoiler_text)
+      .Bind(6, p.sensitive)
+      .Bind(7, static_cast<int64_t>(p.visibility))
+      .Bind(8, p.language)
+      .Bind(9, OptId(p.in_reply_to_id))
+      .Bind(10, OptId(p.in_reply_to_account_id))
+      .Bind(11, OptId(p.reblog_of_id))
+      .Bind(12, p.thread_root_id != kNoId ? p.thread_root_id : p.id)
+      .Bind(13, OptId(p.application_id))
+      .Bind(14, ToUnixMillis(p.created_at))
+      .Bind(15, OptMillis(p.edited_at))
+      .Bind(16, OptMillis(p.deleted_at))
+      .Bind(17, p.replies_count)
+      .Bind(18, p.reblogs_count)
+      .Bind(19, p.favourites_count)
+      .Bind(20, EncodeMentions(p.mentions))
+      .Bind(21, EncodeTags(p.tags));
+  RETURN_IF_ERROR(s->Run());
+  if (!p.text.empty()) {
+    StatementScope fts(c_->Prepare(kInsertFts));
+    fts->Bind(1, p.id).Bind(2, p.text);
+    RETURN_IF_ERROR(fts->Run());
+  }
+  return WriteMentionsAndTags(p);
+}
+
+Status SqlitePosts::Update(const Post& p, const PostEdit& previous) {
+  {
+    StatementScope e(c_->Prepare(kInsertEdit));
+    e->Bind(1, previous.id)
+        .Bind(2, p.id)
+        .Bind(3, previous.text)
+        .Bind(4, previous.content_html)
+        .Bind(5, previous.spoiler_text)
+        .Bind(6, previous.sensitive)
+        .Bind(7, ToUnixMillis(previous.created_at));
+    RETURN_IF_ERROR(e->Run());
+  }
+  {
+    StatementScope del(c_->Prepare(kDeleteFts));
+    del->Bind(1, p.id);
+    RETURN_IF_ERROR(del->Run());
+  }
+  {
+    StatementScope s(c_->Prepare(kUpdatePost));
+    s->Bind(1, p.id)
+        .Bind(2, p.text)
+        .Bind(3, p.content_html)
+        .Bind(4, p.spoiler_text)
+        .Bind(5, p.sensitive)
+        .Bind(6, p.language)
+        .Bind(7, OptMillis(p.edited_at))
+        .Bind(8, EncodeMentions(p.mentions))
+        .Bind(9, EncodeTags(p.tags));
+    RETURN_IF_ERROR(s->Run());
+    if (c_->Changes() == 0) return NotFound();
+  }
+  if (!p.text.empty()) {
+    StatementScope fts(c_->Prepare(kInsertFts));
+    fts->Bind(1, p.id).Bind(2, p.text);
+    RETURN_IF_ERROR(fts->Run());
+  }
+  {
+    StatementScope s(c_->Prepare(kDeleteMentions));
+    s->Bind(1, p.id);
+    RETURN_IF_ERROR(s->Run());
+  }
+  {
+    StatementScope s(c_->Prepare(kDeleteStatusTags));
+    s->Bind(1, p.id);
+    RETURN_IF_ERROR(s->Run());
+  }
+  return WriteMentionsAndTags(p);
+}
+
+Status SqlitePosts::MarkDeleted(Id id, Timestamp at) {
+  {
+    StatementScope del(c_->Prepare(kDeleteFts));
+    del->Bind(1, id);
+    RETURN_IF_ERROR(del->Run());
+  }
+  StatementScope s(c_->Prepare(kMarkDeleted));
+  s->Bind(1, id).Bind(2, ToUnixMillis(at));
+  RETURN_IF_ERROR(s->Run());
+  return c_->Changes() == 0 ? NotFound() : Status::Ok();
+}
+
+Result<std::vector<Id>> SqlitePosts::DeleteReblogsOf(Id post_id, Timestamp at) {
+  StatementScope s(c_->Prepare(kDeleteReblogs));
+  s->Bind(1, post_id).Bind(2, ToUnixMillis(at));
+  std::vector<Id> accounts;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    accounts.push_back(s->Int(0));
+  }
+  return accounts;
+}
+
+Status SqlitePosts::AdjustCounts(Id id, int64_t replies, int64_t reblogs, int64_t favourites) {
+  StatementScope s(c_->Prepare(kAdjustCounts));
+  s->Bind(1, id).Bind(2, replies).Bind(3, reblogs).Bind(4, favourites);
+  return s->Run();
+}
+
+Status SqlitePosts::AddFavourite(Id record_id, Id account_id, Id post_id, Timestamp at) {
+  StatementScope s(c_->Prepare(kInsertFavourite));
+  s->Bind(1, record_id).Bind(2, account_id).Bind(3, post_id).Bind(4, ToUnixMillis(at));
+  return s->Run();
+}
+
+Result<std::optional<Id>> SqlitePosts::RemoveFavourite(Id account_id, Id post_id) {
+  StatementScope s(c_->Prepare(kDeleteFavourite));
+  s->Bind(1, account_id).Bind(2, post_id);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) return std::optional<Id>();
+  const Id id = s->Int(0);
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, s->Step());
+    if (!more) break;
+  }
+  return std::optional<Id>(id);
+}
+
+Status SqlitePosts::AddBookmark(Id record_id, Id account_id, Id post_id, Timestamp at) {
+  StatementScope s(c_->Prepare(kInsertBookmark));
+  s->Bind(1, record_id).Bind(2, account_id).Bind(3, post_id).Bind(4, ToUnixMillis(at));
+  return s->Run();
+}
+
+Result<std::optional<Id>> SqlitePosts::RemoveBookmark(Id account_id, Id post_id) {
+  StatementScope s(c_->Prepare(kDeleteBookmark));
+  s->Bind(1, account_id).Bind(2, post_id);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) return std::optional<Id>();
+  const Id id = s->Int(0);
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, s->Step());
+    if (!more) break;
+  }
+  return std::optional<Id>(id);
+}
+
+Status SqlitePosts::RememberIdempotencyKey(Id account_id, std::string_view key, Id post_id,
+                                           Timestamp at) {
+  StatementScope s(c_->Prepare(kRememberIdempotent));
+  s->Bind(1, account_id).Bind(2, key).Bind(3, post_id).Bind(4, ToUnixMillis(at));
+  return s->Run();
+}
+
+}  // namespace stoa::storage::sqlite

@@ -1,0 +1,179 @@
+// SQLite implementations of the storage interfaces. Internal to storage/sqlite: each repository
+// is bound to one connection and holds nothing else, so constructing one is free.
+#pragma once
+
+#include "storage/storage.h"
+#include "storage/sqlite/connection.h"
+
+namespace stoa::storage::sqlite {
+
+class SqliteAccounts final : public Accounts {
+ public:
+  explicit SqliteAccounts(Connection* c) : c_(c) {}
+  Result<Account> Get(Id id) const override;
+  std::vector<Account> GetMany(std::span<const Id> ids) const override;
+  Result<Account> FindByUsername(std::string_view username) const override;
+  Result<User> GetUser(Id account_id) const override;
+  Result<User> FindUserByEmail(std::string_view email) const override;
+  std::vector<Account> Search(std::string_view query, int limit, int offset) const override;
+  int64_t Count() const override;
+  int64_t CountActiveSince(Timestamp since) const override;
+  Status Create(const Account& account, const User& user) override;
+  Status UpdateProfile(const Account& account) override;
+  Status UpdateUser(const User& user) override;
+  Status AdjustCounts(Id id, int64_t statuses, int64_t followers, int64_t following) override;
+  Status SetLastStatusAt(Id id, Timestamp at) override;
+
+ private:
+  Connection* c_;
+};
+
+class SqlitePosts final : public Posts {
+ public:
+  explicit SqlitePosts(Connection* c) : c_(c) {}
+  Result<Post> Get(Id id) const override;
+  std::vector<Post> GetMany(std::span<const Id> ids) const override;
+  std::vector<Id> ListByAccount(Id account_id, const AccountPostFilter& filter,
+                                const PageQuery& page) const override;
+  std::vector<Id> RecentByAuthors(std::span<const Id> authors, Id before, int per_author,
+                                  int limit) const override;
+  std::vector<Post> ListThread(Id thread_root_id, int limit) const override;
+  std::vector<Id> ListPublic(const PageQuery& page) const override;
+  std::vector<Id> ListTagged(std::string_view tag, const PageQuery& page) const override;
+  std::vector<Id> SearchText(std::string_view query, Id viewer_id, const PageQuery& page,
+                             int offset) const override;
+  std::optional<Post> FindReblog(Id account_id, Id post_id) const override;
+  std::vector<ActorEntry> ListRebloggedBy(Id post_id, const PageQuery& page) const override;
+  std::vector<ActorEntry> ListFavouritedBy(Id post_id, const PageQuery& page) const override;
+  std::vector<PostEntry> ListFavourites(Id account_id, const PageQuery& page) const override;
+  std::vector<PostEntry> ListBookmarks(Id account_id, const PageQuery& page) const override;
+  std::vector<Id> FavouritedAmong(Id account_id, std::span<const Id> post_ids) const override;
+  std::vector<Id> BookmarkedAmong(Id account_id, std::span<const Id> post_ids) const override;
+  std::vector<Id> RebloggedAmong(Id account_id, std::span<const Id> post_ids) const override;
+  std::vector<PostEdit> ListEdits(Id post_id) const override;
+  std::optional<Id> FindIdempotent(Id account_id, std::string_view key,
+                                   Timestamp since) const override;
+  int64_t Count() const override;
+  Id MaxId() const override;
+  Status Insert(const Post& post) override;
+  Status Update(const Post& post, const PostEdit& previous) override;
+  Status MarkDeleted(Id id, Timestamp at) override;
+  Result<std::vector<Id>> DeleteReblogsOf(Id post_id, Timestamp at) override;
+  Status AdjustCounts(Id id, int64_t replies, int64_t reblogs, int64_t favourites) override;
+  Status AddFavourite(Id record_id, Id account_id, Id post_id, Timestamp at) override;
+  Result<std::optional<Id>> RemoveFavourite(Id account_id, Id post_id) override;
+  Status AddBookmark(Id record_id, Id account_id, Id post_id, Timestamp at) override;
+  Result<std::optional<Id>> RemoveBookmark(Id account_id, Id post_id) override;
+  Status RememberIdempotencyKey(Id account_id, std::string_view key, Id post_id,
+                                Timestamp at) override;
+
+ private:
+  Status WriteMentionsAndTags(const Post& post);
+  Connection* c_;
+};
+
+class SqliteTags final : public Tags {
+ public:
+  explicit SqliteTags(Connection* c) : c_(c) {}
+  Result<Tag> FindByName(std::string_view name) const override;
+  std::vector<Tag> Search(std::string_view prefix, int limit, int offset) const override;
+  TagUsage Usage(Id tag_id, Timestamp from, Timestamp to) const override;
+
+ private:
+  Connection* c_;
+};
+
+class SqliteRelationships final : public Relationships {
+ public:
+  explicit SqliteRelationships(Connection* c) : c_(c) {}
+  std::optional<Follow> GetFollow(Id account_id, Id target_id) const override;
+  std::optional<Follow> GetFollowRequest(Id account_id, Id target_id) const override;
+  bool IsBlocking(Id account_id, Id target_id) const override;
+  std::optional<Mute> GetMute(Id account_id, Id target_id, Timestamp now) const override;
+  std::vector<Relationship> Describe(Id viewer_id, std::span<const Id> target_ids,
+                                     Timestamp now) const override;
+  std::vector<AccountEntry> ListFollowers(Id target_id, const PageQuery& page) const override;
+  std::vector<AccountEntry> ListFollowing(Id account_id, const PageQuery& page) const override;
+  std::vector<AccountEntry> ListFollowRequests(Id target_id, const PageQuery& page) const override;
+  std::vector<AccountEntry> ListBlocks(Id account_id, const PageQuery& page) const override;
+  std::vector<AccountEntry> ListMutes(Id account_id, const PageQuery& page,
+                                      Timestamp now) const override;
+  std::vector<Id> FollowerIds(Id target_id) const override;
+  std::vector<Id> NotifyingFollowerIds(Id target_id) const override;
+  std::vector<Follow> Following(Id account_id) const override;
+  std::vector<Id> BlockingIds(Id account_id) const override;
+  std::vector<Id> BlockedByIds(Id account_id) const override;
+  std::vector<Mute> ActiveMutes(Id account_id, Timestamp now) const override;
+  int64_t CountFollowRequests(Id target_id) const override;
+  Status InsertFollow(const Follow& follow) override;
+  Status UpdateFollowOptions(const Follow& follow) override;
+  Result<std::optional<Follow>> DeleteFollow(Id account_id, Id target_id) override;
+  Status InsertFollowRequest(const Follow& request) override;
+  Result<std::optional<Follow>> DeleteFollowRequest(Id account_id, Id target_id) override;
+  Status InsertBlock(Id record_id, Id account_id, Id target_id, Timestamp at) override;
+  Result<bool> DeleteBlock(Id account_id, Id target_id) override;
+  Status UpsertMute(const Mute& mute) override;
+  Result<bool> DeleteMute(Id account_id, Id target_id) override;
+  Status SetNote(Id account_id, Id target_id, std::string_view comment) override;
+
+ private:
+  Connection* c_;
+};
+
+class SqliteNotifications final : public Notifications {
+ public:
+  explicit SqliteNotifications(Connection* c) : c_(c) {}
+  std::vector<Notification> List(Id account_id, const NotificationFilter& filter,
+                                 const PageQuery& page) const override;
+  Result<Notification> Get(Id account_id, Id id) const override;
+  int64_t CountAfter(Id account_id, Id after_id, const NotificationFilter& filter,
+                     int limit) const override;
+  std::optional<Marker> GetMarker(Id account_id, std::string_view timeline) const override;
+  Status Insert(const Notification& n) override;
+  Result<bool> Dismiss(Id account_id, Id id) override;
+  Status Clear(Id account_id) override;
+  Status DeleteForActivity(NotificationType type, Id activity_id) override;
+  Status DeleteForStatus(Id status_id) override;
+  Status DeleteBetween(Id account_id, Id other_id) override;
+  Result<Marker> SetMarker(Id account_id, std::string_view timeline, Id last_read_id,
+                           Timestamp at) override;
+
+ private:
+  Connection* c_;
+};
+
+class SqliteOAuth final : public OAuthStore {
+ public:
+  explicit SqliteOAuth(Connection* c) : c_(c) {}
+  Result<OAuthApp> GetApp(Id id) const override;
+  Result<OAuthApp> FindAppByClientId(std::string_view client_id) const override;
+  Result<AccessToken> FindToken(std::string_view token_hash) const override;
+  Result<AccessToken> GetToken(Id id) const override;
+  Status InsertApp(const OAuthApp& app) override;
+  Status InsertToken(const AccessToken& token) override;
+  Status RevokeToken(Id id, Timestamp at) override;
+  Result<std::vector<std::string>> RevokeAccountTokens(Id account_id, Timestamp at) override;
+  Status InsertCode(const AuthorizationCode& code) override;
+  Result<AuthorizationCode> ConsumeCode(std::string_view code_hash, Timestamp now) override;
+
+ private:
+  Connection* c_;
+};
+
+class SqliteInstanceRules final : public InstanceRules {
+ public:
+  explicit SqliteInstanceRules(Connection* c) : c_(c) {}
+  std::vector<InstanceRule> List() const override;
+  Result<InstanceRule> Get(Id id) const override;
+  Status Insert(const InstanceRule& rule) override;
+  Status Update(const InstanceRule& rule) override;
+  Status Delete(Id id, Timestamp at) override;
+
+ private:
+  Connection* c_;
+};
+
+// "[1,2,3]": binds a variable-length id list as one parameter, used with json_each(?).
+std::string IdListJson(std::span<const Id> ids);
+
+}  // namespace stoa::storage::sqlite

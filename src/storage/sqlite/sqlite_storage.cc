@@ -1,0 +1,73 @@
+#include "storage/sqlite/sqlite_storage.h"
+
+#include "storage/sqlite/repos.h"
+
+namespace stoa::storage::sqlite {
+namespace {
+
+// Every repository over one connection; used both for reads and inside write jobs.
+struct Repos {
+  explicit Repos(Connection* c)
+      : accounts(c), posts(c), tags(c), relationships(c), notifications(c), oauth(c), rules(c) {}
+  SqliteAccounts accounts;
+  SqlitePosts posts;
+  SqliteTags tags;
+  SqliteRelationships relationships;
+  SqliteNotifications notifications;
+  SqliteOAuth oauth;
+  SqliteInstanceRules rules;
+};
+
+class SqliteReadSession final : public ReadSession {
+ public:
+  explicit SqliteReadSession(ReadLease lease) : lease_(std::move(lease)), repos_(&*lease_) {}
+  const Accounts& accounts() override { return repos_.accounts; }
+  const Posts& posts() override { return repos_.posts; }
+  const Tags& tags() override { return repos_.tags; }
+  const Relationships& relationships() override { return repos_.relationships; }
+  const Notifications& notifications() override { return repos_.notifications; }
+  const OAuthStore& oauth() override { return repos_.oauth; }
+  const InstanceRules& rules() override { return repos_.rules; }
+
+ private:
+  ReadLease lease_;
+  Repos repos_;
+};
+
+class SqliteTransaction final : public Transaction {
+ public:
+  explicit SqliteTransaction(Connection* c) : repos_(c) {}
+  Accounts& accounts() override { return repos_.accounts; }
+  Posts& posts() override { return repos_.posts; }
+  Tags& tags() override { return repos_.tags; }
+  Relationships& relationships() override { return repos_.relationships; }
+  Notifications& notifications() override { return repos_.notifications; }
+  OAuthStore& oauth() override { return repos_.oauth; }
+  InstanceRules& rules() override { return repos_.rules; }
+
+ private:
+  Repos repos_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& path,
+                                                           const DatabaseOptions& options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(path, options));
+  auto applied = db->Migrate(SqliteMigrations());
+  if (!applied.ok()) return applied.status();
+  return std::unique_ptr<SqliteStorage>(new SqliteStorage(std::move(db)));
+}
+
+Status SqliteStorage::Write(std::function<Status(Transaction&)> fn) {
+  return db_->Write([&fn](Connection& c) {
+    SqliteTransaction tx(&c);
+    return fn(tx);
+  });
+}
+
+std::unique_ptr<ReadSession> SqliteStorage::Read() {
+  return std::make_unique<SqliteReadSession>(db_->Read());
+}
+
+}  // namespace stoa::storage::sqlite

@@ -1,0 +1,59 @@
+// The storage facade: read sessions and write transactions over every aggregate. The concrete
+// backend (SQLite now, PostgreSQL later) is chosen in src/app only.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "common/status.h"
+#include "storage/accounts.h"
+#include "storage/instance_rules.h"
+#include "storage/notifications.h"
+#include "storage/oauth_store.h"
+#include "storage/posts.h"
+#include "storage/relationships.h"
+#include "storage/tags.h"
+
+namespace stoa::storage {
+
+// Read-only access bound to one connection; not thread-safe; short-lived (one request).
+class ReadSession {
+ public:
+  virtual ~ReadSession() = default;
+  virtual const Accounts& accounts() = 0;
+  virtual const Posts& posts() = 0;
+  virtual const Tags& tags() = 0;
+  virtual const Relationships& relationships() = 0;
+  virtual const Notifications& notifications() = 0;
+  virtual const OAuthStore& oauth() = 0;
+  virtual const InstanceRules& rules() = 0;
+};
+
+// Read-write access inside one transaction. Only valid during the Write callback.
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+  virtual Accounts& accounts() = 0;
+  virtual Posts& posts() = 0;
+  virtual Tags& tags() = 0;
+  virtual Relationships& relationships() = 0;
+  virtual Notifications& notifications() = 0;
+  virtual OAuthStore& oauth() = 0;
+  virtual InstanceRules& rules() = 0;
+};
+
+class Storage {
+ public:
+  virtual ~Storage() = default;
+
+  // Runs `fn` in a transaction and returns once it is durably committed (or rolled back when `fn`
+  // fails: nothing it wrote remains). Thread-safe. `fn` may run on another thread and must not
+  // call Write itself. In-memory side effects belong after Write returns OK.
+  virtual Status Write(std::function<Status(Transaction&)> fn) = 0;
+  // A read session; thread-safe to call, the session itself is single-threaded.
+  virtual std::unique_ptr<ReadSession> Read() = 0;
+  // Writes waiting for the writer (for /metrics).
+  virtual size_t write_queue_depth() const = 0;
+};
+
+}  // namespace stoa::storage
