@@ -1,0 +1,123 @@
+#include "app/app.h"
+
+#include <charconv>
+#include <filesystem>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "common/json_writer.h"
+
+namespace stoa::app {
+
+Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return InvalidArgument("listen address must be HOST:PORT, got '" + listen + "'");
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = -1;
+  const std::string port_text = listen.substr(colon + 1);
+  auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port < 0 || port > 65535) {
+    return InvalidArgument("listen port must be 0-65535, got '" + port_text + "'");
+  }
+  return std::make_pair(host, static_cast<uint16_t>(port));
+}
+
+App::App(Config config, const Clock& clock, Random& random)
+    : config_(std::move(config)), clock_(clock), random_(random) {}
+
+App::~App() { Stop(); }
+
+Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config config,
+                                       const Clock& clock, Random& random) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return Unavailable("cannot create data directory " + data_dir + ": " + ec.message());
+  std::unique_ptr<App> app(new App(std::move(config), clock, random));
+  const Config& c = app->config_;
+
+  storage::sqlite::DatabaseOptions db;
+  db.synchronous = c.storage.synchronous;
+  db.busy_timeout_ms = c.storage.busy_timeout_ms;
+  db.cache_size_kib = c.storage.cache_size_kib;
+  auto storage = storage::sqlite::SqliteStorage::Open(data_dir + "/stoa.db", db);
+  if (!storage.ok()) return storage.status();
+  app->storage_ = std::move(storage).value();
+
+  app->ids_ = std::make_unique<IdGenerator>(clock);
+  {
+    auto read = app->storage_->Read();
+    app->ids_->ObserveExisting(read->posts().MaxId());
+  }
+
+  social::SocialSettings settings;
+  settings.base_url = c.instance.base_url;
+  settings.max_status_chars = c.instance.max_status_chars;
+  settings.max_bio_chars = c.instance.max_bio_chars;
+  settings.max_profile_fields = c.instance.max_profile_fields;
+  settings.home_max_items = static_cast<size_t>(c.timelines.home_max_items);
+  settings.home_cache_accounts = static_cast<size_t>(c.timelines.home_cache_accounts);
+  settings.object_cache_entries = static_cast<size_t>(c.timelines.status_cache_entries);
+  settings.password_cost = c.security.password_hash_cost == "minimal"
+                               ? PasswordHasher::Cost::kMinimal
+                           : c.security.password_hash_cost == "moderate"
+                               ? PasswordHasher::Cost::kModerate
+                               : PasswordHasher::Cost::kInteractive;
+  app->core_ = std::make_unique<social::Core>(*app->storage_, clock, *app->ids_, random, settings);
+  app->accounts_ = std::make_unique<social::AccountService>(*app->core_, c.instance.registrations);
+  app->relationships_ = std::make_unique<social::RelationshipService>(*app->core_);
+  app->posts_ = std::make_unique<social::PostService>(*app->core_);
+  app->timelines_ = std::make_unique<social::TimelineService>(*app->core_);
+  app->notifications_ = std::make_unique<social::NotificationService>(*app->core_);
+  app->search_ = std::make_unique<social::SearchService>(*app->core_);
+  app->oauth_ = std::make_unique<social::OAuthService>(*app->core_, c.oauth.password_grant);
+  app->rate_limiter_ = std::make_unique<http::RateLimiter>(clock);
+
+  http::api::Services services{app->config_,        *app->core_,          *app->accounts_,
+                               *app->relationships_, *app->posts_,         *app->timelines_,
+                               *app->notifications_, *app->search_,        *app->oauth_,
+                               *app->rate_limiter_,  &app->metrics_};
+  app->api_ = std::make_unique<http::api::Api>(services);
+  app->api_->Register(app->router_);
+
+  storage::Storage* s = app->storage_.get();
+  social::Core* core = app->core_.get();
+  app->metrics_.AddGauge("stoa_sqlite_write_queue_depth",
+                         "Write transactions waiting for the SQLite writer.",
+                         [s] { return static_cast<double>(s->write_queue_depth()); });
+  app->metrics_.AddGauge("stoa_home_feeds_in_memory", "Home feeds held in memory.",
+                         [core] { return static_cast<double>(core->home_feeds().accounts_in_memory()); });
+  return app;
+}
+
+Status App::Start(const std::string& listen) {
+  ASSIGN_OR_RETURN(auto address, ParseListen(listen));
+  http::ServerOptions options;
+  options.host = address.first;
+  options.port = address.second;
+  options.io_threads = config_.server.threads;
+  options.blocking_threads = config_.server.blocking_threads;
+  options.body_limit_bytes = static_cast<size_t>(config_.server.body_limit_bytes);
+  options.header_timeout = std::chrono::seconds(config_.server.header_timeout_seconds);
+  options.body_timeout = std::chrono::seconds(config_.server.body_timeout_seconds);
+  options.idle_timeout = std::chrono::seconds(config_.server.idle_timeout_seconds);
+  options.access_log = config_.server.access_log;
+  server_ = std::make_unique<http::HttpServer>(
+      options, [this](http::Request& request) { return router_.Dispatch(request); }, &metrics_);
+  return server_->Start();
+}
+
+uint16_t App::port() const { return server_ ? server_->port() : 0; }
+
+void App::RunUntilSignal() {
+  if (server_) server_->RunUntilSignal();
+}
+
+void App::Stop() {
+  if (server_) server_->Stop();
+}
+
+}  // namespace stoa::app

@@ -1,0 +1,84 @@
+// The application: the one place that chooses concrete backends and wires storage, services,
+// the API and the HTTP server together. Used by `stoa serve`, the CLI commands and the tests.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/clock.h"
+#include "common/config.h"
+#include "common/id.h"
+#include "common/random.h"
+#include "common/status.h"
+#include "http/api/api.h"
+#include "http/metrics.h"
+#include "http/rate_limiter.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "social/account_service.h"
+#include "social/core.h"
+#include "social/notification_service.h"
+#include "social/oauth_service.h"
+#include "social/post_service.h"
+#include "social/relationship_service.h"
+#include "social/search_service.h"
+#include "social/timeline_service.h"
+#include "storage/sqlite/sqlite_storage.h"
+
+namespace stoa::app {
+
+class App {
+ public:
+  // Opens (creating if needed) DIR/stoa.db, migrates it and builds every service. `clock` and
+  // `random` must outlive the App. Fails with a message naming the problem.
+  static Result<std::unique_ptr<App>> Open(const std::string& data_dir, Config config,
+                                           const Clock& clock, Random& random);
+  ~App();
+
+  // Starts the HTTP server on `listen` ("HOST:PORT"; port 0 picks one).
+  Status Start(const std::string& listen);
+  uint16_t port() const;
+  // Serves until SIGINT/SIGTERM, then drains and stops.
+  void RunUntilSignal();
+  void Stop();
+
+  const Config& config() const { return config_; }
+  social::Core& core() { return *core_; }
+  storage::Storage& storage() { return *storage_; }
+  social::AccountService& accounts() { return *accounts_; }
+  social::RelationshipService& relationships() { return *relationships_; }
+  social::PostService& posts() { return *posts_; }
+  social::TimelineService& timelines() { return *timelines_; }
+  social::NotificationService& notifications() { return *notifications_; }
+  social::SearchService& search() { return *search_; }
+  social::OAuthService& oauth() { return *oauth_; }
+  http::Router& router() { return router_; }
+  http::Metrics& metrics() { return metrics_; }
+
+ private:
+  App(Config config, const Clock& clock, Random& random);
+
+  Config config_;
+  const Clock& clock_;
+  Random& random_;
+  std::unique_ptr<storage::sqlite::SqliteStorage> storage_;
+  std::unique_ptr<IdGenerator> ids_;
+  std::unique_ptr<social::Core> core_;
+  std::unique_ptr<social::AccountService> accounts_;
+  std::unique_ptr<social::RelationshipService> relationships_;
+  std::unique_ptr<social::PostService> posts_;
+  std::unique_ptr<social::TimelineService> timelines_;
+  std::unique_ptr<social::NotificationService> notifications_;
+  std::unique_ptr<social::SearchService> search_;
+  std::unique_ptr<social::OAuthService> oauth_;
+  http::Metrics metrics_;
+  std::unique_ptr<http::RateLimiter> rate_limiter_;
+  std::unique_ptr<http::api::Api> api_;
+  http::Router router_;
+  std::unique_ptr<http::HttpServer> server_;
+};
+
+// Parses "HOST:PORT" ("[::1]:8080" too); kInvalidArgument naming the value otherwise.
+Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen);
+
+}  // namespace stoa::app

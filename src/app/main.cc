@@ -1,0 +1,179 @@
+// The `stoa` command line: serve, migrate, demo, admin create-user, admin token.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "app/app.h"
+#include "app/demo.h"
+#include "common/clock.h"
+#include "common/config.h"
+#include "common/random.h"
+
+namespace stoa::app {
+namespace {
+
+constexpr int kUsageError = 2;
+constexpr int kFailure = 1;
+
+struct Options {
+  std::string data;
+  std::string config;
+  std::string listen;
+  std::string username, email, password, role = "member", scopes = "read write follow";
+};
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "stoa: %s\n", message.c_str());
+  return kFailure;
+}
+
+Result<Config> LoadSettings(const Options& o) {
+  auto config = LoadConfig(o.config, ProcessEnvironment());
+  if (!config.ok()) return config.status();
+  spdlog::set_level(spdlog::level::from_str(config->log.level));
+  return config;
+}
+
+Result<std::unique_ptr<App>> OpenApp(const Options& o, const Clock& clock, Random& random) {
+  ASSIGN_OR_RETURN(Config config, LoadSettings(o));
+  return App::Open(o.data, std::move(config), clock, random);
+}
+
+int Serve(const Options& o) {
+  SystemClock clock;
+  SecureRandom random;
+  auto app = OpenApp(o, clock, random);
+  if (!app.ok()) return Fail(app.status().message());
+  const std::string listen = o.listen.empty() ? (*app)->config().server.listen : o.listen;
+  if (Status st = (*app)->Start(listen); !st.ok()) return Fail(st.message());
+  spdlog::info("stoa listening on {} (data: {}, public URL: {})", listen, o.data,
+               (*app)->config().instance.base_url);
+  (*app)->RunUntilSignal();
+  spdlog::info("stoa stopped");
+  return 0;
+}
+
+int Migrate(const Options& o) {
+  SystemClock clock;
+  SecureRandom random;
+  auto app = OpenApp(o, clock, random);
+  if (!app.ok()) return Fail(app.status().message());
+  std::printf("database %s/stoa.db is at the latest schema\n", o.data.c_str());
+  return 0;
+}
+
+int Demo(const Options& o) {
+  SystemClock clock;
+  SecureRandom random;
+  auto app = OpenApp(o, clock, random);
+  if (!app.ok()) return Fail(app.status().message());
+  auto creds = SeedDemo(**app, o.data);
+  if (!creds.ok()) return Fail(creds.status().message());
+  std::printf("Demo accounts (log in with the e-mail or the username):\n");
+  for (const auto& c : *creds) {
+    std::printf("  %-10s %-9s %-28s password: %s\n", c.role.c_str(), c.username.c_str(),
+                c.email.c_str(), c.password.c_str());
+  }
+  return 0;
+}
+
+int CreateUser(const Options& o) {
+  auto role = ParseRole(o.role);
+  if (!role) {
+    std::fprintf(stderr, "stoa: --role must be owner, admin, moderator or member, got '%s'\n",
+                 o.role.c_str());
+    return kUsageError;
+  }
+  SystemClock clock;
+  SecureRandom random;
+  auto app = OpenApp(o, clock, random);
+  if (!app.ok()) return Fail(app.status().message());
+  social::Registration r;
+  r.username = o.username;
+  r.email = o.email;
+  r.password = o.password;
+  r.agreement = true;
+  r.role = *role;
+  r.skip_approval = true;
+  std::vector<social::FieldError> errors;
+  auto account = (*app)->accounts().Register(r, &errors, /*force=*/true);
+  if (!account.ok()) return Fail(account.status().message());
+  std::printf("created %s %s (id %lld)\n", o.role.c_str(), o.username.c_str(),
+              static_cast<long long>((*account)->id));
+  return 0;
+}
+
+int Token(const Options& o) {
+  auto scopes = ScopeSet::Parse(o.scopes);
+  if (!scopes.ok() || scopes->empty()) {
+    std::fprintf(stderr, "stoa: --scopes: %s\n",
+                 scopes.ok() ? "at least one scope is needed" : scopes.status().message().c_str());
+    return kUsageError;
+  }
+  SystemClock clock;
+  SecureRandom random;
+  auto app = OpenApp(o, clock, random);
+  if (!app.ok()) return Fail(app.status().message());
+  auto account = (*app)->accounts().Lookup(o.username);
+  if (!account.ok()) return Fail("no account named '" + o.username + "'");
+  auto token = (*app)->oauth().IssueToken(kNoId, (*account)->id, *scopes);
+  if (!token.ok()) return Fail(token.status().message());
+  std::printf("%s\n", token->access_token.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  Options o;
+  CLI::App cli{"stoa: a microblogging server with trust and safety built in", "stoa"};
+  cli.require_subcommand(1);
+  auto data_option = [&](CLI::App* cmd) {
+    cmd->add_option("--data", o.data, "Data directory (the SQLite database is DIR/stoa.db)")->required();
+    cmd->add_option("--config", o.config, "TOML configuration file")->check(CLI::ExistingFile);
+  };
+  CLI::App* serve = cli.add_subcommand("serve", "Run the server");
+  data_option(serve);
+  serve->add_option("--listen", o.listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
+  CLI::App* migrate = cli.add_subcommand("migrate", "Create or upgrade the database schema");
+  data_option(migrate);
+  CLI::App* demo = cli.add_subcommand("demo", "Seed a demo instance (once) and print its logins");
+  data_option(demo);
+  CLI::App* admin = cli.add_subcommand("admin", "Administration: users and tokens");
+  admin->require_subcommand(1);
+  CLI::App* create = admin->add_subcommand("create-user", "Create a user");
+  data_option(create);
+  create->add_option("--username", o.username, "Username")->required();
+  create->add_option("--email", o.email, "E-mail address")->required();
+  create->add_option("--password", o.password, "Password (8-72 characters)")->required();
+  create->add_option("--role", o.role, "owner, admin, moderator or member (default member)");
+  CLI::App* token = admin->add_subcommand("token", "Print a new access token for a user");
+  data_option(token);
+  token->add_option("--username", o.username, "Username")->required();
+  token->add_option("--scopes", o.scopes, "Space-separated scopes (default \"read write follow\")");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    std::cout << cli.help(e.what() == std::string("--help") ? "" : "") ;
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    std::cout << cli.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "stoa: %s (see stoa --help)\n", e.what());
+    return kUsageError;
+  }
+  if (serve->parsed()) return Serve(o);
+  if (migrate->parsed()) return Migrate(o);
+  if (demo->parsed()) return Demo(o);
+  if (create->parsed()) return CreateUser(o);
+  if (token->parsed()) return Token(o);
+  return kUsageError;
+}
+
+}  // namespace stoa::app
+
+int main(int argc, char** argv) { return stoa::app::Main(argc, argv); }

@@ -1,0 +1,122 @@
+// The Mastodon client API (and stoa's additions): route registration, authentication, scopes,
+// rate limits, parameters and error mapping for every endpoint, in one place.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/config.h"
+#include "common/status.h"
+#include "http/metrics.h"
+#include "http/params.h"
+#include "http/rate_limiter.h"
+#include "http/request.h"
+#include "http/router.h"
+#include "social/account_service.h"
+#include "social/core.h"
+#include "social/notification_service.h"
+#include "social/oauth_service.h"
+#include "social/post_service.h"
+#include "social/relationship_service.h"
+#include "social/search_service.h"
+#include "social/timeline_service.h"
+#include "storage/page.h"
+
+namespace stoa::http::api {
+
+// The use cases the API calls. Owned by the application; outlive the Api.
+struct Services {
+  const Config& config;
+  social::Core& core;
+  social::AccountService& accounts;
+  social::RelationshipService& relationships;
+  social::PostService& posts;
+  social::TimelineService& timelines;
+  social::NotificationService& notifications;
+  social::SearchService& search;
+  social::OAuthService& oauth;
+  RateLimiter& rate_limiter;
+  Metrics* metrics = nullptr;  // for /metrics; may be null
+};
+
+// Who may call an endpoint.
+enum class Access {
+  kPublic,  // no token needed; a given token is still checked and identifies the viewer
+  kToken,   // an app or user token
+  kUser,    // a user token (app-only tokens get 422)
+};
+
+// One API call in progress: the request, its parameters and the authenticated viewer.
+class Call {
+ public:
+  Call(Request& request, const PathParams& path, Params params, Services& services)
+      : request(request), path(path), params(std::move(params)), s(services) {}
+
+  Request& request;
+  const PathParams& path;
+  Params params;
+  Services& s;
+  std::optional<social::AuthInfo> auth;
+  social::Viewer viewer;
+  // Response headers the route wrapper adds (rate limits, Link).
+  std::vector<Header> extra_headers;
+
+  // The path parameter as an id; kNotFound when it is not one.
+  Result<Id> PathId(std::string_view name = "id") const;
+  // Parses max_id / since_id / min_id / limit (clamped to 2 x default, at most `max_limit`).
+  Result<storage::PageQuery> Page(int default_limit, int max_limit) const;
+  // A scalar param, "" when absent.
+  std::string Str(std::string_view key) const { return params.String(key).value_or(""); }
+  // Sets the Link header for a page whose items span [newest_id, oldest_id]; none when empty.
+  // `keep` names query parameters to repeat in the links (filters).
+  void SetLink(Id newest_id, Id oldest_id, int limit, std::initializer_list<std::string_view> keep = {});
+  bool has_user() const { return auth && auth->account_id != kNoId; }
+  // Counts one hit against an extra limit (registrations per IP, deletes per account); sets the
+  // X-RateLimit headers and returns kResourceExhausted when over.
+  Status Throttle(const std::string& key, const RateLimit& rule);
+};
+
+using ApiHandler = std::function<Response(Call&)>;
+
+// Maps a Status to the HTTP status and {"error": ...} body of the Mastodon API.
+Response ErrorResponse(const Status& status);
+int HttpStatusFor(StatusCode code);
+// 200 with the JSON body.
+inline Response Ok(std::string json) { return Response::Json(200, std::move(json)); }
+// 200 {}.
+inline Response Empty() { return Response::Json(200, "{}"); }
+
+class Api {
+ public:
+  explicit Api(Services services);
+
+  // Registers every route of the API on `router`.
+  void Register(Router& router);
+
+  // Registers one route: parameters, authentication, scope, user state and rate limiting are
+  // handled here before `handler` runs. `scope` "" means none is checked.
+  void Route(Router& router, Method method, std::string_view pattern, Access access,
+             std::string scope, ApiHandler handler);
+
+  Services& services() { return services_; }
+
+ private:
+  Response Handle(Request& request, const PathParams& path, Access access,
+                  const std::string& scope, const ApiHandler& handler);
+
+  Services services_;
+};
+
+// Route groups, one file each (api/*_routes.cc).
+void RegisterAppRoutes(Api& api, Router& router);
+void RegisterAccountRoutes(Api& api, Router& router);
+void RegisterStatusRoutes(Api& api, Router& router);
+void RegisterTimelineRoutes(Api& api, Router& router);
+void RegisterNotificationRoutes(Api& api, Router& router);
+void RegisterSearchRoutes(Api& api, Router& router);
+void RegisterInstanceRoutes(Api& api, Router& router);
+
+}  // namespace stoa::http::api

@@ -1,0 +1,67 @@
+// JSON shapes of the Mastodon API entities (reference/mastodon-api.md section 3), kept apart from
+// the domain types. Every listed field is always emitted.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "common/json_writer.h"
+#include "domain/account.h"
+#include "domain/instance_rule.h"
+#include "domain/relationship.h"
+#include "social/core.h"
+#include "social/notification_service.h"
+#include "social/oauth_service.h"
+#include "social/search_service.h"
+#include "storage/notifications.h"
+
+namespace stoa::http::api {
+
+// URL helpers shared by the serializers.
+std::string AvatarUrl(const social::Core& core);
+std::string HeaderUrl(const social::Core& core);
+
+void WriteAccount(JsonWriter& w, social::Core& core, const Account& a);
+void WriteCredentialAccount(JsonWriter& w, social::Core& core, const Account& a, const User& u,
+                            int64_t follow_requests_count);
+std::string AccountJson(social::Core& core, const Account& a);
+std::string AccountListJson(social::Core& core, const std::vector<social::AccountPtr>& accounts);
+void WriteRelationship(JsonWriter& w, const Relationship& r);
+void WriteRole(JsonWriter& w, Role role);
+void WriteRule(JsonWriter& w, const InstanceRule& rule);
+void WriteTag(JsonWriter& w, social::Core& core, const social::TagView& tag);
+void WriteMarker(JsonWriter& w, const storage::Marker& m);
+void WriteToken(JsonWriter& w, const social::IssuedToken& token);
+
+// Renders posts as Status entities for one viewer: loads authors, boosted posts and the viewer's
+// favourites / boosts / bookmarks for the whole batch at once.
+class StatusWriter {
+ public:
+  StatusWriter(social::Core& core, const social::Viewer& viewer) : core_(core), viewer_(viewer) {}
+
+  // Must be called with every post before Write (boosted originals are added automatically).
+  void Prefetch(const std::vector<social::PostPtr>& posts);
+  // Writes one Status. `with_source` adds `text` (delete-and-redraft).
+  void Write(JsonWriter& w, const Post& post, bool with_source = false);
+  std::string One(const social::PostPtr& post, bool with_source = false);
+  std::string List(const std::vector<social::PostPtr>& posts);
+
+ private:
+  void WriteBody(JsonWriter& w, const Post& post, bool with_source);
+
+  social::Core& core_;
+  const social::Viewer& viewer_;
+  std::unordered_map<Id, social::AccountPtr> accounts_;
+  std::unordered_map<Id, social::PostPtr> originals_;
+  std::unordered_set<Id> favourited_, reblogged_, bookmarked_;
+};
+
+// Notifications with their accounts and statuses.
+std::string NotificationListJson(social::Core& core, const social::Viewer& viewer,
+                                 const std::vector<social::NotificationView>& list);
+std::string NotificationJson(social::Core& core, const social::Viewer& viewer,
+                             const social::NotificationView& n);
+
+}  // namespace stoa::http::api
