@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,7 +32,9 @@ class Statement {
   Statement& Bind(int index, double value);
   // The text is copied (SQLITE_TRANSIENT), so temporaries are fine.
   Statement& Bind(int index, std::string_view value);
-  Statement& Bind(int index, const std::string& value) { return Bind(index, std::string_view(value)); }
+  Statement& Bind(int index, const std::string& value) {
+    return Bind(index, std::string_view(value));
+  }
   Statement& Bind(int index, const char* value) { return Bind(index, std::string_view(value)); }
   Statement& BindBlob(int index, std::string_view value);
   Statement& BindNull(int index);
@@ -41,8 +44,11 @@ class Statement {
   }
 
   // Advances: true when a row is available, false when done. Errors (constraint violations,
-  // I/O) are returned as Status: kAlreadyExists for UNIQUE/PRIMARY KEY violations, kUnavailable
-  // for SQLITE_BUSY, kInternal otherwise.
+  // I/O) are returned as Status: kAlreadyExists for UNIQUE/PRIMARY KEY violations (the message
+  // names the constraint, e.g. "UNIQUE constraint failed: accounts.username"), kInvalidArgument
+  // for other constraint violations (FOREIGN KEY, CHECK, NOT NULL), kUnavailable for
+  // SQLITE_BUSY/SQLITE_LOCKED, kInternal otherwise (with sqlite's message). A failed Bind makes
+  // the next Step return kInternal without running the statement.
   Result<bool> Step();
   // Steps to completion, ignoring rows. Resets the statement afterwards.
   Status Run();
@@ -96,22 +102,35 @@ class Connection {
   // constants (static storage). The statement is reset before it is returned. A SQL error is a bug
   // in stoa and aborts with the message.
   Statement& Prepare(const char* sql);
-  // A statement for SQL built at run time (e.g. a variable-length IN list); cached by text.
+  // A statement for SQL built at run time (e.g. a variable-length IN list); cached by text, at
+  // most kMaxDynamicStatements of them, the least recently used evicted first (so a reference
+  // stays valid until that many other dynamic statements have been prepared). Aborts on a SQL
+  // error like Prepare.
   Statement& PrepareDynamic(const std::string& sql);
-  // Runs one or more statements without results.
+  // Runs one or more statements without results (not cached; for DDL, pragmas and tests). Errors
+  // are mapped as in Statement::Step.
   Status Exec(std::string_view sql);
   int64_t Changes() const;
   int64_t LastInsertRowId() const;
   sqlite3* raw() { return db_; }
 
+  static constexpr size_t kMaxDynamicStatements = 256;
+
  private:
+  using DynamicList = std::list<std::pair<std::string, std::unique_ptr<Statement>>>;
+
   explicit Connection(sqlite3* db) : db_(db) {}
+  sqlite3_stmt* PrepareOrDie(const char* sql, size_t length);
+
   sqlite3* db_;
   std::unordered_map<const char*, std::unique_ptr<Statement>> cache_;
-  std::unordered_map<std::string, std::unique_ptr<Statement>> dynamic_cache_;
+  DynamicList dynamic_lru_;  // most recently used first
+  // Keys view into the strings held by dynamic_lru_.
+  std::unordered_map<std::string_view, DynamicList::iterator> dynamic_cache_;
 };
 
-// Runs `sql` and returns the first column of the first row as an integer (nullopt when no row).
+// Runs `sql` (a named constant, cached like Prepare) and returns the first column of the first row
+// as an integer: nullopt when there is no row or the value is NULL.
 Result<std::optional<int64_t>> QueryInt(Connection& conn, const char* sql);
 
 }  // namespace stoa::storage::sqlite

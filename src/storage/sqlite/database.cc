@@ -1,1 +1,384 @@
-// Implemented by the http/storage work in progress.
+#include "storage/sqlite/database.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include <cassert>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <future>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+namespace stoa::storage::sqlite {
+namespace {
+
+constexpr const char kBeginImmediate[] = "BEGIN IMMEDIATE";
+constexpr const char kCommit[] = "COMMIT";
+constexpr const char kRollback[] = "ROLLBACK";
+constexpr const char kSavepoint[] = "SAVEPOINT stoa_job";
+constexpr const char kRelease[] = "RELEASE stoa_job";
+constexpr const char kRollbackTo[] = "ROLLBACK TO stoa_job";
+constexpr const char kUserVersion[] = "PRAGMA user_version";
+constexpr const char kSetUserVersionPrefix[] = "PRAGMA user_version=";
+constexpr const char kAnalyze[] = "ANALYZE";
+constexpr const char kOptimize[] = "PRAGMA optimize";
+
+bool InTransaction(Connection& c) { return sqlite3_get_autocommit(c.raw()) == 0; }
+
+// Resets statements left mid-iteration, which would otherwise keep a read transaction open or
+// make RELEASE/COMMIT fail with "SQL statements in progress".
+void ResetBusyStatements(Connection& c) {
+  for (sqlite3_stmt* s = sqlite3_next_stmt(c.raw(), nullptr); s != nullptr;
+       s = sqlite3_next_stmt(c.raw(), s)) {
+    if (sqlite3_stmt_busy(s)) sqlite3_reset(s);
+  }
+}
+
+// Runs a transaction-control statement; on failure resets unfinished statements and retries once.
+Status RunControl(Connection& c, const char* sql) {
+  Status st = c.Prepare(sql).Run();
+  if (st.ok()) return st;
+  ResetBusyStatements(c);
+  return c.Prepare(sql).Run();
+}
+
+void RollbackIfActive(Connection& c) {
+  if (!InTransaction(c)) return;
+  Status st = RunControl(c, kRollback);
+  if (!st.ok()) spdlog::error("sqlite ROLLBACK failed: {}", st.ToString());
+}
+
+bool IsConstraintError(const Status& st) {
+  return st.code() == StatusCode::kAlreadyExists || st.code() == StatusCode::kInvalidArgument;
+}
+
+std::string MigrationName(const Migration& m) {
+  char version[16];
+  std::snprintf(version, sizeof(version), "%04d", m.version);
+  return std::string(version) + "_" + m.name;
+}
+
+Status CheckMigrationOrder(const std::vector<Migration>& migrations) {
+  for (size_t i = 0; i < migrations.size(); ++i) {
+    const int expected = static_cast<int>(i) + 1;
+    if (migrations[i].version == expected) continue;
+    std::string where = i == 0 ? std::string("first") : "after " + MigrationName(migrations[i - 1]);
+    return InvalidArgument("migration " + MigrationName(migrations[i]) + " comes " + where +
+                           "; versions must be 1, 2, 3 ... without gaps or duplicates");
+  }
+  return Status::Ok();
+}
+
+// Applies one migration and its user_version in one transaction; nothing of it on failure.
+Status ApplyMigration(Connection& c, const Migration& m) {
+  Status st = c.Prepare(kBeginImmediate).Run();
+  if (st.ok()) st = c.Exec(m.sql);
+  if (st.ok() && !InTransaction(c)) {
+    st = InvalidArgument("the migration ended its transaction (no BEGIN/COMMIT in migrations)");
+  }
+  if (st.ok()) st = c.Exec(kSetUserVersionPrefix + std::to_string(m.version));
+  if (st.ok()) st = RunControl(c, kCommit);
+  if (st.ok()) return st;
+  RollbackIfActive(c);
+  return Status(st.code(), MigrationName(m) + ": " + st.message());
+}
+
+}  // namespace
+
+// A queued write. It lives on the stack of the thread blocked in Submit, which destroys it as soon
+// as `done` is ready; the writer touches it no more after set_value.
+//
+// Why a promise rather than a flag and a condition variable: measured with 64 and 256 writers on
+// the 2-core machine, the promise's single futex wake gave 10-20% more commits per second than
+// notify_one under the job's mutex (the woken thread then blocks on that mutex, costing the writer
+// a second wake). The shared state is one small allocation per write. Notifying after unlocking
+// would need no allocation but could touch a job its thread has already destroyed.
+struct Database::Job {
+  explicit Job(std::function<Status(Connection&)> f, bool exclusive_job = false)
+      : fn(std::move(f)), exclusive(exclusive_job) {}
+
+  std::function<Status(Connection&)> fn;
+  // Runs alone, outside any batch transaction (Migrate manages its own transactions).
+  const bool exclusive;
+  Status status;  // written by the writer thread before done.set_value()
+  std::promise<void> done;
+};
+
+ReadLease::~ReadLease() {
+  if (conn_) db_->ReturnReader(std::move(conn_));
+}
+
+Result<std::unique_ptr<Database>> Database::Open(const std::string& path, DatabaseOptions options) {
+  if (options.max_batch < 1) return InvalidArgument("max_batch must be at least 1");
+  ConnectionOptions writer_options;
+  writer_options.synchronous = options.synchronous;
+  writer_options.busy_timeout_ms = options.busy_timeout_ms;
+  writer_options.cache_size_kib = options.cache_size_kib;
+  ASSIGN_OR_RETURN(std::unique_ptr<Connection> writer, Connection::Open(path, writer_options));
+
+  // Open one reader now, so a file readers cannot use fails here rather than in Read().
+  ConnectionOptions reader_options = writer_options;
+  reader_options.read_only = true;
+  ASSIGN_OR_RETURN(std::unique_ptr<Connection> reader, Connection::Open(path, reader_options));
+
+  std::unique_ptr<Database> db(new Database(path, std::move(options), std::move(writer)));
+  db->idle_readers_.push_back(std::move(reader));
+  return db;
+}
+
+Database::Database(std::string path, DatabaseOptions options, std::unique_ptr<Connection> writer)
+    : path_(std::move(path)), options_(std::move(options)), writer_conn_(std::move(writer)) {
+  writer_thread_ = std::thread(&Database::WriterLoop, this);
+}
+
+Database::~Database() {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_one();
+  writer_thread_.join();  // the writer drains the queue before it returns
+}
+
+Status Database::Write(std::function<Status(Connection&)> job) {
+  Job queued(std::move(job));
+  return Submit(queued);
+}
+
+Status Database::Submit(Job& job) {
+  if (std::this_thread::get_id() == writer_thread_.get_id()) {
+    assert(false && "Database::Write called from inside a write job");
+    return Internal("Database::Write called from inside a write job");
+  }
+  std::future<void> done = job.done.get_future();
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    if (stopping_) return Unavailable("the database is closing");
+    // The writer sleeps only on an empty queue, so only the job that makes it non-empty wakes
+    // it. Notifying under the lock keeps the Database alive for the call: the destructor cannot
+    // run past this lock while the job is queued.
+    const bool was_empty = queue_.empty();
+    queue_.push_back(&job);
+    queue_depth_.fetch_add(1, std::memory_order_relaxed);
+    if (was_empty) queue_cv_.notify_one();
+  }
+  done.wait();
+  return std::move(job.status);
+}
+
+void Database::WriterLoop() {
+  pthread_setname_np(pthread_self(), "stoa-db-writer");
+  std::vector<Job*> batch;
+  batch.reserve(static_cast<size_t>(options_.max_batch));
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(queue_mu_);
+      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued has been run
+      // Take everything queued (up to max_batch) so the batch grows with the load; an exclusive
+      // job is taken only on its own.
+      while (!queue_.empty() && batch.size() < static_cast<size_t>(options_.max_batch)) {
+        Job* next = queue_.front();
+        if (next->exclusive && !batch.empty()) break;
+        queue_.pop_front();
+        batch.push_back(next);
+        if (next->exclusive) break;
+      }
+      queue_depth_.fetch_sub(batch.size(), std::memory_order_relaxed);
+    }
+    if (batch.front()->exclusive) {
+      RunExclusive(*batch.front());
+    } else {
+      RunBatch(batch);
+    }
+
+    int64_t failed = 0;
+    for (Job* job : batch) failed += job->status.ok() ? 0 : 1;
+    {
+      std::lock_guard<std::mutex> lock(stats_mu_);
+      stats_.batches += 1;
+      stats_.jobs += static_cast<int64_t>(batch.size());
+      stats_.failed_jobs += failed;
+    }
+    for (Job* job : batch) job->done.set_value();
+    batch.clear();
+  }
+}
+
+Status Database::RunJob(Job& job) {
+  // The boundary where a throwing job becomes a status: exceptions never cross the writer.
+  try {
+    return job.fn(*writer_conn_);
+  } catch (const std::exception& e) {
+    return Internal(std::string("write job threw: ") + e.what());
+  } catch (...) {
+    return Internal("write job threw a non-standard exception");
+  }
+}
+
+void Database::RunBatch(std::vector<Job*>& batch) {
+  Connection& c = *writer_conn_;
+  Status begin = c.Prepare(kBeginImmediate).Run();
+  if (!begin.ok()) {
+    for (Job* job : batch) job->status = begin;
+    return;
+  }
+  bool broken = false;
+  for (Job* job : batch) {
+    if (!c.Prepare(kSavepoint).Run().ok()) {
+      broken = true;
+      break;
+    }
+    Status st = RunJob(*job);
+    // The job, or an error such as SQLITE_FULL, ended the whole transaction.
+    if (!InTransaction(c)) {
+      broken = true;
+      break;
+    }
+    if (st.ok()) {
+      broken = !RunControl(c, kRelease).ok();
+    } else {
+      broken = !RunControl(c, kRollbackTo).ok() || !RunControl(c, kRelease).ok();
+    }
+    if (broken) break;
+    job->status = std::move(st);
+  }
+  if (broken) {
+    // Nothing of the batch is committed yet: roll it all back and give each job a transaction of
+    // its own, so that the job that broke it cannot take the others' outcomes with it.
+    RollbackIfActive(c);
+    for (Job* job : batch) RunAlone(*job);
+    return;
+  }
+  Status commit = RunControl(c, kCommit);
+  if (commit.ok()) return;
+  RollbackIfActive(c);
+  if (IsConstraintError(commit)) {
+    // A deferred constraint failed at COMMIT: one job is at fault; find it by running each alone.
+    for (Job* job : batch) RunAlone(*job);
+    return;
+  }
+  // Nothing was committed. Jobs that failed on their own keep their own error.
+  for (Job* job : batch) {
+    if (job->status.ok()) job->status = commit;
+  }
+}
+
+void Database::RunAlone(Job& job) {
+  Connection& c = *writer_conn_;
+  Status st = c.Prepare(kBeginImmediate).Run();
+  if (!st.ok()) {
+    job.status = std::move(st);
+    return;
+  }
+  st = RunJob(job);
+  if (!InTransaction(c)) {
+    job.status = st.ok()
+                     ? Internal("write job ended its transaction (or an I/O error rolled it back)")
+                     : std::move(st);
+    return;
+  }
+  if (st.ok()) {
+    st = RunControl(c, kCommit);
+    if (!st.ok()) RollbackIfActive(c);
+  } else {
+    RollbackIfActive(c);
+  }
+  job.status = std::move(st);
+}
+
+void Database::RunExclusive(Job& job) {
+  Connection& c = *writer_conn_;
+  Status st = RunJob(job);
+  if (InTransaction(c)) {
+    RollbackIfActive(c);
+    if (st.ok()) st = Internal("exclusive write job left a transaction open");
+  }
+  job.status = std::move(st);
+}
+
+Result<int> Database::Migrate(const std::vector<Migration>& migrations) {
+  RETURN_IF_ERROR(CheckMigrationOrder(migrations));
+  int applied = 0;
+  Job job(
+      [&migrations, &applied](Connection& c) -> Status {
+        ASSIGN_OR_RETURN(std::optional<int64_t> stored, QueryInt(c, kUserVersion));
+        const int64_t current = stored.value_or(0);
+        const int64_t latest = migrations.empty() ? 0 : migrations.back().version;
+        if (current > latest) {
+          return InvalidArgument("the database schema version " + std::to_string(current) +
+                                 " is newer than the last known migration " +
+                                 std::to_string(latest));
+        }
+        for (const Migration& m : migrations) {
+          if (m.version <= current) continue;
+          RETURN_IF_ERROR(ApplyMigration(c, m));
+          ++applied;
+          spdlog::info("applied migration {}", MigrationName(m));
+        }
+        if (applied > 0) {
+          // Fresh statistics so the planner picks the indexes the new schema was built for.
+          RETURN_IF_ERROR(c.Exec(kAnalyze));
+          RETURN_IF_ERROR(c.Exec(kOptimize));
+        }
+        return Status::Ok();
+      },
+      /*exclusive_job=*/true);
+  RETURN_IF_ERROR(Submit(job));
+  return applied;
+}
+
+WriterStats Database::writer_stats() const {
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  return stats_;
+}
+
+Result<int> Database::SchemaVersion() {
+  ReadLease lease = Read();
+  ASSIGN_OR_RETURN(std::optional<int64_t> version, QueryInt(*lease, kUserVersion));
+  return static_cast<int>(version.value_or(0));
+}
+
+ReadLease Database::Read() {
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (!idle_readers_.empty()) {
+      std::unique_ptr<Connection> conn = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return ReadLease(this, std::move(conn));
+    }
+  }
+  ConnectionOptions options;
+  options.read_only = true;
+  options.synchronous = options_.synchronous;
+  options.busy_timeout_ms = options_.busy_timeout_ms;
+  options.cache_size_kib = options_.cache_size_kib;
+  Result<std::unique_ptr<Connection>> conn = Connection::Open(path_, options);
+  if (!conn.ok()) {
+    spdlog::critical("cannot open a reader for {}: {}", path_, conn.status().ToString());
+    std::abort();
+  }
+  return ReadLease(this, std::move(conn).value());
+}
+
+void Database::ReturnReader(std::unique_ptr<Connection> conn) {
+  // A reader left inside a read transaction would pin its snapshot (and stall checkpoints).
+  if (sqlite3_txn_state(conn->raw(), nullptr) != SQLITE_TXN_NONE) {
+    ResetBusyStatements(*conn);
+    if (InTransaction(*conn) && !conn->Exec(kRollback).ok()) return;  // drop the connection
+  }
+  std::unique_ptr<Connection> surplus;
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (idle_readers_.size() < kMaxIdleReaders) {
+      idle_readers_.push_back(std::move(conn));
+    } else {
+      surplus = std::move(conn);  // closed below, outside the lock
+    }
+  }
+}
+
+}  // namespace stoa::storage::sqlite

@@ -27,8 +27,8 @@
 namespace stoa::storage::sqlite {
 
 struct Migration {
-  int version;            // 1, 2, 3 ... strictly increasing
-  std::string name;       // e.g. "initial"
+  int version;       // 1, 2, 3 ... strictly increasing
+  std::string name;  // e.g. "initial"
   std::string sql;
 };
 
@@ -64,18 +64,34 @@ class ReadLease {
 
 class Database {
  public:
-  // Opens or creates the file, sets WAL and pragmas, starts the writer thread.
+  // Opens or creates the file (its directory must exist), sets WAL and pragmas, opens one reader
+  // and starts the writer thread. Fails with kUnavailable naming the path when the file cannot be
+  // opened, kInvalidArgument for bad options.
   static Result<std::unique_ptr<Database>> Open(const std::string& path, DatabaseOptions options);
   ~Database();  // drains queued writes, stops the writer, closes connections
 
   // Applies the migrations newer than the stored version (PRAGMA user_version), each in its own
-  // transaction, then runs ANALYZE when any was applied. Fails, naming the migration, on error.
-  // Returns the number applied. Call before serving.
+  // transaction together with its user_version update, then runs ANALYZE and PRAGMA optimize
+  // when any was applied. Returns the number applied. Call before serving (it runs on the writer
+  // thread between batches). Errors: kInvalidArgument when the versions are not 1, 2, 3 ... (a
+  // gap or a duplicate) or the file is newer than the last migration; otherwise the failing
+  // migration's error, its message prefixed with "0003_name: ", leaving nothing of it applied
+  // (the ones before it stay applied).
   Result<int> Migrate(const std::vector<Migration>& migrations);
   // The schema version stored in the file.
   Result<int> SchemaVersion();
 
-  // See the file comment. Thread-safe; must not be called from inside a write job.
+  // See the file comment. Returns the job's own status, or the COMMIT's error when the batch
+  // could not be committed (then nothing of the job was kept). Thread-safe; must not be called
+  // from inside a write job (asserts; returns kInternal in release builds instead of deadlocking).
+  // Returns kUnavailable once the destructor has started.
+  //
+  // The job runs on the writer thread inside a SAVEPOINT of the batch transaction; it must not
+  // run BEGIN/COMMIT/ROLLBACK or SAVEPOINT statements of its own. A job that throws is reported
+  // as kInternal and rolled back. A job may run more than once: when the batch transaction breaks
+  // for a reason outside the job (e.g. another job ended it, or an I/O error rolled it back), the
+  // whole batch is rolled back and every job re-run in a transaction of its own, so a job must
+  // keep its effects to the connection and to outputs it overwrites on each run.
   Status Write(std::function<Status(Connection&)> job);
   template <typename T>
   Result<T> WriteResult(std::function<Result<T>(Connection&)> job) {
@@ -90,19 +106,29 @@ class Database {
     return std::move(*value);
   }
 
-  // Thread-safe.
+  // Lends an idle read-only connection or opens a new one. At most kMaxIdleReaders idle ones are
+  // kept. A lease returned with an open read transaction (an unfinished statement or a BEGIN) is
+  // reset first, so it never pins an old snapshot. Opening a reader can only fail when the
+  // process runs out of resources (the file was opened by Open); that is logged and aborts.
+  // Thread-safe. Every lease must be destroyed before the Database.
   ReadLease Read();
 
   size_t write_queue_depth() const { return queue_depth_.load(std::memory_order_relaxed); }
   WriterStats writer_stats() const;
   const std::string& path() const { return path_; }
 
+  static constexpr size_t kMaxIdleReaders = 64;
+
  private:
   friend class ReadLease;
   struct Job;
   Database(std::string path, DatabaseOptions options, std::unique_ptr<Connection> writer);
+  Status Submit(Job& job);
   void WriterLoop();
   void RunBatch(std::vector<Job*>& batch);
+  void RunAlone(Job& job);
+  void RunExclusive(Job& job);
+  Status RunJob(Job& job);
   void ReturnReader(std::unique_ptr<Connection> conn);
 
   const std::string path_;

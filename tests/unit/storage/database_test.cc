@@ -1,0 +1,542 @@
+#include "storage/sqlite/database.h"
+
+#include <stdlib.h>
+
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace stoa::storage::sqlite {
+namespace {
+
+using std::chrono_literals::operator""ms;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "stoa-db-XXXXXX").string();
+    path_ = mkdtemp(pattern.data());
+    EXPECT_FALSE(path_.empty());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// A one-shot signal between threads.
+class Gate {
+ public:
+  void Open() { promise_.set_value(); }
+  void Wait() { future_.wait(); }
+
+ private:
+  std::promise<void> promise_;
+  std::shared_future<void> future_ = promise_.get_future().share();
+};
+
+constexpr const char kCreateItems[] = "CREATE TABLE items(id INTEGER PRIMARY KEY, tag TEXT UNIQUE)";
+constexpr const char kInsertItem[] = "INSERT INTO items(id, tag) VALUES(?, ?)";
+constexpr const char kCountItems[] = "SELECT count(*) FROM items";
+constexpr const char kHasItem[] = "SELECT count(*) FROM items WHERE id = ?";
+constexpr const char kSelectIds[] = "SELECT id FROM items ORDER BY id";
+constexpr const char kCountTable[] = "SELECT count(*) FROM sqlite_master WHERE name = ?";
+constexpr const char kUserVersion[] = "PRAGMA user_version";
+constexpr const char kInsertChild[] = "INSERT INTO children(id, parent) VALUES(?, ?)";
+constexpr const char kCountChildren[] = "SELECT count(*) FROM children";
+
+Status InsertItem(Connection& c, int64_t id) {
+  return c.Prepare(kInsertItem).Bind(1, id).Bind(2, "tag" + std::to_string(id)).Run();
+}
+
+int64_t CountRows(Connection& c) {
+  auto n = QueryInt(c, kCountItems);
+  EXPECT_TRUE(n.ok()) << n.status().ToString();
+  return n.ok() && *n ? **n : -1;
+}
+
+bool HasItem(Connection& c, int64_t id) {
+  StatementScope stmt(c.Prepare(kHasItem));
+  stmt->Bind(1, id);
+  auto row = stmt->Step();
+  return row.ok() && *row && stmt->Int(0) == 1;
+}
+
+bool HasTable(Connection& c, const char* name) {
+  StatementScope stmt(c.Prepare(kCountTable));
+  stmt->Bind(1, name);
+  auto row = stmt->Step();
+  return row.ok() && *row && stmt->Int(0) == 1;
+}
+
+// Waits (bounded) until `n` jobs are queued behind the running batch.
+void WaitForQueueDepth(const Database& db, size_t n) {
+  for (int i = 0; i < 10000 && db.write_queue_depth() < n; ++i) std::this_thread::sleep_for(1ms);
+  ASSERT_EQ(db.write_queue_depth(), n);
+}
+
+class DatabaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  void Reopen() {
+    db_.reset();
+    auto db = Database::Open(path_, DatabaseOptions{});
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(db).value();
+    auto applied = db_->Migrate({{1, "items", kCreateItems}});
+    ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  }
+
+  // A fresh connection, opened after the Database's writes returned, sees only durable state.
+  std::unique_ptr<Connection> Fresh() {
+    auto conn = Connection::Open(path_, ConnectionOptions{});
+    EXPECT_TRUE(conn.ok()) << conn.status().ToString();
+    return conn.ok() ? std::move(conn).value() : nullptr;
+  }
+
+  // Holds the writer thread inside a job until the returned gate opens; join the thread after.
+  std::thread HoldWriter(Gate& release) {
+    Gate started;
+    std::thread holder([&] {
+      Status st = db_->Write([&](Connection&) {
+        started.Open();
+        release.Wait();
+        return Status::Ok();
+      });
+      EXPECT_TRUE(st.ok());
+    });
+    started.Wait();
+    return holder;
+  }
+
+  TempDir dir_;
+  const std::string path_ = dir_.File("stoa.db");
+  std::unique_ptr<Database> db_;
+};
+
+TEST_F(DatabaseTest, DurableWriteIsVisibleFromAFreshConnection) {
+  ASSERT_TRUE(db_->Write([](Connection& c) { return InsertItem(c, 1); }).ok());
+  auto conn = Fresh();
+  ASSERT_TRUE(conn);
+  EXPECT_TRUE(HasItem(*conn, 1));
+  EXPECT_EQ(CountRows(*conn), 1);
+}
+
+TEST_F(DatabaseTest, WriteResultReturnsTheJobsValue) {
+  auto id = db_->WriteResult<int64_t>([](Connection& c) -> Result<int64_t> {
+    RETURN_IF_ERROR(InsertItem(c, 7));
+    return c.LastInsertRowId();
+  });
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(*id, 7);
+  auto failed =
+      db_->WriteResult<int64_t>([](Connection&) -> Result<int64_t> { return NotFound("nothing"); });
+  EXPECT_EQ(failed.status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(DatabaseTest, FailedJobReturnsItsErrorAndKeepsNothing) {
+  struct Case {
+    const char* name;
+    std::function<Status(Connection&)> job;
+    StatusCode code;
+  };
+  const Case cases[] = {
+      {"returns an error",
+       [](Connection& c) {
+         RETURN_IF_ERROR(InsertItem(c, 10));
+         return InvalidArgument("no");
+       },
+       StatusCode::kInvalidArgument},
+      {"violates a unique constraint",
+       [](Connection& c) {
+         RETURN_IF_ERROR(InsertItem(c, 10));
+         return InsertItem(c, 10);
+       },
+       StatusCode::kAlreadyExists},
+      {"throws",
+       [](Connection& c) -> Status {
+         RETURN_IF_ERROR(InsertItem(c, 10));
+         throw std::runtime_error("boom");
+       },
+       StatusCode::kInternal},
+  };
+  for (const Case& c : cases) {
+    Status st = db_->Write(c.job);
+    EXPECT_EQ(st.code(), c.code) << c.name << ": " << st.ToString();
+    auto conn = Fresh();
+    EXPECT_EQ(CountRows(*conn), 0) << c.name;
+  }
+  EXPECT_EQ(db_->writer_stats().failed_jobs, 3);
+  // The writer is still healthy.
+  EXPECT_TRUE(db_->Write([](Connection& c) { return InsertItem(c, 11); }).ok());
+}
+
+TEST_F(DatabaseTest, ConcurrentWritersEveryAcknowledgedWriteSurvivesReopen) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 100;
+  std::vector<std::vector<int64_t>> acked(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([this, t, &acked] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const int64_t id = t * kPerThread + i + 1;
+        if (db_->Write([id](Connection& c) { return InsertItem(c, id); }).ok()) {
+          acked[t].push_back(id);
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  const WriterStats stats = db_->writer_stats();
+  EXPECT_EQ(stats.jobs, kThreads * kPerThread + 1);  // + the migration
+  EXPECT_EQ(stats.failed_jobs, 0);
+
+  db_.reset();
+  auto conn = Fresh();
+  std::set<int64_t> present;
+  StatementScope ids(conn->Prepare(kSelectIds));
+  for (;;) {
+    auto row = ids->Step();
+    ASSERT_TRUE(row.ok());
+    if (!*row) break;
+    present.insert(ids->Int(0));
+  }
+  size_t total = 0;
+  for (const auto& list : acked) {
+    total += list.size();
+    for (int64_t id : list) EXPECT_TRUE(present.count(id)) << id;
+  }
+  EXPECT_EQ(total, static_cast<size_t>(kThreads * kPerThread));
+  EXPECT_EQ(present.size(), total);
+}
+
+// Queues `jobs` from one thread each behind a held writer, so they all run in one batch.
+std::vector<Status> RunInOneBatch(Database& db, std::thread holder, Gate& release,
+                                  const std::vector<std::function<Status(Connection&)>>& jobs) {
+  std::vector<Status> results(jobs.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    threads.emplace_back([&, i] { results[i] = db.Write(jobs[i]); });
+  }
+  WaitForQueueDepth(db, jobs.size());
+  release.Open();
+  holder.join();
+  for (auto& th : threads) th.join();
+  return results;
+}
+
+TEST_F(DatabaseTest, FailingJobsInABatchDoNotAffectTheOthers) {
+  std::vector<std::function<Status(Connection&)>> jobs;
+  for (int64_t id = 1; id <= 10; ++id) {
+    jobs.push_back([id](Connection& c) -> Status {
+      RETURN_IF_ERROR(InsertItem(c, id));
+      if (id == 3) return InvalidArgument("job 3 fails after writing");
+      if (id == 5) return InsertItem(c, id);  // duplicate: kAlreadyExists
+      if (id == 8) throw std::runtime_error("job 8 throws after writing");
+      return Status::Ok();
+    });
+  }
+  const WriterStats before = db_->writer_stats();
+  Gate release;
+  std::vector<Status> results = RunInOneBatch(*db_, HoldWriter(release), release, jobs);
+  const WriterStats after = db_->writer_stats();
+  EXPECT_EQ(after.batches - before.batches, 2);  // the holder's batch, then all ten together
+  EXPECT_EQ(after.jobs - before.jobs, 11);
+  EXPECT_EQ(after.failed_jobs - before.failed_jobs, 3);
+
+  auto conn = Fresh();
+  for (int64_t id = 1; id <= 10; ++id) {
+    const Status& st = results[id - 1];
+    switch (id) {
+      case 3:
+        EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+        break;
+      case 5:
+        EXPECT_EQ(st.code(), StatusCode::kAlreadyExists);
+        break;
+      case 8:
+        EXPECT_EQ(st.code(), StatusCode::kInternal);
+        break;
+      default:
+        EXPECT_TRUE(st.ok()) << id << ": " << st.ToString();
+    }
+    EXPECT_EQ(HasItem(*conn, id), st.ok()) << id;
+  }
+}
+
+TEST_F(DatabaseTest, JobThatEndsTheTransactionFailsAloneAndTheRestAreRerun) {
+  std::vector<std::function<Status(Connection&)>> jobs;
+  for (int64_t id = 1; id <= 6; ++id) {
+    jobs.push_back([id](Connection& c) -> Status {
+      RETURN_IF_ERROR(InsertItem(c, id));
+      if (id == 4) return c.Exec("ROLLBACK");  // breaks the batch transaction
+      return Status::Ok();
+    });
+  }
+  Gate release;
+  std::vector<Status> results = RunInOneBatch(*db_, HoldWriter(release), release, jobs);
+  auto conn = Fresh();
+  for (int64_t id = 1; id <= 6; ++id) {
+    const Status& st = results[id - 1];
+    if (id == 4) {
+      EXPECT_EQ(st.code(), StatusCode::kInternal) << st.ToString();
+      EXPECT_FALSE(HasItem(*conn, id));
+    } else {
+      EXPECT_TRUE(st.ok()) << id << ": " << st.ToString();
+      EXPECT_TRUE(HasItem(*conn, id)) << id;
+    }
+  }
+  // The writer recovered.
+  EXPECT_TRUE(db_->Write([](Connection& c) { return InsertItem(c, 100); }).ok());
+}
+
+TEST_F(DatabaseTest, DeferredConstraintFailingAtCommitFailsOnlyItsJob) {
+  constexpr const char kSchema[] =
+      "CREATE TABLE parents(id INTEGER PRIMARY KEY);"
+      "CREATE TABLE children(id INTEGER PRIMARY KEY,"
+      "  parent INTEGER REFERENCES parents(id) DEFERRABLE INITIALLY DEFERRED)";
+  ASSERT_TRUE(db_->Migrate({{1, "items", kCreateItems}, {2, "family", kSchema}}).ok());
+  ASSERT_TRUE(
+      db_->Write([](Connection& c) { return c.Exec("INSERT INTO parents VALUES(0)"); }).ok());
+  std::vector<std::function<Status(Connection&)>> jobs;
+  for (int64_t id = 1; id <= 5; ++id) {
+    jobs.push_back([id](Connection& c) -> Status {
+      // Job 2's child points at a parent nobody creates; that is only detected at COMMIT.
+      return c.Prepare(kInsertChild).Bind(1, id).Bind(2, id == 2 ? int64_t{999} : int64_t{0}).Run();
+    });
+  }
+  const WriterStats before = db_->writer_stats();
+  Gate release;
+  std::vector<Status> results = RunInOneBatch(*db_, HoldWriter(release), release, jobs);
+  EXPECT_EQ(db_->writer_stats().batches - before.batches, 2);
+  auto conn = Fresh();
+  for (int64_t id = 1; id <= 5; ++id) {
+    const Status& st = results[id - 1];
+    if (id == 2) {
+      EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.ToString();
+      EXPECT_NE(st.message().find("FOREIGN KEY"), std::string::npos) << st.ToString();
+    } else {
+      EXPECT_TRUE(st.ok()) << id << ": " << st.ToString();
+    }
+  }
+  auto children = QueryInt(*conn, kCountChildren);
+  ASSERT_TRUE(children.ok());
+  EXPECT_EQ(*children, 4);
+}
+
+TEST_F(DatabaseTest, ReadersSeeCommittedAndNeverUncommittedData) {
+  Gate inserted;
+  Gate release;
+  std::thread writer([&] {
+    Status st = db_->Write([&](Connection& c) {
+      RETURN_IF_ERROR(InsertItem(c, 1));
+      inserted.Open();
+      release.Wait();
+      return Status::Ok();
+    });
+    EXPECT_TRUE(st.ok());
+  });
+  inserted.Wait();
+  {
+    ReadLease lease = db_->Read();
+    EXPECT_EQ(CountRows(*lease), 0);
+  }
+  release.Open();
+  writer.join();
+  ReadLease lease = db_->Read();
+  EXPECT_EQ(CountRows(*lease), 1);
+}
+
+TEST_F(DatabaseTest, ReadPoolReusesConnections) {
+  Connection* first = nullptr;
+  {
+    ReadLease lease = db_->Read();
+    first = &*lease;
+  }
+  {
+    ReadLease again = db_->Read();
+    EXPECT_EQ(&*again, first);
+    ReadLease second = db_->Read();  // the only idle one is lent out: a new one
+    EXPECT_NE(&*second, first);
+  }
+  {
+    ReadLease moved = db_->Read();
+    ReadLease target = std::move(moved);  // only the lease that owns the connection returns it
+  }
+  ReadLease a = db_->Read();
+  ReadLease b = db_->Read();
+  EXPECT_NE(&*a, nullptr);
+  EXPECT_NE(&*b, nullptr);
+}
+
+TEST_F(DatabaseTest, ReturnedReaderDoesNotPinAnOldSnapshot) {
+  ASSERT_TRUE(db_->Write([](Connection& c) { return InsertItem(c, 1); }).ok());
+  Connection* reader = nullptr;
+  {
+    ReadLease lease = db_->Read();
+    reader = &*lease;
+    Statement& ids = lease->Prepare(kSelectIds);
+    ASSERT_TRUE(*ids.Step());  // left mid-iteration: a read transaction stays open
+  }
+  ASSERT_TRUE(db_->Write([](Connection& c) { return InsertItem(c, 2); }).ok());
+  ReadLease lease = db_->Read();
+  ASSERT_EQ(&*lease, reader);
+  EXPECT_EQ(CountRows(*lease), 2);
+}
+
+TEST_F(DatabaseTest, DestructorDrainsQueuedWrites) {
+  constexpr int kQueued = 20;
+  Gate release;
+  std::thread holder = HoldWriter(release);
+  std::vector<Status> results(kQueued);
+  std::vector<std::thread> writers;
+  Database* db = db_.get();  // the writers must not read db_ while the closer resets it
+  for (int i = 0; i < kQueued; ++i) {
+    writers.emplace_back(
+        [&, i] { results[i] = db->Write([i](Connection& c) { return InsertItem(c, i + 1); }); });
+  }
+  WaitForQueueDepth(*db_, kQueued);
+  std::thread closer([&] { db_.reset(); });
+  std::this_thread::sleep_for(20ms);  // let the destructor start waiting; the outcome is the same
+  release.Open();
+  closer.join();
+  holder.join();
+  for (auto& th : writers) th.join();
+  for (const Status& st : results) EXPECT_TRUE(st.ok()) << st.ToString();
+  auto conn = Fresh();
+  EXPECT_EQ(CountRows(*conn), kQueued);
+}
+
+TEST_F(DatabaseTest, MigrationsApplyInOrderAndSkipApplied) {
+  const std::vector<Migration> all = {
+      {1, "items", kCreateItems},
+      {2, "add_body", "ALTER TABLE items ADD COLUMN body TEXT"},
+      {3, "index_body", "CREATE INDEX items_body ON items(body)"},
+  };
+  auto version = db_->SchemaVersion();
+  ASSERT_TRUE(version.ok());
+  EXPECT_EQ(*version, 1);  // applied by SetUp
+
+  auto applied = db_->Migrate({all[0], all[1]});
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  EXPECT_EQ(*applied, 1);
+  applied = db_->Migrate(all);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  EXPECT_EQ(*applied, 1);
+  applied = db_->Migrate(all);
+  ASSERT_TRUE(applied.ok());
+  EXPECT_EQ(*applied, 0);
+  EXPECT_EQ(*db_->SchemaVersion(), 3);
+
+  auto conn = Fresh();
+  EXPECT_TRUE(HasTable(*conn, "items_body"));
+  EXPECT_TRUE(HasTable(*conn, "sqlite_stat1"));  // ANALYZE ran
+}
+
+TEST_F(DatabaseTest, FreshFileAppliesEverythingAtOnce) {
+  TempDir other;
+  auto db = Database::Open(other.File("new.db"), DatabaseOptions{});
+  ASSERT_TRUE(db.ok());
+  auto applied = (*db)->Migrate({{1, "a", "CREATE TABLE a(x)"}, {2, "b", "CREATE TABLE b(y)"}});
+  ASSERT_TRUE(applied.ok());
+  EXPECT_EQ(*applied, 2);
+  EXPECT_EQ(*(*db)->SchemaVersion(), 2);
+}
+
+TEST_F(DatabaseTest, FailingMigrationNamesItselfAndAppliesNothingOfIt) {
+  const std::vector<Migration> migrations = {
+      {1, "items", kCreateItems},
+      {2, "good", "CREATE TABLE good(x)"},
+      {3, "broken", "CREATE TABLE partial(x); INSERT INTO missing VALUES(1)"},
+      {4, "later", "CREATE TABLE later(x)"},
+  };
+  auto applied = db_->Migrate(migrations);
+  ASSERT_FALSE(applied.ok());
+  EXPECT_EQ(applied.status().code(), StatusCode::kInternal);
+  EXPECT_EQ(applied.status().message(), "0003_broken: no such table: missing");
+  EXPECT_EQ(*db_->SchemaVersion(), 2);
+  auto conn = Fresh();
+  EXPECT_TRUE(HasTable(*conn, "good"));
+  EXPECT_FALSE(HasTable(*conn, "partial"));
+  EXPECT_FALSE(HasTable(*conn, "later"));
+  // Writes still work afterwards.
+  EXPECT_TRUE(db_->Write([](Connection& c) { return InsertItem(c, 1); }).ok());
+}
+
+TEST_F(DatabaseTest, RejectsMigrationListsThatAreNotConsecutive) {
+  struct Case {
+    const char* name;
+    std::vector<Migration> migrations;
+  };
+  const Case cases[] = {
+      {"gap", {{1, "items", kCreateItems}, {3, "c", "CREATE TABLE c(x)"}}},
+      {"duplicate", {{1, "items", kCreateItems}, {1, "again", "CREATE TABLE c(x)"}}},
+      {"decreasing", {{2, "b", "CREATE TABLE b(x)"}, {1, "items", kCreateItems}}},
+      {"not starting at 1", {{2, "b", "CREATE TABLE b(x)"}}},
+  };
+  for (const Case& c : cases) {
+    auto applied = db_->Migrate(c.migrations);
+    ASSERT_FALSE(applied.ok()) << c.name;
+    EXPECT_EQ(applied.status().code(), StatusCode::kInvalidArgument) << c.name;
+    EXPECT_EQ(*db_->SchemaVersion(), 1) << c.name;
+  }
+  auto conn = Fresh();
+  EXPECT_FALSE(HasTable(*conn, "c"));
+  EXPECT_FALSE(HasTable(*conn, "b"));
+}
+
+TEST_F(DatabaseTest, RejectsAFileNewerThanTheMigrations) {
+  auto conn = Fresh();
+  ASSERT_TRUE(conn->Exec("PRAGMA user_version=5").ok());
+  auto applied = db_->Migrate({{1, "items", kCreateItems}});
+  EXPECT_EQ(applied.status().code(), StatusCode::kInvalidArgument);
+  auto version = QueryInt(*conn, kUserVersion);
+  ASSERT_TRUE(version.ok());
+  EXPECT_EQ(*version, 5);
+}
+
+TEST_F(DatabaseTest, KeepsWorkingAcrossReopen) {
+  ASSERT_TRUE(db_->Write([](Connection& c) { return InsertItem(c, 1); }).ok());
+  Reopen();
+  EXPECT_EQ(*db_->SchemaVersion(), 1);
+  ReadLease lease = db_->Read();
+  EXPECT_EQ(CountRows(*lease), 1);
+}
+
+#ifdef NDEBUG
+TEST_F(DatabaseTest, WriteFromInsideAJobFailsInsteadOfDeadlocking) {
+  Status inner;
+  Status outer = db_->Write([&](Connection&) {
+    inner = db_->Write([](Connection&) { return Status::Ok(); });
+    return Status::Ok();
+  });
+  EXPECT_TRUE(outer.ok());
+  EXPECT_EQ(inner.code(), StatusCode::kInternal);
+}
+#endif
+
+TEST(DatabaseOpenTest, FailsNamingThePath) {
+  TempDir dir;
+  const std::string path = dir.File("missing/dir/stoa.db");
+  auto db = Database::Open(path, DatabaseOptions{});
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(db.status().message().find(path), std::string::npos) << db.status().ToString();
+
+  DatabaseOptions zero_batch;
+  zero_batch.max_batch = 0;
+  EXPECT_EQ(Database::Open(dir.File("x.db"), zero_batch).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace stoa::storage::sqlite
