@@ -63,7 +63,7 @@ struct Config {
 
   struct Timelines {
     int home_max_items = 800;
-    int home_cache_accounts = 50000;  // home feeds kept in memory
+    int home_cache_accounts = 20000;  // home feeds kept in memory
     int status_cache_entries = 200000;
   } timelines;
 

@@ -100,13 +100,23 @@ TestServer::TestServer(std::function<void(Config&)> tweak, const Clock* clock) {
   c.rate_limits.enabled = false;
   c.log.level = "warn";
   if (tweak) tweak(c);
-  const Clock& used_clock = clock != nullptr ? *clock : system_clock_;
-  auto app = app::App::Open(dir_, c, used_clock, random_);
+  config_ = c;
+  clock_ = clock != nullptr ? clock : &system_clock_;
+  Boot();
+}
+
+void TestServer::Boot() {
+  auto app = app::App::Open(dir_, config_, *clock_, random_);
   if (!app.ok()) throw std::runtime_error("App::Open: " + app.status().ToString());
   app_ = std::move(app).value();
   Status st = app_->Start("127.0.0.1:0");
   if (!st.ok()) throw std::runtime_error("Start: " + st.ToString());
-  // Links and URLs must point at this server.
+}
+
+void TestServer::Restart() {
+  app_->Stop();
+  app_.reset();
+  Boot();
 }
 
 TestServer::~TestServer() {

@@ -41,6 +41,9 @@ class TestServer {
   ~TestServer();
 
   uint16_t port() const { return app_->port(); }
+  // Stops the server and opens the same data directory again (a process restart: every
+  // in-memory cache is gone). Tokens stay valid; the port changes.
+  void Restart();
   app::App& app() { return *app_; }
   const std::string& data_dir() const { return dir_; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port()); }
@@ -68,7 +71,11 @@ class TestServer {
                     const std::string& token = "");
 
  private:
+  void Boot();
+
   std::string dir_;
+  Config config_;
+  const Clock* clock_ = nullptr;
   SystemClock system_clock_;
   SecureRandom random_;
   std::unique_ptr<app::App> app_;

@@ -75,3 +75,29 @@ TEST(ConfigTest, ErrorsNameTheKey) {
 
 }  // namespace
 }  // namespace stoa
+
+namespace stoa {
+namespace {
+
+// stoa.example.toml documents every key with its default: loading it must change nothing.
+TEST(ConfigTest, ExampleFileDocumentsTheDefaults) {
+  auto defaults = LoadConfig("", {});
+  auto example = LoadConfig(STOA_SOURCE_DIR "/stoa.example.toml", {});
+  ASSERT_TRUE(example.ok()) << example.status().ToString();
+  EXPECT_EQ(example->server.listen, defaults->server.listen);
+  EXPECT_EQ(example->server.body_limit_bytes, defaults->server.body_limit_bytes);
+  EXPECT_EQ(example->instance.base_url, defaults->instance.base_url);
+  EXPECT_EQ(example->instance.max_status_chars, defaults->instance.max_status_chars);
+  EXPECT_EQ(example->instance.languages, defaults->instance.languages);
+  EXPECT_EQ(example->rate_limits.per_token.limit, defaults->rate_limits.per_token.limit);
+  EXPECT_EQ(example->rate_limits.registrations_per_ip.window_seconds,
+            defaults->rate_limits.registrations_per_ip.window_seconds);
+  EXPECT_EQ(example->timelines.home_max_items, defaults->timelines.home_max_items);
+  EXPECT_EQ(example->timelines.home_cache_accounts, defaults->timelines.home_cache_accounts);
+  EXPECT_EQ(example->timelines.status_cache_entries, defaults->timelines.status_cache_entries);
+  EXPECT_EQ(example->security.password_hash_cost, defaults->security.password_hash_cost);
+  EXPECT_EQ(example->storage.synchronous, defaults->storage.synchronous);
+}
+
+}  // namespace
+}  // namespace stoa
