@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The benchmarks of BENCHMARKS.md, in one run on this machine:
+#  1. home timeline: stoa GET /api/v1/timelines/home for random users vs nginx serving a static
+#     JSON file of the same size, same wrk settings; the ratio is the figure (budget >= 0.5);
+#  2. status creation, durable, each author with ~100 followers (budget >= 10,000/s);
+# plus p50/p99 latencies, peak RSS, database size and the machine.
+# Environment: ACCOUNTS (10000) FOLLOWS (100) STATUSES (1000000) DURATION (20s) CONNS (64)
+#              WRK_THREADS (2) PORT (18080)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=$root/bench/out
+mkdir -p "$out"
+ACCOUNTS=${ACCOUNTS:-10000}
+FOLLOWS=${FOLLOWS:-100}
+STATUSES=${STATUSES:-1000000}
+DURATION=${DURATION:-20s}
+CONNS=${CONNS:-64}
+WRK_THREADS=${WRK_THREADS:-2}
+PORT=${PORT:-18080}
+NGINX_PORT=$((PORT + 1))
+BIN=$root/build/stoa
+SEED=$root/build/bench/stoa_bench_seed
+for tool in wrk nginx; do
+  command -v $tool >/dev/null || [ -x /usr/sbin/$tool ] || { echo "bench: $tool is missing (make bench installs it)"; exit 1; }
+done
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+pristine=$out/seed-$ACCOUNTS-$FOLLOWS-$STATUSES
+if [ ! -f "$pristine/stoa.db" ]; then
+  echo "== seeding $ACCOUNTS accounts x $FOLLOWS follows, $STATUSES statuses (cached in $pristine)"
+  rm -rf "$pristine" && mkdir -p "$pristine"
+  start=$(date +%s)
+  "$SEED" --data "$pristine" --accounts "$ACCOUNTS" --follows "$FOLLOWS" --statuses "$STATUSES" \
+    --tokens "$pristine/tokens.txt" --token-accounts "$ACCOUNTS"
+  sqlite3 "$pristine/stoa.db" "PRAGMA wal_checkpoint(TRUNCATE); ANALYZE;" >/dev/null
+  echo "   seeded in $(( $(date +%s) - start )) s"
+fi
+run=$out/run
+rm -rf "$run" && cp -r "$pristine" "$run"
+export TOKENS=$run/tokens.txt
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+STOA_RATE_LIMITS=off STOA_SERVER_ACCESS_LOG=false STOA_LOG_LEVEL=warn \
+STOA_BASE_URL=http://127.0.0.1:$PORT "$BIN" serve --data "$run" --listen 127.0.0.1:$PORT &
+stoa_pid=$!
+pids+=($stoa_pid)
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
+
+token=$(head -1 "$TOKENS")
+mkdir -p "$out/static"
+curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT/api/v1/timelines/home?limit=20" \
+  > "$out/static/home.json"
+body_bytes=$(wc -c < "$out/static/home.json")
+cat > "$out/nginx.conf" <<NGINX
+worker_processes auto;
+pid $out/nginx.pid;
+error_log $out/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    root $out/static;
+    location / { default_type application/json; }
+  }
+}
+NGINX
+"$NGINX" -c "$out/nginx.conf" -g "daemon off;" &
+pids+=($!)
+sleep 0.5
+
+echo "== warming home feeds (every user once)"
+wrk -t"$WRK_THREADS" -c"$CONNS" -d10s -s "$root/bench/wrk/home.lua" "http://127.0.0.1:$PORT/api/v1/timelines/home" >/dev/null
+
+echo "== nginx static $body_bytes-byte JSON"
+nginx_out=$(wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$NGINX_PORT/home.json")
+echo "$nginx_out"
+echo "== stoa GET /api/v1/timelines/home (random users)"
+home_out=$(wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$root/bench/wrk/home.lua" \
+  "http://127.0.0.1:$PORT/api/v1/timelines/home")
+echo "$home_out"
+echo "== stoa POST /api/v1/statuses (durable, fan-out to ~$FOLLOWS followers)"
+post_out=$(wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$root/bench/wrk/post.lua" \
+  "http://127.0.0.1:$PORT/api/v1/statuses")
+echo "$post_out"
+
+rps() { echo "$1" | awk '/Requests\/sec/ {print $2}'; }
+pct() { echo "$1" | awk -v p="$2" '$1 == p {print $2}'; }
+nginx_rps=$(rps "$nginx_out"); home_rps=$(rps "$home_out"); post_rps=$(rps "$post_out")
+ratio=$(awk -v a="$home_rps" -v b="$nginx_rps" 'BEGIN {printf "%.2f", a / b}')
+rss_kb=$(awk '/VmHWM/ {print $2}' /proc/$stoa_pid/status)
+db_bytes=$(du -cb "$run"/stoa.db* | tail -1 | cut -f1)
+cpu=$(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')
+mem=$(free -g | awk '/Mem:/ {print $2 " GiB"}')
+
+kill -TERM "$stoa_pid"; wait "$stoa_pid" 2>/dev/null || true
+
+report=$out/results.md
+{
+  echo "| figure | value |"
+  echo "|---|---|"
+  echo "| machine | $cpu, $(nproc) cores, $mem; wrk -t$WRK_THREADS -c$CONNS -d$DURATION on the same machine |"
+  echo "| data | $ACCOUNTS accounts x $FOLLOWS follows, $STATUSES statuses |"
+  echo "| nginx static ${body_bytes}-byte JSON | $nginx_rps req/s (p50 $(pct "$nginx_out" 50%), p99 $(pct "$nginx_out" 99%)) |"
+  echo "| stoa home timeline (20 statuses) | $home_rps req/s (p50 $(pct "$home_out" 50%), p99 $(pct "$home_out" 99%)) |"
+  echo "| ratio stoa / nginx | $ratio (budget >= 0.5) |"
+  echo "| stoa status creation, durable, fan-out ~$FOLLOWS | $post_rps statuses/s (p50 $(pct "$post_out" 50%), p99 $(pct "$post_out" 99%)) |"
+  echo "| peak RSS of stoa | $((rss_kb / 1024)) MiB |"
+  echo "| database size after the run | $((db_bytes / 1024 / 1024)) MiB |"
+} > "$report"
+echo
+cat "$report"
