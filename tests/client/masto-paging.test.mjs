@@ -6,7 +6,7 @@ import { test } from "node:test";
 
 import { expectMastoError, collectPages, ids, useStoa } from "./helpers/fixture.mjs";
 
-const stoa = useStoa(["reader", "writer", "walt", "xena", "yuri"]);
+const stoa = useStoa(["reader", "writer", "walt", "xena", "yuri", "hub", "fan1", "fan2", "fan3"]);
 
 const kAuthored = 45;
 const kOwn = 5;
@@ -85,4 +85,29 @@ test("account statuses and public timeline page to the end through Link headers"
   assert.equal(new Set(publicIds).size, publicIds.length);
   for (const id of created) assert.ok(publicIds.includes(id), `public timeline has ${id}`);
   assert.ok(isStrictlyDescending(publicIds));
+});
+
+test("lists paged by internal ids (followers, following, favourites, blocks) follow Link to the end", async () => {
+  const hub = await stoa.masto("hub");
+  const fans = [await stoa.masto("fan1"), await stoa.masto("fan2"), await stoa.masto("fan3")];
+  for (const fan of fans) await fan.client.v1.accounts.$select(hub.account.id).follow();
+  for (const fan of fans) await hub.client.v1.accounts.$select(fan.account.id).follow();
+
+  const followers = await collectPages(hub.client.v1.accounts.$select(hub.account.id).followers.list({ limit: 1 }));
+  assert.deepEqual(ids(followers.items), ids(fans.map((f) => f.account)).reverse(), "newest follower first, each once");
+  assert.ok(followers.pages.length >= 3);
+  const following = await collectPages(hub.client.v1.accounts.$select(hub.account.id).following.list({ limit: 2 }));
+  assert.deepEqual(ids(following.items), ids(fans.map((f) => f.account)).reverse());
+
+  const posts = [];
+  for (let i = 0; i < 5; i++) posts.push((await fans[0].client.v1.statuses.create({ status: `fav me ${i}` })).id);
+  for (const id of [posts[3], posts[0], posts[4], posts[1], posts[2]]) await hub.client.v1.statuses.$select(id).favourite();
+  const favourites = await collectPages(hub.client.v1.favourites.list({ limit: 2 }));
+  assert.deepEqual(ids(favourites.items), [posts[2], posts[1], posts[4], posts[0], posts[3]], "most recently favourited first");
+
+  for (const fan of fans) await hub.client.v1.accounts.$select(fan.account.id).block();
+  const blocks = await collectPages(hub.client.v1.blocks.list({ limit: 2 }));
+  assert.deepEqual(ids(blocks.items), ids(fans.map((f) => f.account)).reverse(), "most recently blocked first");
+  const afterBlocks = await collectPages(hub.client.v1.accounts.$select(hub.account.id).followers.list({ limit: 1 }));
+  assert.deepEqual(afterBlocks.items, [], "blocking removed the follows");
 });
