@@ -15,7 +15,7 @@ import {
   submitAuthorizeForm,
 } from "./helpers/oauth.mjs";
 
-const stoa = useStoa(["olivia", "oscar", "otto", "orla", "omar", "opal", "owen"], { roles: { omar: "moderator" } });
+const stoa = useStoa(["olivia", "oscar", "otto", "orla", "omar", "opal", "owen", "ozzy"], { roles: { omar: "moderator" } });
 
 async function createApp(redirectUri = kWebRedirect, scopes = kScopes) {
   const rest = createRestAPIClient({ url: stoa.url });
@@ -166,6 +166,18 @@ test("a token never carries more scopes than the app registered", async () => {
     const client = createRestAPIClient({ url: stoa.url, accessToken: token.accessToken });
     await expectMastoError(client.v1.statuses.create({ status: "should not post" }), 403, "This action is outside the authorized scopes");
   }
+});
+
+test("the state round-trips byte for byte and is escaped in the page", async () => {
+  const app = await createApp();
+  const state = `x"><script>alert(1)</script>&amp;'é`;
+  const { challenge } = pkcePair();
+  const url = authorizeUrl(stoa.url, { clientId: app.clientId, redirectUri: kWebRedirect, scope: kScopes, state, codeChallenge: challenge });
+  const page = await (await fetch(url)).text();
+  assert.ok(!page.includes("<script>alert(1)</script>"), "user input is escaped in the authorization page");
+  const answer = await submitAuthorizeForm(url, { login: stoa.users.ozzy.username, password: stoa.users.ozzy.password });
+  assert.equal(answer.status, 302);
+  assert.equal(new URL(answer.location).searchParams.get("state"), state);
 });
 
 test("client_credentials gives an app token that can verify the app but is not a user", async () => {
