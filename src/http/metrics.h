@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -43,6 +44,9 @@ class Metrics {
   };
   RouteStats& StatsFor(std::string_view method, std::string_view route);
 
+  // Never reused across instances; tells a thread's cached route lookups which instance they
+  // belong to.
+  const uint64_t instance_id_;
   mutable std::mutex mu_;
   // Guarded by mu_: the map's nodes are never erased, so references stay valid without the lock.
   std::map<std::string, std::unique_ptr<RouteStats>, std::less<>> routes_;

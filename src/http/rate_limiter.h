@@ -29,6 +29,7 @@ class RateLimiter {
  private:
   struct Window {
     int64_t window_start_ms = 0;
+    int64_t window_ms = 0;  // the rule's window length, for sweeping
     int count = 0;
   };
   static constexpr int kShards = 16;
