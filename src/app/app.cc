@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/json_writer.h"
+#include "web/oauth_pages.h"
 
 namespace stoa::app {
 
@@ -82,6 +83,7 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
                                *app->rate_limiter_,  &app->metrics_};
   app->api_ = std::make_unique<http::api::Api>(services);
   app->api_->Register(app->router_);
+  web::RegisterOAuthPages(app->router_, *app->oauth_, app->config_, *app->rate_limiter_);
 
   storage::Storage* s = app->storage_.get();
   social::Core* core = app->core_.get();

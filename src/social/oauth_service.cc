@@ -150,6 +150,7 @@ Result<Id> OAuthService::Login(std::string_view login, std::string_view password
   if (user->disabled) return PermissionDenied("Your login is currently disabled");
   AccountPtr account = core_.LoadAccount(user->account_id);
   if (!account || account->suspended()) return PermissionDenied("Your login is currently disabled");
+  if (!user->approved) return PermissionDenied("Your login is currently pending approval");
   return user->account_id;
 }
 

@@ -67,7 +67,9 @@ class OAuthService {
   // Validates an authorization request (client, redirect URI, scopes, PKCE method); returns the
   // app and the scopes granted.
   Result<std::pair<OAuthApp, ScopeSet>> ValidateAuthorize(const AuthorizeRequest& request);
-  // Checks a login (e-mail or username, and password); kUnauthenticated when wrong.
+  // Checks a login (e-mail or username, and password); kUnauthenticated when wrong,
+  // kPermissionDenied (with Mastodon's text) when the login is disabled, suspended or pending
+  // approval (checked only after the password matched, so nothing is revealed without it).
   Result<Id> Login(std::string_view login, std::string_view password);
   // Issues a one-use authorization code valid for 10 minutes.
   Result<std::string> IssueCode(const AuthorizeRequest& request, Id account_id);
