@@ -264,7 +264,13 @@ Result<std::vector<PostPtr>> AccountService::Statuses(const Viewer& viewer, Id a
   storage::AccountPostFilter filter;
   filter.exclude_replies = q.exclude_replies;
   filter.exclude_reblogs = q.exclude_reblogs;
-  filter.tagged = q.tagged;
+  if (!q.tagged.empty()) {
+    // Tags are stored normalised; a name that cannot be a tag matches nothing.
+    std::string_view tag = q.tagged;
+    if (tag.front() == '#') tag.remove_prefix(1);
+    if (!IsValidTagName(tag)) return out;
+    filter.tagged = NormalizeTag(tag);
+  }
   filter.mentioned_viewer = viewer.account_id;
   if (viewer.account_id == account_id) {
     filter.max_visibility = Visibility::kDirect;

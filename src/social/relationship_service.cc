@@ -1,5 +1,6 @@
 #include "social/relationship_service.h"
 
+#include "common/strings.h"
 #include "social/notify.h"
 
 namespace stoa::social {
@@ -215,7 +216,9 @@ Result<Relationship> RelationshipService::SetNote(const Viewer& viewer, Id targe
                                                   const std::string& comment) {
   AccountPtr target = core_.LoadAccount(target_id);
   if (!target) return NotFound();
-  if (comment.size() > 2000) return InvalidArgument("Validation failed: Comment is too long");
+  if (Utf8Length(comment) > 2000) {
+    return InvalidArgument("Validation failed: Comment is too long (maximum is 2000 characters)");
+  }
   RETURN_IF_ERROR(core_.storage().Write([&](storage::Transaction& tx) {
     return tx.relationships().SetNote(viewer.account_id, target_id, comment);
   }));
@@ -245,6 +248,7 @@ Result<AccountList> RelationshipService::Followers(const Viewer& viewer, Id acco
   AccountPtr account = core_.LoadAccount(account_id);
   if (!account) return NotFound();
   const bool own = viewer.account_id == account_id;
+  if (account->suspended()) return AccountList{};
   if (!own && (account->hide_collections ||
                (viewer.graph && viewer.graph->blocked_by.count(account_id) != 0))) {
     return AccountList{};
@@ -258,6 +262,7 @@ Result<AccountList> RelationshipService::Following(const Viewer& viewer, Id acco
   AccountPtr account = core_.LoadAccount(account_id);
   if (!account) return NotFound();
   const bool own = viewer.account_id == account_id;
+  if (account->suspended()) return AccountList{};
   if (!own && (account->hide_collections ||
                (viewer.graph && viewer.graph->blocked_by.count(account_id) != 0))) {
     return AccountList{};

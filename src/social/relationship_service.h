@@ -52,7 +52,8 @@ class RelationshipService {
   std::vector<Relationship> Describe(const Viewer& viewer, std::span<const Id> target_ids);
   Relationship DescribeOne(const Viewer& viewer, Id target_id);
 
-  // Collections; an account that hides them (or blocks the viewer) shows an empty list to others.
+  // Collections; an account that hides them (or blocks the viewer) shows an empty list to others,
+  // and a suspended account shows an empty list to everyone.
   Result<AccountList> Followers(const Viewer& viewer, Id account_id, const storage::PageQuery& page);
   Result<AccountList> Following(const Viewer& viewer, Id account_id, const storage::PageQuery& page);
   AccountList FollowRequests(const Viewer& viewer, const storage::PageQuery& page);
