@@ -52,7 +52,8 @@ void AppendHidden(std::string& out, std::string_view name, std::string_view valu
 }
 
 // redirect_uri plus query parameters, joined with '?' or '&' as the URI requires.
-std::string WithQuery(std::string uri, const std::vector<std::pair<std::string_view, std::string>>& params) {
+std::string WithQuery(std::string uri,
+                      const std::vector<std::pair<std::string_view, std::string>>& params) {
   char sep = uri.find('?') == std::string::npos ? '?' : '&';
   if (!uri.empty() && (uri.back() == '?' || uri.back() == '&')) sep = '\0';
   for (const auto& [key, value] : params) {
@@ -78,7 +79,8 @@ class OAuthPages {
  private:
   http::Response Page(int status, std::string_view title, std::string_view lang,
                       const std::string& body, std::string_view form_action_extra = "") const {
-    return HtmlPage(status, RenderPage(config_.instance.name, title, lang, body), form_action_extra);
+    return HtmlPage(status, RenderPage(config_.instance.name, title, lang, body),
+                    form_action_extra);
   }
   http::Response ErrorPage(int status, std::string_view title, std::string_view message,
                            std::string_view lang = "") const;
@@ -158,9 +160,11 @@ http::Response OAuthPages::ConsentPage(int status, const OAuthApp& app, const Sc
   b += "<label for=\"login\">E-mail address or username</label>\n"
        "<input type=\"text\" id=\"login\" name=\"login\" value=\"";
   AppendHtmlEscaped(b, login);
-  b += "\" autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\" required autofocus>\n"
+  b += "\" autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\" required "
+       "autofocus>\n"
        "<label for=\"password\">Password</label>\n"
-       "<input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\" "
+       "<input type=\"password\" id=\"password\" name=\"password\" "
+       "autocomplete=\"current-password\" "
        "required>\n"
        "<div class=\"actions\">\n"
        "<button type=\"submit\" name=\"decision\" value=\"approve\">Authorize</button>\n"
@@ -176,8 +180,8 @@ http::Response OAuthPages::ConsentPage(int status, const OAuthApp& app, const Sc
   b += "</p>\n</section>\n";
   http::Response r = Page(status, "Authorize " + app.name, form.lang, b,
                           oob ? "" : CspSourceFor(form.request.redirect_uri));
-  std::string cookie = std::string(kCsrfCookie) + "=" + std::string(csrf) +
-                       "; Path=/oauth; HttpOnly; SameSite=Lax";
+  std::string cookie =
+      std::string(kCsrfCookie) + "=" + std::string(csrf) + "; Path=/oauth; HttpOnly; SameSite=Lax";
   if (config_.instance.base_url.starts_with("https://")) cookie += "; Secure";
   r.SetHeader("Set-Cookie", std::move(cookie));
   return r;
@@ -187,13 +191,15 @@ bool OAuthPages::AllowLogin(const std::string& ip, std::string_view login) {
   if (!config_.rate_limits.enabled) return true;
   const bool ip_ok = limiter_.Hit("login-ip:" + ip, kLoginAttemptsPerIp).allowed;
   // Hashed so that the limiter's keys stay small whatever is typed.
-  const bool name_ok = limiter_.Hit("login:" + Sha256Hex(AsciiLower(login)), kLoginAttemptsPerName).allowed;
+  const bool name_ok =
+      limiter_.Hit("login:" + Sha256Hex(AsciiLower(login)), kLoginAttemptsPerName).allowed;
   return ip_ok && name_ok;
 }
 
 http::Response OAuthPages::Show(const http::Request& request) {
   auto params = http::Params::ParseQuery(request.query);
-  if (!params.ok()) return ErrorPage(400, "This authorization request is invalid", params.status().message());
+  if (!params.ok())
+    return ErrorPage(400, "This authorization request is invalid", params.status().message());
   FormValues form = ReadForm(*params);
   auto validated = oauth_.ValidateAuthorize(form.request);
   if (!validated.ok()) return InvalidRequestPage(validated.status(), form.lang);
@@ -205,7 +211,8 @@ http::Response OAuthPages::Show(const http::Request& request) {
 
 http::Response OAuthPages::Submit(const http::Request& request) {
   auto params = http::Params::Parse(request);
-  if (!params.ok()) return ErrorPage(400, "This authorization request is invalid", params.status().message());
+  if (!params.ok())
+    return ErrorPage(400, "This authorization request is invalid", params.status().message());
   FormValues form = ReadForm(*params);
 
   const std::string csrf = CookieValue(request, kCsrfCookie);
@@ -228,7 +235,8 @@ http::Response OAuthPages::Submit(const http::Request& request) {
   const std::string decision = params->String("decision").value_or("");
   if (decision == "deny") {
     if (oob) {
-      std::string body = "<section class=\"card\">\n<h1>Access denied</h1>\n<p>You did not authorize ";
+      std::string body =
+          "<section class=\"card\">\n<h1>Access denied</h1>\n<p>You did not authorize ";
       AppendHtmlEscaped(body, app.name);
       body += ". You can close this page.</p>\n</section>\n";
       return Page(200, "Access denied", form.lang, body);
@@ -242,22 +250,24 @@ http::Response OAuthPages::Submit(const http::Request& request) {
     return r;
   }
   if (decision != "approve") {
-    return ErrorPage(400, "This authorization request is invalid", "Choose Authorize or Deny.", form.lang);
+    return ErrorPage(400, "This authorization request is invalid", "Choose Authorize or Deny.",
+                     form.lang);
   }
 
   const std::string login(Trim(params->String("login").value_or("")));
   const std::string password = params->String("password").value_or("");
   if (!AllowLogin(request.remote_address, login)) {
-    http::Response r = ErrorPage(429, "Too many attempts",
-                                 "Too many sign-in attempts. Wait a few minutes and try again.",
-                                 form.lang);
+    http::Response r =
+        ErrorPage(429, "Too many attempts",
+                  "Too many sign-in attempts. Wait a few minutes and try again.", form.lang);
     r.SetHeader("Retry-After", std::to_string(kLoginAttemptsPerIp.window_seconds));
     return r;
   }
   constexpr std::string_view kWrong = "Invalid e-mail address or password.";
   if (login.empty() || password.empty() || login.size() > kMaxLoginBytes ||
       password.size() > kMaxPasswordBytes) {
-    return ConsentPage(401, app, scopes, form, csrf, login.size() > kMaxLoginBytes ? "" : login, kWrong);
+    return ConsentPage(401, app, scopes, form, csrf, login.size() > kMaxLoginBytes ? "" : login,
+                       kWrong);
   }
   auto account_id = oauth_.Login(login, password);
   if (!account_id.ok()) {
@@ -273,13 +283,15 @@ http::Response OAuthPages::Submit(const http::Request& request) {
   auto code = oauth_.IssueCode(form.request, *account_id);
   if (!code.ok()) return InvalidRequestPage(code.status(), form.lang);
   if (oob) {
-    std::string body = "<section class=\"card\">\n<h1>Authorization code</h1>\n<p>Copy this code and "
-                       "paste it into ";
+    std::string body =
+        "<section class=\"card\">\n<h1>Authorization code</h1>\n<p>Copy this code and "
+        "paste it into ";
     AppendHtmlEscaped(body, app.name);
     body += ":</p>\n<code id=\"authorization-code\">";
     AppendHtmlEscaped(body, *code);
-    body += "</code>\n<p class=\"note\">The code is valid for ten minutes and can be used once.</p>\n"
-            "</section>\n";
+    body +=
+        "</code>\n<p class=\"note\">The code is valid for ten minutes and can be used once.</p>\n"
+        "</section>\n";
     return Page(200, "Authorization code", form.lang, body);
   }
   std::vector<std::pair<std::string_view, std::string>> query = {{"code", *code}};
@@ -295,10 +307,12 @@ void RegisterOAuthPages(http::Router& router, social::OAuthService& oauth, const
                         http::RateLimiter& limiter) {
   // Shared by the two handlers the router keeps; lives as long as the router.
   auto pages = std::make_shared<OAuthPages>(oauth, config, limiter);
-  router.Add(http::Method::kGet, "/oauth/authorize",
-             [pages](http::Request& request, const http::PathParams&) { return pages->Show(request); });
-  router.Add(http::Method::kPost, "/oauth/authorize",
-             [pages](http::Request& request, const http::PathParams&) { return pages->Submit(request); });
+  router.Add(
+      http::Method::kGet, "/oauth/authorize",
+      [pages](http::Request& request, const http::PathParams&) { return pages->Show(request); });
+  router.Add(
+      http::Method::kPost, "/oauth/authorize",
+      [pages](http::Request& request, const http::PathParams&) { return pages->Submit(request); });
   RegisterStylesheet(router);
 }
 

@@ -28,11 +28,9 @@ code#authorization-code{display:block;margin:1rem 0;padding:.75rem;background:#f
 )css";
 
 bool IsLanguageTag(std::string_view lang) {
-  return !lang.empty() && lang.size() <= 16 &&
-         std::all_of(lang.begin(), lang.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '-';
-         });
+  return !lang.empty() && lang.size() <= 16 && std::all_of(lang.begin(), lang.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+  });
 }
 
 bool IsSchemeChar(char c, bool first) {
@@ -73,8 +71,7 @@ std::string RenderPage(std::string_view site_name, std::string_view title, std::
 }
 
 void AddPageSecurityHeaders(http::Response& response, std::string_view form_action_extra) {
-  std::string csp =
-      "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'self'";
+  std::string csp = "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'self'";
   // Browsers apply form-action to the redirect that answers a form post, so the registered
   // redirect target of an authorization form must be allowed too (and nothing else).
   if (!form_action_extra.empty()) {
@@ -140,7 +137,8 @@ std::string CookieValue(const http::Request& request, std::string_view name) {
 
 void RegisterStylesheet(http::Router& router) {
   router.Add(http::Method::kGet, kStylesheetPath, [](http::Request&, const http::PathParams&) {
-    http::Response r = http::Response::Text(200, std::string(kStylesheet), "text/css; charset=utf-8");
+    http::Response r =
+        http::Response::Text(200, std::string(kStylesheet), "text/css; charset=utf-8");
     r.SetHeader("Cache-Control", "public, max-age=86400");
     r.SetHeader("X-Content-Type-Options", "nosniff");
     return r;

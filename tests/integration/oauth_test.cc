@@ -29,7 +29,9 @@ std::string Str(const json::value& v, const char* key) {
   return std::string(o->at(key).as_string());
 }
 
-json::value Arr(std::initializer_list<json::value_ref> items) { return json::value(json::array(items)); }
+json::value Arr(std::initializer_list<json::value_ref> items) {
+  return json::value(json::array(items));
+}
 
 std::string HtmlUnescape(std::string s) {
   const std::pair<const char*, const char*> kEntities[] = {
@@ -89,7 +91,9 @@ std::string Base64(std::string_view in) {
   return out;
 }
 
-std::string PkceChallenge(const std::string& verifier) { return Base64UrlEncode(Sha256Raw(verifier)); }
+std::string PkceChallenge(const std::string& verifier) {
+  return Base64UrlEncode(Sha256Raw(verifier));
+}
 
 // The page's form as it is sent: hidden inputs by name, plus the CSRF cookie.
 struct ParsedForm {
@@ -134,25 +138,30 @@ class OAuthTest : public ::testing::Test {
 
   void SetUp() override { alice = server.CreateUser("alice"); }
 
-  ClientApp CreateApp(const std::string& redirect = kRedirect, const std::string& scopes = "read write follow",
+  ClientApp CreateApp(const std::string& redirect = kRedirect,
+                      const std::string& scopes = "read write follow",
                       const std::string& name = "Test App") {
     json::object body{{"client_name", name}, {"redirect_uris", redirect}, {"scopes", scopes}};
     auto r = server.Post("/api/v1/apps", json::serialize(body));
     EXPECT_EQ(r.status, 200) << r.body;
-    return ClientApp{Str(r.json(), "id"), Str(r.json(), "client_id"), Str(r.json(), "client_secret")};
+    return ClientApp{Str(r.json(), "id"), Str(r.json(), "client_id"),
+                     Str(r.json(), "client_secret")};
   }
 
   HttpResponse AuthorizePage(const ClientApp& app, const std::string& redirect = kRedirect,
                              const std::string& scope = "read write", const std::string& state = "",
                              const std::string& challenge = "") {
-    std::string target = "/oauth/authorize?response_type=code&client_id=" + UrlEncode(app.client_id) +
-                         "&redirect_uri=" + UrlEncode(redirect) + "&scope=" + UrlEncode(scope);
+    std::string target =
+        "/oauth/authorize?response_type=code&client_id=" + UrlEncode(app.client_id) +
+        "&redirect_uri=" + UrlEncode(redirect) + "&scope=" + UrlEncode(scope);
     if (!state.empty()) target += "&state=" + UrlEncode(state);
-    if (!challenge.empty()) target += "&code_challenge=" + challenge + "&code_challenge_method=S256";
+    if (!challenge.empty())
+      target += "&code_challenge=" + challenge + "&code_challenge_method=S256";
     return server.Get(target);
   }
 
-  HttpResponse SubmitForm(const std::map<std::string, std::string>& fields, const std::string& cookie) {
+  HttpResponse SubmitForm(const std::map<std::string, std::string>& fields,
+                          const std::string& cookie) {
     std::vector<std::pair<std::string, std::string>> headers = {
         {"Content-Type", "application/x-www-form-urlencoded"}};
     if (!cookie.empty()) headers.emplace_back("Cookie", cookie);
@@ -160,9 +169,10 @@ class OAuthTest : public ::testing::Test {
   }
 
   // GET the page, fill in the login and press `decision`.
-  HttpResponse Authorize(const ClientApp& app, const std::string& login, const std::string& password,
-                         const std::string& redirect = kRedirect, const std::string& state = "",
-                         const std::string& challenge = "", const std::string& decision = "approve") {
+  HttpResponse Authorize(const ClientApp& app, const std::string& login,
+                         const std::string& password, const std::string& redirect = kRedirect,
+                         const std::string& state = "", const std::string& challenge = "",
+                         const std::string& decision = "approve") {
     auto page = AuthorizePage(app, redirect, "read write", state, challenge);
     EXPECT_EQ(page.status, 200) << page.body;
     ParsedForm form = ParseForm(page);
@@ -182,15 +192,18 @@ class OAuthTest : public ::testing::Test {
 
   HttpResponse Exchange(const ClientApp& app, const std::string& code, const std::string& verifier,
                         const std::string& redirect = kRedirect) {
-    json::object body{{"grant_type", "authorization_code"}, {"client_id", app.client_id},
-                      {"client_secret", app.client_secret}, {"code", code},
+    json::object body{{"grant_type", "authorization_code"},
+                      {"client_id", app.client_id},
+                      {"client_secret", app.client_secret},
+                      {"code", code},
                       {"redirect_uri", redirect}};
     if (!verifier.empty()) body["code_verifier"] = verifier;
     return server.Post("/oauth/token", json::serialize(body));
   }
 
   HttpResponse ClientCredentials(const ClientApp& app, const std::string& scope = "") {
-    json::object body{{"grant_type", "client_credentials"}, {"client_id", app.client_id},
+    json::object body{{"grant_type", "client_credentials"},
+                      {"client_id", app.client_id},
                       {"client_secret", app.client_secret}};
     if (!scope.empty()) body["scope"] = scope;
     return server.Post("/oauth/token", json::serialize(body));
@@ -205,8 +218,8 @@ class OAuthTest : public ::testing::Test {
   int64_t CountRows(const std::string& table) {
     sqlite3* db = nullptr;
     int64_t n = -1;
-    if (sqlite3_open_v2((server.data_dir() + "/stoa.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
-        SQLITE_OK) {
+    if (sqlite3_open_v2((server.data_dir() + "/stoa.db").c_str(), &db, SQLITE_OPEN_READONLY,
+                        nullptr) == SQLITE_OK) {
       sqlite3_stmt* stmt = nullptr;
       const std::string sql = "SELECT COUNT(*) FROM " + table;
       if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
@@ -232,19 +245,31 @@ TEST_F(OAuthTest, CreateAppAcceptsEveryEncoding) {
     std::vector<std::string> uris;
   };
   const std::vector<Case> cases = {
-      {"json string", "application/json",
+      {"json string",
+       "application/json",
        R"({"client_name":"J","redirect_uris":"https://a.example/cb","scopes":"read write","website":"https://a.example"})",
-       "/api/v1/apps", {"https://a.example/cb"}},
-      {"json array", "application/json",
+       "/api/v1/apps",
+       {"https://a.example/cb"}},
+      {"json array",
+       "application/json",
        R"({"client_name":"J","redirect_uris":["https://a.example/cb","myapp://cb"],"scopes":"read write"})",
-       "/api/v1/apps", {"https://a.example/cb", "myapp://cb"}},
-      {"form newline-separated", "application/x-www-form-urlencoded",
-       "client_name=F&redirect_uris=https%3A%2F%2Fa.example%2Fcb%0Aurn%3Aietf%3Awg%3Aoauth%3A2.0%3Aoob&scopes=read+write",
-       "/api/v1/apps", {"https://a.example/cb", kOob}},
-      {"form array", "application/x-www-form-urlencoded",
-       "client_name=F&redirect_uris[]=https%3A%2F%2Fa.example%2Fcb&redirect_uris[]=myapp%3A%2F%2Fcb&scopes=read%20write",
-       "/api/v1/apps", {"https://a.example/cb", "myapp://cb"}},
-      {"query string", "", "",
+       "/api/v1/apps",
+       {"https://a.example/cb", "myapp://cb"}},
+      {"form newline-separated",
+       "application/x-www-form-urlencoded",
+       "client_name=F&redirect_uris=https%3A%2F%2Fa.example%2Fcb%0Aurn%3Aietf%3Awg%3Aoauth%3A2.0%"
+       "3Aoob&scopes=read+write",
+       "/api/v1/apps",
+       {"https://a.example/cb", kOob}},
+      {"form array",
+       "application/x-www-form-urlencoded",
+       "client_name=F&redirect_uris[]=https%3A%2F%2Fa.example%2Fcb&redirect_uris[]=myapp%3A%2F%"
+       "2Fcb&scopes=read%20write",
+       "/api/v1/apps",
+       {"https://a.example/cb", "myapp://cb"}},
+      {"query string",
+       "",
+       "",
        "/api/v1/apps?client_name=Q&redirect_uris=https%3A%2F%2Fa.example%2Fcb&scopes=read%20write",
        {"https://a.example/cb"}},
   };
@@ -256,9 +281,10 @@ TEST_F(OAuthTest, CreateAppAcceptsEveryEncoding) {
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.header("content-type"), "application/json; charset=utf-8");
     const json::value o_json = r.json();
-  const auto& o = o_json.as_object();
-    for (const char* key : {"id", "name", "website", "scopes", "redirect_uri", "redirect_uris",
-                            "client_id", "client_secret", "client_secret_expires_at", "vapid_key"}) {
+    const auto& o = o_json.as_object();
+    for (const char* key :
+         {"id", "name", "website", "scopes", "redirect_uri", "redirect_uris", "client_id",
+          "client_secret", "client_secret_expires_at", "vapid_key"}) {
       EXPECT_TRUE(o.contains(key)) << key;
     }
     EXPECT_TRUE(o.at("id").is_string());
@@ -277,10 +303,18 @@ TEST_F(OAuthTest, CreateAppAcceptsEveryEncoding) {
     EXPECT_EQ(Str(r.json(), "client_secret").size(), 43u);
   }
   // The website is null when none was given, its value otherwise.
-  auto with = server.Post("/api/v1/apps", R"({"client_name":"W","redirect_uris":"https://a.example/cb","website":"https://w.example"})");
+  auto with = server.Post(
+      "/api/v1/apps",
+      R"({"client_name":"W","redirect_uris":"https://a.example/cb","website":"https://w.example"})");
   EXPECT_EQ(with.json().as_object().at("website"), json::value("https://w.example"));
-  auto without = server.Post("/api/v1/apps", R"({"client_name":"W","redirect_uris":"https://a.example/cb"})");
+  auto without =
+      server.Post("/api/v1/apps", R"({"client_name":"W","redirect_uris":"https://a.example/cb"})");
   EXPECT_TRUE(without.json().as_object().at("website").is_null());
+  // Scopes may come as an array too.
+  auto array_scopes = server.Post(
+      "/api/v1/apps",
+      R"({"client_name":"W","redirect_uris":"https://a.example/cb","scopes":["read","write:statuses"]})");
+  EXPECT_EQ(array_scopes.json().as_object().at("scopes"), Arr({"read", "write:statuses"}));
   // The default scope is read.
   EXPECT_EQ(without.json().as_object().at("scopes"), Arr({"read"}));
 }
@@ -299,8 +333,10 @@ TEST_F(OAuthTest, CreateAppRejectsInvalidInputAndWritesNothing) {
       {"relative redirect", R"({"client_name":"A","redirect_uris":"/callback"})"},
       {"javascript redirect", R"x({"client_name":"A","redirect_uris":"javascript:alert(1)"})x"},
       {"redirect with fragment", R"({"client_name":"A","redirect_uris":"https://a.example/cb#x"})"},
-      {"unknown scope", R"({"client_name":"A","redirect_uris":"https://a.example/cb","scopes":"read bogus"})"},
-      {"name too long", R"({"client_name":")" + std::string(61, 'n') + R"(","redirect_uris":"https://a.example/cb"})"},
+      {"unknown scope",
+       R"({"client_name":"A","redirect_uris":"https://a.example/cb","scopes":"read bogus"})"},
+      {"name too long", R"({"client_name":")" + std::string(61, 'n') +
+                            R"(","redirect_uris":"https://a.example/cb"})"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -334,7 +370,9 @@ TEST_F(OAuthTest, VerifyCredentialsShowsTheTokensAppWithoutSecrets) {
   const std::string code = AuthorizeCode(app);
   auto user_token = Exchange(app, code, "");
   ASSERT_EQ(user_token.status, 200) << user_token.body;
-  EXPECT_EQ(server.Get("/api/v1/apps/verify_credentials", Str(user_token.json(), "access_token")).status, 200);
+  EXPECT_EQ(
+      server.Get("/api/v1/apps/verify_credentials", Str(user_token.json(), "access_token")).status,
+      200);
   EXPECT_EQ(server.Get("/api/v1/apps/verify_credentials").status, 401);
   auto bad = server.Get("/api/v1/apps/verify_credentials", "not-a-token");
   EXPECT_EQ(bad.status, 401);
@@ -356,8 +394,10 @@ TEST_F(OAuthTest, AuthorizationCodeFlowWithPkce) {
   const std::string& html = page.body;
   EXPECT_NE(html.find(R"(<form method="post" action="/oauth/authorize">)"), std::string::npos);
   EXPECT_NE(html.find(R"(name="login")"), std::string::npos);
-  EXPECT_NE(html.find(R"(<input type="password" id="password" name="password")"), std::string::npos);
-  EXPECT_NE(html.find(R"(<button type="submit" name="decision" value="approve">)"), std::string::npos);
+  EXPECT_NE(html.find(R"(<input type="password" id="password" name="password")"),
+            std::string::npos);
+  EXPECT_NE(html.find(R"(<button type="submit" name="decision" value="approve">)"),
+            std::string::npos);
   EXPECT_NE(html.find(R"(<button type="submit" name="decision" value="deny")"), std::string::npos);
   EXPECT_NE(html.find("Test App"), std::string::npos);
   EXPECT_NE(html.find("Read all of your account"), std::string::npos);
@@ -433,25 +473,36 @@ TEST_F(OAuthTest, CodeExchangeRefusesWrongVerifierRedirectClientAndMissingParame
     bool code_survives;  // a malformed request must not burn the code
   };
   const std::vector<Case> cases = {
-      {"wrong verifier", [&](const std::string& code) { return Exchange(app, code, std::string(64, 'y')); },
-       400, "invalid_grant", false},
+      {"wrong verifier",
+       [&](const std::string& code) { return Exchange(app, code, std::string(64, 'y')); }, 400,
+       "invalid_grant", false},
       {"missing verifier", [&](const std::string& code) { return Exchange(app, code, ""); }, 400,
        "invalid_grant", false},
-      {"other registered redirect", [&](const std::string& code) {
+      {"other registered redirect",
+       [&](const std::string& code) {
          return Exchange(app, code, verifier, "https://app.example/other");
-       }, 400, "invalid_grant", false},
-      {"another app's credentials", [&](const std::string& code) { return Exchange(other, code, verifier); },
+       },
        400, "invalid_grant", false},
-      {"wrong secret", [&](const std::string& code) {
+      {"another app's credentials",
+       [&](const std::string& code) { return Exchange(other, code, verifier); }, 400,
+       "invalid_grant", false},
+      {"wrong secret",
+       [&](const std::string& code) {
          return Exchange(ClientApp{app.id, app.client_id, "wrong"}, code, verifier);
-       }, 401, "invalid_client", true},
-      {"missing redirect_uri", [&](const std::string& code) {
-         return server.Post("/oauth/token", json::serialize(json::object{
-             {"grant_type", "authorization_code"}, {"client_id", app.client_id},
-             {"client_secret", app.client_secret}, {"code", code}, {"code_verifier", verifier}}));
-       }, 400, "invalid_request", true},
-      {"unknown code", [&](const std::string&) { return Exchange(app, "no-such-code", verifier); }, 400,
-       "invalid_grant", true},
+       },
+       401, "invalid_client", true},
+      {"missing redirect_uri",
+       [&](const std::string& code) {
+         return server.Post("/oauth/token",
+                            json::serialize(json::object{{"grant_type", "authorization_code"},
+                                                         {"client_id", app.client_id},
+                                                         {"client_secret", app.client_secret},
+                                                         {"code", code},
+                                                         {"code_verifier", verifier}}));
+       },
+       400, "invalid_request", true},
+      {"unknown code", [&](const std::string&) { return Exchange(app, "no-such-code", verifier); },
+       400, "invalid_grant", true},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -504,7 +555,8 @@ TEST_F(OAuthTest, OutOfBandFlowShowsTheCode) {
   ExpectPageHeaders(shown, "code page");
   EXPECT_TRUE(shown.header("location").empty());
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(shown.body, m, std::regex(R"re(<code id="authorization-code">([^<]+)</code>)re")));
+  ASSERT_TRUE(std::regex_search(shown.body, m,
+                                std::regex(R"re(<code id="authorization-code">([^<]+)</code>)re")));
   auto token = Exchange(app, m[1], "", kOob);
   EXPECT_EQ(token.status, 200) << token.body;
 
@@ -522,7 +574,8 @@ TEST_F(OAuthTest, DenyRedirectsWithAccessDenied) {
   };
   const std::vector<Case> cases = {
       {"plain", kRedirect, std::string(kRedirect) + "?error=access_denied"},
-      {"with query", "https://app.example/cb?x=1", "https://app.example/cb?x=1&error=access_denied"},
+      {"with query", "https://app.example/cb?x=1",
+       "https://app.example/cb?x=1&error=access_denied"},
       {"custom scheme", "myapp://oauth", "myapp://oauth?error=access_denied"},
   };
   const int64_t codes = CountRows("oauth_codes");
@@ -606,9 +659,10 @@ TEST_F(OAuthTest, WrongCredentialsShowTheFormAgainWithoutRevealingAccounts) {
     return *read->accounts().GetUser(alice.id);
   }();
   user.disabled = true;
-  ASSERT_TRUE(server.app().storage().Write([&](storage::Transaction& tx) {
-    return tx.accounts().UpdateUser(user);
-  }).ok());
+  ASSERT_TRUE(server.app()
+                  .storage()
+                  .Write([&](storage::Transaction& tx) { return tx.accounts().UpdateUser(user); })
+                  .ok());
   auto disabled = Authorize(app, "alice@example.org", "password-alice");
   EXPECT_EQ(disabled.status, 403) << disabled.body;
   EXPECT_NE(disabled.body.find("Your login is currently disabled"), std::string::npos);
@@ -625,12 +679,14 @@ TEST_F(OAuthTest, InvalidAuthorizationRequestsGetAnErrorPageAndNeverRedirect) {
   const std::vector<Case> cases = {
       {"unknown client", "/oauth/authorize?response_type=code&client_id=nope" + redirect},
       {"missing client", "/oauth/authorize?response_type=code" + redirect},
-      {"unregistered redirect", base + "&response_type=code&redirect_uri=" + UrlEncode("https://evil.example/cb")},
+      {"unregistered redirect",
+       base + "&response_type=code&redirect_uri=" + UrlEncode("https://evil.example/cb")},
       {"scope beyond the app's", base + "&response_type=code" + redirect + "&scope=read%20write"},
       {"unknown scope", base + "&response_type=code" + redirect + "&scope=bogus"},
       {"token response type", base + "&response_type=token" + redirect},
       {"missing response type", base + redirect},
-      {"plain PKCE", base + "&response_type=code" + redirect + "&code_challenge=abc&code_challenge_method=plain"},
+      {"plain PKCE",
+       base + "&response_type=code" + redirect + "&code_challenge=abc&code_challenge_method=plain"},
       {"invalid UTF-8", base + "&response_type=code" + redirect + "&state=%FF"},
   };
   for (const auto& c : cases) {
@@ -697,28 +753,37 @@ TEST_F(OAuthTest, TokenEndpointAcceptsHttpBasicFormQueryAndJson) {
     std::string error;
   };
   const std::vector<Case> cases = {
-      {"basic", "/oauth/token", "grant_type=client_credentials", "application/x-www-form-urlencoded", basic, 200, ""},
-      {"basic json", "/oauth/token", R"({"grant_type":"client_credentials","scope":"read"})", "application/json", basic, 200, ""},
+      {"basic", "/oauth/token", "grant_type=client_credentials",
+       "application/x-www-form-urlencoded", basic, 200, ""},
+      {"basic json", "/oauth/token", R"({"grant_type":"client_credentials","scope":"read"})",
+       "application/json", basic, 200, ""},
       {"form body", "/oauth/token",
-       "grant_type=client_credentials&client_id=" + app.client_id + "&client_secret=" + app.client_secret,
+       "grant_type=client_credentials&client_id=" + app.client_id +
+           "&client_secret=" + app.client_secret,
        "application/x-www-form-urlencoded", "", 200, ""},
-      {"query", "/oauth/token?grant_type=client_credentials&client_id=" + app.client_id +
-                    "&client_secret=" + app.client_secret, "", "", "", 200, ""},
+      {"query",
+       "/oauth/token?grant_type=client_credentials&client_id=" + app.client_id +
+           "&client_secret=" + app.client_secret,
+       "", "", "", 200, ""},
       {"basic wrong secret", "/oauth/token", "grant_type=client_credentials",
-       "application/x-www-form-urlencoded", "Basic " + Base64(app.client_id + ":nope"), 401, "invalid_client"},
+       "application/x-www-form-urlencoded", "Basic " + Base64(app.client_id + ":nope"), 401,
+       "invalid_client"},
       {"basic malformed", "/oauth/token", "grant_type=client_credentials",
        "application/x-www-form-urlencoded", "Basic !!!", 400, "invalid_request"},
-      {"no client", "/oauth/token", "grant_type=client_credentials", "application/x-www-form-urlencoded", "",
-       401, "invalid_client"},
-      {"unknown client", "/oauth/token", R"({"grant_type":"client_credentials","client_id":"x","client_secret":"y"})",
+      {"no client", "/oauth/token", "grant_type=client_credentials",
+       "application/x-www-form-urlencoded", "", 401, "invalid_client"},
+      {"unknown client", "/oauth/token",
+       R"({"grant_type":"client_credentials","client_id":"x","client_secret":"y"})",
        "application/json", "", 401, "invalid_client"},
       {"refresh_token", "/oauth/token", R"({"grant_type":"refresh_token","refresh_token":"x"})",
        "application/json", basic, 400, "unsupported_grant_type"},
       {"password disabled", "/oauth/token",
        R"({"grant_type":"password","username":"alice@example.org","password":"password-alice"})",
        "application/json", basic, 400, "unsupported_grant_type"},
-      {"missing grant_type", "/oauth/token", "{}", "application/json", basic, 400, "invalid_request"},
-      {"malformed json", "/oauth/token", R"({"grant_type":)", "application/json", basic, 400, "invalid_request"},
+      {"missing grant_type", "/oauth/token", "{}", "application/json", basic, 400,
+       "invalid_request"},
+      {"malformed json", "/oauth/token", R"({"grant_type":)", "application/json", basic, 400,
+       "invalid_request"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -749,53 +814,66 @@ TEST_F(OAuthTest, RevokeEndsTheTokenAndOnlyItsOwnAppMayRevoke) {
   ASSERT_FALSE(token.empty());
   ASSERT_EQ(server.Get("/api/v1/timelines/home", token).status, 200);
 
-  auto foreign = server.Post("/oauth/revoke", json::serialize(json::object{
-      {"client_id", other.client_id}, {"client_secret", other.client_secret}, {"token", token}}));
+  auto foreign = server.Post("/oauth/revoke",
+                             json::serialize(json::object{{"client_id", other.client_id},
+                                                          {"client_secret", other.client_secret},
+                                                          {"token", token}}));
   EXPECT_EQ(foreign.status, 403) << foreign.body;
   EXPECT_EQ(Str(foreign.json(), "error"), "unauthorized_client");
   EXPECT_EQ(server.Get("/api/v1/timelines/home", token).status, 200);
 
-  auto wrong_secret = server.Post("/oauth/revoke", json::serialize(json::object{
-      {"client_id", app.client_id}, {"client_secret", "nope"}, {"token", token}}));
+  auto wrong_secret =
+      server.Post("/oauth/revoke",
+                  json::serialize(json::object{
+                      {"client_id", app.client_id}, {"client_secret", "nope"}, {"token", token}}));
   EXPECT_EQ(wrong_secret.status, 401);
   EXPECT_EQ(Str(wrong_secret.json(), "error"), "invalid_client");
-  auto missing = server.Post("/oauth/revoke", json::serialize(json::object{
-      {"client_id", app.client_id}, {"client_secret", app.client_secret}}));
+  auto missing = server.Post("/oauth/revoke",
+                             json::serialize(json::object{{"client_id", app.client_id},
+                                                          {"client_secret", app.client_secret}}));
   EXPECT_EQ(missing.status, 400);
   EXPECT_EQ(Str(missing.json(), "error"), "invalid_request");
   EXPECT_EQ(server.Get("/api/v1/timelines/home", token).status, 200);
 
-  auto revoked = server.Post("/oauth/revoke", json::serialize(json::object{
-      {"client_id", app.client_id}, {"client_secret", app.client_secret}, {"token", token}}));
+  auto revoked = server.Post(
+      "/oauth/revoke",
+      json::serialize(json::object{
+          {"client_id", app.client_id}, {"client_secret", app.client_secret}, {"token", token}}));
   ASSERT_EQ(revoked.status, 200) << revoked.body;
   EXPECT_EQ(revoked.body, "{}");
   auto after = server.Get("/api/v1/timelines/home", token);
   EXPECT_EQ(after.status, 401);
   EXPECT_EQ(after.error(), "The access token is invalid");
-  EXPECT_NE(after.header("www-authenticate").find("Bearer realm=\"Doorkeeper\""), std::string::npos);
+  EXPECT_NE(after.header("www-authenticate").find("Bearer realm=\"Doorkeeper\""),
+            std::string::npos);
   EXPECT_NE(after.header("www-authenticate").find("invalid_token"), std::string::npos);
 
   // Unknown (and already revoked) tokens revoke fine (RFC 7009); HTTP Basic works here too.
-  auto unknown = server.Send("POST", "/oauth/revoke", "token=never-issued",
-                             {{"Content-Type", "application/x-www-form-urlencoded"},
-                              {"Authorization", "Basic " + Base64(app.client_id + ":" + app.client_secret)}});
+  auto unknown =
+      server.Send("POST", "/oauth/revoke", "token=never-issued",
+                  {{"Content-Type", "application/x-www-form-urlencoded"},
+                   {"Authorization", "Basic " + Base64(app.client_id + ":" + app.client_secret)}});
   EXPECT_EQ(unknown.status, 200) << unknown.body;
   EXPECT_EQ(unknown.body, "{}");
 }
 
 class OAuthPasswordGrantTest : public OAuthTest {
  protected:
-  OAuthPasswordGrantTest() : OAuthTest([](Config& c) {
-    c.oauth.password_grant = true;
-    c.instance.base_url = "https://stoa.example";
-  }) {}
+  OAuthPasswordGrantTest()
+      : OAuthTest([](Config& c) {
+          c.oauth.password_grant = true;
+          c.instance.base_url = "https://stoa.example";
+        }) {}
 };
 
 TEST_F(OAuthPasswordGrantTest, PasswordGrantWorksWhenEnabled) {
   ClientApp app = CreateApp(kRedirect, "read write");
-  auto grant = [&](const std::string& username, const std::string& password, const std::string& scope) {
-    json::object body{{"grant_type", "password"}, {"client_id", app.client_id},
-                      {"client_secret", app.client_secret}, {"username", username},
+  auto grant = [&](const std::string& username, const std::string& password,
+                   const std::string& scope) {
+    json::object body{{"grant_type", "password"},
+                      {"client_id", app.client_id},
+                      {"client_secret", app.client_secret},
+                      {"username", username},
                       {"password", password}};
     if (!scope.empty()) body["scope"] = scope;
     return server.Post("/oauth/token", json::serialize(body));
@@ -840,7 +918,8 @@ TEST_F(OAuthTest, AuthorizationServerMetadata) {
             Arr({"client_secret_basic", "client_secret_post"}));
   const auto& scopes = o.at("scopes_supported").as_array();
   EXPECT_EQ(scopes.size(), KnownScopes().size());
-  for (const char* s : {"read", "write", "follow", "push", "profile", "admin:read", "write:statuses"}) {
+  for (const char* s :
+       {"read", "write", "follow", "push", "profile", "admin:read", "write:statuses"}) {
     EXPECT_NE(std::find(scopes.begin(), scopes.end(), json::value(s)), scopes.end()) << s;
   }
 }
@@ -866,10 +945,12 @@ TEST_F(OAuthTest, UserInfoNeedsProfileOrReadAccounts) {
 // ---------------------------------------------------------------------------------------------
 // Registration
 
-std::string Multipart(const std::map<std::string, std::string>& fields, const std::string& boundary) {
+std::string Multipart(const std::map<std::string, std::string>& fields,
+                      const std::string& boundary) {
   std::string out;
   for (const auto& [k, v] : fields) {
-    out += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + k + "\"\r\n\r\n" + v + "\r\n";
+    out += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + k + "\"\r\n\r\n" + v +
+           "\r\n";
   }
   return out + "--" + boundary + "--\r\n";
 }
@@ -884,14 +965,20 @@ TEST_F(OAuthTest, RegistrationReturnsAWorkingTokenInEveryEncoding) {
       {"json", "application/json",
        R"({"username":"bob","email":"bob@example.org","password":"secret-password","agreement":true,"locale":"en"})"},
       {"form", "application/x-www-form-urlencoded",
-       "username=carol&email=carol%40example.org&password=secret-password&agreement=1&locale=de&reason=hi"},
+       "username=carol&email=carol%40example.org&password=secret-password&agreement=1&locale=de&"
+       "reason=hi"},
       {"multipart", "multipart/form-data; boundary=XyZ",
-       Multipart({{"username", "dave"}, {"email", "dave@example.org"}, {"password", "secret-password"},
-                  {"agreement", "true"}, {"locale", "en"}}, "XyZ")},
+       Multipart({{"username", "dave"},
+                  {"email", "dave@example.org"},
+                  {"password", "secret-password"},
+                  {"agreement", "true"},
+                  {"locale", "en"}},
+                 "XyZ")},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
-    auto r = server.Send("POST", "/api/v1/accounts", c.body, {{"Content-Type", c.content_type}}, app_token);
+    auto r = server.Send("POST", "/api/v1/accounts", c.body, {{"Content-Type", c.content_type}},
+                         app_token);
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(Str(r.json(), "token_type"), "Bearer");
     EXPECT_EQ(Str(r.json(), "scope"), "read write");
@@ -899,7 +986,9 @@ TEST_F(OAuthTest, RegistrationReturnsAWorkingTokenInEveryEncoding) {
     const std::string token = Str(r.json(), "access_token");
     auto me = server.Get("/oauth/userinfo", token);
     ASSERT_EQ(me.status, 200) << me.body;
-    EXPECT_EQ(Str(me.json(), "preferred_username"), c.name == "json" ? "bob" : c.name == "form" ? "carol" : "dave");
+    EXPECT_EQ(Str(me.json(), "preferred_username"), c.name == "json"   ? "bob"
+                                                    : c.name == "form" ? "carol"
+                                                                       : "dave");
     EXPECT_EQ(server.Get("/api/v1/timelines/home", token).status, 200);
   }
   // The new account can sign in through the consent page too.
@@ -920,8 +1009,11 @@ TEST_F(OAuthTest, RegistrationValidationErrorsCarryDetails) {
     json::object body;
     std::string field, code;
   };
-  const json::object valid{{"username", "newbie"}, {"email", "newbie@example.org"},
-                           {"password", "secret-password"}, {"agreement", "true"}, {"locale", "en"}};
+  const json::object valid{{"username", "newbie"},
+                           {"email", "newbie@example.org"},
+                           {"password", "secret-password"},
+                           {"agreement", "true"},
+                           {"locale", "en"}};
   auto with = [&](std::initializer_list<std::pair<std::string, json::value>> changes) {
     json::object o = valid;
     for (const auto& [k, v] : changes) {
@@ -937,7 +1029,8 @@ TEST_F(OAuthTest, RegistrationValidationErrorsCarryDetails) {
       {"username blank", with({{"username", ""}}), "username", "ERR_BLANK"},
       {"username missing", with({{"username", nullptr}}), "username", "ERR_BLANK"},
       {"username invalid", with({{"username", "no spaces"}}), "username", "ERR_INVALID"},
-      {"username too long", with({{"username", json::string(std::string(31, 'u'))}}), "username", "ERR_TOO_LONG"},
+      {"username too long", with({{"username", json::string(std::string(31, 'u'))}}), "username",
+       "ERR_TOO_LONG"},
       {"username reserved", with({{"username", "admin"}}), "username", "ERR_RESERVED"},
       {"username taken", with({{"username", "alice"}}), "username", "ERR_TAKEN"},
       {"username taken any case", with({{"username", "ALICE"}}), "username", "ERR_TAKEN"},
@@ -946,7 +1039,8 @@ TEST_F(OAuthTest, RegistrationValidationErrorsCarryDetails) {
       {"email taken any case", with({{"email", "Alice@Example.ORG"}}), "email", "ERR_TAKEN"},
       {"password blank", with({{"password", ""}}), "password", "ERR_BLANK"},
       {"password too short", with({{"password", "short"}}), "password", "ERR_TOO_SHORT"},
-      {"password too long", with({{"password", json::string(std::string(73, 'p'))}}), "password", "ERR_TOO_LONG"},
+      {"password too long", with({{"password", json::string(std::string(73, 'p'))}}), "password",
+       "ERR_TOO_LONG"},
       {"agreement false", with({{"agreement", false}}), "agreement", "ERR_ACCEPTED"},
       {"agreement \"0\"", with({{"agreement", "0"}}), "agreement", "ERR_ACCEPTED"},
       {"agreement missing", with({{"agreement", nullptr}}), "agreement", "ERR_ACCEPTED"},
@@ -958,18 +1052,20 @@ TEST_F(OAuthTest, RegistrationValidationErrorsCarryDetails) {
     ASSERT_EQ(r.status, 422) << r.body;
     EXPECT_EQ(r.error().rfind("Validation failed: ", 0), 0u) << r.body;
     const json::value details_json = r.json();
-  const auto& details = details_json.as_object().at("details").as_object();
+    const auto& details = details_json.as_object().at("details").as_object();
     ASSERT_TRUE(details.contains(c.field)) << r.body;
     const auto& first = details.at(c.field).as_array().at(0).as_object();
     EXPECT_EQ(first.at("error"), json::value(c.code));
     EXPECT_FALSE(first.at("description").as_string().empty());
   }
   // Several problems at once are all reported.
-  auto many = server.Post("/api/v1/accounts", R"({"username":"","email":"x","password":"p"})", app_token);
+  auto many =
+      server.Post("/api/v1/accounts", R"({"username":"","email":"x","password":"p"})", app_token);
   ASSERT_EQ(many.status, 422);
   const json::value details_json = many.json();
   const auto& details = details_json.as_object().at("details").as_object();
-  for (const char* field : {"username", "email", "password", "agreement"}) EXPECT_TRUE(details.contains(field)) << field;
+  for (const char* field : {"username", "email", "password", "agreement"})
+    EXPECT_TRUE(details.contains(field)) << field;
   EXPECT_EQ(count_accounts(), before);
 
   // Authorization: a token with write:accounts is required.
@@ -982,14 +1078,16 @@ TEST_F(OAuthTest, RegistrationValidationErrorsCarryDetails) {
 
 class OAuthClosedRegistrationsTest : public OAuthTest {
  protected:
-  OAuthClosedRegistrationsTest() : OAuthTest([](Config& c) { c.instance.registrations = Registrations::kClosed; }) {}
+  OAuthClosedRegistrationsTest()
+      : OAuthTest([](Config& c) { c.instance.registrations = Registrations::kClosed; }) {}
 };
 
 TEST_F(OAuthClosedRegistrationsTest, ClosedRegistrationsAre403) {
   ClientApp app = CreateApp();
-  auto r = server.Post("/api/v1/accounts",
-                       R"({"username":"bob","email":"bob@example.org","password":"secret-password","agreement":true,"locale":"en"})",
-                       AppToken(app, "write"));
+  auto r = server.Post(
+      "/api/v1/accounts",
+      R"({"username":"bob","email":"bob@example.org","password":"secret-password","agreement":true,"locale":"en"})",
+      AppToken(app, "write"));
   EXPECT_EQ(r.status, 403) << r.body;
   EXPECT_FALSE(r.error().empty());
   auto read = server.app().storage().Read();
@@ -998,20 +1096,23 @@ TEST_F(OAuthClosedRegistrationsTest, ClosedRegistrationsAre403) {
 
 class OAuthApprovalTest : public OAuthTest {
  protected:
-  OAuthApprovalTest() : OAuthTest([](Config& c) {
-    c.instance.registrations = Registrations::kApproval;
-    c.oauth.password_grant = true;
-  }) {}
+  OAuthApprovalTest()
+      : OAuthTest([](Config& c) {
+          c.instance.registrations = Registrations::kApproval;
+          c.oauth.password_grant = true;
+        }) {}
 };
 
 TEST_F(OAuthApprovalTest, PendingAccountsCannotUseTheirLogin) {
   ClientApp app = CreateApp();
-  auto r = server.Post("/api/v1/accounts",
-                       R"({"username":"bob","email":"bob@example.org","password":"secret-password","agreement":true,"locale":"en","reason":"I like it"})",
-                       AppToken(app, "read write"));
+  auto r = server.Post(
+      "/api/v1/accounts",
+      R"({"username":"bob","email":"bob@example.org","password":"secret-password","agreement":true,"locale":"en","reason":"I like it"})",
+      AppToken(app, "read write"));
   ASSERT_EQ(r.status, 200) << r.body;
   const std::string token = Str(r.json(), "access_token");
-  for (const char* path : {"/api/v1/accounts/verify_credentials", "/api/v1/timelines/home", "/oauth/userinfo"}) {
+  for (const char* path :
+       {"/api/v1/accounts/verify_credentials", "/api/v1/timelines/home", "/oauth/userinfo"}) {
     SCOPED_TRACE(path);
     auto pending = server.Get(path, token);
     EXPECT_EQ(pending.status, 403) << pending.body;
@@ -1021,9 +1122,12 @@ TEST_F(OAuthApprovalTest, PendingAccountsCannotUseTheirLogin) {
   EXPECT_EQ(page.status, 403) << page.body;
   EXPECT_NE(page.body.find("pending approval"), std::string::npos);
   EXPECT_TRUE(page.header("location").empty());
-  auto grant = server.Post("/oauth/token", json::serialize(json::object{
-      {"grant_type", "password"}, {"client_id", app.client_id}, {"client_secret", app.client_secret},
-      {"username", "bob@example.org"}, {"password", "secret-password"}}));
+  auto grant =
+      server.Post("/oauth/token", json::serialize(json::object{{"grant_type", "password"},
+                                                               {"client_id", app.client_id},
+                                                               {"client_secret", app.client_secret},
+                                                               {"username", "bob@example.org"},
+                                                               {"password", "secret-password"}}));
   EXPECT_EQ(grant.status, 400);
   EXPECT_EQ(Str(grant.json(), "error"), "invalid_grant");
 }
@@ -1039,18 +1143,20 @@ TEST_F(OAuthRateLimitTest, RegistrationsAreLimitedPerIp) {
   // Five attempts in the window, valid or not; the sixth is refused.
   for (int i = 0; i < 5; ++i) {
     const std::string name = "user" + std::to_string(i);
-    auto r = server.Post("/api/v1/accounts",
-                         i == 0 ? R"({"username":"bad name"})"
-                                : R"({"username":")" + name + R"(","email":")" + name +
-                                      R"(@example.org","password":"secret-password","agreement":true})",
-                         app_token);
+    auto r =
+        server.Post("/api/v1/accounts",
+                    i == 0 ? R"({"username":"bad name"})"
+                           : R"({"username":")" + name + R"(","email":")" + name +
+                                 R"(@example.org","password":"secret-password","agreement":true})",
+                    app_token);
     EXPECT_EQ(r.status, i == 0 ? 422 : 200) << r.body;
     EXPECT_EQ(r.header("x-ratelimit-limit"), "5");
     EXPECT_EQ(r.header("x-ratelimit-remaining"), std::to_string(4 - i));
   }
-  auto limited = server.Post("/api/v1/accounts",
-                             R"({"username":"late","email":"late@example.org","password":"secret-password","agreement":true})",
-                             app_token);
+  auto limited = server.Post(
+      "/api/v1/accounts",
+      R"({"username":"late","email":"late@example.org","password":"secret-password","agreement":true})",
+      app_token);
   EXPECT_EQ(limited.status, 429) << limited.body;
   EXPECT_EQ(limited.error(), "Too many requests");
   EXPECT_EQ(limited.header("x-ratelimit-limit"), "5");
@@ -1077,23 +1183,30 @@ TEST_F(OAuthRateLimitTest, LoginAttemptsAreLimited) {
 
 TEST_F(OAuthTest, EveryPageEscapesHostileValues) {
   const std::string hostile = "<script>alert(1)</script>";
-  auto created = server.Post("/api/v1/apps", json::serialize(json::object{
-      {"client_name", hostile}, {"redirect_uris", std::string(kRedirect) + " " + kOob},
-      {"website", "javascript:alert(\"x\")"}, {"scopes", "read write"}}));
+  auto created = server.Post(
+      "/api/v1/apps",
+      json::serialize(json::object{{"client_name", hostile},
+                                   {"redirect_uris", std::string(kRedirect) + " " + kOob},
+                                   {"website", "javascript:alert(\"x\")"},
+                                   {"scopes", "read write"}}));
   ASSERT_EQ(created.status, 200) << created.body;
-  ClientApp app{Str(created.json(), "id"), Str(created.json(), "client_id"), Str(created.json(), "client_secret")};
+  ClientApp app{Str(created.json(), "id"), Str(created.json(), "client_id"),
+                Str(created.json(), "client_secret")};
   const std::string state = "\"><script>alert(2)</script>";
 
   std::vector<std::pair<std::string, HttpResponse>> pages;
   pages.emplace_back("consent", AuthorizePage(app, kRedirect, "read", state));
   pages.emplace_back("consent oob", AuthorizePage(app, kOob, "read", state));
-  pages.emplace_back("wrong password", Authorize(app, "<b>alice</b>", "wrong-password", kRedirect, state));
+  pages.emplace_back("wrong password",
+                     Authorize(app, "<b>alice</b>", "wrong-password", kRedirect, state));
   pages.emplace_back("oob code", Authorize(app, "alice", "password-alice", kOob, state));
   pages.emplace_back("oob deny", Authorize(app, "", "", kOob, state, "", "deny"));
   pages.emplace_back("bad csrf", SubmitForm({{"client_id", app.client_id}, {"state", state}}, ""));
-  pages.emplace_back("invalid request", server.Get("/oauth/authorize?client_id=" + UrlEncode(hostile)));
-  pages.emplace_back("bad redirect", server.Get("/oauth/authorize?response_type=code&client_id=" +
-                                                app.client_id + "&redirect_uri=" + UrlEncode(hostile)));
+  pages.emplace_back("invalid request",
+                     server.Get("/oauth/authorize?client_id=" + UrlEncode(hostile)));
+  pages.emplace_back("bad redirect",
+                     server.Get("/oauth/authorize?response_type=code&client_id=" + app.client_id +
+                                "&redirect_uri=" + UrlEncode(hostile)));
   for (const auto& [name, r] : pages) {
     SCOPED_TRACE(name);
     EXPECT_NE(r.status, 0);

@@ -55,7 +55,10 @@ Response CreateApp(Call& c) {
   social::NewApp in;
   in.name = c.Str("client_name");
   in.redirect_uris = RedirectUris(c);
-  if (auto scopes = c.params.String("scopes"); scopes && !Trim(*scopes).empty()) in.scopes = *scopes;
+  // Space separated as Mastodon documents it; some clients send an array.
+  std::string scopes;
+  for (const auto& s : c.params.StringArray("scopes")) scopes += s + " ";
+  if (!Trim(scopes).empty()) in.scopes = std::string(Trim(scopes));
   in.website = std::string(Trim(c.Str("website")));
   auto created = c.s.oauth.CreateApp(in);
   if (!created.ok()) return ErrorResponse(created.status());
@@ -101,9 +104,9 @@ Response OAuthErrorResponse(const Status& status) {
     case StatusCode::kBadRequest:
     case StatusCode::kInvalidArgument:
       std::tie(error, description) = social::SplitOAuthError(status);
-      http_status = status.code() == StatusCode::kUnauthenticated     ? 401
+      http_status = status.code() == StatusCode::kUnauthenticated    ? 401
                     : status.code() == StatusCode::kPermissionDenied ? 403
-                                                                      : 400;
+                                                                     : 400;
       break;
     case StatusCode::kResourceExhausted:
       return ErrorResponse(status);
@@ -143,7 +146,8 @@ Result<ClientCredentials> ClientFrom(const Call& c) {
     std::string_view v = Trim(*h);
     if (v.size() > 6 && EqualsIgnoreCase(v.substr(0, 6), "Basic ")) {
       std::string decoded;
-      if (!Base64Decode(Trim(v.substr(6)), decoded)) return InvalidRequest("Malformed HTTP Basic credentials.");
+      if (!Base64Decode(Trim(v.substr(6)), decoded))
+        return InvalidRequest("Malformed HTTP Basic credentials.");
       const auto colon = decoded.find(':');
       if (colon == std::string::npos) return InvalidRequest("Malformed HTTP Basic credentials.");
       ClientCredentials out;
@@ -171,8 +175,8 @@ void OAuthRoute(Api& api, Router& router, Method method, std::string_view patter
                  r = OAuthErrorResponse(InvalidRequest(params.status().message()));
                } else {
                  Call call(request, path, std::move(params).value(), api.services());
-                 Status limited =
-                     call.Throttle("ip:" + request.remote_address, api.services().config.rate_limits.per_ip);
+                 Status limited = call.Throttle("ip:" + request.remote_address,
+                                                api.services().config.rate_limits.per_ip);
                  r = limited.ok() ? handler(call) : ErrorResponse(limited);
                  for (auto& h : call.extra_headers) r.SetHeader(h.name, std::move(h.value));
                }
@@ -195,7 +199,8 @@ Response Token(Call& c) {
   if (!client.ok()) return OAuthErrorResponse(client.status());
   if (grant == "authorization_code") {
     // Checked before the code is consumed, so that a malformed request does not burn it.
-    if (c.Str("code").empty()) return OAuthErrorResponse(InvalidRequest("Missing required parameter: code."));
+    if (c.Str("code").empty())
+      return OAuthErrorResponse(InvalidRequest("Missing required parameter: code."));
     if (c.Str("redirect_uri").empty()) {
       return OAuthErrorResponse(InvalidRequest("Missing required parameter: redirect_uri."));
     }
@@ -206,13 +211,15 @@ Response Token(Call& c) {
     return TokenResponse(c.s.oauth.ClientCredentials(client->id, client->secret, c.Str("scope")));
   }
   if (grant == "password" && c.s.config.oauth.password_grant) {
-    if (Status st = c.Throttle("login-ip:" + c.request.remote_address, kLoginAttemptsPerIp); !st.ok()) {
+    if (Status st = c.Throttle("login-ip:" + c.request.remote_address, kLoginAttemptsPerIp);
+        !st.ok()) {
       return ErrorResponse(st);
     }
     return TokenResponse(c.s.oauth.PasswordGrant(client->id, client->secret, c.Str("username"),
                                                  c.Str("password"), c.Str("scope")));
   }
-  if (grant.empty()) return OAuthErrorResponse(InvalidRequest("Missing required parameter: grant_type."));
+  if (grant.empty())
+    return OAuthErrorResponse(InvalidRequest("Missing required parameter: grant_type."));
   return OAuthErrorResponse(BadRequest(
       "unsupported_grant_type: The authorization grant type is not supported by the authorization "
       "server."));
@@ -222,7 +229,8 @@ Response Revoke(Call& c) {
   auto client = ClientFrom(c);
   if (!client.ok()) return OAuthErrorResponse(client.status());
   const std::string token = c.Str("token");
-  if (token.empty()) return OAuthErrorResponse(InvalidRequest("Missing required parameter: token."));
+  if (token.empty())
+    return OAuthErrorResponse(InvalidRequest("Missing required parameter: token."));
   Status st = c.s.oauth.Revoke(client->id, client->secret, token);
   if (!st.ok()) return OAuthErrorResponse(st);
   return Empty();
@@ -243,7 +251,10 @@ Response Metadata(Call& c) {
   w.EndArray();
   w.Key("response_types_supported").BeginArray().String("code").EndArray();
   w.Key("response_modes_supported").BeginArray().String("query").EndArray();
-  w.Key("grant_types_supported").BeginArray().String("authorization_code").String("client_credentials");
+  w.Key("grant_types_supported")
+      .BeginArray()
+      .String("authorization_code")
+      .String("client_credentials");
   if (c.s.config.oauth.password_grant) w.String("password");
   w.EndArray();
   w.Key("token_endpoint_auth_methods_supported")
