@@ -1,7 +1,8 @@
-// The `stoa` command line: serve, migrate, demo, admin create-user, admin token.
+// The `stoa` command line: serve, migrate, demo, admin create-user, admin token, admin rules.
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -10,6 +11,7 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/random.h"
+#include "common/strings.h"
 
 namespace stoa::app {
 namespace {
@@ -22,6 +24,9 @@ struct Options {
   std::string config;
   std::string listen;
   std::string username, email, password, role = "member", scopes = "read write follow";
+  // admin rules
+  std::string rule_text, rule_hint, rule_id;
+  int rule_position = -1;  // -1: after the last rule
 };
 
 int Fail(const std::string& message) {
@@ -124,6 +129,86 @@ int Token(const Options& o) {
   return 0;
 }
 
+// Instance rules (members agree to them; reports cite them).
+constexpr size_t kRuleTextMax = 300;
+constexpr size_t kRuleHintMax = 1000;
+
+int Usage(const std::string& message) {
+  std::fprintf(stderr, "stoa: %s\n", message.c_str());
+  return kUsageError;
+}
+
+int ListRules(const Options& o) {
+  SystemClock clock;
+  SecureRandom random;
+  auto app = OpenApp(o, clock, random);
+  if (!app.ok()) return Fail(app.status().message());
+  std::vector<InstanceRule> rules;
+  {
+    auto read = (*app)->storage().Read();
+    rules = read->rules().List();
+  }
+  if (rules.empty()) std::printf("no rules\n");
+  for (const auto& rule : rules) {
+    std::printf("%s\t%d\t%s", IdToString(rule.id).c_str(), rule.position, rule.text.c_str());
+    if (!rule.hint.empty()) std::printf("\t(%s)", rule.hint.c_str());
+    std::printf("\n");
+  }
+  return 0;
+}
+
+int AddRule(const Options& o) {
+  const std::string text(Trim(o.rule_text));
+  const std::string hint(Trim(o.rule_hint));
+  if (text.empty()) return Usage("--text must not be empty");
+  if (!IsValidUtf8(text) || !IsValidUtf8(hint)) return Usage("--text and --hint must be UTF-8");
+  if (Utf8Length(text) > kRuleTextMax) {
+    return Usage("--text is longer than " + std::to_string(kRuleTextMax) + " characters");
+  }
+  if (Utf8Length(hint) > kRuleHintMax) {
+    return Usage("--hint is longer than " + std::to_string(kRuleHintMax) + " characters");
+  }
+  if (o.rule_position < -1) return Usage("--position must not be negative");
+  SystemClock clock;
+  SecureRandom random;
+  auto app = OpenApp(o, clock, random);
+  if (!app.ok()) return Fail(app.status().message());
+  InstanceRule rule;
+  rule.id = (*app)->core().ids().Next();
+  rule.text = text;
+  rule.hint = hint;
+  rule.created_at = (*app)->core().Now();
+  Status st = (*app)->storage().Write([&](storage::Transaction& tx) -> Status {
+    rule.position = o.rule_position;
+    if (rule.position < 0) {
+      rule.position = 0;
+      for (const auto& existing : tx.rules().List()) {
+        rule.position = std::max(rule.position, existing.position + 1);
+      }
+    }
+    return tx.rules().Insert(rule);
+  });
+  if (!st.ok()) return Fail(st.message());
+  std::printf("added rule %s at position %d\n", IdToString(rule.id).c_str(), rule.position);
+  return 0;
+}
+
+int RemoveRule(const Options& o) {
+  auto id = ParseId(o.rule_id);
+  if (!id) return Usage("--id must be a rule id (see stoa admin rules list)");
+  SystemClock clock;
+  SecureRandom random;
+  auto app = OpenApp(o, clock, random);
+  if (!app.ok()) return Fail(app.status().message());
+  // A soft delete: reports that cite the rule keep showing it.
+  Status st = (*app)->storage().Write(
+      [&](storage::Transaction& tx) { return tx.rules().Delete(*id, (*app)->core().Now()); });
+  if (st.code() == StatusCode::kNotFound) return Fail("no rule with id " + o.rule_id);
+  if (!st.ok()) return Fail(st.message());
+  std::printf("removed rule %s\n", o.rule_id.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -141,7 +226,7 @@ int Main(int argc, char** argv) {
   data_option(migrate);
   CLI::App* demo = cli.add_subcommand("demo", "Seed a demo instance (once) and print its logins");
   data_option(demo);
-  CLI::App* admin = cli.add_subcommand("admin", "Administration: users and tokens");
+  CLI::App* admin = cli.add_subcommand("admin", "Administration: users, tokens and rules");
   admin->require_subcommand(1);
   CLI::App* create = admin->add_subcommand("create-user", "Create a user");
   data_option(create);
@@ -153,6 +238,18 @@ int Main(int argc, char** argv) {
   data_option(token);
   token->add_option("--username", o.username, "Username")->required();
   token->add_option("--scopes", o.scopes, "Space-separated scopes (default \"read write follow\")");
+  CLI::App* rules = admin->add_subcommand("rules", "The instance's rules (reports cite them)");
+  rules->require_subcommand(1);
+  CLI::App* rules_list = rules->add_subcommand("list", "List the rules: id, position, text (hint)");
+  data_option(rules_list);
+  CLI::App* rules_add = rules->add_subcommand("add", "Add a rule");
+  data_option(rules_add);
+  rules_add->add_option("--text", o.rule_text, "The rule (at most 300 characters)")->required();
+  rules_add->add_option("--hint", o.rule_hint, "A longer explanation (optional)");
+  rules_add->add_option("--position", o.rule_position, "Sort position (default: after the last)");
+  CLI::App* rules_remove = rules->add_subcommand("remove", "Remove a rule");
+  data_option(rules_remove);
+  rules_remove->add_option("--id", o.rule_id, "The rule's id (from list)")->required();
 
   try {
     cli.parse(argc, argv);
@@ -171,6 +268,9 @@ int Main(int argc, char** argv) {
   if (demo->parsed()) return Demo(o);
   if (create->parsed()) return CreateUser(o);
   if (token->parsed()) return Token(o);
+  if (rules_list->parsed()) return ListRules(o);
+  if (rules_add->parsed()) return AddRule(o);
+  if (rules_remove->parsed()) return RemoveRule(o);
   return kUsageError;
 }
 

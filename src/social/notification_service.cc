@@ -1,5 +1,7 @@
 #include "social/notification_service.h"
 
+#include <algorithm>
+
 namespace stoa::social {
 
 std::optional<NotificationView> NotificationService::View(
@@ -25,22 +27,45 @@ std::optional<NotificationView> NotificationService::View(
 std::vector<NotificationView> NotificationService::List(const Viewer& viewer,
                                                         const storage::NotificationFilter& filter,
                                                         const storage::PageQuery& page) {
-  std::vector<Notification> rows;
-  {
-    auto read = core_.storage().Read();
-    rows = read->notifications().List(viewer.account_id, filter, page);
+  // Hidden notifications (blocked or muted actors, posts the viewer can no longer see) are only
+  // known after loading, so keep scanning further windows until the page is full or the rows run
+  // out; otherwise a burst of hidden ones would end a client's paging early. Bounded, so one
+  // request cannot scan a whole history.
+  constexpr int kMaxWindows = 8;
+  const bool ascending = page.ascending();
+  std::vector<NotificationView> out;  // oldest first when ascending, newest first otherwise
+  storage::PageQuery window = page;
+  for (int round = 0; round < kMaxWindows; ++round) {
+    std::vector<Notification> rows;  // newest first
+    {
+      auto read = core_.storage().Read();
+      rows = read->notifications().List(viewer.account_id, filter, window);
+    }
+    std::vector<Id> account_ids, post_ids;
+    for (const auto& n : rows) {
+      account_ids.push_back(n.from_account_id);
+      if (n.status_id != kNoId) post_ids.push_back(n.status_id);
+    }
+    auto accounts = core_.LoadAccounts(account_ids);
+    auto posts = core_.LoadPosts(post_ids);
+    std::vector<NotificationView> views;
+    for (const auto& n : rows) {
+      if (auto v = View(viewer, n, accounts, posts)) views.push_back(std::move(*v));
+    }
+    if (ascending) std::reverse(views.begin(), views.end());
+    for (auto& v : views) out.push_back(std::move(v));
+    if (static_cast<int>(rows.size()) < window.limit ||
+        static_cast<int>(out.size()) >= page.limit) {
+      break;
+    }
+    if (ascending) {
+      window.min_id = rows.front().id;
+    } else {
+      window.max_id = rows.back().id;
+    }
   }
-  std::vector<Id> account_ids, post_ids;
-  for (const auto& n : rows) {
-    account_ids.push_back(n.from_account_id);
-    if (n.status_id != kNoId) post_ids.push_back(n.status_id);
-  }
-  auto accounts = core_.LoadAccounts(account_ids);
-  auto posts = core_.LoadPosts(post_ids);
-  std::vector<NotificationView> out;
-  for (const auto& n : rows) {
-    if (auto v = View(viewer, n, accounts, posts)) out.push_back(std::move(*v));
-  }
+  if (static_cast<int>(out.size()) > page.limit) out.resize(static_cast<size_t>(page.limit));
+  if (ascending) std::reverse(out.begin(), out.end());
   return out;
 }
 
@@ -78,10 +103,15 @@ Status NotificationService::Clear(const Viewer& viewer) {
 
 int64_t NotificationService::UnreadCount(const Viewer& viewer,
                                          const storage::NotificationFilter& filter, int limit) {
-  auto read = core_.storage().Read();
-  const auto marker = read->notifications().GetMarker(viewer.account_id, "notifications");
-  return read->notifications().CountAfter(viewer.account_id, marker ? marker->last_read_id : kNoId,
-                                          filter, limit);
+  storage::PageQuery page;
+  {
+    auto read = core_.storage().Read();
+    const auto marker = read->notifications().GetMarker(viewer.account_id, "notifications");
+    if (marker) page.min_id = marker->last_read_id;
+  }
+  page.limit = limit;
+  // Counts what List would show, so hidden notifications never inflate the badge.
+  return static_cast<int64_t>(List(viewer, filter, page).size());
 }
 
 std::optional<storage::Marker> NotificationService::GetMarker(const Viewer& viewer,

@@ -22,13 +22,14 @@ class NotificationService {
   explicit NotificationService(Core& core) : core_(core), posts_(core) {}
 
   // Newest first. Notifications from accounts the viewer blocks or mutes (with notifications),
-  // from suspended accounts, or about posts the viewer can no longer see are left out.
+  // from suspended accounts, or about posts the viewer can no longer see are left out; further
+  // rows are scanned (a bounded number of windows) so that they do not shorten the page.
   std::vector<NotificationView> List(const Viewer& viewer, const storage::NotificationFilter& filter,
                                      const storage::PageQuery& page);
   Result<NotificationView> Get(const Viewer& viewer, Id id);
   Status Dismiss(const Viewer& viewer, Id id);
   Status Clear(const Viewer& viewer);
-  // Notifications after the "notifications" marker, counted up to `limit`.
+  // Notifications after the "notifications" marker that List would show, counted up to `limit`.
   int64_t UnreadCount(const Viewer& viewer, const storage::NotificationFilter& filter, int limit);
 
   std::optional<storage::Marker> GetMarker(const Viewer& viewer, std::string_view timeline);

@@ -9,7 +9,12 @@ bool CanSee(const Viewer& viewer, const Post& post, const Account& author, Surfa
   if (!viewer.anonymous() && viewer.graph) {
     const ViewerGraph& g = *viewer.graph;
     if (g.BlocksEitherWay(post.account_id)) return false;
-    if (surface != Surface::kDirect && g.Mutes(post.account_id, now)) return false;
+    // A mute's own `notifications` flag decides about notifications (NotificationService), so
+    // a mute without it keeps mentions and their posts visible there, as in Mastodon.
+    if (surface != Surface::kDirect && surface != Surface::kNotification &&
+        g.Mutes(post.account_id, now)) {
+      return false;
+    }
   }
   switch (post.visibility) {
     case Visibility::kPublic:

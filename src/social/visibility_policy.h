@@ -8,14 +8,15 @@
 
 namespace stoa::social {
 
-// Where a post is being shown; mutes hide posts from timelines and threads but not from a direct
-// fetch by id.
+// Where a post is being shown; mutes hide posts from timelines, threads and search but not from
+// a direct fetch by id, nor from notifications (where the mute's `notifications` flag decides).
 enum class Surface { kDirect, kTimeline, kThread, kSearch, kNotification };
 
 // True when `viewer` may see `post` (by `author`) on `surface`. For a boost, call it for the boost
 // and for the boosted post; both must pass. Rules:
 //  - deleted posts and posts of suspended authors are invisible (to their author too);
-//  - blocks hide in both directions; mutes hide everywhere except a direct fetch;
+//  - blocks hide in both directions; mutes hide everywhere except a direct fetch and
+//    notifications;
 //  - the author sees all of their own posts;
 //  - public and unlisted: everyone; private: followers and mentioned accounts; direct: mentioned.
 bool CanSee(const Viewer& viewer, const Post& post, const Account& author, Surface surface,

@@ -22,6 +22,9 @@ class Accounts {
   virtual std::vector<Account> GetMany(std::span<const Id> ids) const = 0;
   // Case-insensitive. kNotFound when absent.
   virtual Result<Account> FindByUsername(std::string_view username) const = 0;
+  // The oldest not-suspended account whose user has `role` (the instance's contact account is
+  // the first owner). kNotFound when there is none.
+  virtual Result<Account> FindOldestWithRole(Role role) const = 0;
   virtual Result<User> GetUser(Id account_id) const = 0;
   // Case-insensitive. kNotFound when absent.
   virtual Result<User> FindUserByEmail(std::string_view email) const = 0;

@@ -17,6 +17,9 @@ constexpr char kSelectAccounts[] =
     "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id IN (SELECT value FROM json_each(?1))";
 constexpr char kSelectAccountByUsername[] =
     "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE username = ?1 COLLATE NOCASE";
+constexpr char kSelectOldestWithRole[] =
+    "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE suspended_at IS NULL AND id IN "
+    "(SELECT account_id FROM users WHERE role = ?1) ORDER BY id LIMIT 1";
 constexpr char kSearchAccounts[] =
     "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE suspended_at IS NULL AND id IN ("
     "  SELECT rowid FROM accounts_fts WHERE accounts_fts MATCH ?1)"
@@ -205,6 +208,14 @@ std::vector<Account> SqliteAccounts::GetMany(std::span<const Id> ids) const {
 Result<Account> SqliteAccounts::FindByUsername(std::string_view username) const {
   StatementScope s(c_->Prepare(kSelectAccountByUsername));
   s->Bind(1, username);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) return NotFound();
+  return ReadAccount(*s);
+}
+
+Result<Account> SqliteAccounts::FindOldestWithRole(Role role) const {
+  StatementScope s(c_->Prepare(kSelectOldestWithRole));
+  s->Bind(1, RoleName(role));
   ASSIGN_OR_RETURN(bool row, s->Step());
   if (!row) return NotFound();
   return ReadAccount(*s);

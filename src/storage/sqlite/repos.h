@@ -13,6 +13,7 @@ class SqliteAccounts final : public Accounts {
   Result<Account> Get(Id id) const override;
   std::vector<Account> GetMany(std::span<const Id> ids) const override;
   Result<Account> FindByUsername(std::string_view username) const override;
+  Result<Account> FindOldestWithRole(Role role) const override;
   Result<User> GetUser(Id account_id) const override;
   Result<User> FindUserByEmail(std::string_view email) const override;
   std::vector<Account> Search(std::string_view query, int limit, int offset) const override;
