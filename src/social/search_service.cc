@@ -71,17 +71,30 @@ Result<SearchResults> SearchService::Search(const Viewer& viewer, const SearchQu
     }
   }
   if (all || query.type == "statuses") {
-    std::vector<Id> ids;
-    storage::PageQuery page = query.page;
-    page.limit = query.limit * 2 + 10;  // some may be filtered out below
-    {
-      auto read = core_.storage().Read();
-      ids = read->posts().SearchText(q, viewer.account_id, page, query.offset);
-    }
-    for (auto& p : posts_.GetVisibleMany(viewer, ids, Surface::kSearch)) {
-      if (static_cast<int>(results.statuses.size()) >= query.limit) break;
-      if (query.account_id != kNoId && p->account_id != query.account_id) continue;
-      results.statuses.push_back(std::move(p));
+    // Matches the viewer may not see, or by other authors than account_id, are dropped after
+    // loading; scan further (older) windows so that they do not empty the page, a bounded number
+    // of times.
+    constexpr int kMaxWindows = 5;
+    storage::PageQuery window = query.page;
+    window.limit = query.limit * 2 + 10;
+    int offset = query.offset;
+    for (int round = 0; round < kMaxWindows; ++round) {
+      std::vector<Id> ids;
+      {
+        auto read = core_.storage().Read();
+        ids = read->posts().SearchText(q, viewer.account_id, window, offset);
+      }
+      for (auto& p : posts_.GetVisibleMany(viewer, ids, Surface::kSearch)) {
+        if (static_cast<int>(results.statuses.size()) >= query.limit) break;
+        if (query.account_id != kNoId && p->account_id != query.account_id) continue;
+        results.statuses.push_back(std::move(p));
+      }
+      if (static_cast<int>(results.statuses.size()) >= query.limit ||
+          static_cast<int>(ids.size()) < window.limit) {
+        break;
+      }
+      window.max_id = ids.back();
+      offset = 0;
     }
   }
   return results;

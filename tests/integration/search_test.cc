@@ -200,6 +200,22 @@ TEST_F(SearchTest, StatusesRespectVisibility) {
   EXPECT_EQ(std::set<std::string>(after.begin(), after.end()), std::set<std::string>{daves});
 }
 
+TEST_F(SearchTest, FilteredMatchesDoNotHideOlderResults) {
+  // Visibility and account_id filter after matching: a page must still reach older matches.
+  const std::string bobs = PostStatus(bob, "mango from bob");
+  for (int i = 0; i < 20; ++i) PostStatus(alice, "mango " + std::to_string(i));
+  for (int i = 0; i < 20; ++i) PostStatus(carol, "mango again " + std::to_string(i));
+  EXPECT_EQ(Field(Search("type=statuses&limit=1&q=mango&account_id=" + IdToString(bob.id)),
+                  "statuses", "id"),
+            std::vector<std::string>{bobs});
+  // dave blocks carol and mutes alice: their forty newer matches are skipped, bob's is found.
+  auto dave = server.CreateUser("dave");
+  ASSERT_TRUE(server.app().relationships().Block(ViewerOf(dave), carol.id).ok());
+  ASSERT_TRUE(server.app().relationships().Mute(ViewerOf(dave), alice.id, true, 0).ok());
+  EXPECT_EQ(Field(Search("type=statuses&limit=1&q=mango", dave.token), "statuses", "id"),
+            std::vector<std::string>{bobs});
+}
+
 TEST_F(SearchTest, AllTypesAtOnceAndLimits) {
   for (int i = 0; i < 5; ++i) server.CreateUser("kiwi" + std::to_string(i));
   for (int i = 0; i < 5; ++i)
