@@ -109,7 +109,9 @@ Status App::Start(const std::string& listen) {
   options.access_log = config_.server.access_log;
   server_ = std::make_unique<http::HttpServer>(
       options, [this](http::Request& request) { return router_.Dispatch(request); }, &metrics_);
-  return server_->Start();
+  RETURN_IF_ERROR(server_->Start());
+  core_->search_indexer().Start();
+  return Status::Ok();
 }
 
 uint16_t App::port() const { return server_ ? server_->port() : 0; }
@@ -120,6 +122,7 @@ void App::RunUntilSignal() {
 
 void App::Stop() {
   if (server_) server_->Stop();
+  if (core_) core_->search_indexer().Stop();
 }
 
 }  // namespace stoa::app

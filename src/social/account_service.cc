@@ -191,13 +191,17 @@ Result<AccountPtr> AccountService::UpdateProfile(const Viewer& viewer,
   });
   RETURN_IF_ERROR(st);
   core_.AccountChanged(a.id);
+  if (user_changed) core_.UserChanged(a.id);
   return AccountPtr(std::make_shared<Account>(std::move(a)));
 }
 
 Status AccountService::SetRole(Id account_id, Role role) {
   ASSIGN_OR_RETURN(User user, GetUser(account_id));
   user.role = role;
-  return core_.storage().Write([&](storage::Transaction& tx) { return tx.accounts().UpdateUser(user); });
+  RETURN_IF_ERROR(core_.storage().Write(
+      [&](storage::Transaction& tx) { return tx.accounts().UpdateUser(user); }));
+  core_.UserChanged(account_id);
+  return Status::Ok();
 }
 
 Result<AccountPtr> AccountService::Get(Id id) {

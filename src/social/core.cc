@@ -1,5 +1,7 @@
 #include "social/core.h"
 
+#include <algorithm>
+
 #include "common/strings.h"
 
 namespace stoa::social {
@@ -25,7 +27,33 @@ Core::Core(storage::Storage& storage, const Clock& clock, IdGenerator& ids, Rand
       posts_(settings_.object_cache_entries),
       graphs_(settings_.home_cache_accounts),
       apps_(4096),
-      home_feeds_(settings_.home_max_items, settings_.home_cache_accounts) {}
+      users_(settings_.home_cache_accounts),
+      followers_(settings_.home_cache_accounts),
+      home_feeds_(settings_.home_max_items, settings_.home_cache_accounts),
+      search_indexer_(storage) {}
+
+UserPtr Core::LoadUser(Id account_id) {
+  if (auto hit = users_.Find(account_id)) return hit;
+  const uint64_t epoch = users_.BeginFill(account_id);
+  auto read = storage_.Read();
+  auto user = read->accounts().GetUser(account_id);
+  if (!user.ok()) return nullptr;
+  auto ptr = std::make_shared<const User>(std::move(user).value());
+  users_.Fill(account_id, ptr, epoch);
+  return ptr;
+}
+
+std::shared_ptr<const FollowerList> Core::LoadFollowers(Id account_id) {
+  if (auto hit = followers_.Find(account_id)) return hit;
+  const uint64_t epoch = followers_.BeginFill(account_id);
+  auto read = storage_.Read();
+  auto list = std::make_shared<FollowerList>();
+  list->all = read->relationships().FollowerIds(account_id);
+  list->notify = read->relationships().NotifyingFollowerIds(account_id);
+  std::shared_ptr<const FollowerList> result = std::move(list);
+  followers_.Fill(account_id, result, epoch);
+  return result;
+}
 
 AccountPtr Core::LoadAccount(Id id) {
   if (auto hit = accounts_.Find(id)) return hit;

@@ -18,6 +18,7 @@
 #include "social/content_renderer.h"
 #include "social/home_feeds.h"
 #include "social/object_cache.h"
+#include "social/search_indexer.h"
 #include "social/viewer.h"
 #include "storage/storage.h"
 
@@ -25,6 +26,13 @@ namespace stoa::social {
 
 using AccountPtr = std::shared_ptr<const Account>;
 using PostPtr = std::shared_ptr<const Post>;
+using UserPtr = std::shared_ptr<const User>;
+
+// An account's followers, for fan-out and "notify me of posts".
+struct FollowerList {
+  std::vector<Id> all;
+  std::vector<Id> notify;  // followers who follow with notify=true
+};
 
 struct SocialSettings {
   std::string base_url = "http://127.0.0.1:8080";  // no trailing slash
@@ -55,6 +63,7 @@ class Core {
   const ContentRenderer& renderer() const { return renderer_; }
   const PasswordHasher& password_hasher() const { return hasher_; }
   HomeFeeds& home_feeds() { return home_feeds_; }
+  SearchIndexer& search_indexer() { return search_indexer_; }
 
   // Cache-first loaders. Missing ids are simply absent from the results.
   AccountPtr LoadAccount(Id id);
@@ -63,6 +72,8 @@ class Core {
   std::unordered_map<Id, PostPtr> LoadPosts(std::span<const Id> ids);
   std::shared_ptr<const OAuthApp> LoadApp(Id id);
   std::shared_ptr<const ViewerGraph> LoadGraph(Id account_id);
+  UserPtr LoadUser(Id account_id);
+  std::shared_ptr<const FollowerList> LoadFollowers(Id account_id);
 
   // A viewer for an authenticated account (with its graph) or an anonymous one.
   Viewer MakeViewer(Id account_id, Role role);
@@ -70,7 +81,12 @@ class Core {
   // Call after a committed change.
   void AccountChanged(Id id) { accounts_.Invalidate(id); }
   void PostChanged(Id id) { posts_.Invalidate(id); }
-  void GraphChanged(Id account_id) { graphs_.Invalidate(account_id); }
+  // A follow, block or mute involving `account_id` changed (its graph and follower list).
+  void GraphChanged(Id account_id) {
+    graphs_.Invalidate(account_id);
+    followers_.Invalidate(account_id);
+  }
+  void UserChanged(Id account_id) { users_.Invalidate(account_id); }
 
   // Resolves @mentions for the renderer (local accounts only).
   MentionResolver Resolver();
@@ -93,7 +109,10 @@ class Core {
   ObjectCache<Post> posts_;
   ObjectCache<ViewerGraph> graphs_;
   ObjectCache<OAuthApp> apps_;
+  ObjectCache<User> users_;
+  ObjectCache<FollowerList> followers_;
   HomeFeeds home_feeds_;
+  SearchIndexer search_indexer_;
 };
 
 }  // namespace stoa::social

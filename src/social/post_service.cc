@@ -81,11 +81,11 @@ Result<PostPtr> PostService::Create(const Viewer& author_viewer, const NewPost& 
   if (!author) return NotFound();
   RETURN_IF_ERROR(ValidatePostText(core_, in.text, in.spoiler_text, false));
 
-  auto read = core_.storage().Read();
-  auto user = read->accounts().GetUser(author_id);
-  if (!user.ok()) return user.status();
+  UserPtr user = core_.LoadUser(author_id);
+  if (!user) return NotFound();
 
   if (!in.idempotency_key.empty()) {
+    auto read = core_.storage().Read();
     if (auto existing = read->posts().FindIdempotent(author_id, in.idempotency_key,
                                                      core_.Now() - kIdempotencyWindow)) {
       if (PostPtr p = core_.LoadPost(*existing)) return p;
@@ -99,7 +99,6 @@ Result<PostPtr> PostService::Create(const Viewer& author_viewer, const NewPost& 
       return NotFound();
     }
   }
-  read.reset();
 
   const RenderedContent rendered = core_.renderer().Render(in.text, core_.Resolver());
   auto post = std::make_shared<Post>();
@@ -129,6 +128,7 @@ Result<PostPtr> PostService::Create(const Viewer& author_viewer, const NewPost& 
   }
   post->tags = rendered.tags;
 
+  const auto followers = core_.LoadFollowers(author_id);
   Id stored_id = kNoId;  // differs from post->id when an idempotency key matched concurrently
   Status st = core_.storage().Write([&](storage::Transaction& tx) -> Status {
     stored_id = post->id;
@@ -150,7 +150,7 @@ Result<PostPtr> PostService::Create(const Viewer& author_viewer, const NewPost& 
                              post->id, post->id));
     }
     if (post->visibility != Visibility::kDirect) {
-      for (Id follower : tx.relationships().NotifyingFollowerIds(author_id)) {
+      for (Id follower : followers->notify) {
         if (post->Mentions(follower)) continue;
         RETURN_IF_ERROR(Notify(core_, tx, follower, author_id, NotificationType::kStatus,
                                post->id, post->id));
@@ -169,6 +169,7 @@ Result<PostPtr> PostService::Create(const Viewer& author_viewer, const NewPost& 
   }
   core_.AccountChanged(author_id);
   if (parent) core_.PostChanged(parent->id);
+  core_.search_indexer().Notify();
   PostPtr result = post;
   FanOut(*post, *author);
   return result;
@@ -181,12 +182,8 @@ void PostService::FanOut(const Post& post, const Account& author) {
     for (const auto& m : post.mentions) feeds.Push(m.account_id, post.id);
     return;
   }
-  std::vector<Id> followers;
-  {
-    auto read = core_.storage().Read();
-    followers = read->relationships().FollowerIds(author.id);
-  }
-  for (Id follower : followers) {
+  const auto followers = core_.LoadFollowers(author.id);
+  for (Id follower : followers->all) {
     if (post.is_reblog() && feeds.Contains(follower, post.reblog_of_id)) continue;
     feeds.Push(follower, post.id);
   }
@@ -241,6 +238,7 @@ Result<PostPtr> PostService::Edit(const Viewer& viewer, Id post_id, const PostCh
   });
   RETURN_IF_ERROR(st);
   core_.PostChanged(post_id);
+  core_.search_indexer().Notify();
   return PostPtr(updated);
 }
 
@@ -265,6 +263,7 @@ Result<PostPtr> PostService::Delete(const Viewer& viewer, Id post_id) {
   RETURN_IF_ERROR(st);
   core_.PostChanged(post->id);
   core_.AccountChanged(post->account_id);
+  core_.search_indexer().Notify();
   if (post->in_reply_to_id != kNoId) core_.PostChanged(post->in_reply_to_id);
   for (Id account : reblogger_ids) core_.AccountChanged(account);
   return post;

@@ -75,6 +75,8 @@ Result<SearchResults> SearchService::Search(const Viewer& viewer, const SearchQu
     // loading; scan further (older) windows so that they do not empty the page, a bounded number
     // of times.
     constexpr int kMaxWindows = 5;
+    // Posts written before this search are indexed before it runs (read-your-writes).
+    RETURN_IF_ERROR(core_.search_indexer().Flush());
     storage::PageQuery window = query.page;
     window.limit = query.limit * 2 + 10;
     int offset = query.offset;

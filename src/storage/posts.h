@@ -78,14 +78,20 @@ class Posts {
                                            Timestamp since) const = 0;
   virtual int64_t Count() const = 0;
   virtual Id MaxId() const = 0;
+  // True when posts wait to be (re)indexed for search.
+  virtual bool HasPendingSearch() const = 0;
 
-  // Inserts the post, its mentions and tags (creating tags as needed) and indexes its text.
+  // Inserts the post, its mentions and tags (creating tags as needed) and queues its text for
+  // the search index (see IndexPendingSearch).
   virtual Status Insert(const Post& post) = 0;
   // Replaces text, content, spoiler, sensitivity, language, mentions, tags and edited_at, and
   // records `previous` as an edit.
   virtual Status Update(const Post& post, const PostEdit& previous) = 0;
-  // Marks the post deleted and removes it from the search index.
+  // Marks the post deleted and queues its removal from the search index.
   virtual Status MarkDeleted(Id id, Timestamp at) = 0;
+  // Applies up to `max` queued search-index changes (new, edited and deleted posts) to the
+  // full-text index; returns how many were applied (0: nothing was pending).
+  virtual Result<int> IndexPendingSearch(int max) = 0;
   // Marks every boost of `post_id` deleted; returns the boosting accounts.
   virtual Result<std::vector<Id>> DeleteReblogsOf(Id post_id, Timestamp at) = 0;
   virtual Status AdjustCounts(Id id, int64_t replies, int64_t reblogs, int64_t favourites) = 0;

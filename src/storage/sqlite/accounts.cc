@@ -7,27 +7,35 @@
 namespace stoa::storage::sqlite {
 namespace {
 
-#define ACCOUNT_COLUMNS                                                                        \
-  "id, username, display_name, note, note_html, fields_json, locked, bot, discoverable, "     \
-  "indexable, hide_collections, created_at, updated_at, last_status_at, statuses_count, "     \
-  "followers_count, following_count, suspended_at, silenced_at, sensitized_at"
+// Profile columns live in `accounts`, counters in the narrow `account_stats` (migration 0003).
+#define ACCOUNT_COLUMNS                                                                          \
+  "a.id, a.username, a.display_name, a.note, a.note_html, a.fields_json, a.locked, a.bot, "      \
+  "a.discoverable, a.indexable, a.hide_collections, a.created_at, a.updated_at, "                \
+  "st.last_status_at, coalesce(st.statuses_count, 0), coalesce(st.followers_count, 0), "         \
+  "coalesce(st.following_count, 0), a.suspended_at, a.silenced_at, a.sensitized_at"
+#define ACCOUNT_FROM " FROM accounts a LEFT JOIN account_stats st ON st.account_id = a.id "
 
-constexpr char kSelectAccount[] = "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = ?1";
-constexpr char kSelectAccounts[] =
-    "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id IN (SELECT value FROM json_each(?1))";
+constexpr char kSelectAccount[] = "SELECT " ACCOUNT_COLUMNS ACCOUNT_FROM "WHERE a.id = ?1";
+constexpr char kSelectAccounts[] = "SELECT " ACCOUNT_COLUMNS ACCOUNT_FROM
+                                   "WHERE a.id IN (SELECT value FROM json_each(?1))";
 constexpr char kSelectAccountByUsername[] =
-    "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE username = ?1 COLLATE NOCASE";
+    "SELECT " ACCOUNT_COLUMNS ACCOUNT_FROM "WHERE a.username = ?1 COLLATE NOCASE";
 constexpr char kSelectOldestWithRole[] =
-    "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE suspended_at IS NULL AND id IN "
-    "(SELECT account_id FROM users WHERE role = ?1) ORDER BY id LIMIT 1";
+    "SELECT " ACCOUNT_COLUMNS ACCOUNT_FROM "WHERE a.suspended_at IS NULL AND a.id IN "
+    "(SELECT account_id FROM users WHERE role = ?1) ORDER BY a.id LIMIT 1";
 constexpr char kSearchAccounts[] =
-    "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE suspended_at IS NULL AND id IN ("
+    "SELECT " ACCOUNT_COLUMNS ACCOUNT_FROM "WHERE a.suspended_at IS NULL AND a.id IN ("
     "  SELECT rowid FROM accounts_fts WHERE accounts_fts MATCH ?1)"
-    " ORDER BY (username = ?2 COLLATE NOCASE) DESC, followers_count DESC, id"
+    " ORDER BY (a.username = ?2 COLLATE NOCASE) DESC, coalesce(st.followers_count, 0) DESC, a.id"
     " LIMIT ?3 OFFSET ?4";
 constexpr char kInsertAccount[] =
-    "INSERT INTO accounts (" ACCOUNT_COLUMNS ") VALUES "
-    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)";
+    "INSERT INTO accounts (id, username, display_name, note, note_html, fields_json, locked, bot, "
+    "discoverable, indexable, hide_collections, created_at, updated_at, suspended_at, "
+    "silenced_at, sensitized_at) VALUES "
+    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?18, ?19, ?20)";
+constexpr char kInsertStats[] =
+    "INSERT INTO account_stats (account_id, last_status_at, statuses_count, followers_count, "
+    "following_count) VALUES (?1, ?14, ?15, ?16, ?17)";
 constexpr char kInsertAccountFts[] =
     "INSERT INTO accounts_fts (rowid, username, display_name) VALUES (?1, ?2, ?3)";
 constexpr char kDeleteAccountFts[] =
@@ -38,10 +46,13 @@ constexpr char kUpdateProfile[] =
     "locked = ?6, bot = ?7, discoverable = ?8, indexable = ?9, hide_collections = ?10, "
     "updated_at = ?11, suspended_at = ?12, silenced_at = ?13, sensitized_at = ?14 WHERE id = ?1";
 constexpr char kAdjustCounts[] =
-    "UPDATE accounts SET statuses_count = max(0, statuses_count + ?2), "
-    "followers_count = max(0, followers_count + ?3), "
-    "following_count = max(0, following_count + ?4) WHERE id = ?1";
-constexpr char kSetLastStatusAt[] = "UPDATE accounts SET last_status_at = ?2 WHERE id = ?1";
+    "INSERT INTO account_stats (account_id, statuses_count, followers_count, following_count) "
+    "VALUES (?1, max(0, ?2), max(0, ?3), max(0, ?4)) ON CONFLICT (account_id) DO UPDATE SET "
+    "statuses_count = max(0, statuses_count + ?2), followers_count = max(0, followers_count + ?3), "
+    "following_count = max(0, following_count + ?4)";
+constexpr char kSetLastStatusAt[] =
+    "INSERT INTO account_stats (account_id, last_status_at) VALUES (?1, ?2) "
+    "ON CONFLICT (account_id) DO UPDATE SET last_status_at = ?2";
 constexpr char kCountAccounts[] = "SELECT count(*) FROM accounts WHERE suspended_at IS NULL";
 constexpr char kCountActive[] =
     "SELECT count(*) FROM users WHERE last_active_at >= ?1 OR created_at >= ?1";
@@ -278,28 +289,33 @@ Status SqliteAccounts::Create(const Account& a, const User& u) {
     ASSIGN_OR_RETURN(bool taken, s->Step());
     if (taken) return AlreadyExists("email");
   }
-  StatementScope s(c_->Prepare(kInsertAccount));
-  s->Bind(1, a.id)
-      .Bind(2, a.username)
-      .Bind(3, a.display_name)
-      .Bind(4, a.note)
-      .Bind(5, a.note_html)
-      .Bind(6, FieldsToJson(a.fields))
-      .Bind(7, a.locked)
-      .Bind(8, a.bot)
-      .Bind(9, a.discoverable)
-      .Bind(10, a.indexable)
-      .Bind(11, a.hide_collections)
-      .Bind(12, ToUnixMillis(a.created_at))
-      .Bind(13, ToUnixMillis(a.updated_at))
-      .Bind(14, OptMillis(a.last_status_at))
-      .Bind(15, a.statuses_count)
-      .Bind(16, a.followers_count)
-      .Bind(17, a.following_count)
-      .Bind(18, OptMillis(a.suspended_at))
-      .Bind(19, OptMillis(a.silenced_at))
-      .Bind(20, OptMillis(a.sensitized_at));
-  RETURN_IF_ERROR(s->Run());
+  for (const char* sql : {kInsertAccount, kInsertStats}) {
+    StatementScope s(c_->Prepare(sql));
+    s->Bind(1, a.id);
+    if (sql == kInsertAccount) {
+      s->Bind(2, a.username)
+          .Bind(3, a.display_name)
+          .Bind(4, a.note)
+          .Bind(5, a.note_html)
+          .Bind(6, FieldsToJson(a.fields))
+          .Bind(7, a.locked)
+          .Bind(8, a.bot)
+          .Bind(9, a.discoverable)
+          .Bind(10, a.indexable)
+          .Bind(11, a.hide_collections)
+          .Bind(12, ToUnixMillis(a.created_at))
+          .Bind(13, ToUnixMillis(a.updated_at))
+          .Bind(18, OptMillis(a.suspended_at))
+          .Bind(19, OptMillis(a.silenced_at))
+          .Bind(20, OptMillis(a.sensitized_at));
+    } else {
+      s->Bind(14, OptMillis(a.last_status_at))
+          .Bind(15, a.statuses_count)
+          .Bind(16, a.followers_count)
+          .Bind(17, a.following_count);
+    }
+    RETURN_IF_ERROR(s->Run());
+  }
   StatementScope fts(c_->Prepare(kInsertAccountFts));
   fts->Bind(1, a.id).Bind(2, a.username).Bind(3, a.display_name);
   RETURN_IF_ERROR(fts->Run());

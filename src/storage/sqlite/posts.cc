@@ -35,10 +35,21 @@ constexpr char kMarkDeleted[] =
 constexpr char kDeleteReblogs[] =
     "UPDATE statuses SET deleted_at = ?2 WHERE reblog_of_id = ?1 AND deleted_at IS NULL "
     "RETURNING account_id";
+// The search queue (migration 0003): a changed post is queued with the text the index holds
+// for it (NULL when none); an existing queue row already records that and is kept.
+constexpr char kQueueNewForSearch[] =
+    "INSERT OR IGNORE INTO search_pending (status_id, indexed_text) VALUES (?1, NULL)";
+constexpr char kQueueChangedForSearch[] =
+    "INSERT OR IGNORE INTO search_pending (status_id, indexed_text) "
+    "SELECT id, CASE WHEN text = '' THEN NULL ELSE text END FROM statuses WHERE id = ?1";
+constexpr char kSelectPendingSearch[] =
+    "SELECT p.status_id, p.indexed_text, s.text, s.deleted_at FROM search_pending p "
+    "LEFT JOIN statuses s ON s.id = p.status_id ORDER BY p.status_id LIMIT ?1";
+constexpr char kHasPendingSearch[] = "SELECT EXISTS (SELECT 1 FROM search_pending)";
+constexpr char kDequeueSearch[] = "DELETE FROM search_pending WHERE status_id = ?1";
 constexpr char kInsertFts[] = "INSERT INTO statuses_fts (rowid, text) VALUES (?1, ?2)";
 constexpr char kDeleteFts[] =
-    "INSERT INTO statuses_fts (statuses_fts, rowid, text) "
-    "SELECT 'delete', id, text FROM statuses WHERE id = ?1 AND text <> ''";
+    "INSERT INTO statuses_fts (statuses_fts, rowid, text) VALUES ('delete', ?1, ?2)";
 constexpr char kInsertMention[] =
     "INSERT OR IGNORE INTO mentions (status_id, account_id, username) VALUES (?1, ?2, ?3)";
 constexpr char kDeleteMentions[] = "DELETE FROM mentions WHERE status_id = ?1";
@@ -508,9 +519,9 @@ Status SqlitePosts::Insert(const Post& p) {
       .Bind(21, EncodeTags(p.tags));
   RETURN_IF_ERROR(s->Run());
   if (!p.text.empty()) {
-    StatementScope fts(c_->Prepare(kInsertFts));
-    fts->Bind(1, p.id).Bind(2, p.text);
-    RETURN_IF_ERROR(fts->Run());
+    StatementScope queue(c_->Prepare(kQueueNewForSearch));
+    queue->Bind(1, p.id);
+    RETURN_IF_ERROR(queue->Run());
   }
   return WriteMentionsAndTags(p);
 }
@@ -528,9 +539,9 @@ Status SqlitePosts::Update(const Post& p, const PostEdit& previous) {
     RETURN_IF_ERROR(e->Run());
   }
   {
-    StatementScope del(c_->Prepare(kDeleteFts));
-    del->Bind(1, p.id);
-    RETURN_IF_ERROR(del->Run());
+    StatementScope queue(c_->Prepare(kQueueChangedForSearch));
+    queue->Bind(1, p.id);
+    RETURN_IF_ERROR(queue->Run());
   }
   {
     StatementScope s(c_->Prepare(kUpdatePost));
@@ -545,11 +556,6 @@ Status SqlitePosts::Update(const Post& p, const PostEdit& previous) {
         .Bind(9, EncodeTags(p.tags));
     RETURN_IF_ERROR(s->Run());
     if (c_->Changes() == 0) return NotFound();
-  }
-  if (!p.text.empty()) {
-    StatementScope fts(c_->Prepare(kInsertFts));
-    fts->Bind(1, p.id).Bind(2, p.text);
-    RETURN_IF_ERROR(fts->Run());
   }
   {
     StatementScope s(c_->Prepare(kDeleteMentions));
@@ -566,14 +572,54 @@ Status SqlitePosts::Update(const Post& p, const PostEdit& previous) {
 
 Status SqlitePosts::MarkDeleted(Id id, Timestamp at) {
   {
-    StatementScope del(c_->Prepare(kDeleteFts));
-    del->Bind(1, id);
-    RETURN_IF_ERROR(del->Run());
+    StatementScope queue(c_->Prepare(kQueueChangedForSearch));
+    queue->Bind(1, id);
+    RETURN_IF_ERROR(queue->Run());
   }
   StatementScope s(c_->Prepare(kMarkDeleted));
   s->Bind(1, id).Bind(2, ToUnixMillis(at));
   RETURN_IF_ERROR(s->Run());
   return c_->Changes() == 0 ? NotFound() : Status::Ok();
+}
+
+Result<int> SqlitePosts::IndexPendingSearch(int max) {
+  struct Pending {
+    Id id;
+    std::optional<std::string> indexed_text;
+    std::optional<std::string> text;
+    bool deleted;
+  };
+  std::vector<Pending> batch;
+  {
+    StatementScope s(c_->Prepare(kSelectPendingSearch));
+    s->Bind(1, max);
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      batch.push_back(Pending{s->Int(0), s->OptionalString(1), s->OptionalString(2), !s->IsNull(3)});
+    }
+  }
+  for (const auto& p : batch) {
+    if (p.indexed_text) {
+      StatementScope del(c_->Prepare(kDeleteFts));
+      del->Bind(1, p.id).Bind(2, *p.indexed_text);
+      RETURN_IF_ERROR(del->Run());
+    }
+    if (p.text && !p.text->empty() && !p.deleted) {
+      StatementScope ins(c_->Prepare(kInsertFts));
+      ins->Bind(1, p.id).Bind(2, *p.text);
+      RETURN_IF_ERROR(ins->Run());
+    }
+    StatementScope done(c_->Prepare(kDequeueSearch));
+    done->Bind(1, p.id);
+    RETURN_IF_ERROR(done->Run());
+  }
+  return static_cast<int>(batch.size());
+}
+
+bool SqlitePosts::HasPendingSearch() const {
+  auto v = QueryInt(*c_, kHasPendingSearch);
+  return v.ok() && *v && **v != 0;
 }
 
 Result<std::vector<Id>> SqlitePosts::DeleteReblogsOf(Id post_id, Timestamp at) {

@@ -59,6 +59,8 @@ class SqlitePosts final : public Posts {
   Status Insert(const Post& post) override;
   Status Update(const Post& post, const PostEdit& previous) override;
   Status MarkDeleted(Id id, Timestamp at) override;
+  Result<int> IndexPendingSearch(int max) override;
+  bool HasPendingSearch() const override;
   Result<std::vector<Id>> DeleteReblogsOf(Id post_id, Timestamp at) override;
   Status AdjustCounts(Id id, int64_t replies, int64_t reblogs, int64_t favourites) override;
   Status AddFavourite(Id record_id, Id account_id, Id post_id, Timestamp at) override;

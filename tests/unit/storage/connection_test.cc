@@ -358,7 +358,7 @@ TEST_F(ConnectionTest, ReaderPragmasAndReadOnly) {
                            {kPragmaTempStore, 2},
                            {kPragmaBusyTimeout, 250},
                            {kPragmaQueryOnly, 1},
-                           {kPragmaMmapSize, 268435456}});
+                           {kPragmaMmapSize, 0}});
   EXPECT_FALSE((*reader)->Prepare(kInsertI).Bind(1, 1).Run().ok());
   EXPECT_EQ(Count(), 0);
 }
