@@ -76,11 +76,12 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
   app->search_ = std::make_unique<social::SearchService>(*app->core_);
   app->oauth_ = std::make_unique<social::OAuthService>(*app->core_, c.oauth.password_grant);
   app->rate_limiter_ = std::make_unique<http::RateLimiter>(clock);
+  app->render_cache_ = std::make_unique<http::api::RenderCache>(settings.object_cache_entries);
 
   http::api::Services services{app->config_,        *app->core_,          *app->accounts_,
                                *app->relationships_, *app->posts_,         *app->timelines_,
                                *app->notifications_, *app->search_,        *app->oauth_,
-                               *app->rate_limiter_,  &app->metrics_};
+                               *app->rate_limiter_,  *app->render_cache_, &app->metrics_};
   app->api_ = std::make_unique<http::api::Api>(services);
   app->api_->Register(app->router_);
   web::RegisterOAuthPages(app->router_, *app->oauth_, app->config_, *app->rate_limiter_);

@@ -11,6 +11,7 @@
 #include "common/random.h"
 #include "common/status.h"
 #include "http/api/api.h"
+#include "http/api/serializers.h"
 #include "http/metrics.h"
 #include "http/rate_limiter.h"
 #include "http/router.h"
@@ -73,6 +74,7 @@ class App {
   std::unique_ptr<social::OAuthService> oauth_;
   http::Metrics metrics_;
   std::unique_ptr<http::RateLimiter> rate_limiter_;
+  std::unique_ptr<http::api::RenderCache> render_cache_;
   std::unique_ptr<http::api::Api> api_;
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;

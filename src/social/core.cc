@@ -29,6 +29,7 @@ Core::Core(storage::Storage& storage, const Clock& clock, IdGenerator& ids, Rand
       apps_(4096),
       users_(settings_.home_cache_accounts),
       followers_(settings_.home_cache_accounts),
+      interactions_(settings_.home_cache_accounts),
       home_feeds_(settings_.home_max_items, settings_.home_cache_accounts),
       search_indexer_(storage) {}
 
@@ -40,6 +41,25 @@ UserPtr Core::LoadUser(Id account_id) {
   if (!user.ok()) return nullptr;
   auto ptr = std::make_shared<const User>(std::move(user).value());
   users_.Fill(account_id, ptr, epoch);
+  return ptr;
+}
+
+std::shared_ptr<const ViewerInteractions> Core::LoadInteractions(Id account_id) {
+  // Timelines show recent posts; interactions with older ones are asked of the database.
+  constexpr auto kWindow = std::chrono::hours(24 * 14);
+  if (auto hit = interactions_.Find(account_id)) return hit;
+  const uint64_t epoch = interactions_.BeginFill(account_id);
+  auto result = std::make_shared<ViewerInteractions>();
+  result->horizon = IdAtTime(Now() - kWindow);
+  {
+    auto read = storage_.Read();
+    auto recent = read->posts().RecentInteractions(account_id, result->horizon);
+    result->favourited.insert(recent.favourited.begin(), recent.favourited.end());
+    result->bookmarked.insert(recent.bookmarked.begin(), recent.bookmarked.end());
+    result->reblogged.insert(recent.reblogged.begin(), recent.reblogged.end());
+  }
+  std::shared_ptr<const ViewerInteractions> ptr = std::move(result);
+  interactions_.Fill(account_id, ptr, epoch);
   return ptr;
 }
 

@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/clock.h"
@@ -27,6 +28,15 @@ namespace stoa::social {
 using AccountPtr = std::shared_ptr<const Account>;
 using PostPtr = std::shared_ptr<const Post>;
 using UserPtr = std::shared_ptr<const User>;
+
+// What a viewer favourited, bookmarked and boosted among posts with id >= horizon (older posts
+// are looked up in the database when shown).
+struct ViewerInteractions {
+  Id horizon = kNoId;
+  std::unordered_set<Id> favourited;
+  std::unordered_set<Id> bookmarked;
+  std::unordered_set<Id> reblogged;
+};
 
 // An account's followers, for fan-out and "notify me of posts".
 struct FollowerList {
@@ -73,6 +83,7 @@ class Core {
   std::shared_ptr<const OAuthApp> LoadApp(Id id);
   std::shared_ptr<const ViewerGraph> LoadGraph(Id account_id);
   UserPtr LoadUser(Id account_id);
+  std::shared_ptr<const ViewerInteractions> LoadInteractions(Id account_id);
   std::shared_ptr<const FollowerList> LoadFollowers(Id account_id);
 
   // A viewer for an authenticated account (with its graph) or an anonymous one.
@@ -87,6 +98,8 @@ class Core {
     followers_.Invalidate(account_id);
   }
   void UserChanged(Id account_id) { users_.Invalidate(account_id); }
+  // The account favourited, bookmarked or boosted something, or undid it.
+  void InteractionsChanged(Id account_id) { interactions_.Invalidate(account_id); }
 
   // Resolves @mentions for the renderer (local accounts only).
   MentionResolver Resolver();
@@ -111,6 +124,7 @@ class Core {
   ObjectCache<OAuthApp> apps_;
   ObjectCache<User> users_;
   ObjectCache<FollowerList> followers_;
+  ObjectCache<ViewerInteractions> interactions_;
   HomeFeeds home_feeds_;
   SearchIndexer search_indexer_;
 };

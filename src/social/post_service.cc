@@ -320,6 +320,7 @@ Result<PostPtr> PostService::Reblog(const Viewer& viewer, Id post_id,
   }
   core_.PostChanged(target->id);
   core_.AccountChanged(viewer.account_id);
+  core_.InteractionsChanged(viewer.account_id);
   if (AccountPtr me = core_.LoadAccount(viewer.account_id)) FanOut(*wrapper, *me);
   return PostPtr(wrapper);
 }
@@ -345,6 +346,7 @@ Result<PostPtr> PostService::Unreblog(const Viewer& viewer, Id post_id) {
   });
   RETURN_IF_ERROR(st);
   if (!removed) return target;
+  core_.InteractionsChanged(viewer.account_id);
   core_.PostChanged(wrapper_id);
   core_.PostChanged(target->id);
   core_.AccountChanged(viewer.account_id);
@@ -386,6 +388,7 @@ Result<PostPtr> PostService::SetFavourite(const Viewer& viewer, Id post_id, bool
   RETURN_IF_ERROR(st);
   if (!changed) return target;
   core_.PostChanged(target->id);
+  core_.InteractionsChanged(viewer.account_id);
   return PostPtr(std::make_shared<Post>(WithCounts(*target, 0, 0, on ? 1 : -1)));
 }
 
@@ -404,6 +407,7 @@ Result<PostPtr> PostService::SetBookmark(const Viewer& viewer, Id post_id, bool 
     return removed.status();
   });
   RETURN_IF_ERROR(st);
+  core_.InteractionsChanged(viewer.account_id);
   return target;
 }
 

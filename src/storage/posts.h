@@ -36,6 +36,13 @@ struct PostEntry {
   Id post_id = kNoId;
 };
 
+// The posts (ids >= some horizon) an account favourited, bookmarked or boosted.
+struct Interactions {
+  std::vector<Id> favourited;
+  std::vector<Id> bookmarked;
+  std::vector<Id> reblogged;
+};
+
 class Posts {
  public:
   virtual ~Posts() = default;
@@ -71,6 +78,8 @@ class Posts {
   virtual std::vector<Id> FavouritedAmong(Id account_id, std::span<const Id> post_ids) const = 0;
   virtual std::vector<Id> BookmarkedAmong(Id account_id, std::span<const Id> post_ids) const = 0;
   virtual std::vector<Id> RebloggedAmong(Id account_id, std::span<const Id> post_ids) const = 0;
+  // The account's favourites, bookmarks and boosts of posts with id >= `min_post_id`.
+  virtual Interactions RecentInteractions(Id account_id, Id min_post_id) const = 0;
   // Earlier versions, oldest first.
   virtual std::vector<PostEdit> ListEdits(Id post_id) const = 0;
   // The post created under this idempotency key since `since`, if any.

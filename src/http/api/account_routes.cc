@@ -241,7 +241,7 @@ Response Statuses(Call& c) {
     c.SetLink(posts->front()->id, posts->back()->id, page->limit,
               {"only_media", "exclude_replies", "exclude_reblogs", "pinned", "tagged"});
   }
-  StatusWriter writer(c.s.core, c.viewer);
+  StatusWriter writer(c.s.core, c.viewer, c.s.render_cache);
   return Ok(writer.List(*posts));
 }
 

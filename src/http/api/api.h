@@ -27,6 +27,8 @@
 
 namespace stoa::http::api {
 
+class RenderCache;
+
 // The use cases the API calls. Owned by the application; outlive the Api.
 struct Services {
   const Config& config;
@@ -39,6 +41,7 @@ struct Services {
   social::SearchService& search;
   social::OAuthService& oauth;
   RateLimiter& rate_limiter;
+  RenderCache& render_cache;
   Metrics* metrics = nullptr;  // for /metrics; may be null
 };
 

@@ -56,7 +56,7 @@ Result<std::vector<social::NotificationView>> LoadPage(Call& c) {
 Response Index(Call& c) {
   auto list = LoadPage(c);
   if (!list.ok()) return ErrorResponse(list.status());
-  return Ok(NotificationListJson(c.s.core, c.viewer, *list));
+  return Ok(NotificationListJson(c.s.core, c.viewer, c.s.render_cache, *list));
 }
 
 Response Show(Call& c) {
@@ -64,7 +64,7 @@ Response Show(Call& c) {
   if (!id.ok()) return ErrorResponse(id.status());
   auto view = c.s.notifications.Get(c.viewer, *id);
   if (!view.ok()) return ErrorResponse(view.status());
-  return Ok(NotificationJson(c.s.core, c.viewer, *view));
+  return Ok(NotificationJson(c.s.core, c.viewer, c.s.render_cache, *view));
 }
 
 Response Dismiss(Call& c) {
@@ -124,7 +124,7 @@ std::string GroupedJson(Call& c, const std::vector<social::NotificationView>& li
     if (seen_accounts.insert(n.from->id).second) accounts.push_back(n.from);
     if (n.status && seen_posts.insert(n.status->id).second) posts.push_back(n.status);
   }
-  StatusWriter statuses(c.s.core, c.viewer);
+  StatusWriter statuses(c.s.core, c.viewer, c.s.render_cache);
   statuses.Prefetch(posts);
   JsonWriter w;
   w.BeginObject();
@@ -136,7 +136,7 @@ std::string GroupedJson(Call& c, const std::vector<social::NotificationView>& li
   if (c.Str("expand_accounts") == "partial_avatars")
     w.Key("partial_accounts").BeginArray().EndArray();
   w.Key("statuses").BeginArray();
-  for (const auto& p : posts) statuses.Write(w, *p);
+  for (const auto& p : posts) statuses.Write(w, p);
   w.EndArray();
   w.Key("notification_groups").BeginArray();
   for (const auto& n : list) WriteGroup(w, n);

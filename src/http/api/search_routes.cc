@@ -65,7 +65,7 @@ Response Search(Call& c) {
 
   auto results = c.s.search.Search(c.viewer, query);
   if (!results.ok()) return ErrorResponse(results.status());
-  StatusWriter statuses(c.s.core, c.viewer);
+  StatusWriter statuses(c.s.core, c.viewer, c.s.render_cache);
   statuses.Prefetch(results->statuses);
   JsonWriter w;
   w.BeginObject();
@@ -73,7 +73,7 @@ Response Search(Call& c) {
   for (const auto& a : results->accounts) WriteAccount(w, c.s.core, *a);
   w.EndArray();
   w.Key("statuses").BeginArray();
-  for (const auto& p : results->statuses) statuses.Write(w, *p);
+  for (const auto& p : results->statuses) statuses.Write(w, p);
   w.EndArray();
   w.Key("hashtags").BeginArray();
   for (const auto& t : results->hashtags) WriteTag(w, c.s.core, t);

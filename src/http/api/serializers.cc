@@ -1,6 +1,7 @@
 #include "http/api/serializers.h"
 
 #include <algorithm>
+#include <mutex>
 
 #include "common/time_format.h"
 
@@ -210,6 +211,97 @@ void WriteToken(JsonWriter& w, const social::IssuedToken& token) {
       .EndObject();
 }
 
+struct RenderCache::Table {
+  static constexpr size_t kShards = 32;
+  struct Entry {
+    std::weak_ptr<const void> source;
+    std::shared_ptr<const std::string> json;
+  };
+  struct Shard {
+    std::mutex mu;
+    std::unordered_map<Id, Entry> map;  // guarded by mu
+  };
+  explicit Table(size_t capacity) : per_shard(std::max<size_t>(16, capacity / kShards)) {}
+
+  template <typename T, typename Render>
+  std::shared_ptr<const std::string> Get(Id id, const std::shared_ptr<const T>& source,
+                                         Render&& render) {
+    Shard& s = shards[(static_cast<uint64_t>(id) * 0x9e3779b97f4a7c15ULL >> 59) % kShards];
+    {
+      std::lock_guard lock(s.mu);
+      auto it = s.map.find(id);
+      if (it != s.map.end() && it->second.source.lock().get() == source.get()) return it->second.json;
+    }
+    auto json = std::make_shared<const std::string>(render());
+    std::lock_guard lock(s.mu);
+    if (s.map.size() >= per_shard) {
+      // Drop entries whose objects are gone first; if none, start over (cheap to re-render).
+      std::erase_if(s.map, [](const auto& kv) { return kv.second.source.expired(); });
+      if (s.map.size() >= per_shard) s.map.clear();
+    }
+    s.map[id] = Entry{std::weak_ptr<const void>(source), json};
+    return json;
+  }
+
+  const size_t per_shard;
+  Shard shards[kShards];
+};
+
+RenderCache::RenderCache(size_t capacity)
+    : accounts_(std::make_unique<Table>(capacity / 4)), posts_(std::make_unique<Table>(capacity)) {}
+RenderCache::~RenderCache() = default;
+
+std::shared_ptr<const std::string> RenderCache::Account(social::Core& core,
+                                                        const social::AccountPtr& account) {
+  return accounts_->Get(account->id, account, [&] { return AccountJson(core, *account); });
+}
+
+std::shared_ptr<const std::string> RenderCache::PostPrefix(social::Core& core,
+                                                           const social::PostPtr& post,
+                                                           std::string_view username) {
+  return posts_->Get(post->id, post, [&] {
+    const Post& p = *post;
+    JsonWriter w;
+    w.BeginObject();
+    w.Key("id").IdString(p.id);
+    WriteTime(w, "created_at", p.created_at);
+    if (p.in_reply_to_id != kNoId) {
+      w.Key("in_reply_to_id").IdString(p.in_reply_to_id);
+      w.Key("in_reply_to_account_id").IdString(p.in_reply_to_account_id);
+    } else {
+      w.NullField("in_reply_to_id").NullField("in_reply_to_account_id");
+    }
+    w.Field("sensitive", p.sensitive);
+    w.Field("spoiler_text", p.spoiler_text);
+    w.Field("visibility", VisibilityName(p.visibility));
+    w.Field("language", p.language);
+    w.Field("uri", core.PostUri(username, p.id));
+    w.Field("url", core.PostUrl(username, p.id));
+    w.Field("replies_count", p.replies_count);
+    w.Field("reblogs_count", p.reblogs_count);
+    w.Field("favourites_count", p.favourites_count);
+    w.Field("quotes_count", int64_t{0});
+    WriteOptionalTime(w, "edited_at", p.edited_at);
+    w.Field("content", p.content_html);
+    WriteEmptyArray(w, "media_attachments");
+    w.Key("mentions").BeginArray();
+    for (const auto& m : p.mentions) {
+      w.BeginObject();
+      w.Key("id").IdString(m.account_id);
+      w.Field("username", m.username).Field("url", core.ProfileUrl(m.username)).Field("acct", m.username);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Key("tags").BeginArray();
+    for (const auto& t : p.tags) w.BeginObject().Field("name", t).Field("url", core.TagUrl(t)).EndObject();
+    w.EndArray();
+    WriteEmptyArray(w, "emojis");
+    w.NullField("card").NullField("poll").NullField("quote");
+    std::string json = w.Take();  // the object stays open: the writer appends the rest
+    return json;
+  });
+}
+
 void StatusWriter::Prefetch(const std::vector<social::PostPtr>& posts) {
   std::vector<Id> original_ids;
   for (const auto& p : posts) {
@@ -227,114 +319,111 @@ void StatusWriter::Prefetch(const std::vector<social::PostPtr>& posts) {
   for (const auto& [id, p] : originals_) account_ids.push_back(p->account_id);
   for (auto& [id, a] : core_.LoadAccounts(account_ids)) accounts_.emplace(id, a);
   if (!viewer_.anonymous() && !shown_ids.empty()) {
-    auto read = core_.storage().Read();
-    const auto& store = read->posts();
-    for (Id id : store.FavouritedAmong(viewer_.account_id, shown_ids)) favourited_.insert(id);
-    for (Id id : store.RebloggedAmong(viewer_.account_id, shown_ids)) reblogged_.insert(id);
-    for (Id id : store.BookmarkedAmong(viewer_.account_id, shown_ids)) bookmarked_.insert(id);
+    // Recent interactions come from memory; only posts older than its horizon need the database.
+    auto recent = core_.LoadInteractions(viewer_.account_id);
+    std::vector<Id> older;
+    for (Id id : shown_ids) {
+      if (recent && id >= recent->horizon) {
+        if (recent->favourited.count(id) != 0) favourited_.insert(id);
+        if (recent->reblogged.count(id) != 0) reblogged_.insert(id);
+        if (recent->bookmarked.count(id) != 0) bookmarked_.insert(id);
+      } else {
+        older.push_back(id);
+      }
+    }
+    if (!older.empty()) {
+      auto read = core_.storage().Read();
+      const auto& store = read->posts();
+      for (Id id : store.FavouritedAmong(viewer_.account_id, older)) favourited_.insert(id);
+      for (Id id : store.RebloggedAmong(viewer_.account_id, older)) reblogged_.insert(id);
+      for (Id id : store.BookmarkedAmong(viewer_.account_id, older)) bookmarked_.insert(id);
+    }
   }
 }
 
-void StatusWriter::WriteBody(JsonWriter& w, const Post& p, bool with_source) {
+void StatusWriter::Append(std::string& out, const social::PostPtr& post, bool with_source) {
+  const Post& p = *post;
   auto author_it = accounts_.find(p.account_id);
   social::AccountPtr author =
       author_it != accounts_.end() ? author_it->second : core_.LoadAccount(p.account_id);
-  const std::string& username = author ? author->username : std::string();
-  w.BeginObject();
-  w.Key("id").IdString(p.id);
-  WriteTime(w, "created_at", p.created_at);
-  if (p.in_reply_to_id != kNoId) {
-    w.Key("in_reply_to_id").IdString(p.in_reply_to_id);
-    w.Key("in_reply_to_account_id").IdString(p.in_reply_to_account_id);
+  static const std::string kNoName;
+  out += *cache_.PostPrefix(core_, post, author ? author->username : kNoName);
+  out += ",\"account\":";
+  if (author) {
+    out += *cache_.Account(core_, author);
   } else {
-    w.NullField("in_reply_to_id").NullField("in_reply_to_account_id");
+    out += "null";
   }
-  w.Field("sensitive", p.sensitive);
-  w.Field("spoiler_text", p.spoiler_text);
-  w.Field("visibility", VisibilityName(p.visibility));
-  w.Field("language", p.language);
-  w.Field("uri", core_.PostUri(username, p.id));
-  w.Field("url", core_.PostUrl(username, p.id));
-  w.Field("replies_count", p.replies_count);
-  w.Field("reblogs_count", p.reblogs_count);
-  w.Field("favourites_count", p.favourites_count);
-  w.Field("quotes_count", int64_t{0});
-  WriteOptionalTime(w, "edited_at", p.edited_at);
-  if (!viewer_.anonymous()) {
-    const Id shown = p.id;
-    w.Field("favourited", favourited_.count(shown) != 0);
-    w.Field("reblogged", reblogged_.count(shown) != 0);
-    w.Field("muted", false);
-    w.Field("bookmarked", bookmarked_.count(shown) != 0);
-    if (p.account_id == viewer_.account_id) w.Field("pinned", false);
-    WriteEmptyArray(w, "filtered");
-  }
-  w.Field("content", p.content_html);
-  if (with_source) w.Field("text", p.text);
+  out += ",\"reblog\":";
+  social::PostPtr original;
   if (p.is_reblog()) {
     auto it = originals_.find(p.reblog_of_id);
-    social::PostPtr original = it != originals_.end() ? it->second : core_.LoadPost(p.reblog_of_id);
-    if (original) {
-      w.Key("reblog");
-      WriteBody(w, *original, false);
-    } else {
-      w.NullField("reblog");
-    }
+    original = it != originals_.end() ? it->second : core_.LoadPost(p.reblog_of_id);
+  }
+  if (original) {
+    Append(out, original, false);
   } else {
-    w.NullField("reblog");
+    out += "null";
   }
   if (p.account_id == viewer_.account_id && p.application_id != kNoId) {
     if (auto app = core_.LoadApp(p.application_id)) {
-      w.Key("application").BeginObject().Field("name", app->name);
+      JsonWriter app_json;
+      app_json.BeginObject().Field("name", app->name);
       if (app->website.empty()) {
-        w.NullField("website");
+        app_json.NullField("website");
       } else {
-        w.Field("website", app->website);
+        app_json.Field("website", app->website);
       }
-      w.EndObject();
+      app_json.EndObject();
+      out += ",\"application\":";
+      out += app_json.str();
     }
   }
-  w.Key("account");
-  if (author) {
-    WriteAccount(w, core_, *author);
-  } else {
-    w.Null();
+  if (!viewer_.anonymous()) {
+    auto flag = [&out](std::string_view key, bool value) {
+      out += ",\"";
+      out += key;
+      out += value ? "\":true" : "\":false";
+    };
+    flag("favourited", favourited_.count(p.id) != 0);
+    flag("reblogged", reblogged_.count(p.id) != 0);
+    flag("muted", false);
+    flag("bookmarked", bookmarked_.count(p.id) != 0);
+    if (p.account_id == viewer_.account_id) flag("pinned", false);
+    out += ",\"filtered\":[]";
   }
-  WriteEmptyArray(w, "media_attachments");
-  w.Key("mentions").BeginArray();
-  for (const auto& m : p.mentions) {
-    w.BeginObject();
-    w.Key("id").IdString(m.account_id);
-    w.Field("username", m.username).Field("url", core_.ProfileUrl(m.username)).Field("acct", m.username);
-    w.EndObject();
+  if (with_source) {
+    out += ",\"text\":";
+    AppendJsonString(out, p.text);
   }
-  w.EndArray();
-  w.Key("tags").BeginArray();
-  for (const auto& t : p.tags) w.BeginObject().Field("name", t).Field("url", core_.TagUrl(t)).EndObject();
-  w.EndArray();
-  WriteEmptyArray(w, "emojis");
-  w.NullField("card").NullField("poll").NullField("quote");
-  w.EndObject();
+  out += '}';
 }
 
-void StatusWriter::Write(JsonWriter& w, const Post& post, bool with_source) {
-  WriteBody(w, post, with_source);
+void StatusWriter::Write(JsonWriter& w, const social::PostPtr& post, bool with_source) {
+  scratch_.clear();
+  Append(scratch_, post, with_source);
+  w.Raw(scratch_);
 }
 
 std::string StatusWriter::One(const social::PostPtr& post, bool with_source) {
   Prefetch({post});
-  JsonWriter w;
-  Write(w, *post, with_source);
-  return w.Take();
+  std::string out;
+  out.reserve(2048);
+  Append(out, post, with_source);
+  return out;
 }
 
 std::string StatusWriter::List(const std::vector<social::PostPtr>& posts) {
   Prefetch(posts);
-  JsonWriter w;
-  w.BeginArray();
-  for (const auto& p : posts) Write(w, *p);
-  w.EndArray();
-  return w.Take();
+  std::string out;
+  out.reserve(posts.size() * 2048 + 2);
+  out += '[';
+  for (size_t i = 0; i < posts.size(); ++i) {
+    if (i > 0) out += ',';
+    Append(out, posts[i], false);
+  }
+  out += ']';
+  return out;
 }
 
 namespace {
@@ -349,15 +438,16 @@ void WriteNotification(JsonWriter& w, social::Core& core, StatusWriter& statuses
   WriteAccount(w, core, *n.from);
   if (n.status) {
     w.Key("status");
-    statuses.Write(w, *n.status);
+    statuses.Write(w, n.status);
   }
   w.EndObject();
 }
 }  // namespace
 
 std::string NotificationListJson(social::Core& core, const social::Viewer& viewer,
+                                 RenderCache& cache,
                                  const std::vector<social::NotificationView>& list) {
-  StatusWriter statuses(core, viewer);
+  StatusWriter statuses(core, viewer, cache);
   std::vector<social::PostPtr> posts;
   for (const auto& n : list) {
     if (n.status) posts.push_back(n.status);
@@ -370,9 +460,9 @@ std::string NotificationListJson(social::Core& core, const social::Viewer& viewe
   return w.Take();
 }
 
-std::string NotificationJson(social::Core& core, const social::Viewer& viewer,
+std::string NotificationJson(social::Core& core, const social::Viewer& viewer, RenderCache& cache,
                              const social::NotificationView& n) {
-  StatusWriter statuses(core, viewer);
+  StatusWriter statuses(core, viewer, cache);
   if (n.status) statuses.Prefetch({n.status});
   JsonWriter w;
   WriteNotification(w, core, statuses, n);

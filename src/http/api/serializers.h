@@ -2,6 +2,7 @@
 // the domain types. Every listed field is always emitted.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -35,33 +36,60 @@ void WriteTag(JsonWriter& w, social::Core& core, const social::TagView& tag);
 void WriteMarker(JsonWriter& w, const storage::Marker& m);
 void WriteToken(JsonWriter& w, const social::IssuedToken& token);
 
+// Caches the viewer-independent JSON of accounts and posts. Domain objects are immutable and
+// replaced on every change, so an entry stays valid exactly as long as the object it was rendered
+// from is still alive and current: no invalidation is needed. Thread-safe; bounded.
+class RenderCache {
+ public:
+  explicit RenderCache(size_t capacity);
+  ~RenderCache();
+  RenderCache(const RenderCache&) = delete;
+  RenderCache& operator=(const RenderCache&) = delete;
+
+  // The Account entity's JSON.
+  std::shared_ptr<const std::string> Account(social::Core& core, const social::AccountPtr& account);
+  // A Status entity's opening brace and viewer-independent fields, without its account, reblog
+  // and viewer-relative fields and without the closing brace.
+  std::shared_ptr<const std::string> PostPrefix(social::Core& core, const social::PostPtr& post,
+                                                std::string_view username);
+
+ private:
+  struct Table;
+  std::unique_ptr<Table> accounts_;
+  std::unique_ptr<Table> posts_;
+};
+
 // Renders posts as Status entities for one viewer: loads authors, boosted posts and the viewer's
-// favourites / boosts / bookmarks for the whole batch at once.
+// favourites / boosts / bookmarks for the whole batch at once, and reuses cached fragments.
 class StatusWriter {
  public:
-  StatusWriter(social::Core& core, const social::Viewer& viewer) : core_(core), viewer_(viewer) {}
+  StatusWriter(social::Core& core, const social::Viewer& viewer, RenderCache& cache)
+      : core_(core), viewer_(viewer), cache_(cache) {}
 
   // Must be called with every post before Write (boosted originals are added automatically).
   void Prefetch(const std::vector<social::PostPtr>& posts);
   // Writes one Status. `with_source` adds `text` (delete-and-redraft).
-  void Write(JsonWriter& w, const Post& post, bool with_source = false);
+  void Write(JsonWriter& w, const social::PostPtr& post, bool with_source = false);
   std::string One(const social::PostPtr& post, bool with_source = false);
   std::string List(const std::vector<social::PostPtr>& posts);
 
  private:
-  void WriteBody(JsonWriter& w, const Post& post, bool with_source);
+  void Append(std::string& out, const social::PostPtr& post, bool with_source);
 
   social::Core& core_;
   const social::Viewer& viewer_;
+  RenderCache& cache_;
   std::unordered_map<Id, social::AccountPtr> accounts_;
   std::unordered_map<Id, social::PostPtr> originals_;
   std::unordered_set<Id> favourited_, reblogged_, bookmarked_;
+  std::string scratch_;
 };
 
 // Notifications with their accounts and statuses.
 std::string NotificationListJson(social::Core& core, const social::Viewer& viewer,
+                                 RenderCache& cache,
                                  const std::vector<social::NotificationView>& list);
-std::string NotificationJson(social::Core& core, const social::Viewer& viewer,
+std::string NotificationJson(social::Core& core, const social::Viewer& viewer, RenderCache& cache,
                              const social::NotificationView& n);
 
 }  // namespace stoa::http::api

@@ -12,7 +12,7 @@ constexpr int kAccountsPageMax = 80;
 
 Response StatusResponse(Call& c, const Result<social::PostPtr>& post, bool with_source = false) {
   if (!post.ok()) return ErrorResponse(post.status());
-  StatusWriter writer(c.s.core, c.viewer);
+  StatusWriter writer(c.s.core, c.viewer, c.s.render_cache);
   return Ok(writer.One(*post, with_source));
 }
 
@@ -84,7 +84,7 @@ Response ShowMany(Call& c) {
     if (auto id = ParseId(s)) ids.push_back(*id);
     if (ids.size() >= 40) break;
   }
-  StatusWriter writer(c.s.core, c.viewer);
+  StatusWriter writer(c.s.core, c.viewer, c.s.render_cache);
   return Ok(writer.List(c.s.posts.GetVisibleMany(c.viewer, ids, social::Surface::kDirect)));
 }
 
@@ -104,15 +104,15 @@ Response Context(Call& c) {
   if (!id.ok()) return ErrorResponse(id.status());
   auto thread = c.s.posts.Context(c.viewer, *id);
   if (!thread.ok()) return ErrorResponse(thread.status());
-  StatusWriter writer(c.s.core, c.viewer);
+  StatusWriter writer(c.s.core, c.viewer, c.s.render_cache);
   std::vector<social::PostPtr> all = thread->ancestors;
   all.insert(all.end(), thread->descendants.begin(), thread->descendants.end());
   writer.Prefetch(all);
   JsonWriter w;
   w.BeginObject().Key("ancestors").BeginArray();
-  for (const auto& p : thread->ancestors) writer.Write(w, *p);
+  for (const auto& p : thread->ancestors) writer.Write(w, p);
   w.EndArray().Key("descendants").BeginArray();
-  for (const auto& p : thread->descendants) writer.Write(w, *p);
+  for (const auto& p : thread->descendants) writer.Write(w, p);
   w.EndArray().EndObject();
   return Ok(w.Take());
 }

@@ -11,7 +11,7 @@ constexpr int kStatusesMax = 40;
 Response StatusPage(Call& c, const std::vector<social::PostPtr>& posts, int limit,
                     std::initializer_list<std::string_view> keep = {}) {
   if (!posts.empty()) c.SetLink(posts.front()->id, posts.back()->id, limit, keep);
-  StatusWriter writer(c.s.core, c.viewer);
+  StatusWriter writer(c.s.core, c.viewer, c.s.render_cache);
   return Ok(writer.List(posts));
 }
 
@@ -66,7 +66,7 @@ Response Saved(Call& c) {
   for (const auto& e : entries) ids.push_back(e.post_id);
   auto posts = c.s.posts.GetVisibleMany(c.viewer, ids, social::Surface::kDirect);
   if (!entries.empty()) c.SetLink(entries.front().record_id, entries.back().record_id, page->limit);
-  StatusWriter writer(c.s.core, c.viewer);
+  StatusWriter writer(c.s.core, c.viewer, c.s.render_cache);
   return Ok(writer.List(posts));
 }
 

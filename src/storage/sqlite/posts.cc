@@ -135,6 +135,14 @@ constexpr char kBookmarkedAmong[] =
 constexpr char kRebloggedAmong[] =
     "SELECT reblog_of_id FROM statuses WHERE reblog_of_id IN (SELECT value FROM json_each(?2)) "
     "AND account_id = ?1 AND deleted_at IS NULL";
+constexpr char kRecentFavourites[] =
+    "SELECT status_id FROM favourites WHERE account_id = ?1 AND status_id >= ?2";
+constexpr char kRecentBookmarks[] =
+    "SELECT status_id FROM bookmarks WHERE account_id = ?1 AND status_id >= ?2";
+// A boost's own id is newer than the boosted post's, so the range on id bounds the scan.
+constexpr char kRecentReblogs[] =
+    "SELECT reblog_of_id FROM statuses WHERE account_id = ?1 AND id >= ?2 "
+    "AND reblog_of_id >= ?2 AND deleted_at IS NULL";
 constexpr char kInsertFavourite[] =
     "INSERT INTO favourites (id, account_id, status_id, created_at) VALUES (?1, ?2, ?3, ?4)";
 constexpr char kDeleteFavourite[] =
@@ -434,6 +442,19 @@ std::vector<Id> SqlitePosts::BookmarkedAmong(Id account_id, std::span<const Id> 
 }
 std::vector<Id> SqlitePosts::RebloggedAmong(Id account_id, std::span<const Id> ids) const {
   return Among(c_, kRebloggedAmong, account_id, ids);
+}
+
+Interactions SqlitePosts::RecentInteractions(Id account_id, Id min_post_id) const {
+  Interactions out;
+  auto collect = [&](const char* sql, std::vector<Id>& into) {
+    StatementScope s(c_->Prepare(sql));
+    s->Bind(1, account_id).Bind(2, min_post_id);
+    into = CollectIds(*s);
+  };
+  collect(kRecentFavourites, out.favourited);
+  collect(kRecentBookmarks, out.bookmarked);
+  collect(kRecentReblogs, out.reblogged);
+  return out;
 }
 
 std::vector<PostEdit> SqlitePosts::ListEdits(Id post_id) const {

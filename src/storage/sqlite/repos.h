@@ -51,6 +51,7 @@ class SqlitePosts final : public Posts {
   std::vector<Id> FavouritedAmong(Id account_id, std::span<const Id> post_ids) const override;
   std::vector<Id> BookmarkedAmong(Id account_id, std::span<const Id> post_ids) const override;
   std::vector<Id> RebloggedAmong(Id account_id, std::span<const Id> post_ids) const override;
+  Interactions RecentInteractions(Id account_id, Id min_post_id) const override;
   std::vector<PostEdit> ListEdits(Id post_id) const override;
   std::optional<Id> FindIdempotent(Id account_id, std::string_view key,
                                    Timestamp since) const override;
