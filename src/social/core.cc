@@ -86,26 +86,26 @@ AccountPtr Core::LoadAccount(Id id) {
   return ptr;
 }
 
-std::unordered_map<Id, AccountPtr> Core::LoadAccounts(std::span<const Id> ids) {
-  std::unordered_map<Id, AccountPtr> out;
-  std::vector<Id> missing;
-  std::vector<uint64_t> epochs;
+IdMap<AccountPtr> Core::LoadAccounts(std::span<const Id> ids) {
+  IdMap<AccountPtr> out;
+  out.reserve(ids.size());
+  IdMap<uint64_t> missing;  // id -> fill epoch
   for (Id id : ids) {
-    if (out.count(id) != 0) continue;
+    if (out.count(id) != 0 || missing.count(id) != 0) continue;
     if (auto hit = accounts_.Find(id)) {
       out.emplace(id, std::move(hit));
-    } else if (std::find(missing.begin(), missing.end(), id) == missing.end()) {
-      missing.push_back(id);
-      epochs.push_back(accounts_.BeginFill(id));
+    } else {
+      missing.emplace(id, accounts_.BeginFill(id));
     }
   }
   if (missing.empty()) return out;
+  std::vector<Id> missing_ids;
+  for (const auto& [id, epoch] : missing) missing_ids.push_back(id);
   auto read = storage_.Read();
-  for (auto& account : read->accounts().GetMany(missing)) {
+  for (auto& account : read->accounts().GetMany(missing_ids)) {
     const Id id = account.id;
     auto ptr = std::make_shared<const Account>(std::move(account));
-    const size_t i = std::find(missing.begin(), missing.end(), id) - missing.begin();
-    accounts_.Fill(id, ptr, epochs[i]);
+    accounts_.Fill(id, ptr, missing.find(id)->second);
     out.emplace(id, std::move(ptr));
   }
   return out;
@@ -122,25 +122,26 @@ PostPtr Core::LoadPost(Id id) {
   return ptr;
 }
 
-std::unordered_map<Id, PostPtr> Core::LoadPosts(std::span<const Id> ids) {
-  std::unordered_map<Id, PostPtr> out;
-  std::unordered_map<Id, uint64_t> missing;
-  std::vector<Id> missing_ids;
+IdMap<PostPtr> Core::LoadPosts(std::span<const Id> ids) {
+  IdMap<PostPtr> out;
+  out.reserve(ids.size());
+  IdMap<uint64_t> missing;  // id -> fill epoch
   for (Id id : ids) {
     if (out.count(id) != 0 || missing.count(id) != 0) continue;
     if (auto hit = posts_.Find(id)) {
       out.emplace(id, std::move(hit));
     } else {
       missing.emplace(id, posts_.BeginFill(id));
-      missing_ids.push_back(id);
     }
   }
-  if (missing_ids.empty()) return out;
+  if (missing.empty()) return out;
+  std::vector<Id> missing_ids;
+  for (const auto& [id, epoch] : missing) missing_ids.push_back(id);
   auto read = storage_.Read();
   for (auto& post : read->posts().GetMany(missing_ids)) {
     const Id id = post.id;
     auto ptr = std::make_shared<const Post>(std::move(post));
-    posts_.Fill(id, ptr, missing[id]);
+    posts_.Fill(id, ptr, missing.find(id)->second);
     out.emplace(id, std::move(ptr));
   }
   return out;

@@ -18,6 +18,7 @@
 #include "domain/post.h"
 #include "social/content_renderer.h"
 #include "social/home_feeds.h"
+#include "social/id_map.h"
 #include "social/object_cache.h"
 #include "social/search_indexer.h"
 #include "social/viewer.h"
@@ -77,9 +78,9 @@ class Core {
 
   // Cache-first loaders. Missing ids are simply absent from the results.
   AccountPtr LoadAccount(Id id);
-  std::unordered_map<Id, AccountPtr> LoadAccounts(std::span<const Id> ids);
+  IdMap<AccountPtr> LoadAccounts(std::span<const Id> ids);
   PostPtr LoadPost(Id id);
-  std::unordered_map<Id, PostPtr> LoadPosts(std::span<const Id> ids);
+  IdMap<PostPtr> LoadPosts(std::span<const Id> ids);
   std::shared_ptr<const OAuthApp> LoadApp(Id id);
   std::shared_ptr<const ViewerGraph> LoadGraph(Id account_id);
   UserPtr LoadUser(Id account_id);

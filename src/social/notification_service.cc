@@ -5,8 +5,8 @@
 namespace stoa::social {
 
 std::optional<NotificationView> NotificationService::View(
-    const Viewer& viewer, const Notification& n, const std::unordered_map<Id, AccountPtr>& accounts,
-    const std::unordered_map<Id, PostPtr>& posts) {
+    const Viewer& viewer, const Notification& n, const IdMap<AccountPtr>& accounts,
+    const IdMap<PostPtr>& posts) {
   auto from = accounts.find(n.from_account_id);
   if (from == accounts.end() || from->second->suspended()) return std::nullopt;
   if (viewer.graph) {
@@ -77,7 +77,7 @@ Result<NotificationView> NotificationService::Get(const Viewer& viewer, Id id) {
   }
   const Id account_ids[] = {n.from_account_id};
   auto accounts = core_.LoadAccounts(account_ids);
-  std::unordered_map<Id, PostPtr> posts;
+  IdMap<PostPtr> posts;
   if (n.status_id != kNoId) {
     const Id post_ids[] = {n.status_id};
     posts = core_.LoadPosts(post_ids);

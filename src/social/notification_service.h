@@ -39,8 +39,8 @@ class NotificationService {
  private:
   // Builds the view, or nullopt when it must not be shown.
   std::optional<NotificationView> View(const Viewer& viewer, const Notification& n,
-                                       const std::unordered_map<Id, AccountPtr>& accounts,
-                                       const std::unordered_map<Id, PostPtr>& posts);
+                                       const IdMap<AccountPtr>& accounts,
+                                       const IdMap<PostPtr>& posts);
 
   Core& core_;
   PostService posts_;

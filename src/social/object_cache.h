@@ -3,18 +3,20 @@
 // key does not put its stale copy back (each shard keeps an invalidation epoch; fills that started
 // before the latest invalidation of their shard are dropped).
 //
+// Lookups take a shared lock and only set an atomic "recently used" bit, so concurrent readers
+// do not serialise; eviction is second-chance (CLOCK) in batches when a shard is over capacity.
+//
 // Values are shared_ptr<const V>: a cached object is shared by the cache and every request that
 // is rendering it, and must outlive eviction while in use.
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
-#include <functional>
-#include <list>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <unordered_map>
-#include <vector>
 
 #include "common/id.h"
 
@@ -25,24 +27,25 @@ class ObjectCache {
  public:
   using Ptr = std::shared_ptr<const V>;
 
-  // `capacity` 0 disables caching (every Get misses).
-  explicit ObjectCache(size_t capacity) : per_shard_capacity_(capacity / kShards + (capacity > 0)) {}
+  // `capacity` 0 disables caching (every Find misses).
+  explicit ObjectCache(size_t capacity)
+      : per_shard_capacity_(capacity == 0 ? 0 : capacity / kShards + 1) {}
 
   // The cached value or null.
   Ptr Find(Id id) {
     if (per_shard_capacity_ == 0) return nullptr;
     Shard& s = ShardFor(id);
-    std::lock_guard lock(s.mu);
+    std::shared_lock lock(s.mu);
     auto it = s.map.find(id);
     if (it == s.map.end()) return nullptr;
-    s.lru.splice(s.lru.begin(), s.lru, it->second.pos);
+    it->second.referenced.store(true, std::memory_order_relaxed);
     return it->second.value;
   }
 
   // The epoch to pass to Fill; take it before reading the database.
   uint64_t BeginFill(Id id) {
     Shard& s = ShardFor(id);
-    std::lock_guard lock(s.mu);
+    std::shared_lock lock(s.mu);
     return s.epoch;
   }
 
@@ -50,7 +53,7 @@ class ObjectCache {
   void Fill(Id id, Ptr value, uint64_t epoch) {
     if (per_shard_capacity_ == 0 || !value) return;
     Shard& s = ShardFor(id);
-    std::lock_guard lock(s.mu);
+    std::unique_lock lock(s.mu);
     if (s.epoch != epoch) return;
     InsertLocked(s, id, std::move(value));
   }
@@ -59,7 +62,7 @@ class ObjectCache {
   void Put(Id id, Ptr value) {
     if (per_shard_capacity_ == 0) return;
     Shard& s = ShardFor(id);
-    std::lock_guard lock(s.mu);
+    std::unique_lock lock(s.mu);
     ++s.epoch;
     InsertLocked(s, id, std::move(value));
   }
@@ -67,27 +70,23 @@ class ObjectCache {
   // Drops `id`; call after a committed change of the object.
   void Invalidate(Id id) {
     Shard& s = ShardFor(id);
-    std::lock_guard lock(s.mu);
+    std::unique_lock lock(s.mu);
     ++s.epoch;
-    auto it = s.map.find(id);
-    if (it == s.map.end()) return;
-    s.lru.erase(it->second.pos);
-    s.map.erase(it);
+    s.map.erase(id);
   }
 
   void Clear() {
     for (auto& s : shards_) {
-      std::lock_guard lock(s.mu);
+      std::unique_lock lock(s.mu);
       ++s.epoch;
       s.map.clear();
-      s.lru.clear();
     }
   }
 
   size_t size() {
     size_t n = 0;
     for (auto& s : shards_) {
-      std::lock_guard lock(s.mu);
+      std::shared_lock lock(s.mu);
       n += s.map.size();
     }
     return n;
@@ -97,34 +96,37 @@ class ObjectCache {
   static constexpr size_t kShards = 32;
   struct Entry {
     Ptr value;
-    std::list<Id>::iterator pos;
+    std::atomic<bool> referenced{true};
   };
   struct Shard {
-    std::mutex mu;
-    // Guarded by mu.
+    std::shared_mutex mu;
+    // Guarded by mu (entries' `referenced` bits are also set under a shared lock).
     std::unordered_map<Id, Entry> map;
-    std::list<Id> lru;  // most recent first
     uint64_t epoch = 0;
   };
 
   Shard& ShardFor(Id id) {
     // Ids are time-ordered; mix the bits so neighbours spread over shards.
-    uint64_t x = static_cast<uint64_t>(id) * 0x9e3779b97f4a7c15ULL;
+    const uint64_t x = static_cast<uint64_t>(id) * 0x9e3779b97f4a7c15ULL;
     return shards_[(x >> 59) % kShards];
   }
 
   void InsertLocked(Shard& s, Id id, Ptr value) {
-    auto it = s.map.find(id);
-    if (it != s.map.end()) {
-      it->second.value = std::move(value);
-      s.lru.splice(s.lru.begin(), s.lru, it->second.pos);
-      return;
-    }
-    s.lru.push_front(id);
-    s.map.emplace(id, Entry{std::move(value), s.lru.begin()});
-    while (s.map.size() > per_shard_capacity_) {
-      s.map.erase(s.lru.back());
-      s.lru.pop_back();
+    Entry& e = s.map[id];
+    e.value = std::move(value);
+    e.referenced.store(true, std::memory_order_relaxed);
+    if (s.map.size() <= per_shard_capacity_) return;
+    // Second chance: drop entries not used since the last sweep, clear the bit of the others,
+    // until a tenth of the shard is free.
+    const size_t target = per_shard_capacity_ - per_shard_capacity_ / 10;
+    for (int pass = 0; pass < 2 && s.map.size() > target; ++pass) {
+      for (auto it = s.map.begin(); it != s.map.end() && s.map.size() > target;) {
+        if (it->first != id && !it->second.referenced.exchange(false, std::memory_order_relaxed)) {
+          it = s.map.erase(it);
+        } else {
+          ++it;
+        }
+      }
     }
   }
 

@@ -10,6 +10,7 @@ namespace stoa::social {
 namespace {
 
 constexpr size_t kBatch = 64;
+constexpr int kAuthorBlock = 16;  // posts read per followed account at a time when merging
 constexpr size_t kMaxScanned = 20000;  // bounds the work of one request over a filtered feed
 
 }  // namespace
@@ -42,14 +43,17 @@ std::vector<PostPtr> TimelineService::Home(const Viewer& viewer, const storage::
   const Id lower = page.lower();
   const bool keep_oldest = page.ascending();  // min_id: the items right after min_id
   std::deque<PostPtr> window;                 // for min_id: the last `limit` seen
-  const auto authors = FeedAuthors(viewer);
+  // The followed accounts are only needed to rebuild the feed or to read past its end.
+  std::vector<Id> authors;
+  auto feed_authors = [&]() -> const std::vector<Id>& {
+    if (authors.empty()) authors = FeedAuthors(viewer);
+    return authors;
+  };
   const size_t max_items = core_.settings().home_max_items;
   HomeFeeds::Loader loader = [&](Id) {
     auto read = core_.storage().Read();
-    const int per_author = static_cast<int>(std::clamp<size_t>(
-        2 * max_items / std::max<size_t>(1, authors.size()), 20, max_items));
-    return read->posts().RecentByAuthors(authors, std::numeric_limits<Id>::max(), per_author,
-                                         static_cast<int>(max_items));
+    return read->posts().RecentByAuthors(feed_authors(), std::numeric_limits<Id>::max(),
+                                         kAuthorBlock, static_cast<int>(max_items));
   };
 
   Id cursor = page.upper();
@@ -59,11 +63,13 @@ std::vector<PostPtr> TimelineService::Home(const Viewer& viewer, const storage::
     std::vector<Id> batch;
     const bool feed_batch = from_feed;
     if (from_feed) {
-      batch = core_.home_feeds().Read(viewer.account_id, cursor, kBatch, loader);
-      if (batch.size() < kBatch) from_feed = false;  // the feed ends here; continue from the DB
+      // The first read asks for a little more than a page: most posts pass the filters.
+      const size_t want = scanned == 0 ? std::min(kBatch, limit + limit / 4 + 4) : kBatch;
+      batch = core_.home_feeds().Read(viewer.account_id, cursor, want, loader);
+      if (batch.size() < want) from_feed = false;  // the feed ends here; continue from the DB
     } else {
       auto read = core_.storage().Read();
-      batch = read->posts().RecentByAuthors(authors, cursor, static_cast<int>(kBatch),
+      batch = read->posts().RecentByAuthors(feed_authors(), cursor, kAuthorBlock,
                                             static_cast<int>(kBatch));
     }
     if (batch.empty()) {

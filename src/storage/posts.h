@@ -53,11 +53,10 @@ class Posts {
   // Not deleted posts of `account_id`, newest first.
   virtual std::vector<Id> ListByAccount(Id account_id, const AccountPostFilter& filter,
                                         const PageQuery& page) const = 0;
-  // Ids of not-deleted posts by any of `authors` with id < `before`, newest first, at most
-  // `limit`. Each author contributes at most `per_author`; to keep the result gap-free, it is cut
-  // where an author's contribution was capped, so it is complete for the id range it covers (and
-  // may be shorter than `limit` even though older posts exist: call again below its last id).
-  virtual std::vector<Id> RecentByAuthors(std::span<const Id> authors, Id before, int per_author,
+  // Ids of the newest `limit` not-deleted posts by any of `authors` with id < `before`, newest
+  // first (an exact merge). Each author's posts are read in blocks of `block` ids, so the work is
+  // about limit + authors x block index entries.
+  virtual std::vector<Id> RecentByAuthors(std::span<const Id> authors, Id before, int block,
                                           int limit) const = 0;
   // Every not-deleted post in the thread with this root, oldest first, at most `limit`.
   virtual std::vector<Post> ListThread(Id thread_root_id, int limit) const = 0;

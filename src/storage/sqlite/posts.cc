@@ -332,31 +332,42 @@ std::vector<Id> SqlitePosts::ListByAccount(Id account_id, const AccountPostFilte
   return out;
 }
 
-std::vector<Id> SqlitePosts::RecentByAuthors(std::span<const Id> authors, Id before,
-                                             int per_author, int limit) const {
-  std::vector<Id> all;
-  Id horizon = kNoId;  // below this id, a capped author may have posts we did not fetch
-  StatementScope s(c_->Prepare(kRecentByAuthor));
-  for (Id author : authors) {
-    s->Reset();
-    s->Bind(1, author).Bind(2, before).Bind(3, per_author);
-    int n = 0;
-    Id oldest = kNoId;
-    while (true) {
-      auto row = s->Step();
-      if (!row.ok() || !*row) break;
-      oldest = s->Int(0);
-      all.push_back(oldest);
-      ++n;
+std::vector<Id> SqlitePosts::RecentByAuthors(std::span<const Id> authors, Id before, int block,
+                                             int limit) const {
+  // A k-way merge over each author's newest posts, read lazily in blocks.
+  struct Cursor {
+    std::vector<Id> ids;  // newest first
+    size_t next = 0;
+    bool exhausted = false;  // the last block was short: nothing older remains
+  };
+  std::vector<Cursor> cursors(authors.size());
+  auto fill = [&](size_t i, Id below) {
+    StatementScope s(c_->Prepare(kRecentByAuthor));
+    s->Bind(1, authors[i]).Bind(2, below).Bind(3, block);
+    Cursor& c = cursors[i];
+    c.ids = CollectIds(*s);
+    c.next = 0;
+    c.exhausted = static_cast<int>(c.ids.size()) < block;
+  };
+  using Head = std::pair<Id, size_t>;  // (id, cursor)
+  std::priority_queue<Head> heads;
+  for (size_t i = 0; i < authors.size(); ++i) {
+    fill(i, before);
+    if (!cursors[i].ids.empty()) heads.emplace(cursors[i].ids[0], i);
+  }
+  std::vector<Id> out;
+  while (!heads.empty() && static_cast<int>(out.size()) < limit) {
+    auto [id, i] = heads.top();
+    heads.pop();
+    out.push_back(id);
+    Cursor& c = cursors[i];
+    if (++c.next == c.ids.size()) {
+      if (c.exhausted) continue;
+      fill(i, id);
     }
-    if (n == per_author) horizon = std::max(horizon, oldest);
+    if (c.next < c.ids.size()) heads.emplace(c.ids[c.next], i);
   }
-  std::sort(all.begin(), all.end(), std::greater<>());
-  if (horizon != kNoId) {
-    all.erase(std::find_if(all.begin(), all.end(), [&](Id id) { return id < horizon; }), all.end());
-  }
-  if (static_cast<int>(all.size()) > limit) all.resize(limit);
-  return all;
+  return out;
 }
 
 std::vector<Post> SqlitePosts::ListThread(Id thread_root_id, int limit) const {

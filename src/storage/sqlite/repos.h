@@ -36,7 +36,7 @@ class SqlitePosts final : public Posts {
   std::vector<Post> GetMany(std::span<const Id> ids) const override;
   std::vector<Id> ListByAccount(Id account_id, const AccountPostFilter& filter,
                                 const PageQuery& page) const override;
-  std::vector<Id> RecentByAuthors(std::span<const Id> authors, Id before, int per_author,
+  std::vector<Id> RecentByAuthors(std::span<const Id> authors, Id before, int block,
                                   int limit) const override;
   std::vector<Post> ListThread(Id thread_root_id, int limit) const override;
   std::vector<Id> ListPublic(const PageQuery& page) const override;
