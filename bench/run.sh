@@ -77,7 +77,8 @@ echo "== warming home feeds (every user once)"
 wrk -t"$WRK_THREADS" -c"$CONNS" -d10s -s "$root/bench/wrk/home.lua" "http://127.0.0.1:$PORT/api/v1/timelines/home" >/dev/null
 
 echo "== nginx static $body_bytes-byte JSON"
-nginx_out=$(wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$NGINX_PORT/home.json")
+nginx_out=$(WRK_PATH=/home.json wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency \
+  -s "$root/bench/wrk/home.lua" "http://127.0.0.1:$NGINX_PORT/home.json")
 echo "$nginx_out"
 echo "== stoa GET /api/v1/timelines/home (random users)"
 home_out=$(wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$root/bench/wrk/home.lua" \

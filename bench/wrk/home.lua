@@ -13,9 +13,13 @@ function init(args)
   non200 = 0
 end
 
+-- The same script (and so the same client-side cost) drives the nginx baseline: PATH selects
+-- the file it serves instead.
+local path = os.getenv("WRK_PATH") or "/api/v1/timelines/home"
+
 function request()
   local t = tokens[math.random(#tokens)]
-  return wrk.format("GET", "/api/v1/timelines/home", {["Authorization"] = "Bearer " .. t})
+  return wrk.format("GET", path, {["Authorization"] = "Bearer " .. t})
 end
 
 function response(status, headers, body)

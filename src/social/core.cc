@@ -5,6 +5,47 @@
 #include "common/strings.h"
 
 namespace stoa::social {
+namespace {
+
+// Memo first, then the shared cache, then one database query for everything still missing.
+template <typename T, typename Fetch>
+IdMap<std::shared_ptr<const T>> LoadBatch(std::span<const Id> ids,
+                                          IdMap<std::shared_ptr<const T>>* memo,
+                                          ObjectCache<T>& cache, Fetch&& fetch) {
+  IdMap<std::shared_ptr<const T>> out;
+  out.reserve(ids.size());
+  IdMap<uint64_t> missing;  // id -> fill epoch
+  for (Id id : ids) {
+    if (out.count(id) != 0 || missing.count(id) != 0) continue;
+    if (memo != nullptr) {
+      if (auto it = memo->find(id); it != memo->end()) {
+        out.emplace(id, it->second);
+        continue;
+      }
+    }
+    if (auto hit = cache.Find(id)) {
+      out.emplace(id, std::move(hit));
+    } else {
+      missing.emplace(id, cache.BeginFill(id));
+    }
+  }
+  if (!missing.empty()) {
+    std::vector<Id> missing_ids;
+    for (const auto& [id, epoch] : missing) missing_ids.push_back(id);
+    for (auto& object : fetch(missing_ids)) {
+      const Id id = object.id;
+      auto ptr = std::make_shared<const T>(std::move(object));
+      cache.Fill(id, ptr, missing.find(id)->second);
+      out.emplace(id, std::move(ptr));
+    }
+  }
+  if (memo != nullptr) {
+    for (const auto& [id, object] : out) memo->emplace(id, object);
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string HostOf(std::string_view base_url) {
   auto scheme = base_url.find("://");
@@ -54,9 +95,12 @@ std::shared_ptr<const ViewerInteractions> Core::LoadInteractions(Id account_id) 
   {
     auto read = storage_.Read();
     auto recent = read->posts().RecentInteractions(account_id, result->horizon);
-    result->favourited.insert(recent.favourited.begin(), recent.favourited.end());
-    result->bookmarked.insert(recent.bookmarked.begin(), recent.bookmarked.end());
-    result->reblogged.insert(recent.reblogged.begin(), recent.reblogged.end());
+    for (Id id : recent.favourited) result->favourited.insert(id);
+    for (Id id : recent.bookmarked) result->bookmarked.insert(id);
+    for (Id id : recent.reblogged) result->reblogged.insert(id);
+    result->favourited.Seal();
+    result->bookmarked.Seal();
+    result->reblogged.Seal();
   }
   std::shared_ptr<const ViewerInteractions> ptr = std::move(result);
   interactions_.Fill(account_id, ptr, epoch);
@@ -75,7 +119,13 @@ std::shared_ptr<const FollowerList> Core::LoadFollowers(Id account_id) {
   return result;
 }
 
-AccountPtr Core::LoadAccount(Id id) {
+AccountPtr Core::LoadAccount(Id id, RequestMemo* memo) {
+  if (memo != nullptr) {
+    if (auto it = memo->accounts.find(id); it != memo->accounts.end()) return it->second;
+    AccountPtr loaded = LoadAccount(id);
+    if (loaded) memo->accounts.emplace(id, loaded);
+    return loaded;
+  }
   if (auto hit = accounts_.Find(id)) return hit;
   const uint64_t epoch = accounts_.BeginFill(id);
   auto read = storage_.Read();
@@ -86,32 +136,22 @@ AccountPtr Core::LoadAccount(Id id) {
   return ptr;
 }
 
-IdMap<AccountPtr> Core::LoadAccounts(std::span<const Id> ids) {
-  IdMap<AccountPtr> out;
-  out.reserve(ids.size());
-  IdMap<uint64_t> missing;  // id -> fill epoch
-  for (Id id : ids) {
-    if (out.count(id) != 0 || missing.count(id) != 0) continue;
-    if (auto hit = accounts_.Find(id)) {
-      out.emplace(id, std::move(hit));
-    } else {
-      missing.emplace(id, accounts_.BeginFill(id));
-    }
-  }
-  if (missing.empty()) return out;
-  std::vector<Id> missing_ids;
-  for (const auto& [id, epoch] : missing) missing_ids.push_back(id);
-  auto read = storage_.Read();
-  for (auto& account : read->accounts().GetMany(missing_ids)) {
-    const Id id = account.id;
-    auto ptr = std::make_shared<const Account>(std::move(account));
-    accounts_.Fill(id, ptr, missing.find(id)->second);
-    out.emplace(id, std::move(ptr));
-  }
-  return out;
+IdMap<AccountPtr> Core::LoadAccounts(std::span<const Id> ids, RequestMemo* memo) {
+  return LoadBatch<Account>(
+      ids, memo != nullptr ? &memo->accounts : nullptr, accounts_,
+      [this](std::span<const Id> missing) {
+        auto read = storage_.Read();
+        return read->accounts().GetMany(missing);
+      });
 }
 
-PostPtr Core::LoadPost(Id id) {
+PostPtr Core::LoadPost(Id id, RequestMemo* memo) {
+  if (memo != nullptr) {
+    if (auto it = memo->posts.find(id); it != memo->posts.end()) return it->second;
+    PostPtr loaded = LoadPost(id);
+    if (loaded) memo->posts.emplace(id, loaded);
+    return loaded;
+  }
   if (auto hit = posts_.Find(id)) return hit;
   const uint64_t epoch = posts_.BeginFill(id);
   auto read = storage_.Read();
@@ -122,29 +162,12 @@ PostPtr Core::LoadPost(Id id) {
   return ptr;
 }
 
-IdMap<PostPtr> Core::LoadPosts(std::span<const Id> ids) {
-  IdMap<PostPtr> out;
-  out.reserve(ids.size());
-  IdMap<uint64_t> missing;  // id -> fill epoch
-  for (Id id : ids) {
-    if (out.count(id) != 0 || missing.count(id) != 0) continue;
-    if (auto hit = posts_.Find(id)) {
-      out.emplace(id, std::move(hit));
-    } else {
-      missing.emplace(id, posts_.BeginFill(id));
-    }
-  }
-  if (missing.empty()) return out;
-  std::vector<Id> missing_ids;
-  for (const auto& [id, epoch] : missing) missing_ids.push_back(id);
-  auto read = storage_.Read();
-  for (auto& post : read->posts().GetMany(missing_ids)) {
-    const Id id = post.id;
-    auto ptr = std::make_shared<const Post>(std::move(post));
-    posts_.Fill(id, ptr, missing.find(id)->second);
-    out.emplace(id, std::move(ptr));
-  }
-  return out;
+IdMap<PostPtr> Core::LoadPosts(std::span<const Id> ids, RequestMemo* memo) {
+  return LoadBatch<Post>(ids, memo != nullptr ? &memo->posts : nullptr, posts_,
+                         [this](std::span<const Id> missing) {
+                           auto read = storage_.Read();
+                           return read->posts().GetMany(missing);
+                         });
 }
 
 std::shared_ptr<const OAuthApp> Core::LoadApp(Id id) {
@@ -172,6 +195,10 @@ std::shared_ptr<const ViewerGraph> Core::LoadGraph(Id account_id) {
   for (Id id : rel.BlockingIds(account_id)) graph->blocking.insert(id);
   for (Id id : rel.BlockedByIds(account_id)) graph->blocked_by.insert(id);
   for (auto& m : rel.ActiveMutes(account_id, Now())) graph->mutes.emplace(m.target_account_id, m);
+  graph->following.Seal();
+  graph->hide_reblogs_of.Seal();
+  graph->blocking.Seal();
+  graph->blocked_by.Seal();
   std::shared_ptr<const ViewerGraph> result = std::move(graph);
   graphs_.Fill(account_id, result, epoch);
   return result;

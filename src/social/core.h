@@ -30,13 +30,22 @@ using AccountPtr = std::shared_ptr<const Account>;
 using PostPtr = std::shared_ptr<const Post>;
 using UserPtr = std::shared_ptr<const User>;
 
+// What one read-only request has loaded already: repeated lookups of a post or account within the
+// request (filtering, then rendering) are answered here without touching the shared caches, whose
+// locks and reference counts are contended between cores. Single-threaded; never used by
+// requests that write (it would return objects from before their own write).
+struct RequestMemo {
+  IdMap<AccountPtr> accounts;
+  IdMap<PostPtr> posts;
+};
+
 // What a viewer favourited, bookmarked and boosted among posts with id >= horizon (older posts
 // are looked up in the database when shown).
 struct ViewerInteractions {
   Id horizon = kNoId;
-  std::unordered_set<Id> favourited;
-  std::unordered_set<Id> bookmarked;
-  std::unordered_set<Id> reblogged;
+  IdSet favourited;
+  IdSet bookmarked;
+  IdSet reblogged;
 };
 
 // An account's followers, for fan-out and "notify me of posts".
@@ -77,10 +86,11 @@ class Core {
   SearchIndexer& search_indexer() { return search_indexer_; }
 
   // Cache-first loaders. Missing ids are simply absent from the results.
-  AccountPtr LoadAccount(Id id);
-  IdMap<AccountPtr> LoadAccounts(std::span<const Id> ids);
-  PostPtr LoadPost(Id id);
-  IdMap<PostPtr> LoadPosts(std::span<const Id> ids);
+  // With a `memo`, results are looked up in and added to it.
+  AccountPtr LoadAccount(Id id, RequestMemo* memo = nullptr);
+  IdMap<AccountPtr> LoadAccounts(std::span<const Id> ids, RequestMemo* memo = nullptr);
+  PostPtr LoadPost(Id id, RequestMemo* memo = nullptr);
+  IdMap<PostPtr> LoadPosts(std::span<const Id> ids, RequestMemo* memo = nullptr);
   std::shared_ptr<const OAuthApp> LoadApp(Id id);
   std::shared_ptr<const ViewerGraph> LoadGraph(Id account_id);
   UserPtr LoadUser(Id account_id);

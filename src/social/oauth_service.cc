@@ -264,7 +264,7 @@ Status OAuthService::Revoke(std::string_view client_id, std::string_view client_
   return Status::Ok();
 }
 
-Result<AuthInfo> OAuthService::Authenticate(std::string_view bearer_token) {
+Result<std::shared_ptr<const AuthInfo>> OAuthService::Authenticate(std::string_view bearer_token) {
   const Status invalid = Unauthenticated("The access token is invalid");
   if (bearer_token.empty() || bearer_token.size() > 512) return invalid;
   const std::string hash = Sha256Hex(bearer_token);
@@ -293,16 +293,17 @@ Result<AuthInfo> OAuthService::Authenticate(std::string_view bearer_token) {
       info.suspended = account->suspended();
     }
   }
+  auto shared = std::make_shared<const AuthInfo>(std::move(info));
   std::lock_guard lock(auth_mu_);
   if (auth_cache_.size() >= kAuthCacheMax) auth_cache_.clear();
-  auth_cache_[hash] = CachedAuth{info, now};
-  return info;
+  auth_cache_[hash] = CachedAuth{shared, now};
+  return shared;
 }
 
 void OAuthService::ForgetAccount(Id account_id) {
   std::lock_guard lock(auth_mu_);
   for (auto it = auth_cache_.begin(); it != auth_cache_.end();) {
-    it = it->second.info.account_id == account_id ? auth_cache_.erase(it) : std::next(it);
+    it = it->second.info->account_id == account_id ? auth_cache_.erase(it) : std::next(it);
   }
 }
 

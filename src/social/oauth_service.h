@@ -6,6 +6,7 @@
 // SplitOAuthError separates the two for the HTTP layer.
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -87,7 +88,7 @@ class OAuthService {
   Result<IssuedToken> IssueToken(Id app_id, Id account_id, const ScopeSet& scopes);
 
   // The token's grants; kUnauthenticated ("The access token is invalid") when unknown/revoked.
-  Result<AuthInfo> Authenticate(std::string_view bearer_token);
+  Result<std::shared_ptr<const AuthInfo>> Authenticate(std::string_view bearer_token);
   // Forget cached authentications of an account (role change, suspension, password change).
   void ForgetAccount(Id account_id);
 
@@ -98,7 +99,7 @@ class OAuthService {
   const bool password_grant_;
 
   struct CachedAuth {
-    AuthInfo info;
+    std::shared_ptr<const AuthInfo> info;
     Timestamp loaded_at;
   };
   std::mutex auth_mu_;

@@ -16,7 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
-#include <unordered_map>
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include "common/id.h"
 
@@ -38,7 +38,7 @@ class ObjectCache {
     std::shared_lock lock(s.mu);
     auto it = s.map.find(id);
     if (it == s.map.end()) return nullptr;
-    it->second.referenced.store(true, std::memory_order_relaxed);
+    std::atomic_ref<bool>(it->second.referenced).store(true, std::memory_order_relaxed);
     return it->second.value;
   }
 
@@ -96,12 +96,14 @@ class ObjectCache {
   static constexpr size_t kShards = 32;
   struct Entry {
     Ptr value;
-    std::atomic<bool> referenced{true};
+    bool referenced = true;  // set through std::atomic_ref under a shared lock
   };
   struct Shard {
     std::shared_mutex mu;
     // Guarded by mu (entries' `referenced` bits are also set under a shared lock).
-    std::unordered_map<Id, Entry> map;
+    // Open addressing: one probe in contiguous memory per lookup (measured: node-based maps
+    // spent most of the home timeline's cache time on pointer chasing).
+    boost::unordered_flat_map<Id, Entry> map;
     uint64_t epoch = 0;
   };
 
@@ -112,21 +114,20 @@ class ObjectCache {
   }
 
   void InsertLocked(Shard& s, Id id, Ptr value) {
-    Entry& e = s.map[id];
-    e.value = std::move(value);
-    e.referenced.store(true, std::memory_order_relaxed);
+    s.map.insert_or_assign(id, Entry{std::move(value), true});
     if (s.map.size() <= per_shard_capacity_) return;
-    // Second chance: drop entries not used since the last sweep, clear the bit of the others,
-    // until a tenth of the shard is free.
-    const size_t target = per_shard_capacity_ - per_shard_capacity_ / 10;
-    for (int pass = 0; pass < 2 && s.map.size() > target; ++pass) {
-      for (auto it = s.map.begin(); it != s.map.end() && s.map.size() > target;) {
-        if (it->first != id && !it->second.referenced.exchange(false, std::memory_order_relaxed)) {
-          it = s.map.erase(it);
-        } else {
-          ++it;
+    // Second chance: drop the entries not used since the last sweep and clear the bit of the
+    // others; a second pass empties the shard down to the entry just added if everything was hot.
+    for (int pass = 0; pass < 2 && s.map.size() > per_shard_capacity_ - per_shard_capacity_ / 10;
+         ++pass) {
+      boost::unordered::erase_if(s.map, [id](auto& kv) {
+        if (kv.first == id) return false;
+        if (kv.second.referenced) {
+          kv.second.referenced = false;
+          return false;
         }
-      }
+        return true;
+      });
     }
   }
 

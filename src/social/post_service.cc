@@ -48,24 +48,24 @@ Status ValidatePostText(const Core& core, std::string_view text, std::string_vie
 }
 
 bool PostService::Visible(const Viewer& viewer, const Post& post, Surface surface) {
-  AccountPtr author = core_.LoadAccount(post.account_id);
+  AccountPtr author = core_.LoadAccount(post.account_id, viewer.memo);
   if (!author || !CanSee(viewer, post, *author, surface, core_.Now())) return false;
   if (!post.is_reblog()) return true;
-  PostPtr original = core_.LoadPost(post.reblog_of_id);
+  PostPtr original = core_.LoadPost(post.reblog_of_id, viewer.memo);
   if (!original) return false;
-  AccountPtr original_author = core_.LoadAccount(original->account_id);
+  AccountPtr original_author = core_.LoadAccount(original->account_id, viewer.memo);
   return original_author && CanSee(viewer, *original, *original_author, surface, core_.Now());
 }
 
 Result<PostPtr> PostService::GetVisible(const Viewer& viewer, Id post_id, Surface surface) {
-  PostPtr post = core_.LoadPost(post_id);
+  PostPtr post = core_.LoadPost(post_id, viewer.memo);
   if (!post || !Visible(viewer, *post, surface)) return NotFound();
   return post;
 }
 
 std::vector<PostPtr> PostService::GetVisibleMany(const Viewer& viewer, std::span<const Id> ids,
                                                  Surface surface) {
-  auto posts = core_.LoadPosts(ids);
+  auto posts = core_.LoadPosts(ids, viewer.memo);
   std::vector<PostPtr> out;
   out.reserve(ids.size());
   for (Id id : ids) {

@@ -78,7 +78,7 @@ std::vector<PostPtr> TimelineService::Home(const Viewer& viewer, const storage::
     }
     scanned += batch.size();
     bool reached_lower = false;
-    auto posts = core_.LoadPosts(batch);
+    auto posts = core_.LoadPosts(batch, viewer.memo);
     for (Id id : batch) {
       if (id <= lower) {
         reached_lower = true;

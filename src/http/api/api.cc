@@ -184,6 +184,9 @@ Response Api::Handle(Request& request, const PathParams& path, Access access,
     }
     call.viewer = services_.core.MakeViewer(call.auth->account_id, call.auth->role);
   }
+  if (request.method == Method::kGet || request.method == Method::kHead) {
+    call.viewer.memo = &call.memo;
+  }
 
   // Rate limits: per token when authenticated, per IP otherwise.
   if (services_.config.rate_limits.enabled) {

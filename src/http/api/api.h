@@ -62,8 +62,9 @@ class Call {
   const PathParams& path;
   Params params;
   Services& s;
-  std::optional<social::AuthInfo> auth;
+  std::shared_ptr<const social::AuthInfo> auth;  // null when no token was given
   social::Viewer viewer;
+  social::RequestMemo memo;  // used by read-only requests (GET, HEAD) only
   // Response headers the route wrapper adds (rate limits, Link).
   std::vector<Header> extra_headers;
 

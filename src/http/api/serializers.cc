@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <mutex>
+#include <shared_mutex>
+
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include "common/time_format.h"
 
@@ -218,8 +221,8 @@ struct RenderCache::Table {
     std::shared_ptr<const std::string> json;
   };
   struct Shard {
-    std::mutex mu;
-    std::unordered_map<Id, Entry> map;  // guarded by mu
+    std::shared_mutex mu;
+    boost::unordered_flat_map<Id, Entry> map;  // guarded by mu
   };
   explicit Table(size_t capacity) : per_shard(std::max<size_t>(16, capacity / kShards)) {}
 
@@ -228,15 +231,15 @@ struct RenderCache::Table {
                                          Render&& render) {
     Shard& s = shards[(static_cast<uint64_t>(id) * 0x9e3779b97f4a7c15ULL >> 59) % kShards];
     {
-      std::lock_guard lock(s.mu);
+      std::shared_lock lock(s.mu);
       auto it = s.map.find(id);
       if (it != s.map.end() && it->second.source.lock().get() == source.get()) return it->second.json;
     }
     auto json = std::make_shared<const std::string>(render());
-    std::lock_guard lock(s.mu);
+    std::unique_lock lock(s.mu);
     if (s.map.size() >= per_shard) {
       // Drop entries whose objects are gone first; if none, start over (cheap to re-render).
-      std::erase_if(s.map, [](const auto& kv) { return kv.second.source.expired(); });
+      boost::unordered::erase_if(s.map, [](const auto& kv) { return kv.second.source.expired(); });
       if (s.map.size() >= per_shard) s.map.clear();
     }
     s.map[id] = Entry{std::weak_ptr<const void>(source), json};
@@ -309,7 +312,7 @@ void StatusWriter::Prefetch(const std::vector<social::PostPtr>& posts) {
       original_ids.push_back(p->reblog_of_id);
     }
   }
-  for (auto& [id, post] : core_.LoadPosts(original_ids)) originals_.emplace(id, post);
+  for (auto& [id, post] : core_.LoadPosts(original_ids, viewer_.memo)) originals_.emplace(id, post);
   std::vector<Id> account_ids;
   std::vector<Id> shown_ids;
   for (const auto& p : posts) {
@@ -317,7 +320,7 @@ void StatusWriter::Prefetch(const std::vector<social::PostPtr>& posts) {
     shown_ids.push_back(p->is_reblog() ? p->reblog_of_id : p->id);
   }
   for (const auto& [id, p] : originals_) account_ids.push_back(p->account_id);
-  for (auto& [id, a] : core_.LoadAccounts(account_ids)) accounts_.emplace(id, a);
+  for (auto& [id, a] : core_.LoadAccounts(account_ids, viewer_.memo)) accounts_.emplace(id, a);
   if (!viewer_.anonymous() && !shown_ids.empty()) {
     // Recent interactions come from memory; only posts older than its horizon need the database.
     auto recent = core_.LoadInteractions(viewer_.account_id);
@@ -338,6 +341,9 @@ void StatusWriter::Prefetch(const std::vector<social::PostPtr>& posts) {
       for (Id id : store.RebloggedAmong(viewer_.account_id, older)) reblogged_.insert(id);
       for (Id id : store.BookmarkedAmong(viewer_.account_id, older)) bookmarked_.insert(id);
     }
+    favourited_.Seal();
+    reblogged_.Seal();
+    bookmarked_.Seal();
   }
 }
 
@@ -345,7 +351,7 @@ void StatusWriter::Append(std::string& out, const social::PostPtr& post, bool wi
   const Post& p = *post;
   auto author_it = accounts_.find(p.account_id);
   social::AccountPtr author =
-      author_it != accounts_.end() ? author_it->second : core_.LoadAccount(p.account_id);
+      author_it != accounts_.end() ? author_it->second : core_.LoadAccount(p.account_id, viewer_.memo);
   static const std::string kNoName;
   out += *cache_.PostPrefix(core_, post, author ? author->username : kNoName);
   out += ",\"account\":";
@@ -358,7 +364,7 @@ void StatusWriter::Append(std::string& out, const social::PostPtr& post, bool wi
   social::PostPtr original;
   if (p.is_reblog()) {
     auto it = originals_.find(p.reblog_of_id);
-    original = it != originals_.end() ? it->second : core_.LoadPost(p.reblog_of_id);
+    original = it != originals_.end() ? it->second : core_.LoadPost(p.reblog_of_id, viewer_.memo);
   }
   if (original) {
     Append(out, original, false);

@@ -79,9 +79,9 @@ class StatusWriter {
   social::Core& core_;
   const social::Viewer& viewer_;
   RenderCache& cache_;
-  std::unordered_map<Id, social::AccountPtr> accounts_;
-  std::unordered_map<Id, social::PostPtr> originals_;
-  std::unordered_set<Id> favourited_, reblogged_, bookmarked_;
+  social::IdMap<social::AccountPtr> accounts_;
+  social::IdMap<social::PostPtr> originals_;
+  social::IdSet favourited_, reblogged_, bookmarked_;
   std::string scratch_;
 };
 
