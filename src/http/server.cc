@@ -572,12 +572,14 @@ Status HttpServer::Impl::Start() {
     return Unavailable("cannot set SO_REUSEADDR for " + where + ": " + ec.message());
   }
   if (acceptor_->bind(endpoint, ec); ec) {
+    const std::string reason = ec.message();  // close() below overwrites ec
     acceptor_->close(ec);
-    return Unavailable("cannot bind " + where + ": " + ec.message());
+    return Unavailable("cannot bind " + where + ": " + reason);
   }
   if (acceptor_->listen(net::socket_base::max_listen_connections, ec); ec) {
+    const std::string reason = ec.message();
     acceptor_->close(ec);
-    return Unavailable("cannot listen on " + where + ": " + ec.message());
+    return Unavailable("cannot listen on " + where + ": " + reason);
   }
   port_.store(acceptor_->local_endpoint(ec).port());
 

@@ -187,6 +187,20 @@ TEST(HttpServerTest, AnswersWithStandardHeaders) {
   EXPECT_EQ(r->Header("connection"), "");  // HTTP/1.1 keeps the connection by default
 }
 
+// Regression: the bind error was reported as "Success" because closing the acceptor overwrote
+// the error code before its message was read.
+TEST(HttpServerTest, PortInUseNamesTheRealReason) {
+  auto first = StartServer(TestOptions(), Describe);
+  ServerOptions options = TestOptions();
+  options.port = first->port();
+  HttpServer second(options, Describe, nullptr);
+  const Status status = second.Start();
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.code(), StatusCode::kUnavailable);
+  EXPECT_NE(status.message().find("cannot bind"), std::string::npos) << status.message();
+  EXPECT_EQ(status.message().find("Success"), std::string::npos) << status.message();
+}
+
 TEST(HttpServerTest, PassesRequestFieldsToTheHandler) {
   std::promise<Request> seen;
   auto server = StartServer(TestOptions(), [&seen](Request& request) {
