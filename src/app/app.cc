@@ -44,6 +44,7 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
   db.synchronous = c.storage.synchronous;
   db.busy_timeout_ms = c.storage.busy_timeout_ms;
   db.cache_size_kib = c.storage.cache_size_kib;
+  db.wal_autocheckpoint_pages = c.storage.wal_autocheckpoint_pages;
   auto storage = storage::sqlite::SqliteStorage::Open(data_dir + "/stoa.db", db);
   if (!storage.ok()) return storage.status();
   app->storage_ = std::move(storage).value();

@@ -58,7 +58,10 @@ struct Config {
     int reader_connections = 0;      // 0 = as many as threads need
     std::string synchronous = "full";  // full (durable on power loss) or normal
     int busy_timeout_ms = 5000;
-    int64_t cache_size_kib = 65536;
+    // Small on purpose: a reader's cache is dropped whenever a write commits (WAL), and SQLite
+    // scans the writer's whole cache at every commit; the OS page cache holds the file anyway.
+    int64_t cache_size_kib = 2048;
+    int wal_autocheckpoint_pages = 10000;  // checkpoint the WAL into the database this often
   } storage;
 
   struct Timelines {

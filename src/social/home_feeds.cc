@@ -102,6 +102,31 @@ void HomeFeeds::Push(Id account_id, Id post_id) {
   }
 }
 
+void HomeFeeds::PushMany(std::span<const Id> account_ids, Id post_id, Id skip_if_contains) {
+  // Group by shard so that each shard's lock is taken once per post, not once per follower.
+  std::vector<Id> by_shard[kShards];
+  for (Id account : account_ids) by_shard[&ShardFor(account) - shards_].push_back(account);
+  for (size_t i = 0; i < kShards; ++i) {
+    if (by_shard[i].empty()) continue;
+    Shard& s = shards_[i];
+    std::lock_guard lock(s.mu);
+    for (Id account : by_shard[i]) {
+      auto it = s.feeds.find(account);
+      if (it == s.feeds.end()) continue;
+      Feed& f = it->second;
+      if (f.loading) {
+        f.pending.push_back(post_id);
+        continue;
+      }
+      if (skip_if_contains != kNoId &&
+          std::binary_search(f.ids.begin(), f.ids.end(), skip_if_contains)) {
+        continue;
+      }
+      InsertSorted(f, post_id);
+    }
+  }
+}
+
 bool HomeFeeds::Contains(Id account_id, Id post_id) {
   Shard& s = ShardFor(account_id);
   std::lock_guard lock(s.mu);

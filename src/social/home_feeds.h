@@ -13,6 +13,7 @@
 #include <functional>
 #include <list>
 #include <memory>
+#include <span>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -35,6 +36,9 @@ class HomeFeeds {
   std::vector<Id> ReadAfter(Id account_id, Id after, Id before, size_t limit, const Loader& load);
   // Adds `post_id` to the feed of `account_id` if it is in memory. Thread-safe.
   void Push(Id account_id, Id post_id);
+  // Adds `post_id` to the in-memory feeds of all `account_ids`, locking each shard once.
+  // `skip_if_contains` (for boosts): accounts whose feed already holds that post are skipped.
+  void PushMany(std::span<const Id> account_ids, Id post_id, Id skip_if_contains = kNoId);
   // True when `post_id` is in the in-memory feed (false when the feed is not in memory).
   bool Contains(Id account_id, Id post_id);
   // Drops the feed from memory (after a follow, so it is regenerated with the new account).

@@ -183,10 +183,8 @@ void PostService::FanOut(const Post& post, const Account& author) {
     return;
   }
   const auto followers = core_.LoadFollowers(author.id);
-  for (Id follower : followers->all) {
-    if (post.is_reblog() && feeds.Contains(follower, post.reblog_of_id)) continue;
-    feeds.Push(follower, post.id);
-  }
+  // A boost is skipped where the boosted post is already in the feed.
+  feeds.PushMany(followers->all, post.id, post.is_reblog() ? post.reblog_of_id : kNoId);
 }
 
 Result<PostPtr> PostService::Edit(const Viewer& viewer, Id post_id, const PostChanges& changes) {

@@ -206,6 +206,10 @@ Result<Account> SqliteAccounts::Get(Id id) const {
 std::vector<Account> SqliteAccounts::GetMany(std::span<const Id> ids) const {
   std::vector<Account> out;
   if (ids.empty()) return out;
+  if (ids.size() == 1) {  // the common reload of one changed account: a primary-key lookup
+    if (auto one = Get(ids[0]); one.ok()) out.push_back(std::move(one).value());
+    return out;
+  }
   StatementScope s(c_->Prepare(kSelectAccounts));
   s->Bind(1, IdListJson(ids));
   while (true) {

@@ -188,6 +188,11 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
     Status st = conn->Exec(pragma);
     if (!st.ok()) return fail(st);
   }
+  if (!options.read_only) {
+    Status st = conn->Exec("PRAGMA wal_autocheckpoint=" +
+                           std::to_string(options.wal_autocheckpoint_pages));
+    if (!st.ok()) return fail(st);
+  }
   if (options.read_only) {
     // No mmap for readers: the file grows with every commit, and SQLite then remaps on the next
     // read transaction (page faults and munmap on the hot path, measured in bench/).

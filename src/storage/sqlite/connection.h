@@ -87,6 +87,7 @@ struct ConnectionOptions {
   std::string synchronous = "full";  // full | normal
   int busy_timeout_ms = 5000;
   int64_t cache_size_kib = 65536;
+  int wal_autocheckpoint_pages = 1000;  // SQLite's default; writers only
 };
 
 class Connection {

@@ -117,6 +117,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Databa
   writer_options.synchronous = options.synchronous;
   writer_options.busy_timeout_ms = options.busy_timeout_ms;
   writer_options.cache_size_kib = options.cache_size_kib;
+  writer_options.wal_autocheckpoint_pages = options.wal_autocheckpoint_pages;
   ASSIGN_OR_RETURN(std::unique_ptr<Connection> writer, Connection::Open(path, writer_options));
 
   // Open one reader now, so a file readers cannot use fails here rather than in Read().

@@ -36,6 +36,7 @@ struct DatabaseOptions {
   std::string synchronous = "full";
   int busy_timeout_ms = 5000;
   int64_t cache_size_kib = 65536;
+  int wal_autocheckpoint_pages = 1000;
   int max_batch = 1024;  // most jobs in one group commit
 };
 

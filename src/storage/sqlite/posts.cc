@@ -298,6 +298,10 @@ Result<Post> SqlitePosts::Get(Id id) const {
 std::vector<Post> SqlitePosts::GetMany(std::span<const Id> ids) const {
   std::vector<Post> out;
   if (ids.empty()) return out;
+  if (ids.size() == 1) {  // a primary-key lookup without the id list
+    if (auto one = Get(ids[0]); one.ok()) out.push_back(std::move(one).value());
+    return out;
+  }
   StatementScope s(c_->Prepare(kSelectPosts));
   s->Bind(1, IdListJson(ids));
   while (true) {

@@ -97,6 +97,8 @@ TEST(ConfigTest, ExampleFileDocumentsTheDefaults) {
   EXPECT_EQ(example->timelines.status_cache_entries, defaults->timelines.status_cache_entries);
   EXPECT_EQ(example->security.password_hash_cost, defaults->security.password_hash_cost);
   EXPECT_EQ(example->storage.synchronous, defaults->storage.synchronous);
+  EXPECT_EQ(example->storage.cache_size_kib, defaults->storage.cache_size_kib);
+  EXPECT_EQ(example->storage.wal_autocheckpoint_pages, defaults->storage.wal_autocheckpoint_pages);
 }
 
 }  // namespace
