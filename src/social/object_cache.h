@@ -96,7 +96,7 @@ class ObjectCache {
   static constexpr size_t kShards = 32;
   struct Entry {
     Ptr value;
-    bool referenced = true;  // set through std::atomic_ref under a shared lock
+    bool referenced = false;  // set through std::atomic_ref under a shared lock
   };
   struct Shard {
     std::shared_mutex mu;
@@ -114,20 +114,25 @@ class ObjectCache {
   }
 
   void InsertLocked(Shard& s, Id id, Ptr value) {
-    s.map.insert_or_assign(id, Entry{std::move(value), true});
+    // New entries start unreferenced: only a later lookup marks them as worth keeping, so a scan
+    // of many objects read once cannot push out the ones read all the time.
+    s.map.insert_or_assign(id, Entry{std::move(value), false});
     if (s.map.size() <= per_shard_capacity_) return;
-    // Second chance: drop the entries not used since the last sweep and clear the bit of the
-    // others; a second pass empties the shard down to the entry just added if everything was hot.
-    for (int pass = 0; pass < 2 && s.map.size() > per_shard_capacity_ - per_shard_capacity_ / 10;
-         ++pass) {
-      boost::unordered::erase_if(s.map, [id](auto& kv) {
-        if (kv.first == id) return false;
-        if (kv.second.referenced) {
-          kv.second.referenced = false;
-          return false;
+    // Second chance: walk the shard, dropping entries not looked up since the last walk and
+    // clearing the mark of the others, until a tenth of the shard is free; a second walk
+    // drops the now unmarked ones if everything was in use.
+    const size_t target = per_shard_capacity_ - per_shard_capacity_ / 10;
+    for (int pass = 0; pass < 2 && s.map.size() > target; ++pass) {
+      for (auto it = s.map.begin(); it != s.map.end() && s.map.size() > target;) {
+        if (it->first == id) {
+          ++it;
+        } else if (!it->second.referenced) {
+          s.map.erase(it++);
+        } else {
+          it->second.referenced = false;
+          ++it;
         }
-        return true;
-      });
+      }
     }
   }
 

@@ -1,0 +1,93 @@
+#include "social/home_feeds.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+namespace stoa::social {
+namespace {
+
+HomeFeeds::Loader FixedLoader(std::vector<Id> ids, std::atomic<int>* loads = nullptr) {
+  return [ids, loads](Id) {
+    if (loads != nullptr) loads->fetch_add(1);
+    return ids;
+  };
+}
+
+TEST(HomeFeedsTest, ReadsNewestFirstBelowACursor) {
+  HomeFeeds feeds(100, 10);
+  auto load = FixedLoader({5, 1, 3, 9, 7});
+  EXPECT_EQ(feeds.Read(1, 100, 3, load), (std::vector<Id>{9, 7, 5}));
+  EXPECT_EQ(feeds.Read(1, 7, 10, load), (std::vector<Id>{5, 3, 1}));
+  EXPECT_EQ(feeds.ReadAfter(1, 3, 100, 10, load), (std::vector<Id>{5, 7, 9}));
+}
+
+TEST(HomeFeedsTest, LoadsOnceThenServesFromMemoryAndFanOutAddsPosts) {
+  HomeFeeds feeds(100, 10);
+  std::atomic<int> loads{0};
+  auto load = FixedLoader({1, 2}, &loads);
+  feeds.Read(7, 1000, 10, load);
+  feeds.Push(7, 3);
+  const Id followers[] = {7, 8};
+  feeds.PushMany(followers, 4);  // 8 is not in memory: ignored until it is loaded
+  EXPECT_EQ(feeds.Read(7, 1000, 10, load), (std::vector<Id>{4, 3, 2, 1}));
+  EXPECT_EQ(loads.load(), 1);
+  EXPECT_FALSE(feeds.Contains(8, 4));
+}
+
+TEST(HomeFeedsTest, CapKeepsTheNewest) {
+  HomeFeeds feeds(3, 10);
+  auto load = FixedLoader({1, 2, 3, 4, 5});
+  EXPECT_EQ(feeds.Read(1, 100, 10, load), (std::vector<Id>{5, 4, 3}));
+  feeds.Push(1, 6);
+  EXPECT_EQ(feeds.Read(1, 100, 10, load), (std::vector<Id>{6, 5, 4}));
+}
+
+TEST(HomeFeedsTest, BoostIsSkippedWhereTheOriginalIsAlreadyShown) {
+  HomeFeeds feeds(100, 10);
+  feeds.Read(1, 100, 10, FixedLoader({10}));
+  feeds.Read(2, 100, 10, FixedLoader({}));
+  const Id followers[] = {1, 2};
+  feeds.PushMany(followers, 20, /*skip_if_contains=*/10);
+  EXPECT_FALSE(feeds.Contains(1, 20));
+  EXPECT_TRUE(feeds.Contains(2, 20));
+}
+
+TEST(HomeFeedsTest, ForgetMakesTheNextReadReload) {
+  HomeFeeds feeds(100, 10);
+  std::atomic<int> loads{0};
+  auto load = FixedLoader({1}, &loads);
+  feeds.Read(1, 100, 10, load);
+  feeds.Forget(1);
+  feeds.Read(1, 100, 10, load);
+  EXPECT_EQ(loads.load(), 2);
+}
+
+TEST(HomeFeedsTest, EvictsLeastRecentlyReadFeeds) {
+  HomeFeeds feeds(10, 16);  // one per shard, plus one
+  std::atomic<int> loads{0};
+  auto load = FixedLoader({1}, &loads);
+  for (Id account = 1; account <= 200; ++account) feeds.Read(account, 100, 10, load);
+  EXPECT_LE(feeds.accounts_in_memory(), 16u * 2);
+}
+
+// A post pushed while its feed is being loaded from the database must not be lost, whether or
+// not the database read saw it.
+TEST(HomeFeedsTest, PushesDuringALoadAreMerged) {
+  HomeFeeds feeds(100, 10);
+  std::atomic<bool> in_load{false}, pushed{false};
+  HomeFeeds::Loader slow = [&](Id) {
+    in_load = true;
+    while (!pushed) std::this_thread::yield();
+    return std::vector<Id>{1, 2};
+  };
+  std::thread reader([&] { EXPECT_EQ(feeds.Read(1, 100, 10, slow), (std::vector<Id>{3, 2, 1})); });
+  while (!in_load) std::this_thread::yield();
+  feeds.Push(1, 3);
+  pushed = true;
+  reader.join();
+}
+
+}  // namespace
+}  // namespace stoa::social
