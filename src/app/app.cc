@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <thread>
 
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "common/json_writer.h"
@@ -99,6 +100,12 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
 
 Status App::Start(const std::string& listen) {
   ASSIGN_OR_RETURN(auto address, ParseListen(listen));
+  if (config_.server.access_log && !spdlog::get("access")) {
+    // One JSON object per request on stderr, nothing else on the line.
+    auto access = spdlog::stderr_logger_mt("access");
+    access->set_pattern("%v");
+    access->flush_on(spdlog::level::info);
+  }
   http::ServerOptions options;
   options.host = address.first;
   options.port = address.second;
