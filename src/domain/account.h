@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/id.h"
+#include "common/text_memo.h"
 #include "domain/role.h"
 #include "domain/visibility.h"
 
@@ -41,6 +42,8 @@ struct Account {
   std::optional<Timestamp> suspended_at;
   std::optional<Timestamp> silenced_at;
   std::optional<Timestamp> sensitized_at;
+  // A cache slot for the API's rendering of this (immutable) value; not part of the value.
+  TextMemo rendered;
 
   bool suspended() const { return suspended_at.has_value(); }
   bool silenced() const { return silenced_at.has_value(); }

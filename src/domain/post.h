@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/id.h"
+#include "common/text_memo.h"
 #include "domain/visibility.h"
 
 namespace stoa {
@@ -38,6 +39,8 @@ struct Post {
   int64_t replies_count = 0;
   int64_t reblogs_count = 0;
   int64_t favourites_count = 0;
+  // A cache slot for the API's rendering of this (immutable) value; not part of the value.
+  TextMemo rendered;
 
   bool is_reblog() const { return reblog_of_id != kNoId; }
   bool is_reply() const { return in_reply_to_id != kNoId; }

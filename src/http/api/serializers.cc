@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
-#include <shared_mutex>
 
-#include <boost/unordered/unordered_flat_map.hpp>
 
 #include "common/time_format.h"
 
@@ -214,56 +212,14 @@ void WriteToken(JsonWriter& w, const social::IssuedToken& token) {
       .EndObject();
 }
 
-struct RenderCache::Table {
-  static constexpr size_t kShards = 32;
-  struct Entry {
-    std::weak_ptr<const void> source;
-    std::shared_ptr<const std::string> json;
-  };
-  struct Shard {
-    std::shared_mutex mu;
-    boost::unordered_flat_map<Id, Entry> map;  // guarded by mu
-  };
-  explicit Table(size_t capacity) : per_shard(std::max<size_t>(16, capacity / kShards)) {}
-
-  template <typename T, typename Render>
-  std::shared_ptr<const std::string> Get(Id id, const std::shared_ptr<const T>& source,
-                                         Render&& render) {
-    Shard& s = shards[(static_cast<uint64_t>(id) * 0x9e3779b97f4a7c15ULL >> 59) % kShards];
-    {
-      std::shared_lock lock(s.mu);
-      auto it = s.map.find(id);
-      if (it != s.map.end() && it->second.source.lock().get() == source.get()) return it->second.json;
-    }
-    auto json = std::make_shared<const std::string>(render());
-    std::unique_lock lock(s.mu);
-    if (s.map.size() >= per_shard) {
-      // Drop entries whose objects are gone first; if none, start over (cheap to re-render).
-      boost::unordered::erase_if(s.map, [](const auto& kv) { return kv.second.source.expired(); });
-      if (s.map.size() >= per_shard) s.map.clear();
-    }
-    s.map[id] = Entry{std::weak_ptr<const void>(source), json};
-    return json;
-  }
-
-  const size_t per_shard;
-  Shard shards[kShards];
-};
-
-RenderCache::RenderCache(size_t capacity)
-    : accounts_(std::make_unique<Table>(capacity / 4)), posts_(std::make_unique<Table>(capacity)) {}
-RenderCache::~RenderCache() = default;
-
-std::shared_ptr<const std::string> RenderCache::Account(social::Core& core,
-                                                        const social::AccountPtr& account) {
-  return accounts_->Get(account->id, account, [&] { return AccountJson(core, *account); });
+const std::string& RenderCache::Account(social::Core& core, const stoa::Account& account) {
+  return account.rendered.Get([&] { return AccountJson(core, account); });
 }
 
-std::shared_ptr<const std::string> RenderCache::PostPrefix(social::Core& core,
-                                                           const social::PostPtr& post,
-                                                           std::string_view username) {
-  return posts_->Get(post->id, post, [&] {
-    const Post& p = *post;
+const std::string& RenderCache::PostPrefix(social::Core& core, const Post& post,
+                                           std::string_view username) {
+  return post.rendered.Get([&] {
+    const Post& p = post;
     JsonWriter w;
     w.BeginObject();
     w.Key("id").IdString(p.id);
@@ -312,7 +268,9 @@ void StatusWriter::Prefetch(const std::vector<social::PostPtr>& posts) {
       original_ids.push_back(p->reblog_of_id);
     }
   }
-  for (auto& [id, post] : core_.LoadPosts(original_ids, viewer_.memo)) originals_.emplace(id, post);
+  for (auto& [id, post] : core_.LoadPosts(original_ids, viewer_.memo)) {
+    originals_.emplace(id, std::move(post));
+  }
   std::vector<Id> account_ids;
   std::vector<Id> shown_ids;
   for (const auto& p : posts) {
@@ -320,7 +278,7 @@ void StatusWriter::Prefetch(const std::vector<social::PostPtr>& posts) {
     shown_ids.push_back(p->is_reblog() ? p->reblog_of_id : p->id);
   }
   for (const auto& [id, p] : originals_) account_ids.push_back(p->account_id);
-  for (auto& [id, a] : core_.LoadAccounts(account_ids, viewer_.memo)) accounts_.emplace(id, a);
+  for (auto& [id, a] : core_.LoadAccounts(account_ids, viewer_.memo)) accounts_.emplace(id, std::move(a));
   if (!viewer_.anonymous() && !shown_ids.empty()) {
     // Recent interactions come from memory; only posts older than its horizon need the database.
     auto recent = core_.LoadInteractions(viewer_.account_id);
@@ -353,10 +311,10 @@ void StatusWriter::Append(std::string& out, const social::PostPtr& post, bool wi
   social::AccountPtr author =
       author_it != accounts_.end() ? author_it->second : core_.LoadAccount(p.account_id, viewer_.memo);
   static const std::string kNoName;
-  out += *cache_.PostPrefix(core_, post, author ? author->username : kNoName);
+  out += cache_.PostPrefix(core_, *post, author ? author->username : kNoName);
   out += ",\"account\":";
   if (author) {
-    out += *cache_.Account(core_, author);
+    out += cache_.Account(core_, *author);
   } else {
     out += "null";
   }

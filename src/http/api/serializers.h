@@ -36,27 +36,20 @@ void WriteTag(JsonWriter& w, social::Core& core, const social::TagView& tag);
 void WriteMarker(JsonWriter& w, const storage::Marker& m);
 void WriteToken(JsonWriter& w, const social::IssuedToken& token);
 
-// Caches the viewer-independent JSON of accounts and posts. Domain objects are immutable and
-// replaced on every change, so an entry stays valid exactly as long as the object it was rendered
-// from is still alive and current: no invalidation is needed. Thread-safe; bounded.
+// The viewer-independent JSON of accounts and posts, rendered once per object: domain objects
+// are immutable and replaced on every change, so the JSON is memoised on the object itself
+// (Account::rendered, Post::rendered) and is valid exactly as long as the object. Thread-safe.
 class RenderCache {
  public:
-  explicit RenderCache(size_t capacity);
-  ~RenderCache();
+  explicit RenderCache(size_t capacity) { (void)capacity; }
   RenderCache(const RenderCache&) = delete;
   RenderCache& operator=(const RenderCache&) = delete;
 
-  // The Account entity's JSON.
-  std::shared_ptr<const std::string> Account(social::Core& core, const social::AccountPtr& account);
+  // The Account entity's JSON. Valid while `account` lives.
+  const std::string& Account(social::Core& core, const Account& account);
   // A Status entity's opening brace and viewer-independent fields, without its account, reblog
-  // and viewer-relative fields and without the closing brace.
-  std::shared_ptr<const std::string> PostPrefix(social::Core& core, const social::PostPtr& post,
-                                                std::string_view username);
-
- private:
-  struct Table;
-  std::unique_ptr<Table> accounts_;
-  std::unique_ptr<Table> posts_;
+  // and viewer-relative fields and without the closing brace. Valid while `post` lives.
+  const std::string& PostPrefix(social::Core& core, const Post& post, std::string_view username);
 };
 
 // Renders posts as Status entities for one viewer: loads authors, boosted posts and the viewer's

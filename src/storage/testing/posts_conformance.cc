@@ -1,0 +1,415 @@
+// Posts: storing and loading, account timelines, the home-feed merge, threads, the public and tag
+// timelines.
+#include <random>
+
+#include "storage/testing/conformance.h"
+
+namespace stoa::storage::conformance {
+namespace {
+
+using C = StorageConformanceTest;
+
+void ExpectSamePost(const Post& got, const Post& want) {
+  EXPECT_EQ(got.id, want.id);
+  EXPECT_EQ(got.account_id, want.account_id);
+  EXPECT_EQ(got.text, want.text);
+  EXPECT_EQ(got.content_html, want.content_html);
+  EXPECT_EQ(got.spoiler_text, want.spoiler_text);
+  EXPECT_EQ(got.sensitive, want.sensitive);
+  EXPECT_EQ(got.visibility, want.visibility);
+  EXPECT_EQ(got.language, want.language);
+  EXPECT_EQ(got.in_reply_to_id, want.in_reply_to_id);
+  EXPECT_EQ(got.in_reply_to_account_id, want.in_reply_to_account_id);
+  EXPECT_EQ(got.reblog_of_id, want.reblog_of_id);
+  EXPECT_EQ(got.thread_root_id, want.thread_root_id);
+  EXPECT_EQ(got.application_id, want.application_id);
+  EXPECT_EQ(got.created_at, want.created_at);
+  EXPECT_EQ(got.edited_at, want.edited_at);
+  EXPECT_EQ(got.deleted_at, want.deleted_at);
+  ASSERT_EQ(got.mentions.size(), want.mentions.size());
+  for (size_t i = 0; i < want.mentions.size(); ++i) {
+    EXPECT_EQ(got.mentions[i].account_id, want.mentions[i].account_id);
+    EXPECT_EQ(got.mentions[i].username, want.mentions[i].username);
+  }
+  EXPECT_EQ(got.tags, want.tags);
+  EXPECT_EQ(got.replies_count, want.replies_count);
+  EXPECT_EQ(got.reblogs_count, want.reblogs_count);
+  EXPECT_EQ(got.favourites_count, want.favourites_count);
+}
+
+std::vector<Id> PostIds(const std::vector<Post>& posts) {
+  std::vector<Id> out;
+  for (const auto& p : posts) out.push_back(p.id);
+  return out;
+}
+
+TEST_P(C, PostRoundTripsEveryField) {
+  const Id author = CreateAccount("author");
+  const Id friend_id = CreateAccount("friend");
+  const Post parent = MakePost(friend_id, "parent");
+  InsertPost(parent);
+  Post p = MakeReply(parent, author, "hi @friend #Tag & <b>");
+  p.content_html = "<p>hi <a>@friend</a> #tag &amp; &lt;b&gt;</p>";
+  p.spoiler_text = "cw";
+  p.sensitive = true;
+  p.visibility = Visibility::kPrivate;
+  p.language = "fr";
+  p.application_id = 4242;
+  p.edited_at = Now() + std::chrono::seconds(1);
+  p.mentions = {{friend_id, "friend"}};
+  p.tags = {"tag", "zweite"};
+  p.replies_count = 1;
+  p.reblogs_count = 2;
+  p.favourites_count = 3;
+  InsertPost(p);
+
+  Post bare = MakePost(author, "");
+  bare.language.reset();
+  bare.content_html.clear();
+  InsertPost(bare);
+
+  auto r = Read();
+  auto got = r->posts().Get(p.id);
+  ASSERT_TRUE(IsOk(got));
+  ExpectSamePost(*got, p);
+  EXPECT_TRUE(got->is_reply());
+  ExpectSamePost(*r->posts().Get(bare.id), bare);
+  EXPECT_EQ(r->posts().Get(999).status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(C, ThreadRootDefaultsToThePostItself) {
+  const Id author = CreateAccount("author");
+  Post p = MakePost(author, "root");
+  p.thread_root_id = kNoId;
+  InsertPost(p);
+  EXPECT_EQ(Read()->posts().Get(p.id)->thread_root_id, p.id);
+}
+
+TEST_P(C, DeletedPostsAreReturnedFlaggedByGetAndGetMany) {
+  const Id author = CreateAccount("author");
+  const Post a = MakePost(author, "a");
+  const Post b = MakePost(author, "b");
+  InsertPost(a);
+  InsertPost(b);
+  const Timestamp at = Now() + std::chrono::seconds(9);
+  MustWrite([&](Transaction& tx) { return tx.posts().MarkDeleted(a.id, at); });
+  auto r = Read();
+  auto got = r->posts().Get(a.id);
+  ASSERT_TRUE(IsOk(got));
+  EXPECT_TRUE(got->deleted());
+  EXPECT_EQ(got->deleted_at, at);
+  EXPECT_EQ(got->text, "a");  // kept for evidence
+  auto many = r->posts().GetMany(std::vector<Id>{b.id, a.id, 999});
+  ASSERT_EQ(many.size(), 2u);
+  for (const auto& p : many) EXPECT_EQ(p.deleted(), p.id == a.id) << p.id;
+  EXPECT_EQ(r->posts().GetMany(std::vector<Id>{a.id}).size(), 1u);
+  EXPECT_TRUE(r->posts().GetMany(std::vector<Id>{}).empty());
+  EXPECT_TRUE(r->posts().GetMany(std::vector<Id>{999}).empty());
+  EXPECT_EQ(Write([&](Transaction& tx) { return tx.posts().MarkDeleted(999, at); }).code(),
+            StatusCode::kNotFound);
+}
+
+TEST_P(C, CountAndMaxId) {
+  EXPECT_EQ(Read()->posts().Count(), 0);
+  EXPECT_EQ(Read()->posts().MaxId(), kNoId);
+  const Id author = CreateAccount("author");
+  const Post a = MakePost(author, "a");
+  const Post b = MakePost(author, "b", Visibility::kDirect);
+  const Post boost = MakeReblog(a, author);
+  const Post c = MakePost(author, "c");
+  for (const Post* p : {&a, &b, &boost, &c}) InsertPost(*p);
+  MustWrite([&](Transaction& tx) { return tx.posts().MarkDeleted(c.id, Now()); });
+  auto r = Read();
+  EXPECT_EQ(r->posts().Count(), 2);  // not deleted, not boosts
+  EXPECT_GE(r->posts().MaxId(), boost.id);
+}
+
+TEST_P(C, PostCountersNeverGoBelowZero) {
+  const Id author = CreateAccount("author");
+  const Post p = MakePost(author, "counted");
+  InsertPost(p);
+  MustWrite([&](Transaction& tx) { return tx.posts().AdjustCounts(p.id, 2, 3, 4); });
+  auto got = Read()->posts().Get(p.id);
+  EXPECT_EQ(got->replies_count, 2);
+  EXPECT_EQ(got->reblogs_count, 3);
+  EXPECT_EQ(got->favourites_count, 4);
+  MustWrite([&](Transaction& tx) { return tx.posts().AdjustCounts(p.id, -1, -10, 0); });
+  got = Read()->posts().Get(p.id);
+  EXPECT_EQ(got->replies_count, 1);
+  EXPECT_EQ(got->reblogs_count, 0);
+  EXPECT_EQ(got->favourites_count, 4);
+  MustWrite([&](Transaction& tx) { return tx.posts().AdjustCounts(p.id, -5, 1, -5); });
+  got = Read()->posts().Get(p.id);
+  EXPECT_EQ(got->replies_count, 0);
+  EXPECT_EQ(got->reblogs_count, 1);
+  EXPECT_EQ(got->favourites_count, 0);
+}
+
+// One author's posts of every kind, and a brute-force statement of each AccountPostFilter.
+struct AccountPostsWorld {
+  Id author = kNoId;
+  Id other = kNoId;
+  Id viewer = kNoId;
+  std::vector<Post> posts;  // inserted, including deleted ones and other authors'
+};
+
+bool Matches(const Post& p, Id author, const AccountPostFilter& f) {
+  if (p.account_id != author || p.deleted()) return false;
+  if (f.exclude_replies && p.is_reply() && p.in_reply_to_account_id != p.account_id) return false;
+  if (f.exclude_reblogs && p.is_reblog()) return false;
+  if (p.visibility > f.max_visibility &&
+      !(f.mentioned_viewer != kNoId && p.Mentions(f.mentioned_viewer))) {
+    return false;
+  }
+  if (!f.tagged.empty() &&
+      std::find(p.tags.begin(), p.tags.end(), f.tagged) == p.tags.end()) {
+    return false;
+  }
+  return true;
+}
+
+TEST_P(C, ListByAccountAppliesEveryFilterAndPages) {
+  AccountPostsWorld w;
+  w.author = CreateAccount("author");
+  w.other = CreateAccount("other");
+  w.viewer = CreateAccount("viewer");
+  const Post others = MakePost(w.other, "someone else's");
+  InsertPost(others);
+  w.posts.push_back(others);
+  const Visibility kinds[] = {Visibility::kPublic, Visibility::kUnlisted, Visibility::kPrivate,
+                              Visibility::kDirect};
+  std::mt19937 rng(7);
+  for (int i = 0; i < 48; ++i) {
+    Post p = MakePost(w.author, "post " + std::to_string(i), kinds[i % 4]);
+    switch ((i / 4) % 4) {
+      case 1: p = MakeReply(others, w.author, "reply " + std::to_string(i)); break;
+      case 2: p = MakeReply(w.posts.back(), w.author, "self " + std::to_string(i)); break;
+      case 3: p = MakeReblog(others, w.author); break;
+      default: break;
+    }
+    p.visibility = p.is_reblog() ? Visibility::kPublic : kinds[i % 4];
+    if (!p.is_reblog() && rng() % 3 == 0) p.tags = {"cats"};
+    if (!p.is_reblog() && rng() % 4 == 0) p.mentions = {{w.viewer, "viewer"}};
+    InsertPost(p);
+    if (i % 11 == 5) {
+      MustWrite([&](Transaction& tx) { return tx.posts().MarkDeleted(p.id, Now()); });
+      p.deleted_at = Now();
+    }
+    w.posts.push_back(p);
+  }
+
+  auto r = Read();
+  for (int replies = 0; replies < 2; ++replies) {
+    for (int reblogs = 0; reblogs < 2; ++reblogs) {
+      for (Visibility max : kinds) {
+        for (Id mentioned : {kNoId, w.viewer}) {
+          for (std::string tagged : {"", "cats", "dogs"}) {
+            AccountPostFilter f;
+            f.exclude_replies = replies == 1;
+            f.exclude_reblogs = reblogs == 1;
+            f.max_visibility = max;
+            f.mentioned_viewer = mentioned;
+            f.tagged = tagged;
+            std::vector<Id> want;
+            for (const auto& p : w.posts) {
+              if (Matches(p, w.author, f)) want.push_back(p.id);
+            }
+            SCOPED_TRACE(::testing::Message()
+                         << "replies=" << replies << " reblogs=" << reblogs
+                         << " max=" << static_cast<int>(max) << " mentioned=" << mentioned
+                         << " tagged=" << tagged);
+            for (const PageQuery& page : PageQueriesFor(want)) {
+              EXPECT_EQ(r->posts().ListByAccount(w.author, f, page), ModelPage(want, page))
+                  << Describe(page);
+            }
+          }
+        }
+      }
+    }
+  }
+  AccountPostFilter all;
+  all.max_visibility = Visibility::kDirect;
+  std::vector<Id> every;
+  for (const auto& p : w.posts) {
+    if (Matches(p, w.author, all)) every.push_back(p.id);
+  }
+  ExpectPaging(every, [&](const PageQuery& page) {
+    return r->posts().ListByAccount(w.author, all, page);
+  });
+  EXPECT_TRUE(r->posts().ListByAccount(w.viewer, all, {}).empty());
+}
+
+TEST_P(C, RecentByAuthorsIsAnExactMerge) {
+  std::vector<Id> authors;
+  for (int i = 0; i < 9; ++i) authors.push_back(CreateAccount("author" + std::to_string(i)));
+  std::mt19937 rng(42);
+  struct Row {
+    Id id;
+    Id author;
+    bool deleted;
+  };
+  std::vector<Row> rows;
+  std::vector<Post> batch;
+  for (int i = 0; i < 600; ++i) {
+    // Skewed: author 0 posts a lot, author 8 never.
+    const size_t who = std::min<size_t>(rng() % 10 < 4 ? 0 : rng() % 8, 7);
+    Post p = MakePost(authors[who], "p" + std::to_string(i));
+    if (rng() % 5 == 0) p = MakeReblog(p, authors[who]);
+    batch.push_back(p);
+    rows.push_back({p.id, p.account_id, rng() % 9 == 0});
+    if (rng() % 3 == 0) Advance(std::chrono::milliseconds(rng() % 2000));
+  }
+  MustWrite([&](Transaction& tx) -> Status {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      RETURN_IF_ERROR(tx.posts().Insert(batch[i]));
+      if (rows[i].deleted) RETURN_IF_ERROR(tx.posts().MarkDeleted(rows[i].id, Now()));
+    }
+    return Status::Ok();
+  });
+
+  auto brute = [&](const std::vector<Id>& who, Id before, int limit) {
+    std::vector<Id> out;
+    for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
+      if (it->deleted || it->id >= before) continue;
+      if (std::find(who.begin(), who.end(), it->author) == who.end()) continue;
+      out.push_back(it->id);
+    }
+    std::sort(out.begin(), out.end(), std::greater<>());
+    if (out.size() > static_cast<size_t>(limit)) out.resize(limit);
+    return out;
+  };
+  auto r = Read();
+  const Id top = std::numeric_limits<Id>::max();
+  for (int trial = 0; trial < 120; ++trial) {
+    std::vector<Id> who;
+    for (Id a : authors) {
+      if (rng() % 2 == 0) who.push_back(a);
+    }
+    std::shuffle(who.begin(), who.end(), rng);
+    const Id before = trial % 3 == 0 ? top : rows[rng() % rows.size()].id;
+    const int block = 1 + static_cast<int>(rng() % 40);
+    const int limit = 1 + static_cast<int>(rng() % 120);
+    EXPECT_EQ(r->posts().RecentByAuthors(who, before, block, limit), brute(who, before, limit))
+        << "trial " << trial << " authors=" << who.size() << " block=" << block
+        << " limit=" << limit;
+  }
+  EXPECT_TRUE(r->posts().RecentByAuthors({}, top, 10, 20).empty());
+  EXPECT_EQ(r->posts().RecentByAuthors(authors, top, 1, 1000), brute(authors, top, 1000));
+  EXPECT_TRUE(r->posts().RecentByAuthors(std::vector<Id>{authors[8]}, top, 10, 20).empty());
+
+  // Paging the merge by its last id visits everything once.
+  std::vector<Id> walked;
+  Id cursor = top;
+  for (int guard = 0; guard < 1000; ++guard) {
+    auto page = r->posts().RecentByAuthors(authors, cursor, 7, 33);
+    if (page.empty()) break;
+    walked.insert(walked.end(), page.begin(), page.end());
+    cursor = page.back();
+  }
+  EXPECT_EQ(walked, brute(authors, top, 100000));
+}
+
+TEST_P(C, ListThreadIsOldestFirstWithoutDeletedOrOtherThreads) {
+  const Id a = CreateAccount("a");
+  const Id b = CreateAccount("b");
+  const Post root = MakePost(a, "root");
+  InsertPost(root);
+  const Post r1 = MakeReply(root, b, "r1");
+  InsertPost(r1);
+  const Post other_root = MakePost(b, "another thread");
+  InsertPost(other_root);
+  const Post r2 = MakeReply(r1, a, "r2");
+  InsertPost(r2);
+  const Post r3 = MakeReply(root, a, "r3, deleted");
+  InsertPost(r3);
+  MustWrite([&](Transaction& tx) { return tx.posts().MarkDeleted(r3.id, Now()); });
+  const Post r4 = MakeReply(r2, b, "r4");
+  InsertPost(r4);
+  InsertPost(MakeReply(other_root, a, "elsewhere"));
+
+  auto r = Read();
+  const auto thread = r->posts().ListThread(root.id, 100);
+  EXPECT_EQ(PostIds(thread), (std::vector<Id>{root.id, r1.id, r2.id, r4.id}));
+  ASSERT_EQ(thread.size(), 4u);
+  ExpectSamePost(thread[2], r2);
+  EXPECT_EQ(PostIds(r->posts().ListThread(root.id, 2)), (std::vector<Id>{root.id, r1.id}));
+  EXPECT_TRUE(r->posts().ListThread(999, 10).empty());
+}
+
+TEST_P(C, PublicTimelineHasPublicOriginalsAndSelfReplies) {
+  const Id a = CreateAccount("a");
+  const Id b = CreateAccount("b");
+  std::vector<Id> want;
+  auto add = [&](const Post& p, bool listed) {
+    InsertPost(p);
+    if (listed) want.push_back(p.id);
+  };
+  const Post p1 = MakePost(a, "public");
+  add(p1, true);
+  add(MakePost(a, "unlisted", Visibility::kUnlisted), false);
+  add(MakePost(a, "private", Visibility::kPrivate), false);
+  add(MakePost(a, "direct", Visibility::kDirect), false);
+  add(MakeReblog(p1, b), false);
+  add(MakeReply(p1, b, "reply to someone else"), false);
+  add(MakeReply(p1, a, "self reply"), true);
+  const Post doomed = MakePost(b, "deleted");
+  add(doomed, false);
+  MustWrite([&](Transaction& tx) { return tx.posts().MarkDeleted(doomed.id, Now()); });
+  for (int i = 0; i < 9; ++i) add(MakePost(i % 2 ? a : b, "more " + std::to_string(i)), true);
+  auto r = Read();
+  ExpectPaging(want, [&](const PageQuery& page) { return r->posts().ListPublic(page); });
+}
+
+TEST_P(C, TagTimelineHasPublicTaggedPostsAndFollowsEdits) {
+  const Id a = CreateAccount("a");
+  const Id b = CreateAccount("b");
+  std::vector<Id> want;
+  auto tagged = [&](Id author, Visibility v, std::vector<std::string> tags) {
+    Post p = MakePost(author, "tagged", v);
+    p.tags = std::move(tags);
+    InsertPost(p);
+    return p;
+  };
+  for (int i = 0; i < 7; ++i) want.push_back(tagged(i % 2 ? a : b, Visibility::kPublic, {"cats"}).id);
+  want.push_back(tagged(a, Visibility::kPublic, {"dogs", "cats"}).id);
+  tagged(a, Visibility::kUnlisted, {"cats"});
+  tagged(a, Visibility::kPrivate, {"cats"});
+  tagged(a, Visibility::kDirect, {"cats"});
+  tagged(a, Visibility::kPublic, {"dogs"});
+  const Post deleted = tagged(b, Visibility::kPublic, {"cats"});
+  MustWrite([&](Transaction& tx) { return tx.posts().MarkDeleted(deleted.id, Now()); });
+  const Post reply = MakeReply(deleted, a, "reply #cats");
+  Post tagged_reply = reply;
+  tagged_reply.tags = {"cats"};
+  InsertPost(tagged_reply);
+  want.push_back(tagged_reply.id);
+
+  auto r = Read();
+  ExpectPaging(want, [&](const PageQuery& page) { return r->posts().ListTagged("cats", page); });
+  EXPECT_TRUE(r->posts().ListTagged("birds", {}).empty());
+  r.reset();
+
+  // Edits replace the tags.
+  Post edited = tagged(a, Visibility::kPublic, {"dogs"});
+  Post previous_version = edited;
+  edited.tags = {"cats"};
+  edited.edited_at = Now();
+  PostEdit prev{NextId(), edited.id, previous_version.text, previous_version.content_html, "",
+                false, previous_version.created_at};
+  MustWrite([&](Transaction& tx) { return tx.posts().Update(edited, prev); });
+  want.push_back(edited.id);
+  const Post untagged_later = Read()->posts().Get(want[0]).value();
+  Post untag = untagged_later;
+  untag.tags.clear();
+  untag.edited_at = Now();
+  PostEdit prev2{NextId(), untag.id, untag.text, untag.content_html, "", false, untag.created_at};
+  MustWrite([&](Transaction& tx) { return tx.posts().Update(untag, prev2); });
+  want.erase(want.begin());
+  r = Read();
+  ExpectPaging(want, [&](const PageQuery& page) { return r->posts().ListTagged("cats", page); });
+  EXPECT_EQ(r->posts().Get(untag.id)->tags, std::vector<std::string>{});
+  EXPECT_EQ(r->posts().ListTagged("dogs", {}).size(), 2u);  // the edited post left #dogs
+}
+
+}  // namespace
+}  // namespace stoa::storage::conformance
