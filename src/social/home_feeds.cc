@@ -20,7 +20,7 @@ HomeFeeds::Feed& HomeFeeds::Ensure(Shard& s, std::unique_lock<std::mutex>& lock,
   while (true) {
     auto it = s.feeds.find(account_id);
     if (it != s.feeds.end() && !it->second.loading) {
-      s.lru.splice(s.lru.begin(), s.lru, it->second.lru_pos);
+      it->second.last_read = ++s.clock;
       return it->second;
     }
     if (it != s.feeds.end()) {
@@ -28,10 +28,9 @@ HomeFeeds::Feed& HomeFeeds::Ensure(Shard& s, std::unique_lock<std::mutex>& lock,
       continue;
     }
     // Claim the load, then read the database without holding the lock.
-    s.lru.push_front(account_id);
     Feed& claimed = s.feeds[account_id];
     claimed.loading = true;
-    claimed.lru_pos = s.lru.begin();
+    claimed.last_read = ++s.clock;
     lock.unlock();
     std::vector<Id> ids = load(account_id);
     lock.lock();
@@ -45,21 +44,23 @@ HomeFeeds::Feed& HomeFeeds::Ensure(Shard& s, std::unique_lock<std::mutex>& lock,
     f.loading = false;
     s.loaded.notify_all();
     if (f.stale) {  // forgotten while loading (a follow changed it): load it again
-      s.lru.erase(f.lru_pos);
       s.feeds.erase(account_id);
       continue;
     }
-    // Evict the least recently used ready feeds beyond this shard's share.
+    // Evict the least recently read ready feeds beyond this shard's share. A scan, but only when
+    // a feed is loaded into a full shard; reads just tick a clock.
     const size_t per_shard = max_accounts_ / kShards + 1;
-    auto victim = s.lru.end();
-    while (s.feeds.size() > per_shard && victim != s.lru.begin()) {
-      --victim;
-      auto fit = s.feeds.find(*victim);
-      if (*victim == account_id || fit == s.feeds.end() || fit->second.loading) continue;
-      s.feeds.erase(fit);
-      victim = s.lru.erase(victim);
+    while (s.feeds.size() > per_shard) {
+      auto victim = s.feeds.end();
+      for (auto vit = s.feeds.begin(); vit != s.feeds.end(); ++vit) {
+        if (vit->first == account_id || vit->second.loading) continue;
+        if (victim == s.feeds.end() || vit->second.last_read < victim->second.last_read) victim = vit;
+      }
+      if (victim == s.feeds.end()) break;
+      s.feeds.erase(victim);
     }
-    return f;
+    Feed& loaded = s.feeds[account_id];
+    return loaded;
   }
 }
 
@@ -144,7 +145,6 @@ void HomeFeeds::Forget(Id account_id) {
     it->second.stale = true;
     return;
   }
-  s.lru.erase(it->second.lru_pos);
   s.feeds.erase(it);
 }
 

@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <list>
 #include <memory>
 #include <span>
 #include <mutex>
@@ -51,7 +50,7 @@ class HomeFeeds {
     bool loading = false;
     bool stale = false;  // forgotten while loading: least recently used once loaded
     std::vector<Id> pending;  // pushes that arrived while loading
-    std::list<Id>::iterator lru_pos;
+    uint64_t last_read = 0;  // the shard's read clock at the last read (for eviction)
   };
   static constexpr size_t kShards = 16;
   struct Shard {
@@ -59,7 +58,7 @@ class HomeFeeds {
     std::condition_variable loaded;
     // Guarded by mu.
     std::unordered_map<Id, Feed> feeds;
-    std::list<Id> lru;  // most recent first
+    uint64_t clock = 0;  // ticks on every read
   };
 
   Shard& ShardFor(Id id) { return shards_[(static_cast<uint64_t>(id) * 0x9e3779b97f4a7c15ULL >> 60) % kShards]; }

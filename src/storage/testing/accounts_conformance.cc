@@ -4,7 +4,6 @@
 namespace stoa::storage::conformance {
 namespace {
 
-using C = StorageConformanceTest;
 
 void ExpectSameAccount(const Account& got, const Account& want) {
   EXPECT_EQ(got.id, want.id);
@@ -58,7 +57,7 @@ std::vector<std::string> Usernames(const std::vector<Account>& accounts) {
   return out;
 }
 
-TEST_P(C, AccountAndUserRoundTripEveryField) {
+TEST_P(StorageConformanceTest, AccountAndUserRoundTripEveryField) {
   Account a = MakeAccount("Alice_1");
   a.display_name = "Alice Ünicode <b>";
   a.note = "hello\nworld";
@@ -100,7 +99,7 @@ TEST_P(C, AccountAndUserRoundTripEveryField) {
   ExpectSameUser(*user, u);
 }
 
-TEST_P(C, MissingAccountsAndUsersAreNotFound) {
+TEST_P(StorageConformanceTest, MissingAccountsAndUsersAreNotFound) {
   CreateAccount("someone");
   auto r = Read();
   EXPECT_EQ(r->accounts().Get(12345).status().code(), StatusCode::kNotFound);
@@ -113,7 +112,7 @@ TEST_P(C, MissingAccountsAndUsersAreNotFound) {
             StatusCode::kNotFound);
 }
 
-TEST_P(C, UsernameAndEmailLookupsIgnoreCase) {
+TEST_P(StorageConformanceTest, UsernameAndEmailLookupsIgnoreCase) {
   const Id id = CreateAccount("MixedCase");
   auto r = Read();
   for (const char* name : {"MixedCase", "mixedcase", "MIXEDCASE"}) {
@@ -127,7 +126,7 @@ TEST_P(C, UsernameAndEmailLookupsIgnoreCase) {
   EXPECT_EQ(user->account_id, id);
 }
 
-TEST_P(C, CreateRejectsATakenUsernameOrEmailWhateverTheCase) {
+TEST_P(StorageConformanceTest, CreateRejectsATakenUsernameOrEmailWhateverTheCase) {
   const Id first = CreateAccount("alice");
   struct Case {
     std::string username;
@@ -155,7 +154,7 @@ TEST_P(C, CreateRejectsATakenUsernameOrEmailWhateverTheCase) {
   EXPECT_EQ(r->accounts().FindUserByEmail("alice@example.test")->account_id, first);
 }
 
-TEST_P(C, GetManyReturnsTheExistingOnes) {
+TEST_P(StorageConformanceTest, GetManyReturnsTheExistingOnes) {
   const Id a = CreateAccount("a");
   const Id b = CreateAccount("b");
   const Id c = CreateAccount("c");
@@ -174,7 +173,7 @@ TEST_P(C, GetManyReturnsTheExistingOnes) {
   for (const auto& acc : many) EXPECT_EQ(acc.display_name, "Display " + acc.username);
 }
 
-TEST_P(C, FindOldestWithRoleSkipsSuspendedAccounts) {
+TEST_P(StorageConformanceTest, FindOldestWithRoleSkipsSuspendedAccounts) {
   Account first = MakeAccount("first_owner");
   User first_user = MakeUser(first);
   first_user.role = Role::kOwner;
@@ -199,7 +198,7 @@ TEST_P(C, FindOldestWithRoleSkipsSuspendedAccounts) {
   EXPECT_EQ(Read()->accounts().FindOldestWithRole(Role::kOwner)->id, second.id);
 }
 
-TEST_P(C, UpdateProfileWritesTheProfileFields) {
+TEST_P(StorageConformanceTest, UpdateProfileWritesTheProfileFields) {
   Account a = MakeAccount("profile");
   MustWrite([&](Transaction& tx) { return tx.accounts().Create(a, MakeUser(a)); });
   a.display_name = "New Name";
@@ -232,7 +231,7 @@ TEST_P(C, UpdateProfileWritesTheProfileFields) {
             StatusCode::kNotFound);
 }
 
-TEST_P(C, UpdateUserWritesTheLoginRecord) {
+TEST_P(StorageConformanceTest, UpdateUserWritesTheLoginRecord) {
   const Account a = MakeAccount("login");
   User u = MakeUser(a);
   MustWrite([&](Transaction& tx) { return tx.accounts().Create(a, u); });
@@ -263,7 +262,7 @@ TEST_P(C, UpdateUserWritesTheLoginRecord) {
             StatusCode::kNotFound);
 }
 
-TEST_P(C, AccountCountersMoveAndNeverGoBelowZero) {
+TEST_P(StorageConformanceTest, AccountCountersMoveAndNeverGoBelowZero) {
   const Id id = CreateAccount("counted");
   MustWrite([&](Transaction& tx) { return tx.accounts().AdjustCounts(id, 3, 2, 1); });
   auto a = Read()->accounts().Get(id);
@@ -287,7 +286,7 @@ TEST_P(C, AccountCountersMoveAndNeverGoBelowZero) {
   EXPECT_EQ(a->following_count, 1);
 }
 
-TEST_P(C, SetLastStatusAtIsKeptAcrossProfileUpdates) {
+TEST_P(StorageConformanceTest, SetLastStatusAtIsKeptAcrossProfileUpdates) {
   Account a = MakeAccount("poster");
   MustWrite([&](Transaction& tx) { return tx.accounts().Create(a, MakeUser(a)); });
   EXPECT_EQ(Read()->accounts().Get(a.id)->last_status_at, std::nullopt);
@@ -303,7 +302,7 @@ TEST_P(C, SetLastStatusAtIsKeptAcrossProfileUpdates) {
   EXPECT_EQ(got->display_name, "changed");
 }
 
-TEST_P(C, SearchRanksExactUsernameThenFollowers) {
+TEST_P(StorageConformanceTest, SearchRanksExactUsernameThenFollowers) {
   struct Seed {
     const char* username;
     const char* display_name;
@@ -342,7 +341,7 @@ TEST_P(C, SearchRanksExactUsernameThenFollowers) {
   EXPECT_EQ(Usernames(r->accounts().Search("bob*", 10, 0)), Names{"bob"});
 }
 
-TEST_P(C, SearchFollowsProfileUpdates) {
+TEST_P(StorageConformanceTest, SearchFollowsProfileUpdates) {
   Account a = MakeAccount("zed");
   a.display_name = "Annie Hall";
   MustWrite([&](Transaction& tx) { return tx.accounts().Create(a, MakeUser(a)); });
@@ -359,7 +358,7 @@ TEST_P(C, SearchFollowsProfileUpdates) {
   EXPECT_TRUE(Read()->accounts().Search("zed", 10, 0).empty());
 }
 
-TEST_P(C, CountsSkipSuspendedAccountsAndActiveCountsRecentUsers) {
+TEST_P(StorageConformanceTest, CountsSkipSuspendedAccountsAndActiveCountsRecentUsers) {
   CreateAccount("one");
   Advance(std::chrono::hours(48));
   const Timestamp later = Now();

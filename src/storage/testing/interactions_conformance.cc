@@ -4,7 +4,6 @@
 namespace stoa::storage::conformance {
 namespace {
 
-using C = StorageConformanceTest;
 using Ids = std::vector<Id>;
 
 Ids PostIdsOf(const std::vector<PostEntry>& entries) {
@@ -19,7 +18,7 @@ Ids ActorIdsOf(const std::vector<ActorEntry>& entries) {
   return out;
 }
 
-TEST_P(C, FavouritesAddListAndRemove) {
+TEST_P(StorageConformanceTest, FavouritesAddListAndRemove) {
   const Id fan = CreateAccount("fan");
   const Id author = CreateAccount("author");
   std::vector<Post> posts;
@@ -84,7 +83,7 @@ TEST_P(C, FavouritesAddListAndRemove) {
   EXPECT_EQ(Read()->posts().ListFavourites(fan, {}).front().record_id, again);
 }
 
-TEST_P(C, FavouritedByPagesByRecord) {
+TEST_P(StorageConformanceTest, FavouritedByPagesByRecord) {
   const Id author = CreateAccount("author");
   const Post p = MakePost(author, "popular");
   InsertPost(p);
@@ -104,7 +103,7 @@ TEST_P(C, FavouritedByPagesByRecord) {
   EXPECT_EQ(ActorIdsOf(r->posts().ListFavouritedBy(p.id, {})), Ids(fans.rbegin(), fans.rend()));
 }
 
-TEST_P(C, BookmarksAddListAndRemove) {
+TEST_P(StorageConformanceTest, BookmarksAddListAndRemove) {
   const Id reader = CreateAccount("reader");
   const Id author = CreateAccount("author");
   std::vector<Post> posts;
@@ -150,7 +149,7 @@ TEST_P(C, BookmarksAddListAndRemove) {
             (Ids{posts[3].id, posts[4].id}));
 }
 
-TEST_P(C, ReblogsAreFoundListedAndDeletedWithTheOriginal) {
+TEST_P(StorageConformanceTest, ReblogsAreFoundListedAndDeletedWithTheOriginal) {
   const Id author = CreateAccount("author");
   const Post original = MakePost(author, "boost me");
   InsertPost(original);
@@ -208,7 +207,7 @@ TEST_P(C, ReblogsAreFoundListedAndDeletedWithTheOriginal) {
   EXPECT_TRUE(deleted->empty());
 }
 
-TEST_P(C, RecentInteractionsStopAtTheHorizon) {
+TEST_P(StorageConformanceTest, RecentInteractionsStopAtTheHorizon) {
   const Id me = CreateAccount("me");
   const Id author = CreateAccount("author");
   std::vector<Post> posts;
@@ -247,7 +246,7 @@ TEST_P(C, RecentInteractionsStopAtTheHorizon) {
   EXPECT_EQ(none.reblogged, Ids{posts[5].id});
 }
 
-TEST_P(C, UpdateReplacesContentAndRecordsTheEdit) {
+TEST_P(StorageConformanceTest, UpdateReplacesContentAndRecordsTheEdit) {
   const Id author = CreateAccount("author");
   const Id alice = CreateAccount("alice");
   const Id bob = CreateAccount("bob");
@@ -324,7 +323,7 @@ TEST_P(C, UpdateReplacesContentAndRecordsTheEdit) {
   EXPECT_TRUE(r->posts().ListByAccount(author, f, {}).empty());
 }
 
-TEST_P(C, UpdateOfAMissingPostIsNotFoundAndLeavesNoEdit) {
+TEST_P(StorageConformanceTest, UpdateOfAMissingPostIsNotFoundAndLeavesNoEdit) {
   const Id author = CreateAccount("author");
   Post ghost = MakePost(author, "never inserted");
   const PostEdit e{NextId(), ghost.id, "old", "<p>old</p>", "", false, ghost.created_at};
@@ -334,7 +333,7 @@ TEST_P(C, UpdateOfAMissingPostIsNotFoundAndLeavesNoEdit) {
   EXPECT_FALSE(Read()->posts().HasPendingSearch());
 }
 
-TEST_P(C, IdempotencyKeysHoldForTheirWindow) {
+TEST_P(StorageConformanceTest, IdempotencyKeysHoldForTheirWindow) {
   const Id me = CreateAccount("me");
   const Id other = CreateAccount("other");
   const Id first = InsertPost(MakePost(me, "first"));
@@ -367,7 +366,7 @@ TEST_P(C, IdempotencyKeysHoldForTheirWindow) {
   EXPECT_EQ(Read()->posts().FindIdempotent(me, "key-1", t1), second);
 }
 
-TEST_P(C, TagsAreCreatedByPostsFoundSearchedAndCounted) {
+TEST_P(StorageConformanceTest, TagsAreCreatedByPostsFoundSearchedAndCounted) {
   const Id a = CreateAccount("a");
   const Id b = CreateAccount("b");
   auto post = [&](Id author, std::vector<std::string> tags) {

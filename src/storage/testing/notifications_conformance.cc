@@ -6,7 +6,6 @@
 namespace stoa::storage::conformance {
 namespace {
 
-using C = StorageConformanceTest;
 using Ids = std::vector<Id>;
 
 Ids NotificationIds(const std::vector<Notification>& ns) {
@@ -25,7 +24,7 @@ bool Matches(const Notification& n, const NotificationFilter& f) {
   return true;
 }
 
-TEST_P(C, NotificationRoundTripAndOwnership) {
+TEST_P(StorageConformanceTest, NotificationRoundTripAndOwnership) {
   const Id me = CreateAccount("me");
   const Id actor = CreateAccount("actor");
   const Notification with_status =
@@ -56,7 +55,7 @@ TEST_P(C, NotificationRoundTripAndOwnership) {
   EXPECT_TRUE(r->notifications().List(actor, {}, {}).empty());
 }
 
-TEST_P(C, NotificationListsFilterAndPage) {
+TEST_P(StorageConformanceTest, NotificationListsFilterAndPage) {
   const Id me = CreateAccount("me");
   const Id someone_else = CreateAccount("someone_else");
   Ids actors;
@@ -117,7 +116,7 @@ TEST_P(C, NotificationListsFilterAndPage) {
   }
 }
 
-TEST_P(C, DismissAndClearTouchOnlyTheOwnersNotifications) {
+TEST_P(StorageConformanceTest, DismissAndClearTouchOnlyTheOwnersNotifications) {
   const Id me = CreateAccount("me");
   const Id you = CreateAccount("you");
   const Notification mine1 = MakeNotification(me, you, NotificationType::kFollow);
@@ -149,7 +148,7 @@ TEST_P(C, DismissAndClearTouchOnlyTheOwnersNotifications) {
   MustWrite([&](Transaction& tx) { return tx.notifications().Clear(me); });  // nothing left: fine
 }
 
-TEST_P(C, NotificationsAreDeletedWithWhatCausedThem) {
+TEST_P(StorageConformanceTest, NotificationsAreDeletedWithWhatCausedThem) {
   const Id me = CreateAccount("me");
   const Id a = CreateAccount("a");
   const Id b = CreateAccount("b");
@@ -190,7 +189,7 @@ TEST_P(C, NotificationsAreDeletedWithWhatCausedThem) {
   EXPECT_EQ(ids_of(c), Ids{follow_ac.id});
 }
 
-TEST_P(C, MarkersStartAtVersionZeroAndBumpOnEachSet) {
+TEST_P(StorageConformanceTest, MarkersStartAtVersionZeroAndBumpOnEachSet) {
   const Id me = CreateAccount("me");
   const Id you = CreateAccount("you");
   EXPECT_FALSE(Read()->notifications().GetMarker(me, "home").has_value());

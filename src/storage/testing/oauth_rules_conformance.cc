@@ -8,7 +8,6 @@
 namespace stoa::storage::conformance {
 namespace {
 
-using C = StorageConformanceTest;
 
 ScopeSet Scopes(std::string_view text) {
   auto parsed = ScopeSet::Parse(text);
@@ -40,7 +39,7 @@ AccessToken MakeToken(Id id, std::string hash, Id app_id, Id account_id, Timesta
   return t;
 }
 
-TEST_P(C, AppsRoundTripByIdAndClientId) {
+TEST_P(StorageConformanceTest, AppsRoundTripByIdAndClientId) {
   const OAuthApp app = MakeApp(NextId(), "client-abc", Now());
   const OAuthApp minimal = [&] {
     OAuthApp a = MakeApp(NextId(), "client-min", Now());
@@ -72,7 +71,7 @@ TEST_P(C, AppsRoundTripByIdAndClientId) {
   EXPECT_EQ(r->oauth().FindAppByClientId("").status().code(), StatusCode::kNotFound);
 }
 
-TEST_P(C, TokensAreFoundByHashUntilRevoked) {
+TEST_P(StorageConformanceTest, TokensAreFoundByHashUntilRevoked) {
   const Id me = CreateAccount("me");
   const Id app = NextId();
   MustWrite([&](Transaction& tx) { return tx.oauth().InsertApp(MakeApp(app, "cid", Now())); });
@@ -113,7 +112,7 @@ TEST_P(C, TokensAreFoundByHashUntilRevoked) {
   EXPECT_TRUE(IsOk(Read()->oauth().FindToken("hash-app")));
 }
 
-TEST_P(C, RevokeAccountTokensRevokesAndReturnsTheActiveOnes) {
+TEST_P(StorageConformanceTest, RevokeAccountTokensRevokesAndReturnsTheActiveOnes) {
   const Id me = CreateAccount("me");
   const Id other = CreateAccount("other");
   const Timestamp t = Now();
@@ -147,7 +146,7 @@ TEST_P(C, RevokeAccountTokensRevokesAndReturnsTheActiveOnes) {
   EXPECT_TRUE(hashes->empty());
 }
 
-TEST_P(C, AuthorizationCodesAreConsumedOnceBeforeExpiry) {
+TEST_P(StorageConformanceTest, AuthorizationCodesAreConsumedOnceBeforeExpiry) {
   const Id me = CreateAccount("me");
   const Timestamp now = Now();
   auto code = [&](std::string hash, Timestamp expires) {
@@ -202,7 +201,7 @@ TEST_P(C, AuthorizationCodesAreConsumedOnceBeforeExpiry) {
   EXPECT_EQ(consume("unknown", now).status().code(), StatusCode::kNotFound);
 }
 
-TEST_P(C, ACodeRacedByManyWritersIsConsumedExactlyOnce) {
+TEST_P(StorageConformanceTest, ACodeRacedByManyWritersIsConsumedExactlyOnce) {
   const Id me = CreateAccount("me");
   AuthorizationCode c;
   c.code_hash = "contested";
@@ -235,7 +234,7 @@ TEST_P(C, ACodeRacedByManyWritersIsConsumedExactlyOnce) {
   EXPECT_EQ(losers.load(), kThreads - 1);
 }
 
-TEST_P(C, RulesAreListedByPositionAndSoftDeleted) {
+TEST_P(StorageConformanceTest, RulesAreListedByPositionAndSoftDeleted) {
   const Timestamp t = Now();
   const InstanceRule r1{NextId(), "Be kind", "really", 2, t};
   const InstanceRule r2{NextId(), "No spam", "", 1, t};

@@ -4,7 +4,6 @@
 namespace stoa::storage::conformance {
 namespace {
 
-using C = StorageConformanceTest;
 using Ids = std::vector<Id>;
 
 Ids AccountIdsOf(const std::vector<AccountEntry>& entries) {
@@ -23,7 +22,7 @@ void ExpectSameFollow(const Follow& got, const Follow& want) {
   EXPECT_EQ(got.created_at, want.created_at);
 }
 
-TEST_P(C, FollowsInsertUpdateAndDelete) {
+TEST_P(StorageConformanceTest, FollowsInsertUpdateAndDelete) {
   const Id a = CreateAccount("a");
   const Id b = CreateAccount("b");
   Follow f = MakeFollow(a, b);
@@ -61,7 +60,7 @@ TEST_P(C, FollowsInsertUpdateAndDelete) {
   EXPECT_FALSE(removed.has_value());
 }
 
-TEST_P(C, FollowListsPageByTheFollowRecord) {
+TEST_P(StorageConformanceTest, FollowListsPageByTheFollowRecord) {
   const Id star = CreateAccount("star");
   Ids fans;
   Ids records;
@@ -114,7 +113,7 @@ TEST_P(C, FollowListsPageByTheFollowRecord) {
   EXPECT_EQ(Read()->relationships().FollowerIds(star).size(), fans.size() - 1);
 }
 
-TEST_P(C, FollowRequestsInsertListCountAndDelete) {
+TEST_P(StorageConformanceTest, FollowRequestsInsertListCountAndDelete) {
   const Id locked = CreateAccount("locked");
   Ids requesters;
   Ids records;
@@ -160,7 +159,7 @@ TEST_P(C, FollowRequestsInsertListCountAndDelete) {
   EXPECT_EQ(Read()->relationships().CountFollowRequests(locked), 4);
 }
 
-TEST_P(C, BlocksInsertListAndDelete) {
+TEST_P(StorageConformanceTest, BlocksInsertListAndDelete) {
   const Id me = CreateAccount("me");
   Ids targets;
   Ids records;
@@ -207,7 +206,7 @@ TEST_P(C, BlocksInsertListAndDelete) {
   EXPECT_EQ(Read()->relationships().BlockingIds(me).size(), targets.size() - 1);
 }
 
-TEST_P(C, MutesExpireAtNow) {
+TEST_P(StorageConformanceTest, MutesExpireAtNow) {
   const Id me = CreateAccount("me");
   const Id forever = CreateAccount("forever");
   const Id brief = CreateAccount("brief");
@@ -280,7 +279,7 @@ TEST_P(C, MutesExpireAtNow) {
   EXPECT_FALSE(Read()->relationships().GetMute(me, forever, now).has_value());
 }
 
-TEST_P(C, MuteListPages) {
+TEST_P(StorageConformanceTest, MuteListPages) {
   const Id me = CreateAccount("me");
   Ids records;
   for (int i = 0; i < 6; ++i) {
@@ -295,7 +294,7 @@ TEST_P(C, MuteListPages) {
   });
 }
 
-TEST_P(C, DescribeAnswersInTargetOrder) {
+TEST_P(StorageConformanceTest, DescribeAnswersInTargetOrder) {
   const Id me = CreateAccount("me");
   const Id followed = CreateAccount("followed");
   const Id follower = CreateAccount("follower");

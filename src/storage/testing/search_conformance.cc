@@ -4,7 +4,6 @@
 namespace stoa::storage::conformance {
 namespace {
 
-using C = StorageConformanceTest;
 
 std::vector<Id> Search(ReadSession& r, std::string_view query, Id viewer, PageQuery page = {},
                        int offset = 0) {
@@ -16,7 +15,7 @@ PostEdit EditOf(const Post& before, Id edit_id) {
                   before.sensitive, before.edited_at.value_or(before.created_at)};
 }
 
-TEST_P(C, NewPostsWaitInTheSearchQueueUntilIndexed) {
+TEST_P(StorageConformanceTest, NewPostsWaitInTheSearchQueueUntilIndexed) {
   const Id author = CreateAccount("author");
   EXPECT_FALSE(Read()->posts().HasPendingSearch());
   int applied = -1;
@@ -45,7 +44,7 @@ TEST_P(C, NewPostsWaitInTheSearchQueueUntilIndexed) {
   EXPECT_EQ(Search(*r, "queued", kNoId), ids);
 }
 
-TEST_P(C, SearchShowsPublicOwnAndMentioningPostsOnly) {
+TEST_P(StorageConformanceTest, SearchShowsPublicOwnAndMentioningPostsOnly) {
   const Id author = CreateAccount("author");
   const Id viewer = CreateAccount("viewer");
   const Id stranger = CreateAccount("stranger");
@@ -80,7 +79,7 @@ TEST_P(C, SearchShowsPublicOwnAndMentioningPostsOnly) {
   EXPECT_EQ(Search(*r, "text:apple", viewer), Ids{});
 }
 
-TEST_P(C, SearchPagesByIdAndOffset) {
+TEST_P(StorageConformanceTest, SearchPagesByIdAndOffset) {
   const Id author = CreateAccount("author");
   std::vector<Id> ids;
   for (int i = 0; i < 9; ++i) ids.push_back(InsertPost(MakePost(author, "paged word")));
@@ -100,7 +99,7 @@ TEST_P(C, SearchPagesByIdAndOffset) {
   EXPECT_EQ(Search(*r, "paged", kNoId, page), std::vector<Id>(ids.begin(), ids.begin() + 3));
 }
 
-TEST_P(C, SearchFollowsEditsAndDeletes) {
+TEST_P(StorageConformanceTest, SearchFollowsEditsAndDeletes) {
   const Id author = CreateAccount("author");
   const Id other = CreateAccount("other");
   // Indexed, then edited.
@@ -157,7 +156,7 @@ TEST_P(C, SearchFollowsEditsAndDeletes) {
   EXPECT_EQ(Search(*Read(), "take", kNoId), Ids{edited.id});
 }
 
-TEST_P(C, SearchIgnoresDiacriticsAndCase) {
+TEST_P(StorageConformanceTest, SearchIgnoresDiacriticsAndCase) {
   const Id author = CreateAccount("author");
   const Id id = InsertPost(MakePost(author, "Crème Brûlée ÉCOLE"));
   IndexAll();

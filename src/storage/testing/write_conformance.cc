@@ -9,9 +9,8 @@
 namespace stoa::storage::conformance {
 namespace {
 
-using C = StorageConformanceTest;
 
-TEST_P(C, WriteReturnsTheJobsErrorAndKeepsNothingOfIt) {
+TEST_P(StorageConformanceTest, WriteReturnsTheJobsErrorAndKeepsNothingOfIt) {
   const Account a = MakeAccount("ghost");
   const User u = MakeUser(a);
   Post p = MakePost(a.id, "never stored");
@@ -40,7 +39,7 @@ TEST_P(C, WriteReturnsTheJobsErrorAndKeepsNothingOfIt) {
   EXPECT_TRUE(r->accounts().Search("ghost", 10, 0).empty());
 }
 
-TEST_P(C, AFailingCallRollsBackTheEarlierWritesOfTheSameJob) {
+TEST_P(StorageConformanceTest, AFailingCallRollsBackTheEarlierWritesOfTheSameJob) {
   CreateAccount("taken");
   const Account fresh = MakeAccount("fresh");
   const Account dup = MakeAccount("TAKEN");
@@ -54,7 +53,7 @@ TEST_P(C, AFailingCallRollsBackTheEarlierWritesOfTheSameJob) {
   EXPECT_EQ(r->accounts().Count(), 1);
 }
 
-TEST_P(C, AJobSeesItsOwnWrites) {
+TEST_P(StorageConformanceTest, AJobSeesItsOwnWrites) {
   const Account a = MakeAccount("inside");
   const Post p = MakePost(a.id, "hello");
   MustWrite([&](Transaction& tx) -> Status {
@@ -69,7 +68,7 @@ TEST_P(C, AJobSeesItsOwnWrites) {
   });
 }
 
-TEST_P(C, JobsCommitIndependentlyOfAFailingNeighbour) {
+TEST_P(StorageConformanceTest, JobsCommitIndependentlyOfAFailingNeighbour) {
   // Jobs submitted together may share a transaction in the backend; each must still commit or
   // roll back on its own.
   constexpr int kThreads = 16;
@@ -102,7 +101,7 @@ TEST_P(C, JobsCommitIndependentlyOfAFailingNeighbour) {
   EXPECT_EQ(r->accounts().Count(), kThreads / 2);
 }
 
-TEST_P(C, ReadsAfterAReturnedWriteSeeIt) {
+TEST_P(StorageConformanceTest, ReadsAfterAReturnedWriteSeeIt) {
   const Id author = CreateAccount("writer");
   for (int i = 0; i < 50; ++i) {
     const Post p = MakePost(author, "post " + std::to_string(i));
@@ -117,7 +116,7 @@ TEST_P(C, ReadsAfterAReturnedWriteSeeIt) {
   }
 }
 
-TEST_P(C, ReadsFromOtherThreadsSeeAReturnedWrite) {
+TEST_P(StorageConformanceTest, ReadsFromOtherThreadsSeeAReturnedWrite) {
   const Id author = CreateAccount("writer");
   const Post p = MakePost(author, "seen everywhere");
   ASSERT_TRUE(IsOk(Write([&](Transaction& tx) { return tx.posts().Insert(p); })));
@@ -132,7 +131,7 @@ TEST_P(C, ReadsFromOtherThreadsSeeAReturnedWrite) {
   EXPECT_EQ(seen.load(), 4);
 }
 
-TEST_P(C, ConcurrentWritersAllLand) {
+TEST_P(StorageConformanceTest, ConcurrentWritersAllLand) {
   const Id author = CreateAccount("busy");
   constexpr int kThreads = 8;
   constexpr int kPerThread = 40;
@@ -162,7 +161,7 @@ TEST_P(C, ConcurrentWritersAllLand) {
             static_cast<size_t>(kThreads * kPerThread));
 }
 
-TEST_P(C, ReadSessionsWorkWhileWritesAreQueued) {
+TEST_P(StorageConformanceTest, ReadSessionsWorkWhileWritesAreQueued) {
   const Id author = CreateAccount("reader");
   std::atomic<bool> stop{false};
   std::thread writer([&] {
