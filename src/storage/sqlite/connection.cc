@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -212,7 +213,16 @@ Connection::~Connection() {
   sqlite3_close_v2(db_);
 }
 
+namespace {
+std::atomic<Connection::PrepareObserver> prepare_observer{nullptr};
+}  // namespace
+
+void Connection::SetPrepareObserver(PrepareObserver observer) { prepare_observer.store(observer); }
+
 sqlite3_stmt* Connection::PrepareOrDie(const char* sql, size_t length) {
+  if (PrepareObserver observer = prepare_observer.load(std::memory_order_relaxed)) {
+    observer(std::string_view(sql, length));
+  }
   sqlite3_stmt* stmt = nullptr;
   const char* tail = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql, static_cast<int>(length), SQLITE_PREPARE_PERSISTENT, &stmt,

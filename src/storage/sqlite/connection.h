@@ -117,6 +117,12 @@ class Connection {
 
   static constexpr size_t kMaxDynamicStatements = 256;
 
+  // Called with the text of every statement any connection prepares (not Exec). For tests that
+  // check the query plans of everything the stores run; nullptr (the default) turns it off. Set it
+  // before opening connections.
+  using PrepareObserver = void (*)(std::string_view sql);
+  static void SetPrepareObserver(PrepareObserver observer);
+
  private:
   using DynamicList = std::list<std::pair<std::string, std::unique_ptr<Statement>>>;
 

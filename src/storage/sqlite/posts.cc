@@ -45,7 +45,8 @@ constexpr char kQueueChangedForSearch[] =
 constexpr char kSelectPendingSearch[] =
     "SELECT p.status_id, p.indexed_text, s.text, s.deleted_at FROM search_pending p "
     "LEFT JOIN statuses s ON s.id = p.status_id ORDER BY p.status_id LIMIT ?1";
-constexpr char kHasPendingSearch[] = "SELECT EXISTS (SELECT 1 FROM search_pending)";
+constexpr char kHasPendingSearch[] =
+    "SELECT EXISTS (SELECT 1 FROM search_pending) /* full scan: stops at the first row */";
 constexpr char kDequeueSearch[] = "DELETE FROM search_pending WHERE status_id = ?1";
 constexpr char kInsertFts[] = "INSERT INTO statuses_fts (rowid, text) VALUES (?1, ?2)";
 constexpr char kDeleteFts[] =
@@ -158,7 +159,8 @@ constexpr char kRememberIdempotent[] =
     "INSERT OR REPLACE INTO idempotency_keys (account_id, key, status_id, created_at) "
     "VALUES (?1, ?2, ?3, ?4)";
 constexpr char kCountPosts[] =
-    "SELECT count(*) FROM statuses WHERE deleted_at IS NULL AND reblog_of_id IS NULL";
+    "SELECT count(*) FROM statuses WHERE deleted_at IS NULL AND reblog_of_id IS NULL "
+    "/* full scan: a cached instance figure */";
 constexpr char kMaxId[] = "SELECT max(id) FROM statuses";
 
 std::optional<Timestamp> OptTime(const Statement& s, int col) {
