@@ -1,6 +1,7 @@
 #include "http/api/api.h"
 
 #include <charconv>
+#include <optional>
 
 #include "common/json_writer.h"
 #include "common/strings.h"
@@ -151,6 +152,17 @@ void Api::Route(Router& router, Method method, std::string_view pattern, Access 
              });
 }
 
+namespace {
+std::optional<Role> StaffRoleFor(Access access) {
+  switch (access) {
+    case Access::kModerator: return Role::kModerator;
+    case Access::kAdmin: return Role::kAdmin;
+    case Access::kOwner: return Role::kOwner;
+    default: return std::nullopt;
+  }
+}
+}  // namespace
+
 Response Api::Handle(Request& request, const PathParams& path, Access access,
                      const std::string& scope, const ApiHandler& handler) {
   auto params = Params::Parse(request);
@@ -174,6 +186,11 @@ Response Api::Handle(Request& request, const PathParams& path, Access access,
   }
   if (access == Access::kUser && !call.has_user()) {
     return ErrorResponse(InvalidArgument("This method requires an authenticated user"));
+  }
+  if (auto needed = StaffRoleFor(access)) {
+    if (!call.has_user() || !AtLeast(call.auth->role, *needed)) {
+      return ErrorResponse(PermissionDenied("This action is not allowed"));
+    }
   }
   if (call.has_user()) {
     if (call.auth->disabled || call.auth->suspended) {

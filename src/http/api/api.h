@@ -50,6 +50,11 @@ enum class Access {
   kPublic,  // no token needed; a given token is still checked and identifies the viewer
   kToken,   // an app or user token
   kUser,    // a user token (app-only tokens get 422)
+  // Staff: a user token whose account has at least this role. Members and app-only tokens get
+  // 403 {"error": "This action is not allowed"} (Mastodon's answer on its admin API).
+  kModerator,
+  kAdmin,
+  kOwner,
 };
 
 // One API call in progress: the request, its parameters and the authenticated viewer.
