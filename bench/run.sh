@@ -113,6 +113,18 @@ mem=$(free -g | awk '/Mem:/ {print $2 " GiB"}')
 
 kill -TERM "$stoa_pid"; wait "$stoa_pid" 2>/dev/null || true
 
+# Baseline for status creation: the same durable group-commit writer with no HTTP, no stoa logic,
+# a status-sized transaction per write (bench/sqlite_write_bench.cc), as many writers as wrk has
+# connections, on the same disk.
+echo "== raw SQLite durable status-like writes, $CONNS writer threads (baseline)"
+sqlite_out=$(cd "$run" && "$root/build/bench/stoa_sqlite_write_bench" \
+  --benchmark_filter="BM_DurableStatusLikeWrite/.*threads:$CONNS\$" 2>&1)
+echo "$sqlite_out" | grep BM_ || true
+sqlite_rps=$(echo "$sqlite_out" | grep -o 'items_per_second=[0-9.]*k*' | head -1 |
+  awk -F= '{v=$2; if (v ~ /k$/) {sub(/k$/, "", v); v *= 1000}; printf "%.0f", v}')
+[ -n "$sqlite_rps" ] || sqlite_rps=0
+post_ratio=$(awk -v a="$post_rps" -v b="$sqlite_rps" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "n/a"}')
+
 report=$out/results.md
 {
   echo "| figure | value |"
@@ -123,6 +135,8 @@ report=$out/results.md
   echo "| stoa home timeline (20 statuses) | $home_rps req/s (p50 $(pct "$home_out" 50%), p99 $(pct "$home_out" 99%)) |"
   echo "| ratio stoa / nginx | $ratio (budget >= 0.5) |"
   echo "| stoa status creation, durable, fan-out ~$FOLLOWS | $post_rps statuses/s (p50 $(pct "$post_out" 50%), p99 $(pct "$post_out" 99%)) |"
+  echo "| baseline: raw SQLite durable status-like writes, $CONNS writers | $sqlite_rps writes/s |"
+  echo "| ratio stoa creation / raw SQLite writes | $post_ratio |"
   echo "| cold home feeds: first read of every user's feed after a start | $users in $warm_seconds s |"
   echo "| peak RSS of stoa | $((rss_kb / 1024)) MiB |"
   echo "| database size after the run | $((db_bytes / 1024 / 1024)) MiB |"
