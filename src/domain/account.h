@@ -42,11 +42,21 @@ struct Account {
   std::optional<Timestamp> suspended_at;
   std::optional<Timestamp> silenced_at;
   std::optional<Timestamp> sensitized_at;
+  // A suspension with an end: it is over once the clock passes this (checked where accounts are
+  // loaded: Core's loaders, authentication), without a job. Unset: indefinite.
+  std::optional<Timestamp> suspended_until;
   // A cache slot for the API's rendering of this (immutable) value; not part of the value.
   TextMemo rendered;
 
   bool suspended() const { return suspended_at.has_value(); }
   bool silenced() const { return silenced_at.has_value(); }
+  bool sensitized() const { return sensitized_at.has_value(); }
+  // True when a suspension is recorded but its `suspended_until` has passed at `now`.
+  bool SuspensionExpired(Timestamp now) const {
+    return suspended_at.has_value() && suspended_until.has_value() && *suspended_until <= now;
+  }
+  // Suspended at `now` (an expired suspension no longer counts).
+  bool SuspendedAt(Timestamp now) const { return suspended() && !SuspensionExpired(now); }
 };
 
 // The login behind a local account. Never serialised to other members.

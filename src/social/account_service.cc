@@ -185,8 +185,21 @@ Result<AccountPtr> AccountService::UpdateProfile(const Viewer& viewer,
   }
   a.updated_at = core_.Now();
   Status st = core_.storage().Write([&](storage::Transaction& tx) -> Status {
+    // Moderation state is not the member's to write: keep what the database holds now (a
+    // moderator may have acted since `current` was loaded).
+    ASSIGN_OR_RETURN(Account stored, tx.accounts().Get(a.id));
+    a.suspended_at = stored.suspended_at;
+    a.suspended_until = stored.suspended_until;
+    a.silenced_at = stored.silenced_at;
+    a.sensitized_at = stored.sensitized_at;
     RETURN_IF_ERROR(tx.accounts().UpdateProfile(a));
-    if (user_changed) RETURN_IF_ERROR(tx.accounts().UpdateUser(user));
+    if (user_changed) {
+      ASSIGN_OR_RETURN(User stored_user, tx.accounts().GetUser(a.id));
+      user.role = stored_user.role;
+      user.disabled = stored_user.disabled;
+      user.approved = stored_user.approved;
+      RETURN_IF_ERROR(tx.accounts().UpdateUser(user));
+    }
     return Status::Ok();
   });
   RETURN_IF_ERROR(st);

@@ -45,6 +45,16 @@ IdMap<std::shared_ptr<const T>> LoadBatch(std::span<const Id> ids,
   return out;
 }
 
+// An account whose timed suspension has passed at `now` is served as not suspended: the loaders
+// hand out (and cache) a copy without the suspension, so every reader sees it lifted.
+AccountPtr WithoutExpiredSuspension(AccountPtr a, Timestamp now) {
+  if (!a || !a->SuspensionExpired(now)) return a;
+  auto lifted = std::make_shared<Account>(*a);
+  lifted->suspended_at.reset();
+  lifted->suspended_until.reset();
+  return lifted;
+}
+
 }  // namespace
 
 std::string HostOf(std::string_view base_url) {
@@ -126,23 +136,39 @@ AccountPtr Core::LoadAccount(Id id, RequestMemo* memo) {
     if (loaded) memo->accounts.emplace(id, loaded);
     return loaded;
   }
-  if (auto hit = accounts_.Find(id)) return hit;
+  if (auto hit = accounts_.Find(id)) {
+    if (!hit->SuspensionExpired(Now())) return hit;
+    accounts_.Invalidate(id);  // cached while suspended; reload and lift below
+  }
   const uint64_t epoch = accounts_.BeginFill(id);
   auto read = storage_.Read();
   auto account = read->accounts().Get(id);
   if (!account.ok()) return nullptr;
-  auto ptr = std::make_shared<const Account>(std::move(account).value());
+  AccountPtr ptr = WithoutExpiredSuspension(
+      std::make_shared<const Account>(std::move(account).value()), Now());
   accounts_.Fill(id, ptr, epoch);
   return ptr;
 }
 
 IdMap<AccountPtr> Core::LoadAccounts(std::span<const Id> ids, RequestMemo* memo) {
-  return LoadBatch<Account>(
+  IdMap<AccountPtr> out = LoadBatch<Account>(
       ids, memo != nullptr ? &memo->accounts : nullptr, accounts_,
       [this](std::span<const Id> missing) {
         auto read = storage_.Read();
         return read->accounts().GetMany(missing);
       });
+  const Timestamp now = Now();
+  for (auto& [id, account] : out) {
+    if (!account->SuspensionExpired(now)) continue;
+    accounts_.Invalidate(id);
+    account = WithoutExpiredSuspension(account, now);
+    const uint64_t epoch = accounts_.BeginFill(id);
+    accounts_.Fill(id, account, epoch);
+    if (memo != nullptr) {
+      if (auto it = memo->accounts.find(id); it != memo->accounts.end()) it->second = account;
+    }
+  }
+  return out;
 }
 
 PostPtr Core::LoadPost(Id id, RequestMemo* memo) {

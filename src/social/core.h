@@ -2,6 +2,7 @@
 // the in-memory caches, with cache-first loaders. Thread-safe.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -109,6 +110,14 @@ class Core {
     followers_.Invalidate(account_id);
   }
   void UserChanged(Id account_id) { users_.Invalidate(account_id); }
+  // The account's login state changed (suspended, disabled, role): listeners (the token cache of
+  // OAuthService) forget what they hold about it. Register listeners before serving.
+  void OnLoginStateChanged(std::function<void(Id)> listener) {
+    login_listeners_.push_back(std::move(listener));
+  }
+  void LoginStateChanged(Id account_id) {
+    for (const auto& listener : login_listeners_) listener(account_id);
+  }
   // The account favourited, bookmarked or boosted something, or undid it.
   void InteractionsChanged(Id account_id) { interactions_.Invalidate(account_id); }
 
@@ -138,6 +147,7 @@ class Core {
   ObjectCache<ViewerInteractions> interactions_;
   HomeFeeds home_feeds_;
   SearchIndexer search_indexer_;
+  std::vector<std::function<void(Id)>> login_listeners_;
 };
 
 }  // namespace stoa::social

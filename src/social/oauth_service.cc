@@ -290,7 +290,7 @@ Result<std::shared_ptr<const AuthInfo>> OAuthService::Authenticate(std::string_v
       info.role = user->role;
       info.disabled = user->disabled;
       info.approved = user->approved;
-      info.suspended = account->suspended();
+      info.suspended = account->SuspendedAt(now);
     }
   }
   auto shared = std::make_shared<const AuthInfo>(std::move(info));

@@ -62,7 +62,9 @@ std::pair<std::string, std::string> SplitOAuthError(const Status& status);
 
 class OAuthService {
  public:
-  OAuthService(Core& core, bool password_grant) : core_(core), password_grant_(password_grant) {}
+  OAuthService(Core& core, bool password_grant) : core_(core), password_grant_(password_grant) {
+    core_.OnLoginStateChanged([this](Id account_id) { ForgetAccount(account_id); });
+  }
 
   Result<CreatedApp> CreateApp(const NewApp& app);
   // Validates an authorization request (client, redirect URI, scopes, PKCE method); returns the

@@ -230,7 +230,6 @@ const std::string& RenderCache::PostPrefix(social::Core& core, const Post& post,
     } else {
       w.NullField("in_reply_to_id").NullField("in_reply_to_account_id");
     }
-    w.Field("sensitive", p.sensitive);
     w.Field("spoiler_text", p.spoiler_text);
     w.Field("visibility", VisibilityName(p.visibility));
     w.Field("language", p.language);
@@ -312,6 +311,9 @@ void StatusWriter::Append(std::string& out, const social::PostPtr& post, bool wi
       author_it != accounts_.end() ? author_it->second : core_.LoadAccount(p.account_id, viewer_.memo);
   static const std::string kNoName;
   out += cache_.PostPrefix(core_, *post, author ? author->username : kNoName);
+  // Outside the cached prefix: a moderator marking the author sensitive makes all of their posts
+  // sensitive (and lifting it restores each post's own flag) without re-rendering them.
+  out += p.sensitive || (author && author->sensitized()) ? ",\"sensitive\":true" : ",\"sensitive\":false";
   out += ",\"account\":";
   if (author) {
     out += cache_.Account(core_, *author);

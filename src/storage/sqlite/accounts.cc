@@ -12,7 +12,8 @@ namespace {
   "a.id, a.username, a.display_name, a.note, a.note_html, a.fields_json, a.locked, a.bot, "      \
   "a.discoverable, a.indexable, a.hide_collections, a.created_at, a.updated_at, "                \
   "st.last_status_at, coalesce(st.statuses_count, 0), coalesce(st.followers_count, 0), "         \
-  "coalesce(st.following_count, 0), a.suspended_at, a.silenced_at, a.sensitized_at"
+  "coalesce(st.following_count, 0), a.suspended_at, a.silenced_at, a.sensitized_at, "           \
+  "a.suspended_until"
 #define ACCOUNT_FROM " FROM accounts a LEFT JOIN account_stats st ON st.account_id = a.id "
 
 constexpr char kSelectAccount[] = "SELECT " ACCOUNT_COLUMNS ACCOUNT_FROM "WHERE a.id = ?1";
@@ -31,8 +32,8 @@ constexpr char kSearchAccounts[] =
 constexpr char kInsertAccount[] =
     "INSERT INTO accounts (id, username, display_name, note, note_html, fields_json, locked, bot, "
     "discoverable, indexable, hide_collections, created_at, updated_at, suspended_at, "
-    "silenced_at, sensitized_at) VALUES "
-    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?18, ?19, ?20)";
+    "silenced_at, sensitized_at, suspended_until) VALUES "
+    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?18, ?19, ?20, ?21)";
 constexpr char kInsertStats[] =
     "INSERT INTO account_stats (account_id, last_status_at, statuses_count, followers_count, "
     "following_count) VALUES (?1, ?14, ?15, ?16, ?17)";
@@ -44,7 +45,8 @@ constexpr char kDeleteAccountFts[] =
 constexpr char kUpdateProfile[] =
     "UPDATE accounts SET display_name = ?2, note = ?3, note_html = ?4, fields_json = ?5, "
     "locked = ?6, bot = ?7, discoverable = ?8, indexable = ?9, hide_collections = ?10, "
-    "updated_at = ?11, suspended_at = ?12, silenced_at = ?13, sensitized_at = ?14 WHERE id = ?1";
+    "updated_at = ?11, suspended_at = ?12, silenced_at = ?13, sensitized_at = ?14, "
+    "suspended_until = ?15 WHERE id = ?1";
 constexpr char kAdjustCounts[] =
     "INSERT INTO account_stats (account_id, statuses_count, followers_count, following_count) "
     "VALUES (?1, max(0, ?2), max(0, ?3), max(0, ?4)) ON CONFLICT (account_id) DO UPDATE SET "
@@ -150,6 +152,7 @@ Account ReadAccount(const Statement& s) {
   a.suspended_at = OptTime(s, 17);
   a.silenced_at = OptTime(s, 18);
   a.sensitized_at = OptTime(s, 19);
+  a.suspended_until = OptTime(s, 20);
   return a;
 }
 
@@ -315,7 +318,8 @@ Status SqliteAccounts::Create(const Account& a, const User& u) {
           .Bind(13, ToUnixMillis(a.updated_at))
           .Bind(18, OptMillis(a.suspended_at))
           .Bind(19, OptMillis(a.silenced_at))
-          .Bind(20, OptMillis(a.sensitized_at));
+          .Bind(20, OptMillis(a.sensitized_at))
+          .Bind(21, OptMillis(a.suspended_until));
     } else {
       s->Bind(14, OptMillis(a.last_status_at))
           .Bind(15, a.statuses_count)
@@ -365,7 +369,8 @@ Status SqliteAccounts::UpdateProfile(const Account& a) {
       .Bind(11, ToUnixMillis(a.updated_at))
       .Bind(12, OptMillis(a.suspended_at))
       .Bind(13, OptMillis(a.silenced_at))
-      .Bind(14, OptMillis(a.sensitized_at));
+      .Bind(14, OptMillis(a.sensitized_at))
+      .Bind(15, OptMillis(a.suspended_until));
   RETURN_IF_ERROR(s->Run());
   if (c_->Changes() == 0) return NotFound();
   StatementScope fts(c_->Prepare(kInsertAccountFts));
