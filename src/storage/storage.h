@@ -12,6 +12,7 @@
 #include "storage/oauth_store.h"
 #include "storage/posts.h"
 #include "storage/relationships.h"
+#include "storage/safety_store.h"
 #include "storage/tags.h"
 
 namespace stoa::storage {
@@ -27,6 +28,10 @@ class ReadSession {
   virtual const Notifications& notifications() = 0;
   virtual const OAuthStore& oauth() = 0;
   virtual const InstanceRules& rules() = 0;
+  virtual const Notices& notices() = 0;
+  virtual const Cases& cases() = 0;
+  virtual const Notifiers& notifiers() = 0;
+  virtual const Outbox& outbox() = 0;
 };
 
 // Read-write access inside one transaction. Only valid during the Write callback.
@@ -40,6 +45,10 @@ class Transaction {
   virtual Notifications& notifications() = 0;
   virtual OAuthStore& oauth() = 0;
   virtual InstanceRules& rules() = 0;
+  virtual Notices& notices() = 0;
+  virtual Cases& cases() = 0;
+  virtual Notifiers& notifiers() = 0;
+  virtual Outbox& outbox() = 0;
 };
 
 class Storage {

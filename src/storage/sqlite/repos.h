@@ -177,6 +177,67 @@ class SqliteInstanceRules final : public InstanceRules {
   Connection* c_;
 };
 
+class SqliteNotices final : public Notices {
+ public:
+  explicit SqliteNotices(Connection* c) : c_(c) {}
+  Result<Notice> Get(Id id) const override;
+  Result<Notice> FindByReference(std::string_view reference) const override;
+  std::vector<Notice> ListForCase(Id case_id, int limit) const override;
+  std::vector<Notice> ListByReporter(Id account_id, const PageQuery& page) const override;
+  int64_t CountReceived(Timestamp from, Timestamp to) const override;
+  Status Insert(const Notice& notice) override;
+  Status SetCaseOutcome(Id case_id, Id decision_id, std::string_view outcome,
+                        Timestamp at) override;
+
+ private:
+  Connection* c_;
+};
+
+class SqliteCases final : public Cases {
+ public:
+  explicit SqliteCases(Connection* c) : c_(c) {}
+  Result<Case> Get(Id id) const override;
+  std::optional<Case> FindOpenForTarget(TargetType type, Id target_id) const override;
+  std::vector<Case> List(const CaseFilter& filter, int limit) const override;
+  std::vector<Case> ListForAccount(Id account_id, int limit) const override;
+  int64_t CountOpen() const override;
+  Status Insert(const Case& c) override;
+  Status Update(const Case& c) override;
+  Result<bool> AddNotifier(Id case_id, std::string_view notifier_key) override;
+  Result<int64_t> ExpireLeases(Timestamp now) override;
+  Result<std::optional<Case>> ClaimHead(Id moderator_id, Timestamp lease_until,
+                                        Timestamp now) override;
+  std::vector<CaseNote> ListNotes(Id case_id) const override;
+  Status InsertNote(const CaseNote& note) override;
+
+ private:
+  Connection* c_;
+};
+
+class SqliteNotifiers final : public Notifiers {
+ public:
+  explicit SqliteNotifiers(Connection* c) : c_(c) {}
+  Result<PriorityNotifier> Get(Id id) const override;
+  Result<PriorityNotifier> FindByKeyHash(std::string_view key_hash) const override;
+  std::vector<PriorityNotifier> List() const override;
+  Status Insert(const PriorityNotifier& n) override;
+  Status Revoke(Id id, Timestamp at) override;
+
+ private:
+  Connection* c_;
+};
+
+class SqliteOutbox final : public Outbox {
+ public:
+  explicit SqliteOutbox(Connection* c) : c_(c) {}
+  std::vector<OutboxMessage> List(const PageQuery& page, bool unsent_only) const override;
+  Status Insert(const OutboxMessage& m) override;
+  Status MarkSent(Id id, Timestamp at) override;
+
+ private:
+  Connection* c_;
+};
+
 // "[1,2,3]": binds a variable-length id list as one parameter, used with json_each(?).
 std::string IdListJson(std::span<const Id> ids);
 

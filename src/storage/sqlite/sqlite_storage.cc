@@ -8,7 +8,8 @@ namespace {
 // Every repository over one connection; used both for reads and inside write jobs.
 struct Repos {
   explicit Repos(Connection* c)
-      : accounts(c), posts(c), tags(c), relationships(c), notifications(c), oauth(c), rules(c) {}
+      : accounts(c), posts(c), tags(c), relationships(c), notifications(c), oauth(c), rules(c),
+        notices(c), cases(c), notifiers(c), outbox(c) {}
   SqliteAccounts accounts;
   SqlitePosts posts;
   SqliteTags tags;
@@ -16,6 +17,11 @@ struct Repos {
   SqliteNotifications notifications;
   SqliteOAuth oauth;
   SqliteInstanceRules rules;
+  // Trust and safety (safety.cc).
+  SqliteNotices notices;
+  SqliteCases cases;
+  SqliteNotifiers notifiers;
+  SqliteOutbox outbox;
 };
 
 class SqliteReadSession final : public ReadSession {
@@ -28,6 +34,10 @@ class SqliteReadSession final : public ReadSession {
   const Notifications& notifications() override { return repos_.notifications; }
   const OAuthStore& oauth() override { return repos_.oauth; }
   const InstanceRules& rules() override { return repos_.rules; }
+  const Notices& notices() override { return repos_.notices; }
+  const Cases& cases() override { return repos_.cases; }
+  const Notifiers& notifiers() override { return repos_.notifiers; }
+  const Outbox& outbox() override { return repos_.outbox; }
 
  private:
   ReadLease lease_;
@@ -44,6 +54,10 @@ class SqliteTransaction final : public Transaction {
   Notifications& notifications() override { return repos_.notifications; }
   OAuthStore& oauth() override { return repos_.oauth; }
   InstanceRules& rules() override { return repos_.rules; }
+  Notices& notices() override { return repos_.notices; }
+  Cases& cases() override { return repos_.cases; }
+  Notifiers& notifiers() override { return repos_.notifiers; }
+  Outbox& outbox() override { return repos_.outbox; }
 
  private:
   Repos repos_;

@@ -1,0 +1,681 @@
+// SQLite: notices and their items, cases and the moderators' queue, case notes, priority notifiers
+// and the outbox.
+#include <algorithm>
+
+#include "storage/sqlite/repos.h"
+
+namespace stoa::storage::sqlite {
+namespace {
+
+// ---- cases ----
+
+#define CASE_COLUMNS                                                                        \
+  "id, kind, state, target_type, target_id, account_id, category, urgency, score, "        \
+  "deadline_at, assigned_to, lease_until, version, notices_count, distinct_notifiers, "    \
+  "priority_notices, sources, threat_to_life, appeal_of, excluded_moderator_id, created_at, " \
+  "updated_at, closed_at"
+// The queue order; every list of cases follows it.
+#define QUEUE_ORDER " ORDER BY deadline_at, score DESC, id "
+
+constexpr char kGetCase[] = "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?1";
+constexpr char kFindOpenForTarget[] =
+    "SELECT " CASE_COLUMNS " FROM cases WHERE target_type = ?1 AND target_id = ?2 "
+    "AND state = 0 AND kind = 0";
+// ?1 state, ?2 category ('' any), ?3 source bit (0 any), ?4 assignee (0 any), ?5 now,
+// ?6 deadline before (0 none), ?7 kind (-1 any), ?8 after deadline, ?9 after score, ?10 after id
+// (0: from the start), ?11 limit.
+constexpr char kListCases[] =
+    "SELECT " CASE_COLUMNS " FROM cases WHERE state = ?1 "
+    "AND (?2 = '' OR category = ?2) "
+    "AND (?3 = 0 OR (sources & ?3) != 0) "
+    "AND (?4 = 0 OR (assigned_to = ?4 AND lease_until > ?5)) "
+    "AND (?6 = 0 OR deadline_at < ?6) "
+    "AND (?7 < 0 OR kind = ?7) "
+    "AND (?10 = 0 OR deadline_at > ?8 OR (deadline_at = ?8 AND (score < ?9 OR "
+    "(score = ?9 AND id > ?10)))) " QUEUE_ORDER "LIMIT ?11";
+constexpr char kListForAccount[] =
+    "SELECT " CASE_COLUMNS " FROM cases WHERE account_id = ?1 ORDER BY id DESC LIMIT ?2";
+constexpr char kCountOpen[] =
+    "SELECT count(*) FROM cases WHERE state = 0 /* full scan: an index-only count of the open "
+    "range of cases_queue */";
+constexpr char kInsertCase[] =
+    "INSERT INTO cases (" CASE_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+    "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
+constexpr char kUpdateCase[] =
+    "UPDATE cases SET kind = ?2, state = ?3, target_type = ?4, target_id = ?5, account_id = ?6, "
+    "category = ?7, urgency = ?8, score = ?9, deadline_at = ?10, assigned_to = ?11, "
+    "lease_until = ?12, version = ?13 + 1, notices_count = ?14, distinct_notifiers = ?15, "
+    "priority_notices = ?16, sources = ?17, threat_to_life = ?18, appeal_of = ?19, "
+    "excluded_moderator_id = ?20, created_at = ?21, updated_at = ?22, closed_at = ?23 "
+    "WHERE id = ?1 AND version = ?13";
+constexpr char kCaseExists[] = "SELECT 1 FROM cases WHERE id = ?1";
+constexpr char kAddNotifier[] =
+    "INSERT OR IGNORE INTO case_notifiers (case_id, notifier_key) VALUES (?1, ?2)";
+constexpr char kExpireLeases[] =
+    "UPDATE cases SET assigned_to = NULL, lease_until = NULL, version = version + 1, "
+    "updated_at = ?1 WHERE state = 0 AND assigned_to IS NOT NULL AND lease_until <= ?1";
+// The first claimable case in queue order that the moderator is not excluded from. Appeal cases
+// excluding the caller are the only rows skipped, so this reads O(log n + skipped) rows.
+constexpr char kHead[] =
+    "SELECT id FROM cases INDEXED BY cases_claimable WHERE state = 0 AND assigned_to IS NULL "
+    "AND (excluded_moderator_id IS NULL OR excluded_moderator_id != ?1)" QUEUE_ORDER "LIMIT 1";
+// The claim itself: conditional, so a case someone else holds can never be taken.
+constexpr char kClaim[] =
+    "UPDATE cases SET assigned_to = ?2, lease_until = ?3, version = version + 1, updated_at = ?4 "
+    "WHERE id = ?1 AND state = 0 AND assigned_to IS NULL "
+    "AND (excluded_moderator_id IS NULL OR excluded_moderator_id != ?2) "
+    "RETURNING " CASE_COLUMNS;
+
+constexpr char kListNotes[] =
+    "SELECT id, case_id, author_id, text, created_at FROM case_notes WHERE case_id = ?1 "
+    "ORDER BY id";
+constexpr char kInsertNote[] =
+    "INSERT INTO case_notes (id, case_id, author_id, text, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
+
+// ---- notices ----
+
+#define NOTICE_COLUMNS                                                                       \
+  "id, reference, secret_hash, source, reporter_account_id, notifier_id, notifier_key, name, " \
+  "email, explanation, category, report_category, legal_provision, rule_ids_json, forward, "  \
+  "good_faith, threat_to_life, score, details_json, target_account_id, received_at"
+#define ITEM_COLUMNS                                                                          \
+  "id, notice_id, target_type, target_id, location, case_id, snapshot_author_id, "            \
+  "snapshot_text, snapshot_spoiler_text, snapshot_visibility, snapshot_content_created, "     \
+  "snapshot_taken_at, snapshot_sha256, decision_id, outcome, decided_at"
+
+constexpr char kGetNotice[] = "SELECT " NOTICE_COLUMNS " FROM notices WHERE id = ?1";
+constexpr char kFindNoticeByReference[] =
+    "SELECT " NOTICE_COLUMNS " FROM notices WHERE reference = ?1";
+constexpr char kItemsOfNotice[] =
+    "SELECT " ITEM_COLUMNS " FROM notice_items WHERE notice_id = ?1 ORDER BY id";
+constexpr char kItemsOfCase[] =
+    "SELECT " ITEM_COLUMNS " FROM notice_items WHERE case_id = ?1 ORDER BY id LIMIT ?2";
+constexpr char kNoticesByReporter[] =
+    "SELECT " NOTICE_COLUMNS " FROM notices WHERE reporter_account_id = ?1 AND id > ?2 "
+    "AND id < ?3 ORDER BY id DESC LIMIT ?4";
+constexpr char kNoticesByReporterAsc[] =
+    "SELECT " NOTICE_COLUMNS " FROM notices WHERE reporter_account_id = ?1 AND id > ?2 "
+    "AND id < ?3 ORDER BY id ASC LIMIT ?4";
+constexpr char kCountNotices[] = "SELECT count(*) FROM notices WHERE id >= ?1 AND id < ?2";
+constexpr char kInsertNotice[] =
+    "INSERT INTO notices (" NOTICE_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+    "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
+constexpr char kInsertItem[] =
+    "INSERT INTO notice_items (" ITEM_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+    "?11, ?12, ?13, ?14, ?15, ?16)";
+constexpr char kSetCaseOutcome[] =
+    "UPDATE notice_items SET decision_id = ?2, outcome = ?3, decided_at = ?4 "
+    "WHERE case_id = ?1 AND outcome = ''";
+
+// ---- notifiers and outbox ----
+
+#define NOTIFIER_COLUMNS "id, kind, name, key_hash, created_at, revoked_at"
+constexpr char kGetNotifier[] = "SELECT " NOTIFIER_COLUMNS " FROM priority_notifiers WHERE id = ?1";
+constexpr char kFindNotifierByKey[] =
+    "SELECT " NOTIFIER_COLUMNS " FROM priority_notifiers WHERE key_hash = ?1 "
+    "AND revoked_at IS NULL";
+constexpr char kListNotifiers[] =
+    "SELECT " NOTIFIER_COLUMNS " FROM priority_notifiers ORDER BY id";
+constexpr char kInsertNotifier[] =
+    "INSERT INTO priority_notifiers (" NOTIFIER_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+constexpr char kRevokeNotifier[] =
+    "UPDATE priority_notifiers SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL";
+
+#define OUTBOX_COLUMNS "id, kind, to_email, subject, body, notice_id, created_at, sent_at"
+constexpr char kListOutbox[] =
+    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE id > ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3";
+constexpr char kListOutboxAsc[] =
+    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE id > ?1 AND id < ?2 ORDER BY id ASC LIMIT ?3";
+constexpr char kListUnsent[] =
+    "SELECT " OUTBOX_COLUMNS " FROM outbox INDEXED BY outbox_unsent WHERE sent_at IS NULL "
+    "AND id > ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3";
+constexpr char kListUnsentAsc[] =
+    "SELECT " OUTBOX_COLUMNS " FROM outbox INDEXED BY outbox_unsent WHERE sent_at IS NULL "
+    "AND id > ?1 AND id < ?2 ORDER BY id ASC LIMIT ?3";
+constexpr char kInsertOutbox[] =
+    "INSERT INTO outbox (" OUTBOX_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+constexpr char kMarkSent[] = "UPDATE outbox SET sent_at = ?2 WHERE id = ?1 AND sent_at IS NULL";
+
+std::optional<Timestamp> OptionalTime(const Statement& s, int col) {
+  auto v = s.OptionalInt(col);
+  if (!v) return std::nullopt;
+  return FromUnixMillis(*v);
+}
+
+std::optional<int64_t> OptionalMillis(const std::optional<Timestamp>& t) {
+  if (!t) return std::nullopt;
+  return ToUnixMillis(*t);
+}
+
+std::optional<int64_t> OptionalId(Id id) {
+  if (id == kNoId) return std::nullopt;
+  return id;
+}
+
+Case ReadCase(const Statement& s) {
+  Case c;
+  c.id = s.Int(0);
+  c.kind = s.Int(1) == 1 ? CaseKind::kAppeal : CaseKind::kNotice;
+  c.state = s.Int(2) == 1 ? CaseState::kClosed : CaseState::kOpen;
+  c.target_type = s.Int(3) == 1 ? TargetType::kAccount : TargetType::kStatus;
+  c.target_id = s.Int(4);
+  c.account_id = s.Int(5);
+  c.category = ParseCategory(s.Text(6)).value_or(Category::kNotSpecifiedNotice);
+  c.urgency = static_cast<int>(s.Int(7));
+  c.score = s.Int(8);
+  c.deadline_at = FromUnixMillis(s.Int(9));
+  c.assigned_to = s.OptionalInt(10).value_or(kNoId);
+  c.lease_until = OptionalTime(s, 11);
+  c.version = s.Int(12);
+  c.notices_count = s.Int(13);
+  c.distinct_notifiers = s.Int(14);
+  c.priority_notices = s.Int(15);
+  c.sources = static_cast<uint32_t>(s.Int(16));
+  c.threat_to_life = s.Int(17) != 0;
+  c.appeal_of = s.OptionalInt(18).value_or(kNoId);
+  c.excluded_moderator_id = s.OptionalInt(19).value_or(kNoId);
+  c.created_at = FromUnixMillis(s.Int(20));
+  c.updated_at = FromUnixMillis(s.Int(21));
+  c.closed_at = OptionalTime(s, 22);
+  return c;
+}
+
+// Binds ?1..?23 in CASE_COLUMNS order.
+void BindCase(Statement& s, const Case& c) {
+  s.Bind(1, c.id)
+      .Bind(2, c.kind == CaseKind::kAppeal ? 1 : 0)
+      .Bind(3, c.state == CaseState::kClosed ? 1 : 0)
+      .Bind(4, c.target_type == TargetType::kAccount ? 1 : 0)
+      .Bind(5, c.target_id)
+      .Bind(6, c.account_id)
+      .Bind(7, CategoryName(c.category))
+      .Bind(8, c.urgency)
+      .Bind(9, c.score)
+      .Bind(10, ToUnixMillis(c.deadline_at))
+      .Bind(11, OptionalId(c.assigned_to))
+      .Bind(12, OptionalMillis(c.lease_until))
+      .Bind(13, c.version)
+      .Bind(14, c.notices_count)
+      .Bind(15, c.distinct_notifiers)
+      .Bind(16, c.priority_notices)
+      .Bind(17, static_cast<int64_t>(c.sources))
+      .Bind(18, c.threat_to_life)
+      .Bind(19, OptionalId(c.appeal_of))
+      .Bind(20, OptionalId(c.excluded_moderator_id))
+      .Bind(21, ToUnixMillis(c.created_at))
+      .Bind(22, ToUnixMillis(c.updated_at))
+      .Bind(23, OptionalMillis(c.closed_at));
+}
+
+std::string RuleIdsJson(const std::vector<Id>& ids) { return IdListJson(ids); }
+
+std::vector<Id> ParseIdArray(std::string_view json) {
+  // The stored form is exactly IdListJson's "[1,2,3]".
+  std::vector<Id> out;
+  int64_t value = 0;
+  bool in_number = false;
+  for (char ch : json) {
+    if (ch >= '0' && ch <= '9') {
+      value = value * 10 + (ch - '0');
+      in_number = true;
+    } else if (in_number) {
+      out.push_back(value);
+      value = 0;
+      in_number = false;
+    }
+  }
+  return out;
+}
+
+Notice ReadNotice(const Statement& s) {
+  Notice n;
+  n.id = s.Int(0);
+  n.reference = s.String(1);
+  n.secret_hash = s.String(2);
+  n.source = ParseNoticeSource(s.Text(3)).value_or(NoticeSource::kAnonymous);
+  n.reporter_account_id = s.OptionalInt(4).value_or(kNoId);
+  n.notifier_id = s.OptionalInt(5).value_or(kNoId);
+  n.notifier_key = s.String(6);
+  n.name = s.String(7);
+  n.email = s.String(8);
+  n.explanation = s.String(9);
+  n.category = ParseCategory(s.Text(10)).value_or(Category::kNotSpecifiedNotice);
+  if (!s.IsNull(11)) n.report_category = ParseReportCategory(s.Text(11));
+  n.legal_provision = s.String(12);
+  n.rule_ids = ParseIdArray(s.Text(13));
+  n.forward = s.Int(14) != 0;
+  n.good_faith = s.Int(15) != 0;
+  n.threat_to_life = s.Int(16) != 0;
+  n.score = static_cast<int>(s.Int(17));
+  n.details_json = s.String(18);
+  n.target_account_id = s.Int(19);
+  n.received_at = FromUnixMillis(s.Int(20));
+  return n;
+}
+
+NoticeItem ReadItem(const Statement& s) {
+  NoticeItem item;
+  item.id = s.Int(0);
+  item.notice_id = s.Int(1);
+  item.target_type = s.Int(2) == 1 ? TargetType::kAccount : TargetType::kStatus;
+  item.target_id = s.Int(3);
+  item.location = s.String(4);
+  item.case_id = s.Int(5);
+  item.snapshot.target_type = item.target_type;
+  item.snapshot.target_id = item.target_id;
+  item.snapshot.author_id = s.Int(6);
+  item.snapshot.text = s.String(7);
+  item.snapshot.spoiler_text = s.String(8);
+  if (!s.IsNull(9)) item.snapshot.visibility = ParseVisibility(s.Text(9));
+  item.snapshot.content_created_at = FromUnixMillis(s.Int(10));
+  item.snapshot.taken_at = FromUnixMillis(s.Int(11));
+  item.snapshot.sha256 = s.String(12);
+  item.decision_id = s.OptionalInt(13).value_or(kNoId);
+  item.outcome = s.String(14);
+  item.decided_at = OptionalTime(s, 15);
+  return item;
+}
+
+std::vector<NoticeItem> ReadItems(Connection* c, const char* sql, Id key, int limit) {
+  StatementScope s(c->Prepare(sql));
+  s->Bind(1, key);
+  if (limit > 0) s->Bind(2, limit);
+  std::vector<NoticeItem> out;
+  while (true) {
+    auto row = s->Step();
+    if (!row.ok() || !*row) break;
+    out.push_back(ReadItem(*s));
+  }
+  return out;
+}
+
+PriorityNotifier ReadNotifier(const Statement& s) {
+  PriorityNotifier n;
+  n.id = s.Int(0);
+  n.kind = ParseNoticeSource(s.Text(1)).value_or(NoticeSource::kTrustedFlagger);
+  n.name = s.String(2);
+  n.key_hash = s.String(3);
+  n.created_at = FromUnixMillis(s.Int(4));
+  n.revoked_at = OptionalTime(s, 5);
+  return n;
+}
+
+OutboxMessage ReadOutbox(const Statement& s) {
+  OutboxMessage m;
+  m.id = s.Int(0);
+  m.kind = s.String(1);
+  m.to_email = s.String(2);
+  m.subject = s.String(3);
+  m.body = s.String(4);
+  m.notice_id = s.OptionalInt(5).value_or(kNoId);
+  m.created_at = FromUnixMillis(s.Int(6));
+  m.sent_at = OptionalTime(s, 7);
+  return m;
+}
+
+}  // namespace
+
+// ---- SqliteCases ----
+
+Result<Case> SqliteCases::Get(Id id) const {
+  StatementScope s(c_->Prepare(kGetCase));
+  s->Bind(1, id);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) return NotFound();
+  return ReadCase(*s);
+}
+
+std::optional<Case> SqliteCases::FindOpenForTarget(TargetType type, Id target_id) const {
+  StatementScope s(c_->Prepare(kFindOpenForTarget));
+  s->Bind(1, type == TargetType::kAccount ? 1 : 0).Bind(2, target_id);
+  auto row = s->Step();
+  if (!row.ok() || !*row) return std::nullopt;
+  return ReadCase(*s);
+}
+
+std::vector<Case> SqliteCases::List(const CaseFilter& f, int limit) const {
+  int64_t after_deadline = 0;
+  int64_t after_score = 0;
+  Id after_id = kNoId;
+  if (f.after_id != kNoId) {
+    auto after = Get(f.after_id);
+    if (!after.ok()) return {};
+    after_deadline = ToUnixMillis(after->deadline_at);
+    after_score = after->score;
+    after_id = after->id;
+  }
+  StatementScope s(c_->Prepare(kListCases));
+  s->Bind(1, f.state.value_or(CaseState::kOpen) == CaseState::kClosed ? 1 : 0)
+      .Bind(2, f.category ? CategoryName(*f.category) : std::string_view())
+      .Bind(3, f.source ? static_cast<int64_t>(SourceBit(*f.source)) : int64_t{0})
+      .Bind(4, f.assigned_to)
+      .Bind(5, ToUnixMillis(f.now))
+      .Bind(6, f.deadline_before ? ToUnixMillis(*f.deadline_before) : int64_t{0})
+      .Bind(7, f.kind ? (*f.kind == CaseKind::kAppeal ? 1 : 0) : -1)
+      .Bind(8, after_deadline)
+      .Bind(9, after_score)
+      .Bind(10, after_id)
+      .Bind(11, limit);
+  std::vector<Case> out;
+  while (true) {
+    auto row = s->Step();
+    if (!row.ok() || !*row) break;
+    Case c = ReadCase(*s);
+    if (f.account_id != kNoId && c.account_id != f.account_id) continue;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<Case> SqliteCases::ListForAccount(Id account_id, int limit) const {
+  StatementScope s(c_->Prepare(kListForAccount));
+  s->Bind(1, account_id).Bind(2, limit);
+  std::vector<Case> out;
+  while (true) {
+    auto row = s->Step();
+    if (!row.ok() || !*row) break;
+    out.push_back(ReadCase(*s));
+  }
+  return out;
+}
+
+int64_t SqliteCases::CountOpen() const {
+  auto v = QueryInt(*c_, kCountOpen);
+  return v.ok() ? v->value_or(0) : 0;
+}
+
+Status SqliteCases::Insert(const Case& c) {
+  StatementScope s(c_->Prepare(kInsertCase));
+  BindCase(*s, c);
+  return s->Run();
+}
+
+Status SqliteCases::Update(const Case& c) {
+  {
+    StatementScope s(c_->Prepare(kUpdateCase));
+    BindCase(*s, c);
+    RETURN_IF_ERROR(s->Run());
+  }
+  if (c_->Changes() == 1) return Status::Ok();
+  StatementScope exists(c_->Prepare(kCaseExists));
+  exists->Bind(1, c.id);
+  ASSIGN_OR_RETURN(bool row, exists->Step());
+  return row ? Conflict("stale version") : NotFound();
+}
+
+Result<bool> SqliteCases::AddNotifier(Id case_id, std::string_view notifier_key) {
+  StatementScope s(c_->Prepare(kAddNotifier));
+  s->Bind(1, case_id).Bind(2, notifier_key);
+  RETURN_IF_ERROR(s->Run());
+  return c_->Changes() == 1;
+}
+
+Result<int64_t> SqliteCases::ExpireLeases(Timestamp now) {
+  StatementScope s(c_->Prepare(kExpireLeases));
+  s->Bind(1, ToUnixMillis(now));
+  RETURN_IF_ERROR(s->Run());
+  return c_->Changes();
+}
+
+Result<std::optional<Case>> SqliteCases::ClaimHead(Id moderator_id, Timestamp lease_until,
+                                                   Timestamp now) {
+  Id head = kNoId;
+  {
+    StatementScope s(c_->Prepare(kHead));
+    s->Bind(1, moderator_id);
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return std::optional<Case>();
+    head = s->Int(0);
+  }
+  StatementScope s(c_->Prepare(kClaim));
+  s->Bind(1, head).Bind(2, moderator_id).Bind(3, ToUnixMillis(lease_until)).Bind(4,
+                                                                                ToUnixMillis(now));
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) return Internal("the queue head could not be claimed");
+  Case claimed = ReadCase(*s);
+  // Finish the statement so the UPDATE completes before the scope resets it.
+  auto done = s->Step();
+  if (!done.ok()) return done.status();
+  return std::optional<Case>(std::move(claimed));
+}
+
+std::vector<CaseNote> SqliteCases::ListNotes(Id case_id) const {
+  StatementScope s(c_->Prepare(kListNotes));
+  s->Bind(1, case_id);
+  std::vector<CaseNote> out;
+  while (true) {
+    auto row = s->Step();
+    if (!row.ok() || !*row) break;
+    out.push_back(CaseNote{s->Int(0), s->Int(1), s->Int(2), s->String(3),
+                           FromUnixMillis(s->Int(4))});
+  }
+  return out;
+}
+
+Status SqliteCases::InsertNote(const CaseNote& n) {
+  StatementScope s(c_->Prepare(kInsertNote));
+  s->Bind(1, n.id).Bind(2, n.case_id).Bind(3, n.author_id).Bind(4, n.text).Bind(
+      5, ToUnixMillis(n.created_at));
+  return s->Run();
+}
+
+// ---- SqliteNotices ----
+
+Result<Notice> SqliteNotices::Get(Id id) const {
+  Notice n;
+  {
+    StatementScope s(c_->Prepare(kGetNotice));
+    s->Bind(1, id);
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return NotFound();
+    n = ReadNotice(*s);
+  }
+  n.items = ReadItems(c_, kItemsOfNotice, n.id, 0);
+  return n;
+}
+
+Result<Notice> SqliteNotices::FindByReference(std::string_view reference) const {
+  Notice n;
+  {
+    StatementScope s(c_->Prepare(kFindNoticeByReference));
+    s->Bind(1, reference);
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return NotFound();
+    n = ReadNotice(*s);
+  }
+  n.items = ReadItems(c_, kItemsOfNotice, n.id, 0);
+  return n;
+}
+
+std::vector<Notice> SqliteNotices::ListForCase(Id case_id, int limit) const {
+  std::vector<NoticeItem> items = ReadItems(c_, kItemsOfCase, case_id, limit);
+  std::vector<Notice> out;
+  for (auto& item : items) {
+    if (!out.empty() && out.back().id == item.notice_id) {
+      out.back().items.push_back(std::move(item));
+      continue;
+    }
+    StatementScope s(c_->Prepare(kGetNotice));
+    s->Bind(1, item.notice_id);
+    auto row = s->Step();
+    if (!row.ok() || !*row) continue;
+    Notice n = ReadNotice(*s);
+    n.items.push_back(std::move(item));
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
+std::vector<Notice> SqliteNotices::ListByReporter(Id account_id, const PageQuery& page) const {
+  std::vector<Notice> out;
+  {
+    StatementScope s(c_->Prepare(page.ascending() ? kNoticesByReporterAsc : kNoticesByReporter));
+    s->Bind(1, account_id).Bind(2, page.lower()).Bind(3, page.upper()).Bind(4, page.limit);
+    while (true) {
+      auto row = s->Step();
+      if (!row.ok() || !*row) break;
+      out.push_back(ReadNotice(*s));
+    }
+  }
+  if (page.ascending()) std::reverse(out.begin(), out.end());
+  for (auto& n : out) n.items = ReadItems(c_, kItemsOfNotice, n.id, 0);
+  return out;
+}
+
+int64_t SqliteNotices::CountReceived(Timestamp from, Timestamp to) const {
+  StatementScope s(c_->Prepare(kCountNotices));
+  s->Bind(1, IdAtTime(from)).Bind(2, IdAtTime(to));
+  auto row = s->Step();
+  if (!row.ok() || !*row) return 0;
+  return s->Int(0);
+}
+
+Status SqliteNotices::Insert(const Notice& n) {
+  {
+    StatementScope s(c_->Prepare(kInsertNotice));
+    s->Bind(1, n.id)
+        .Bind(2, n.reference)
+        .Bind(3, n.secret_hash)
+        .Bind(4, NoticeSourceName(n.source))
+        .Bind(5, OptionalId(n.reporter_account_id))
+        .Bind(6, OptionalId(n.notifier_id))
+        .Bind(7, n.notifier_key)
+        .Bind(8, n.name)
+        .Bind(9, n.email)
+        .Bind(10, n.explanation)
+        .Bind(11, CategoryName(n.category));
+    if (n.report_category) {
+      s->Bind(12, ReportCategoryName(*n.report_category));
+    } else {
+      s->BindNull(12);
+    }
+    s->Bind(13, n.legal_provision)
+        .Bind(14, RuleIdsJson(n.rule_ids))
+        .Bind(15, n.forward)
+        .Bind(16, n.good_faith)
+        .Bind(17, n.threat_to_life)
+        .Bind(18, n.score)
+        .Bind(19, n.details_json)
+        .Bind(20, n.target_account_id)
+        .Bind(21, ToUnixMillis(n.received_at));
+    RETURN_IF_ERROR(s->Run());
+  }
+  for (const NoticeItem& item : n.items) {
+    StatementScope s(c_->Prepare(kInsertItem));
+    s->Bind(1, item.id)
+        .Bind(2, n.id)
+        .Bind(3, item.target_type == TargetType::kAccount ? 1 : 0)
+        .Bind(4, item.target_id)
+        .Bind(5, item.location)
+        .Bind(6, item.case_id)
+        .Bind(7, item.snapshot.author_id)
+        .Bind(8, item.snapshot.text)
+        .Bind(9, item.snapshot.spoiler_text);
+    if (item.snapshot.visibility) {
+      s->Bind(10, VisibilityName(*item.snapshot.visibility));
+    } else {
+      s->BindNull(10);
+    }
+    s->Bind(11, ToUnixMillis(item.snapshot.content_created_at))
+        .Bind(12, ToUnixMillis(item.snapshot.taken_at))
+        .Bind(13, item.snapshot.sha256)
+        .Bind(14, OptionalId(item.decision_id))
+        .Bind(15, item.outcome)
+        .Bind(16, OptionalMillis(item.decided_at));
+    RETURN_IF_ERROR(s->Run());
+  }
+  return Status::Ok();
+}
+
+Status SqliteNotices::SetCaseOutcome(Id case_id, Id decision_id, std::string_view outcome,
+                                     Timestamp at) {
+  StatementScope s(c_->Prepare(kSetCaseOutcome));
+  s->Bind(1, case_id).Bind(2, decision_id).Bind(3, outcome).Bind(4, ToUnixMillis(at));
+  return s->Run();
+}
+
+// ---- SqliteNotifiers ----
+
+Result<PriorityNotifier> SqliteNotifiers::Get(Id id) const {
+  StatementScope s(c_->Prepare(kGetNotifier));
+  s->Bind(1, id);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) return NotFound();
+  return ReadNotifier(*s);
+}
+
+Result<PriorityNotifier> SqliteNotifiers::FindByKeyHash(std::string_view key_hash) const {
+  StatementScope s(c_->Prepare(kFindNotifierByKey));
+  s->Bind(1, key_hash);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) return NotFound();
+  return ReadNotifier(*s);
+}
+
+std::vector<PriorityNotifier> SqliteNotifiers::List() const {
+  StatementScope s(c_->Prepare(kListNotifiers));
+  std::vector<PriorityNotifier> out;
+  while (true) {
+    auto row = s->Step();
+    if (!row.ok() || !*row) break;
+    out.push_back(ReadNotifier(*s));
+  }
+  return out;
+}
+
+Status SqliteNotifiers::Insert(const PriorityNotifier& n) {
+  StatementScope s(c_->Prepare(kInsertNotifier));
+  s->Bind(1, n.id)
+      .Bind(2, NoticeSourceName(n.kind))
+      .Bind(3, n.name)
+      .Bind(4, n.key_hash)
+      .Bind(5, ToUnixMillis(n.created_at))
+      .Bind(6, OptionalMillis(n.revoked_at));
+  return s->Run();
+}
+
+Status SqliteNotifiers::Revoke(Id id, Timestamp at) {
+  StatementScope s(c_->Prepare(kRevokeNotifier));
+  s->Bind(1, id).Bind(2, ToUnixMillis(at));
+  RETURN_IF_ERROR(s->Run());
+  return c_->Changes() == 0 ? NotFound() : Status::Ok();
+}
+
+// ---- SqliteOutbox ----
+
+std::vector<OutboxMessage> SqliteOutbox::List(const PageQuery& page, bool unsent_only) const {
+  const char* sql = unsent_only ? (page.ascending() ? kListUnsentAsc : kListUnsent)
+                                : (page.ascending() ? kListOutboxAsc : kListOutbox);
+  StatementScope s(c_->Prepare(sql));
+  s->Bind(1, page.lower()).Bind(2, page.upper()).Bind(3, page.limit);
+  std::vector<OutboxMessage> out;
+  while (true) {
+    auto row = s->Step();
+    if (!row.ok() || !*row) break;
+    out.push_back(ReadOutbox(*s));
+  }
+  if (page.ascending()) std::reverse(out.begin(), out.end());
+  return out;
+}
+
+Status SqliteOutbox::Insert(const OutboxMessage& m) {
+  StatementScope s(c_->Prepare(kInsertOutbox));
+  s->Bind(1, m.id)
+      .Bind(2, m.kind)
+      .Bind(3, m.to_email)
+      .Bind(4, m.subject)
+      .Bind(5, m.body)
+      .Bind(6, OptionalId(m.notice_id))
+      .Bind(7, ToUnixMillis(m.created_at))
+      .Bind(8, OptionalMillis(m.sent_at));
+  return s->Run();
+}
+
+Status SqliteOutbox::MarkSent(Id id, Timestamp at) {
+  StatementScope s(c_->Prepare(kMarkSent));
+  s->Bind(1, id).Bind(2, ToUnixMillis(at));
+  RETURN_IF_ERROR(s->Run());
+  return c_->Changes() == 0 ? NotFound() : Status::Ok();
+}
+
+}  // namespace stoa::storage::sqlite

@@ -1,0 +1,300 @@
+// Trust and safety stores: notices with items and snapshots, cases and the claimable queue, case
+// notes, priority notifiers and the outbox.
+#include "storage/testing/conformance.h"
+
+namespace stoa::storage::conformance {
+namespace {
+
+Case MakeCase(Id id, TargetType type, Id target, Timestamp deadline, int64_t score, Timestamp now) {
+  Case c;
+  c.id = id;
+  c.target_type = type;
+  c.target_id = target;
+  c.account_id = 777;
+  c.category = Category::kViolence;
+  c.score = score;
+  c.deadline_at = deadline;
+  c.created_at = now;
+  c.updated_at = now;
+  return c;
+}
+
+std::vector<Id> CaseIds(const std::vector<Case>& cases) {
+  std::vector<Id> out;
+  for (const auto& c : cases) out.push_back(c.id);
+  return out;
+}
+
+TEST_P(StorageConformanceTest, NoticeRoundTripsWithItemsAndSnapshots) {
+  const Id case_id = NextId();
+  const Case c = MakeCase(case_id, TargetType::kStatus, 42, Now() + std::chrono::hours(24), 10,
+                          Now());
+  Notice n;
+  n.id = NextId();
+  n.reference = "ref-1";
+  n.secret_hash = "hash";
+  n.source = NoticeSource::kMember;
+  n.reporter_account_id = 5;
+  n.notifier_key = "account:5";
+  n.email = "a@example.org";
+  n.explanation = "threatening";
+  n.category = Category::kViolence;
+  n.report_category = ReportCategory::kLegal;
+  n.legal_provision = "StGB 241";
+  n.rule_ids = {3, 9};
+  n.forward = true;
+  n.good_faith = true;
+  n.threat_to_life = true;
+  n.target_account_id = 777;
+  n.received_at = Now();
+  NoticeItem item;
+  item.id = NextId();
+  item.target_type = TargetType::kStatus;
+  item.target_id = 42;
+  item.location = "https://x/@a/42";
+  item.case_id = case_id;
+  item.snapshot = {TargetType::kStatus, 42, 777, "the text", "cw", Visibility::kUnlisted,
+                   Now() - std::chrono::hours(1), Now(), std::string(64, 'a')};
+  n.items.push_back(item);
+  MustWrite([&](Transaction& tx) -> Status {
+    RETURN_IF_ERROR(tx.cases().Insert(c));
+    return tx.notices().Insert(n);
+  });
+  auto r = Read();
+  for (auto got : {r->notices().Get(n.id), r->notices().FindByReference("ref-1")}) {
+    ASSERT_TRUE(IsOk(got));
+    EXPECT_EQ(got->reference, "ref-1");
+    EXPECT_EQ(got->source, NoticeSource::kMember);
+    EXPECT_EQ(got->reporter_account_id, 5);
+    EXPECT_EQ(got->category, Category::kViolence);
+    EXPECT_EQ(got->report_category, ReportCategory::kLegal);
+    EXPECT_EQ(got->rule_ids, (std::vector<Id>{3, 9}));
+    EXPECT_TRUE(got->forward && got->good_faith && got->threat_to_life);
+    EXPECT_EQ(got->email, "a@example.org");
+    ASSERT_EQ(got->items.size(), 1u);
+    EXPECT_EQ(got->items[0].snapshot.text, "the text");
+    EXPECT_EQ(got->items[0].snapshot.spoiler_text, "cw");
+    EXPECT_EQ(got->items[0].snapshot.visibility, Visibility::kUnlisted);
+    EXPECT_EQ(got->items[0].snapshot.author_id, 777);
+    EXPECT_EQ(got->items[0].snapshot.sha256, std::string(64, 'a'));
+    EXPECT_EQ(got->items[0].case_id, case_id);
+    EXPECT_FALSE(got->decided());
+  }
+  EXPECT_EQ(r->notices().FindByReference("nope").status().code(), StatusCode::kNotFound);
+  auto for_case = r->notices().ListForCase(case_id, 10);
+  ASSERT_EQ(for_case.size(), 1u);
+  EXPECT_EQ(for_case[0].id, n.id);
+  EXPECT_EQ(r->notices().ListByReporter(5, PageQuery{}).size(), 1u);
+  EXPECT_EQ(r->notices().CountReceived(Now() - std::chrono::hours(1), Now() + std::chrono::hours(1)),
+            1);
+  r.reset();
+
+  MustWrite([&](Transaction& tx) { return tx.notices().SetCaseOutcome(case_id, 99, "removed", Now()); });
+  auto decided = Read()->notices().Get(n.id);
+  ASSERT_TRUE(IsOk(decided));
+  EXPECT_EQ(decided->items[0].outcome, "removed");
+  EXPECT_EQ(decided->items[0].decision_id, 99);
+  EXPECT_TRUE(decided->decided());
+}
+
+TEST_P(StorageConformanceTest, OneOpenNoticeCasePerTargetAndVersionedUpdates) {
+  const Case c = MakeCase(NextId(), TargetType::kAccount, 7, Now() + std::chrono::hours(1), 0, Now());
+  MustWrite([&](Transaction& tx) { return tx.cases().Insert(c); });
+  // A second open notice case on the same target is refused; nothing is written.
+  Case dup = MakeCase(NextId(), TargetType::kAccount, 7, Now(), 0, Now());
+  EXPECT_FALSE(storage().Write([&](Transaction& tx) { return tx.cases().Insert(dup); }).ok());
+  EXPECT_EQ(Read()->cases().Get(dup.id).status().code(), StatusCode::kNotFound);
+  // An appeal case about the same target may coexist.
+  Case appeal = dup;
+  appeal.id = NextId();
+  appeal.kind = CaseKind::kAppeal;
+  MustWrite([&](Transaction& tx) { return tx.cases().Insert(appeal); });
+
+  auto found = Read()->cases().FindOpenForTarget(TargetType::kAccount, 7);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->id, c.id);
+  EXPECT_FALSE(Read()->cases().FindOpenForTarget(TargetType::kStatus, 7).has_value());
+
+  Case changed = *found;
+  changed.notices_count = 5;
+  MustWrite([&](Transaction& tx) { return tx.cases().Update(changed); });
+  auto after = Read()->cases().Get(c.id);
+  ASSERT_TRUE(IsOk(after));
+  EXPECT_EQ(after->version, c.version + 1);
+  EXPECT_EQ(after->notices_count, 5);
+  // The same (now stale) version again: conflict, nothing changes.
+  changed.notices_count = 6;
+  Status stale = storage().Write([&](Transaction& tx) { return tx.cases().Update(changed); });
+  EXPECT_EQ(stale.code(), StatusCode::kConflict);
+  EXPECT_EQ(Read()->cases().Get(c.id)->notices_count, 5);
+  Case ghost = changed;
+  ghost.id = NextId();
+  EXPECT_EQ(storage().Write([&](Transaction& tx) { return tx.cases().Update(ghost); }).code(),
+            StatusCode::kNotFound);
+
+  // Closing frees the target for a new case.
+  Case closed = *Read()->cases().Get(c.id);
+  closed.state = CaseState::kClosed;
+  closed.closed_at = Now();
+  MustWrite([&](Transaction& tx) { return tx.cases().Update(closed); });
+  EXPECT_FALSE(Read()->cases().FindOpenForTarget(TargetType::kAccount, 7).has_value());
+  MustWrite([&](Transaction& tx) { return tx.cases().Insert(dup); });
+}
+
+TEST_P(StorageConformanceTest, DistinctNotifiersPerCase) {
+  const Case c = MakeCase(NextId(), TargetType::kStatus, 1, Now(), 0, Now());
+  MustWrite([&](Transaction& tx) { return tx.cases().Insert(c); });
+  std::vector<bool> added;
+  MustWrite([&](Transaction& tx) -> Status {
+    for (const char* key : {"account:1", "account:2", "account:1", "email:x"}) {
+      ASSIGN_OR_RETURN(bool is_new, tx.cases().AddNotifier(c.id, key));
+      added.push_back(is_new);
+    }
+    return Status::Ok();
+  });
+  EXPECT_EQ(added, (std::vector<bool>{true, true, false, true}));
+}
+
+TEST_P(StorageConformanceTest, ClaimHeadFollowsQueueOrderAndNeverTakesAHeldCase) {
+  const Timestamp t0 = Now();
+  // Queue order: deadline ascending, then score descending, then id.
+  const Case late = MakeCase(NextId(), TargetType::kStatus, 1, t0 + std::chrono::hours(48), 99, t0);
+  const Case early_low = MakeCase(NextId(), TargetType::kStatus, 2, t0 + std::chrono::hours(1), 1, t0);
+  const Case early_high = MakeCase(NextId(), TargetType::kStatus, 3, t0 + std::chrono::hours(1), 5, t0);
+  const Case early_low2 = MakeCase(NextId(), TargetType::kStatus, 4, t0 + std::chrono::hours(1), 1, t0);
+  Case appeal = MakeCase(NextId(), TargetType::kStatus, 5, t0, 0, t0);
+  appeal.kind = CaseKind::kAppeal;
+  appeal.excluded_moderator_id = 100;
+  MustWrite([&](Transaction& tx) -> Status {
+    for (const Case* c : std::initializer_list<const Case*>{&late, &early_low, &early_high,
+                                                            &early_low2, &appeal}) {
+      RETURN_IF_ERROR(tx.cases().Insert(*c));
+    }
+    return Status::Ok();
+  });
+  CaseFilter open;
+  open.now = t0;
+  EXPECT_EQ(CaseIds(Read()->cases().List(open, 10)),
+            (std::vector<Id>{appeal.id, early_high.id, early_low.id, early_low2.id, late.id}));
+  // Keyset paging continues after a case.
+  CaseFilter after = open;
+  after.after_id = early_high.id;
+  EXPECT_EQ(CaseIds(Read()->cases().List(after, 2)), (std::vector<Id>{early_low.id, early_low2.id}));
+
+  const Timestamp lease = t0 + std::chrono::minutes(15);
+  std::vector<Id> claimed_by_100;
+  for (int i = 0; i < 5; ++i) {
+    MustWrite([&](Transaction& tx) -> Status {
+      ASSIGN_OR_RETURN(auto c, tx.cases().ClaimHead(100, lease, t0));
+      if (c) {
+        EXPECT_EQ(c->assigned_to, 100);
+        EXPECT_EQ(c->lease_until, lease);
+        EXPECT_EQ(c->version, 2);
+        claimed_by_100.push_back(c->id);
+      }
+      return Status::Ok();
+    });
+  }
+  // Moderator 100 may not take the appeal against their own decision.
+  EXPECT_EQ(claimed_by_100, (std::vector<Id>{early_high.id, early_low.id, early_low2.id, late.id}));
+  std::optional<Case> other;
+  MustWrite([&](Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(other, tx.cases().ClaimHead(200, lease, t0));
+    return Status::Ok();
+  });
+  ASSERT_TRUE(other.has_value());
+  EXPECT_EQ(other->id, appeal.id);
+  MustWrite([&](Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(auto none, tx.cases().ClaimHead(200, lease, t0));
+    EXPECT_FALSE(none.has_value());
+    return Status::Ok();
+  });
+  CaseFilter mine = open;
+  mine.assigned_to = 100;
+  EXPECT_EQ(CaseIds(Read()->cases().List(mine, 10)).size(), 4u);
+
+  // Leases end: expired cases return to the queue with a new version.
+  int64_t expired = 0;
+  MustWrite([&](Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(expired, tx.cases().ExpireLeases(lease));
+    return Status::Ok();
+  });
+  EXPECT_EQ(expired, 5);
+  auto back = Read()->cases().Get(early_high.id);
+  EXPECT_EQ(back->assigned_to, kNoId);
+  EXPECT_FALSE(back->lease_until.has_value());
+  EXPECT_EQ(back->version, 3);
+  EXPECT_EQ(Read()->cases().CountOpen(), 5);
+}
+
+TEST_P(StorageConformanceTest, CaseFiltersAndAccountHistory) {
+  const Timestamp t0 = Now();
+  Case a = MakeCase(NextId(), TargetType::kStatus, 1, t0 + std::chrono::hours(1), 0, t0);
+  a.sources = SourceBit(NoticeSource::kTrustedFlagger);
+  Case b = MakeCase(NextId(), TargetType::kStatus, 2, t0 + std::chrono::hours(30), 0, t0);
+  b.category = Category::kScamsAndFraud;
+  b.sources = SourceBit(NoticeSource::kMember);
+  b.account_id = 888;
+  MustWrite([&](Transaction& tx) -> Status {
+    RETURN_IF_ERROR(tx.cases().Insert(a));
+    return tx.cases().Insert(b);
+  });
+  auto r = Read();
+  CaseFilter f;
+  f.now = t0;
+  f.category = Category::kScamsAndFraud;
+  EXPECT_EQ(CaseIds(r->cases().List(f, 10)), (std::vector<Id>{b.id}));
+  f = CaseFilter{};
+  f.now = t0;
+  f.source = NoticeSource::kTrustedFlagger;
+  EXPECT_EQ(CaseIds(r->cases().List(f, 10)), (std::vector<Id>{a.id}));
+  f = CaseFilter{};
+  f.now = t0;
+  f.deadline_before = t0 + std::chrono::hours(2);
+  EXPECT_EQ(CaseIds(r->cases().List(f, 10)), (std::vector<Id>{a.id}));
+  f = CaseFilter{};
+  f.now = t0;
+  f.state = CaseState::kClosed;
+  EXPECT_TRUE(r->cases().List(f, 10).empty());
+  EXPECT_EQ(CaseIds(r->cases().ListForAccount(888, 10)), (std::vector<Id>{b.id}));
+}
+
+TEST_P(StorageConformanceTest, CaseNotesNotifiersAndOutbox) {
+  const Case c = MakeCase(NextId(), TargetType::kStatus, 1, Now(), 0, Now());
+  const CaseNote note{NextId(), c.id, 5, "looked at it", Now()};
+  PriorityNotifier tf{NextId(), NoticeSource::kTrustedFlagger, "Flaggers e.V.", "khash", Now(), {}};
+  OutboxMessage m1{NextId(), "notice_receipt", "a@example.org", "Received", "body", 0, Now(), {}};
+  OutboxMessage m2{NextId(), "notice_receipt", "b@example.org", "Received", "body", 0, Now(), {}};
+  MustWrite([&](Transaction& tx) -> Status {
+    RETURN_IF_ERROR(tx.cases().Insert(c));
+    RETURN_IF_ERROR(tx.cases().InsertNote(note));
+    RETURN_IF_ERROR(tx.notifiers().Insert(tf));
+    RETURN_IF_ERROR(tx.outbox().Insert(m1));
+    return tx.outbox().Insert(m2);
+  });
+  auto notes = Read()->cases().ListNotes(c.id);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].text, "looked at it");
+  EXPECT_EQ(notes[0].author_id, 5);
+
+  EXPECT_TRUE(IsOk(Read()->notifiers().FindByKeyHash("khash")));
+  EXPECT_EQ(Read()->notifiers().List().size(), 1u);
+  MustWrite([&](Transaction& tx) { return tx.notifiers().Revoke(tf.id, Now()); });
+  EXPECT_EQ(Read()->notifiers().FindByKeyHash("khash").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(Read()->notifiers().Get(tf.id)->revoked_at.has_value());
+  EXPECT_EQ(storage().Write([&](Transaction& tx) { return tx.notifiers().Revoke(tf.id, Now()); }).code(),
+            StatusCode::kNotFound);
+
+  ExpectPaging({m2.id, m1.id}, [&](const PageQuery& p) {
+    std::vector<Id> ids;
+    for (const auto& m : Read()->outbox().List(p, false)) ids.push_back(m.id);
+    return ids;
+  });
+  MustWrite([&](Transaction& tx) { return tx.outbox().MarkSent(m1.id, Now()); });
+  auto unsent = Read()->outbox().List(PageQuery{}, true);
+  ASSERT_EQ(unsent.size(), 1u);
+  EXPECT_EQ(unsent[0].id, m2.id);
+}
+
+}  // namespace
+}  // namespace stoa::storage::conformance
