@@ -39,12 +39,25 @@ struct Post {
   int64_t replies_count = 0;
   int64_t reblogs_count = 0;
   int64_t favourites_count = 0;
+  // Moderation state set by decisions (safety/status_moderation.h); the author's own
+  // `sensitive` and `spoiler_text` stay as written so that a reversal restores them.
+  bool moderation_sensitive = false;       // shown sensitive, with moderation_spoiler_text
+  std::string moderation_spoiler_text;     // the content warning moderators added
+  std::optional<Timestamp> moderation_restricted_at;  // out of public timelines and search
+  std::optional<Timestamp> moderation_removed_at;     // gone for everyone but staff
   // A cache slot for the API's rendering of this (immutable) value; not part of the value.
   TextMemo rendered;
 
   bool is_reblog() const { return reblog_of_id != kNoId; }
   bool is_reply() const { return in_reply_to_id != kNoId; }
   bool deleted() const { return deleted_at.has_value(); }
+  bool removed() const { return moderation_removed_at.has_value(); }
+  bool restricted() const { return moderation_restricted_at.has_value(); }
+  // What clients are shown: the author's flag and warning, or the moderators' when added.
+  bool shown_sensitive() const { return sensitive || moderation_sensitive; }
+  const std::string& shown_spoiler_text() const {
+    return spoiler_text.empty() && moderation_sensitive ? moderation_spoiler_text : spoiler_text;
+  }
   bool Mentions(Id account) const {
     for (const auto& m : mentions) {
       if (m.account_id == account) return true;

@@ -7,6 +7,7 @@
 
 #include "common/status.h"
 #include "storage/accounts.h"
+#include "storage/decisions_store.h"
 #include "storage/instance_rules.h"
 #include "storage/notifications.h"
 #include "storage/oauth_store.h"
@@ -32,6 +33,7 @@ class ReadSession {
   virtual const Cases& cases() = 0;
   virtual const Notifiers& notifiers() = 0;
   virtual const Outbox& outbox() = 0;
+  virtual const Decisions& decisions() = 0;
 };
 
 // Read-write access inside one transaction. Only valid during the Write callback.
@@ -49,6 +51,7 @@ class Transaction {
   virtual Cases& cases() = 0;
   virtual Notifiers& notifiers() = 0;
   virtual Outbox& outbox() = 0;
+  virtual Decisions& decisions() = 0;
 };
 
 class Storage {

@@ -14,10 +14,14 @@ namespace {
   "in_reply_to_id, in_reply_to_account_id, reblog_of_id, thread_root_id, application_id, "       \
   "created_at, edited_at, deleted_at, replies_count, reblogs_count, favourites_count, "          \
   "mention_list, tag_list"
+// Read only: the moderation columns (migration 0006) are written by the Decisions store.
+#define POST_READ_COLUMNS                                                                       \
+  POST_COLUMNS ", moderation_sensitive, moderation_spoiler_text, moderation_restricted_at, "    \
+               "moderation_removed_at"
 
-constexpr char kSelectPost[] = "SELECT " POST_COLUMNS " FROM statuses WHERE id = ?1";
+constexpr char kSelectPost[] = "SELECT " POST_READ_COLUMNS " FROM statuses WHERE id = ?1";
 constexpr char kSelectPosts[] =
-    "SELECT " POST_COLUMNS " FROM statuses WHERE id IN (SELECT value FROM json_each(?1))";
+    "SELECT " POST_READ_COLUMNS " FROM statuses WHERE id IN (SELECT value FROM json_each(?1))";
 constexpr char kInsertPost[] =
     "INSERT INTO statuses (" POST_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
     "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
@@ -70,7 +74,7 @@ constexpr char kRecentByAuthor[] =
     "SELECT id FROM statuses WHERE account_id = ?1 AND id < ?2 AND deleted_at IS NULL "
     "ORDER BY id DESC LIMIT ?3";
 constexpr char kThread[] =
-    "SELECT " POST_COLUMNS " FROM statuses WHERE thread_root_id = ?1 AND deleted_at IS NULL "
+    "SELECT " POST_READ_COLUMNS " FROM statuses WHERE thread_root_id = ?1 AND deleted_at IS NULL "
     "AND reblog_of_id IS NULL ORDER BY id LIMIT ?2";
 constexpr char kPublicDesc[] =
     "SELECT id FROM statuses WHERE visibility = 0 AND reblog_of_id IS NULL AND deleted_at IS NULL "
@@ -97,7 +101,7 @@ constexpr char kSearch[] =
     "     (SELECT status_id FROM mentions WHERE account_id = ?2)) "
     "AND s.id > ?3 AND s.id < ?4 ORDER BY s.id DESC LIMIT ?5 OFFSET ?6";
 constexpr char kFindReblog[] =
-    "SELECT " POST_COLUMNS " FROM statuses WHERE reblog_of_id = ?2 AND account_id = ?1 "
+    "SELECT " POST_READ_COLUMNS " FROM statuses WHERE reblog_of_id = ?2 AND account_id = ?1 "
     "AND deleted_at IS NULL";
 constexpr char kRebloggedByDesc[] =
     "SELECT id, account_id FROM statuses WHERE reblog_of_id = ?1 AND deleted_at IS NULL "
@@ -240,6 +244,10 @@ Post ReadPost(const Statement& s) {
   p.favourites_count = s.Int(18);
   p.mentions = DecodeMentions(s.Text(19));
   p.tags = DecodeTags(s.Text(20));
+  p.moderation_sensitive = s.Int(21) != 0;
+  p.moderation_spoiler_text = s.String(22);
+  p.moderation_restricted_at = OptTime(s, 23);
+  p.moderation_removed_at = OptTime(s, 24);
   return p;
 }
 

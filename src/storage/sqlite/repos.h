@@ -238,6 +238,43 @@ class SqliteOutbox final : public Outbox {
   Connection* c_;
 };
 
+class SqliteDecisions final : public Decisions {
+ public:
+  explicit SqliteDecisions(Connection* c) : c_(c) {}
+  Result<Decision> Get(Id id) const override;
+  std::vector<Decision> ListForCase(Id case_id) const override;
+  std::vector<Decision> ListForAccount(Id account_id, const PageQuery& page) const override;
+  std::vector<Decision> ListCreated(Timestamp from, Timestamp to, Id after_id,
+                                    int limit) const override;
+  Result<StatementOfReasons> GetStatement(Id id) const override;
+  std::vector<StatementOfReasons> ListStatements(Timestamp from, Timestamp to, Id after_id,
+                                                 int limit) const override;
+  Result<Appeal> GetAppeal(Id id) const override;
+  Result<Appeal> FindAppealByCase(Id case_id) const override;
+  std::vector<Appeal> ListAppeals(Id decision_id) const override;
+  int64_t CountStrikes(Id account_id, Timestamp since) const override;
+  int64_t CountUnfounded(std::string_view notifier_key, Timestamp since) const override;
+  std::vector<MisuseMeasure> ListMeasures(MisuseSubject subject,
+                                          std::string_view subject_key) const override;
+  std::optional<Timestamp> NotifierSuspendedUntil(std::string_view notifier_key,
+                                                  Timestamp now) const override;
+  int64_t CountSuspensions(MisuseSubject subject, Timestamp from, Timestamp to) const override;
+  Result<StatusModeration> GetStatusModeration(Id status_id) const override;
+  Status Insert(const Decision& d) override;
+  Status MarkReversed(Id id, Id reversed_by, Timestamp at) override;
+  Status InsertStatement(const StatementOfReasons& s) override;
+  Status InsertAppeal(const Appeal& a) override;
+  Status ResolveAppeal(Id id, AppealState state, Id resolution_id, Timestamp at) override;
+  Status AddStrike(Id account_id, Id decision_id, Timestamp at) override;
+  Status RemoveStrike(Id account_id, Id decision_id) override;
+  Status AddUnfounded(std::string_view notifier_key, Id decision_id, Timestamp at) override;
+  Status InsertMeasure(const MisuseMeasure& m) override;
+  Status SetStatusModeration(Id status_id, const StatusModeration& m) override;
+
+ private:
+  Connection* c_;
+};
+
 // "[1,2,3]": binds a variable-length id list as one parameter, used with json_each(?).
 std::string IdListJson(std::span<const Id> ids);
 

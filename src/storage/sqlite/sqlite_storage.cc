@@ -9,7 +9,7 @@ namespace {
 struct Repos {
   explicit Repos(Connection* c)
       : accounts(c), posts(c), tags(c), relationships(c), notifications(c), oauth(c), rules(c),
-        notices(c), cases(c), notifiers(c), outbox(c) {}
+        notices(c), cases(c), notifiers(c), outbox(c), decisions(c) {}
   SqliteAccounts accounts;
   SqlitePosts posts;
   SqliteTags tags;
@@ -22,6 +22,7 @@ struct Repos {
   SqliteCases cases;
   SqliteNotifiers notifiers;
   SqliteOutbox outbox;
+  SqliteDecisions decisions;  // decisions.cc
 };
 
 class SqliteReadSession final : public ReadSession {
@@ -38,6 +39,7 @@ class SqliteReadSession final : public ReadSession {
   const Cases& cases() override { return repos_.cases; }
   const Notifiers& notifiers() override { return repos_.notifiers; }
   const Outbox& outbox() override { return repos_.outbox; }
+  const Decisions& decisions() override { return repos_.decisions; }
 
  private:
   ReadLease lease_;
@@ -58,6 +60,7 @@ class SqliteTransaction final : public Transaction {
   Cases& cases() override { return repos_.cases; }
   Notifiers& notifiers() override { return repos_.notifiers; }
   Outbox& outbox() override { return repos_.outbox; }
+  Decisions& decisions() override { return repos_.decisions; }
 
  private:
   Repos repos_;
