@@ -2,13 +2,37 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/status.h"
 #include "domain/account.h"
+#include "storage/page.h"
 
 namespace stoa::storage {
+
+// Filters of the admin account lists (Mastodon's v1 and v2 filters), all ANDed; defaults filter
+// nothing. Times are compared with `now` (a suspension whose end has passed is not one).
+struct AdminAccountFilter {
+  bool active = false;      // not suspended
+  bool pending = false;     // registration awaiting approval
+  bool disabled = false;    // login disabled
+  bool silenced = false;
+  bool suspended = false;
+  bool sensitized = false;
+  std::vector<Role> roles;  // any of these roles; empty: any role
+  std::string username;      // prefix, case-insensitive
+  std::string display_name;  // substring, case-insensitive
+  std::string email;         // substring, case-insensitive
+  std::string ip;            // the sign-up address, exactly
+  bool match_nothing = false;  // a filter no local account can pass (remote origin, invited_by)
+};
+
+struct AdminAccountRow {
+  Account account;
+  User user;
+};
 
 // Reads are const, writes are not: a read session lends `const Accounts&`, a transaction
 // `Accounts&`. Implementations are bound to one connection and are not thread-safe.
@@ -34,6 +58,10 @@ class Accounts {
   virtual int64_t Count() const = 0;
   // Active users (posted or logged in) since `since`, for instance usage figures.
   virtual int64_t CountActiveSince(Timestamp since) const = 0;
+  // Accounts with their logins for the admin API, newest first, paged by account id.
+  virtual std::vector<AdminAccountRow> ListForAdmin(const AdminAccountFilter& filter,
+                                                    const PageQuery& page,
+                                                    Timestamp now) const = 0;
 
   // kAlreadyExists naming "username" or "email" when taken.
   virtual Status Create(const Account& account, const User& user) = 0;
@@ -43,6 +71,10 @@ class Accounts {
   virtual Status UpdateUser(const User& user) = 0;
   virtual Status AdjustCounts(Id id, int64_t statuses, int64_t followers, int64_t following) = 0;
   virtual Status SetLastStatusAt(Id id, Timestamp at) = 0;
+  // Removes an account that never got past registration approval (a rejected sign-up): its login,
+  // tokens, codes, notifications, counters and search entry. kNotFound when absent,
+  // kConflict when the account is approved.
+  virtual Status DeletePending(Id id) = 0;
 };
 
 }  // namespace stoa::storage

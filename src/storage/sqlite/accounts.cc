@@ -81,6 +81,43 @@ constexpr char kUsernameTaken[] =
     "SELECT 1 FROM accounts WHERE username = ?1 COLLATE NOCASE";
 constexpr char kEmailTaken[] = "SELECT 1 FROM users WHERE email = ?1 COLLATE NOCASE";
 
+// The admin lists: every filter is a parameter that is neutral when unset (0 / NULL / '').
+#define ADMIN_USER_COLUMNS                                                                     \
+  "u.account_id, u.email, u.password_hash, u.role, u.approved, u.confirmed, u.disabled, "      \
+  "u.locale, u.sign_up_ip, u.sign_up_reason, u.default_visibility, u.default_sensitive, "      \
+  "u.default_language, u.created_at"
+#define ADMIN_LIST(ORDER)                                                                       \
+  "SELECT " ACCOUNT_COLUMNS ", " ADMIN_USER_COLUMNS ACCOUNT_FROM                                \
+  "JOIN users u ON u.account_id = a.id WHERE a.id < ?1 AND a.id > ?2"                          \
+  " AND (?3 = 0 OR a.suspended_at IS NULL OR a.suspended_until <= ?14)"                        \
+  " AND (?4 = 0 OR u.approved = 0)"                                                            \
+  " AND (?5 = 0 OR u.disabled = 1)"                                                            \
+  " AND (?6 = 0 OR a.silenced_at IS NOT NULL)"                                                 \
+  " AND (?7 = 0 OR (a.suspended_at IS NOT NULL AND"                                            \
+  "      (a.suspended_until IS NULL OR a.suspended_until > ?14)))"                             \
+  " AND (?8 = 0 OR a.sensitized_at IS NOT NULL)"                                               \
+  " AND (?9 IS NULL OR u.role IN (SELECT value FROM json_each(?9)))"                           \
+  " AND (?10 = '' OR a.username LIKE ?10 || '%' ESCAPE '\\')"                                  \
+  " AND (?11 = '' OR a.display_name LIKE '%' || ?11 || '%' ESCAPE '\\')"                       \
+  " AND (?12 = '' OR u.email LIKE '%' || ?12 || '%' ESCAPE '\\')"                              \
+  " AND (?13 = '' OR u.sign_up_ip = ?13)"                                                      \
+  " ORDER BY a.id " ORDER " LIMIT ?15"                                                         \
+  " /* full scan: staff-only admin filters over all accounts, walked by primary key */"
+constexpr char kAdminListDesc[] = ADMIN_LIST("DESC");
+constexpr char kAdminListAsc[] = ADMIN_LIST("ASC");
+// A rejected sign-up leaves nothing behind.
+constexpr char kDeletePendingTokens[] = "DELETE FROM oauth_tokens WHERE account_id = ?1";
+constexpr char kDeletePendingCodes[] =
+    "DELETE FROM oauth_codes WHERE account_id = ?1 /* full scan: codes live 10 minutes */";
+constexpr char kDeletePendingNotifications[] =
+    "DELETE FROM notifications WHERE account_id = ?1";
+constexpr char kDeletePendingNotificationsFrom[] =
+    "DELETE FROM notifications WHERE from_account_id = ?1 "
+    "/* full scan: rare (rejecting a sign-up), no index on the actor */";
+constexpr char kDeletePendingStats[] = "DELETE FROM account_stats WHERE account_id = ?1";
+constexpr char kDeletePendingUser[] = "DELETE FROM users WHERE account_id = ?1";
+constexpr char kDeletePendingAccount[] = "DELETE FROM accounts WHERE id = ?1";
+
 std::optional<Timestamp> OptTime(const Statement& s, int col) {
   if (s.IsNull(col)) return std::nullopt;
   return FromUnixMillis(s.Int(col));
@@ -156,24 +193,37 @@ Account ReadAccount(const Statement& s) {
   return a;
 }
 
-User ReadUser(const Statement& s) {
+// `o`: the column where the user's columns start.
+User ReadUser(const Statement& s, int o = 0) {
   User u;
-  u.account_id = s.Int(0);
-  u.email = s.String(1);
-  u.password_hash = s.String(2);
-  u.role = ParseRole(s.Text(3)).value_or(Role::kMember);
-  u.approved = s.Int(4) != 0;
-  u.confirmed = s.Int(5) != 0;
-  u.disabled = s.Int(6) != 0;
-  u.locale = s.String(7);
-  u.sign_up_ip = s.String(8);
-  u.sign_up_reason = s.String(9);
-  u.default_visibility = static_cast<Visibility>(s.Int(10));
-  u.default_sensitive = s.Int(11) != 0;
-  u.default_language = s.OptionalString(12);
-  u.created_at = FromUnixMillis(s.Int(13));
+  u.account_id = s.Int(o + 0);
+  u.email = s.String(o + 1);
+  u.password_hash = s.String(o + 2);
+  u.role = ParseRole(s.Text(o + 3)).value_or(Role::kMember);
+  u.approved = s.Int(o + 4) != 0;
+  u.confirmed = s.Int(o + 5) != 0;
+  u.disabled = s.Int(o + 6) != 0;
+  u.locale = s.String(o + 7);
+  u.sign_up_ip = s.String(o + 8);
+  u.sign_up_reason = s.String(o + 9);
+  u.default_visibility = static_cast<Visibility>(s.Int(o + 10));
+  u.default_sensitive = s.Int(o + 11) != 0;
+  u.default_language = s.OptionalString(o + 12);
+  u.created_at = FromUnixMillis(s.Int(o + 13));
   return u;
 }
+
+// LIKE patterns match the text literally.
+std::string EscapeLike(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+constexpr int kAdminUserColumn = 21;  // after the 21 account columns
 
 // An FTS5 query matching every word of `query` as a prefix: "ali smi" -> "ali"* "smi"*.
 std::string PrefixMatchQuery(std::string_view query) {
@@ -405,6 +455,59 @@ Status SqliteAccounts::SetLastStatusAt(Id id, Timestamp at) {
   StatementScope s(c_->Prepare(kSetLastStatusAt));
   s->Bind(1, id).Bind(2, ToUnixMillis(at));
   return s->Run();
+}
+
+}  // namespace stoa::storage::sqlite
+
+namespace stoa::storage::sqlite {
+
+std::vector<AdminAccountRow> SqliteAccounts::ListForAdmin(const AdminAccountFilter& f,
+                                                          const PageQuery& page,
+                                                          Timestamp now) const {
+  std::vector<AdminAccountRow> out;
+  if (f.match_nothing || page.limit <= 0) return out;
+  StatementScope s(c_->Prepare(page.ascending() ? kAdminListAsc : kAdminListDesc));
+  s->Bind(1, page.upper()).Bind(2, page.lower());
+  s->Bind(3, f.active).Bind(4, f.pending).Bind(5, f.disabled).Bind(6, f.silenced);
+  s->Bind(7, f.suspended).Bind(8, f.sensitized);
+  if (f.roles.empty()) {
+    s->Bind(9, std::optional<std::string>());
+  } else {
+    boost::json::array roles;
+    for (Role r : f.roles) roles.emplace_back(RoleName(r));
+    s->Bind(9, boost::json::serialize(roles));
+  }
+  s->Bind(10, EscapeLike(f.username))
+      .Bind(11, EscapeLike(f.display_name))
+      .Bind(12, EscapeLike(f.email))
+      .Bind(13, f.ip)
+      .Bind(14, ToUnixMillis(now))
+      .Bind(15, static_cast<int64_t>(page.limit));
+  while (true) {
+    auto row = s->Step();
+    if (!row.ok() || !*row) break;
+    out.push_back(AdminAccountRow{ReadAccount(*s), ReadUser(*s, kAdminUserColumn)});
+  }
+  if (page.ascending()) std::reverse(out.begin(), out.end());
+  return out;
+}
+
+Status SqliteAccounts::DeletePending(Id id) {
+  ASSIGN_OR_RETURN(User user, GetUser(id));
+  if (user.approved) return Conflict("The account is approved");
+  {
+    StatementScope fts(c_->Prepare(kDeleteAccountFts));
+    fts->Bind(1, id);
+    RETURN_IF_ERROR(fts->Run());
+  }
+  for (const char* sql : {kDeletePendingTokens, kDeletePendingCodes, kDeletePendingNotifications,
+                          kDeletePendingNotificationsFrom, kDeletePendingStats, kDeletePendingUser,
+                          kDeletePendingAccount}) {
+    StatementScope s(c_->Prepare(sql));
+    s->Bind(1, id);
+    RETURN_IF_ERROR(s->Run());
+  }
+  return Status::Ok();
 }
 
 }  // namespace stoa::storage::sqlite

@@ -19,11 +19,14 @@ class SqliteAccounts final : public Accounts {
   std::vector<Account> Search(std::string_view query, int limit, int offset) const override;
   int64_t Count() const override;
   int64_t CountActiveSince(Timestamp since) const override;
+  std::vector<AdminAccountRow> ListForAdmin(const AdminAccountFilter& filter,
+                                            const PageQuery& page, Timestamp now) const override;
   Status Create(const Account& account, const User& user) override;
   Status UpdateProfile(const Account& account) override;
   Status UpdateUser(const User& user) override;
   Status AdjustCounts(Id id, int64_t statuses, int64_t followers, int64_t following) override;
   Status SetLastStatusAt(Id id, Timestamp at) override;
+  Status DeletePending(Id id) override;
 
  private:
   Connection* c_;

@@ -32,6 +32,7 @@ void ExpectSameAccount(const Account& got, const Account& want) {
   EXPECT_EQ(got.suspended_at, want.suspended_at);
   EXPECT_EQ(got.silenced_at, want.silenced_at);
   EXPECT_EQ(got.sensitized_at, want.sensitized_at);
+  EXPECT_EQ(got.suspended_until, want.suspended_until);
 }
 
 void ExpectSameUser(const User& got, const User& want) {
@@ -77,6 +78,8 @@ TEST_P(StorageConformanceTest, AccountAndUserRoundTripEveryField) {
   a.following_count = 9;
   a.silenced_at = Now() - std::chrono::minutes(1);
   a.sensitized_at = Now() - std::chrono::minutes(2);
+  a.suspended_at = Now() - std::chrono::minutes(4);
+  a.suspended_until = Now() + std::chrono::hours(4);
   User u = MakeUser(a);
   u.role = Role::kModerator;
   u.approved = false;
@@ -371,6 +374,120 @@ TEST_P(StorageConformanceTest, CountsSkipSuspendedAccountsAndActiveCountsRecentU
   EXPECT_EQ(r->accounts().CountActiveSince(later - std::chrono::hours(100)), 3);
   EXPECT_EQ(r->accounts().CountActiveSince(later), 2);
   EXPECT_EQ(r->accounts().CountActiveSince(later + std::chrono::hours(1)), 0);
+}
+
+// Admin lists: every filter, newest first, paging both ways; a timed suspension that has ended is
+// neither "suspended" nor excluded from "active".
+TEST_P(StorageConformanceTest, AdminListFiltersAndPages) {
+  struct Seed {
+    const char* username;
+    const char* display_name;
+    const char* email;
+    const char* ip;
+    Role role;
+    bool pending, disabled, silenced, suspended, sensitized, expired;
+  };
+  const Seed seeds[] = {
+      {"alice", "Alice Liddell", "alice@mail.test", "192.0.2.1", Role::kMember, false, false, false, false, false, false},
+      {"alfred", "Alfred", "al@other.test", "192.0.2.2", Role::kModerator, false, false, false, false, false, false},
+      {"bob", "Bob 100%", "bob@mail.test", "192.0.2.1", Role::kAdmin, false, true, false, false, false, false},
+      {"carol", "Carol", "carol@mail.test", "198.51.100.7", Role::kMember, true, false, false, false, false, false},
+      {"dave", "Dave", "dave@mail.test", "", Role::kMember, false, false, true, false, true, false},
+      {"erin", "Erin", "erin@mail.test", "", Role::kMember, false, false, false, true, false, false},
+      {"frank", "Frank", "frank@mail.test", "", Role::kOwner, false, false, false, true, false, true},
+  };
+  for (const auto& seed : seeds) {
+    Account a = MakeAccount(seed.username);
+    a.display_name = seed.display_name;
+    if (seed.silenced) a.silenced_at = Now();
+    if (seed.sensitized) a.sensitized_at = Now();
+    if (seed.suspended) a.suspended_at = Now();
+    if (seed.expired) a.suspended_until = Now() + std::chrono::minutes(5);
+    User u = MakeUser(a);
+    u.email = seed.email;
+    u.sign_up_ip = seed.ip;
+    u.role = seed.role;
+    u.approved = !seed.pending;
+    u.disabled = seed.disabled;
+    MustWrite([&](Transaction& tx) { return tx.accounts().Create(a, u); });
+    Advance(std::chrono::seconds(1));
+  }
+  Advance(std::chrono::minutes(10));  // frank's suspension has ended
+  auto r = Read();
+  auto names = [&](const AdminAccountFilter& f, PageQuery page = {}) {
+    if (page.limit == 20) page.limit = 100;
+    std::vector<std::string> out;
+    for (const auto& row : r->accounts().ListForAdmin(f, page, Now())) {
+      EXPECT_EQ(row.user.account_id, row.account.id);
+      out.push_back(row.account.username);
+    }
+    return out;
+  };
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(names({}), (Names{"frank", "erin", "dave", "carol", "bob", "alfred", "alice"}));
+  AdminAccountFilter f;
+  f.active = true;
+  EXPECT_EQ(names(f), (Names{"frank", "dave", "carol", "bob", "alfred", "alice"}));
+  f = {}; f.suspended = true;
+  EXPECT_EQ(names(f), Names{"erin"});
+  f = {}; f.pending = true;
+  EXPECT_EQ(names(f), Names{"carol"});
+  f = {}; f.disabled = true;
+  EXPECT_EQ(names(f), Names{"bob"});
+  f = {}; f.silenced = true; f.sensitized = true;
+  EXPECT_EQ(names(f), Names{"dave"});
+  f = {}; f.roles = {Role::kModerator, Role::kAdmin, Role::kOwner};
+  EXPECT_EQ(names(f), (Names{"frank", "bob", "alfred"}));
+  f = {}; f.username = "AL";
+  EXPECT_EQ(names(f), (Names{"alfred", "alice"}));
+  f = {}; f.username = "l";  // a prefix, not a substring
+  EXPECT_EQ(names(f), Names{});
+  f = {}; f.display_name = "liddell";
+  EXPECT_EQ(names(f), Names{"alice"});
+  f = {}; f.display_name = "100%";
+  EXPECT_EQ(names(f), Names{"bob"});
+  f = {}; f.display_name = "%";  // LIKE wildcards are literal
+  EXPECT_EQ(names(f), Names{"bob"});
+  f = {}; f.email = "@MAIL.test";
+  EXPECT_EQ(names(f), (Names{"frank", "erin", "dave", "carol", "bob", "alice"}));
+  f = {}; f.ip = "192.0.2.1";
+  EXPECT_EQ(names(f), (Names{"bob", "alice"}));
+  f = {}; f.ip = "192.0.2";
+  EXPECT_EQ(names(f), Names{});
+  f = {}; f.match_nothing = true;
+  EXPECT_EQ(names(f), Names{});
+  f = {}; f.email = "mail.test"; f.active = true; f.roles = {Role::kMember};
+  EXPECT_EQ(names(f), (Names{"dave", "carol", "alice"}));
+
+  // Paging: newest first by id; max_id, since_id and min_id as everywhere.
+  const auto all = r->accounts().ListForAdmin({}, PageQuery{.limit = 100}, Now());
+  ASSERT_EQ(all.size(), 7u);
+  EXPECT_EQ(names({}, PageQuery{.limit = 2}), (Names{"frank", "erin"}));
+  EXPECT_EQ(names({}, PageQuery{.max_id = all[1].account.id, .limit = 2}), (Names{"dave", "carol"}));
+  EXPECT_EQ(names({}, PageQuery{.since_id = all[5].account.id, .limit = 2}), (Names{"frank", "erin"}));
+  EXPECT_EQ(names({}, PageQuery{.min_id = all[5].account.id, .limit = 2}), (Names{"carol", "bob"}));
+}
+
+TEST_P(StorageConformanceTest, DeletePendingRemovesTheSignUpOnly) {
+  Account pending = MakeAccount("pending");
+  User pu = MakeUser(pending);
+  pu.approved = false;
+  MustWrite([&](Transaction& tx) { return tx.accounts().Create(pending, pu); });
+  const Id approved = CreateAccount("approved");
+  auto conflict = Write([&](Transaction& tx) { return tx.accounts().DeletePending(approved); });
+  EXPECT_EQ(conflict.code(), StatusCode::kConflict);
+  auto missing = Write([&](Transaction& tx) { return tx.accounts().DeletePending(424242); });
+  EXPECT_EQ(missing.code(), StatusCode::kNotFound);
+  MustWrite([&](Transaction& tx) { return tx.accounts().DeletePending(pending.id); });
+  auto r = Read();
+  EXPECT_EQ(r->accounts().Get(pending.id).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(r->accounts().GetUser(pending.id).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(r->accounts().FindUserByEmail(pu.email).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(r->accounts().Search("pending", 10, 0).empty());
+  EXPECT_TRUE(IsOk(r->accounts().Get(approved)));
+  // The username is free again.
+  Account again = MakeAccount("pending");
+  MustWrite([&](Transaction& tx) { return tx.accounts().Create(again, MakeUser(again)); });
 }
 
 }  // namespace
