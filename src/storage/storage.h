@@ -7,6 +7,7 @@
 
 #include "common/status.h"
 #include "storage/accounts.h"
+#include "storage/audit_store.h"
 #include "storage/decisions_store.h"
 #include "storage/instance_rules.h"
 #include "storage/notifications.h"
@@ -29,6 +30,7 @@ class ReadSession {
   virtual const Notifications& notifications() = 0;
   virtual const OAuthStore& oauth() = 0;
   virtual const InstanceRules& rules() = 0;
+  virtual const AuditStore& audit() = 0;
   virtual const Notices& notices() = 0;
   virtual const Cases& cases() = 0;
   virtual const Notifiers& notifiers() = 0;
@@ -47,6 +49,7 @@ class Transaction {
   virtual Notifications& notifications() = 0;
   virtual OAuthStore& oauth() = 0;
   virtual InstanceRules& rules() = 0;
+  virtual AuditStore& audit() = 0;
   virtual Notices& notices() = 0;
   virtual Cases& cases() = 0;
   virtual Notifiers& notifiers() = 0;

@@ -278,6 +278,19 @@ class SqliteDecisions final : public Decisions {
   Connection* c_;
 };
 
+class SqliteAuditStore final : public AuditStore {
+ public:
+  explicit SqliteAuditStore(Connection* c) : c_(c) {}
+  std::optional<AuditEntry> Head() const override;
+  std::vector<AuditEntry> List(const AuditFilter& filter, const PageQuery& page) const override;
+  std::vector<AuditEntry> ListBySeq(int64_t after_seq, int limit) const override;
+  Result<AuditEntry> Get(Id id) const override;
+  Status Append(const AuditEntry& entry) override;
+
+ private:
+  Connection* c_;
+};
+
 // "[1,2,3]": binds a variable-length id list as one parameter, used with json_each(?).
 std::string IdListJson(std::span<const Id> ids);
 

@@ -8,7 +8,7 @@ namespace {
 // Every repository over one connection; used both for reads and inside write jobs.
 struct Repos {
   explicit Repos(Connection* c)
-      : accounts(c), posts(c), tags(c), relationships(c), notifications(c), oauth(c), rules(c),
+      : accounts(c), posts(c), tags(c), relationships(c), notifications(c), oauth(c), rules(c), audit(c),
         notices(c), cases(c), notifiers(c), outbox(c), decisions(c) {}
   SqliteAccounts accounts;
   SqlitePosts posts;
@@ -17,6 +17,7 @@ struct Repos {
   SqliteNotifications notifications;
   SqliteOAuth oauth;
   SqliteInstanceRules rules;
+  SqliteAuditStore audit;
   // Trust and safety (safety.cc).
   SqliteNotices notices;
   SqliteCases cases;
@@ -35,6 +36,7 @@ class SqliteReadSession final : public ReadSession {
   const Notifications& notifications() override { return repos_.notifications; }
   const OAuthStore& oauth() override { return repos_.oauth; }
   const InstanceRules& rules() override { return repos_.rules; }
+  const AuditStore& audit() override { return repos_.audit; }
   const Notices& notices() override { return repos_.notices; }
   const Cases& cases() override { return repos_.cases; }
   const Notifiers& notifiers() override { return repos_.notifiers; }
@@ -56,6 +58,7 @@ class SqliteTransaction final : public Transaction {
   Notifications& notifications() override { return repos_.notifications; }
   OAuthStore& oauth() override { return repos_.oauth; }
   InstanceRules& rules() override { return repos_.rules; }
+  AuditStore& audit() override { return repos_.audit; }
   Notices& notices() override { return repos_.notices; }
   Cases& cases() override { return repos_.cases; }
   Notifiers& notifiers() override { return repos_.notifiers; }

@@ -52,7 +52,7 @@ const std::set<std::string>& LargeTables() {
       "status_tags",    "status_edits", "favourites",     "bookmarks",        "idempotency_keys",
       "follows",        "follow_requests", "blocks",      "mutes",            "account_notes",
       "notifications",  "markers",     "oauth_tokens",    "oauth_codes",      "account_stats",
-      "search_pending",
+      "search_pending", "audit_log",
       "cases",          "case_notifiers", "case_notes",   "notices",          "notice_items",
       "outbox"};
   return tables;
