@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/json_writer.h"
+#include "http/api/streaming.h"
 #include "web/oauth_pages.h"
 
 namespace stoa::app {
@@ -127,6 +128,7 @@ uint16_t App::port() const { return server_ ? server_->port() : 0; }
 
 void App::RunUntilSignal() {
   if (server_) server_->RunUntilSignal();
+  server_->SetStreamOpener(http::api::MakeStreamOpener(api_->services()));
 }
 
 void App::Stop() {

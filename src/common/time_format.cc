@@ -67,7 +67,7 @@ Timestamp StartOfDay(Timestamp t) {
 
 std::optional<Timestamp> ParseIso8601(std::string_view s) {
   using namespace std::chrono;
-  int y, mo, d;
+  int y = 0, mo = 0, d = 0;
   if (!ParseInt(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !ParseInt(s, 5, 2, mo) ||
       s[7] != '-' || !ParseInt(s, 8, 2, d)) {
     return std::nullopt;

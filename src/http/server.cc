@@ -4,13 +4,15 @@
 // Shape: one io_context run by `io_threads` threads; every connection is a Session on its own
 // strand. A session alternates between kIdle (waiting for the first byte of a request) and kActive
 // (reading, handling and answering one request). Stop() closes idle sessions at once and lets
-// active ones finish with "Connection: close". A WebSocket upgrade would hook in at OnHeader: the
-// session owns the tcp_stream and the buffer holding any bytes read past the header, which is what
-// beast::websocket::stream needs to take over.
+// active ones finish with "Connection: close". A streaming request (a WebSocket upgrade, or an
+// event-stream GET under /api/v1/streaming/) that the stream opener accepts leaves the Session:
+// its tcp_stream moves into a WsConnection or SseConnection, which live until either side closes
+// and are closed at once by Stop().
 #include "http/server.h"
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <csignal>
 #include <ctime>
 #include <mutex>
@@ -38,6 +40,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket.hpp>
 
 #include "common/clock.h"
 #include "common/json_writer.h"
@@ -69,6 +72,12 @@ constexpr size_t kLogPathMax = 2048;
 constexpr auto kCloseWait = std::chrono::milliseconds(1000);
 constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr std::string_view kStreamingPrefix = "/api/v1/streaming";
+constexpr std::string_view kStreamingHealth = "/api/v1/streaming/health";
+// Largest WebSocket message a client may send (subscribe frames are tiny).
+constexpr size_t kWsReadLimit = 64 * 1024;
+// Event streams: a comment line this often keeps proxies from closing an idle stream.
+constexpr auto kSseHeartbeat = std::chrono::seconds(15);
 
 Method ToMethod(bhttp::verb verb) {
   switch (verb) {
@@ -138,6 +147,8 @@ thread_local const void* current_server = nullptr;
 class HttpServer::Impl {
  public:
   class Session;
+  class WsConnection;
+  class SseConnection;
 
   Impl(ServerOptions options, RequestHandler handler, Metrics* metrics)
       : options_(std::move(options)),
@@ -155,9 +166,23 @@ class HttpServer::Impl {
   void RunUntilSignal();
   uint16_t port() const { return port_.load(); }
   int64_t in_flight() const { return in_flight_.load(); }
+  void SetStreamOpener(StreamOpener opener) { stream_opener_ = std::move(opener); }
+  int64_t open_streams() {
+    std::lock_guard lock(mu_);
+    return static_cast<int64_t>(streams_.size());
+  }
 
  private:
   friend class Session;
+  friend class WsConnection;
+  friend class SseConnection;
+
+  void RegisterStream(StreamConnection* raw, std::weak_ptr<StreamConnection> connection);
+  // Moves an accepted streaming request's connection into a WsConnection or SseConnection.
+  void HandOffStream(bool websocket, beast::tcp_stream stream,
+                     std::shared_ptr<StreamSession> session,
+                     bhttp::request<bhttp::string_body> upgrade, std::string subprotocol);
+  void UnregisterStream(StreamConnection* raw);
 
   void DoAccept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
@@ -171,6 +196,7 @@ class HttpServer::Impl {
 
   const ServerOptions options_;
   const RequestHandler handler_;
+  StreamOpener stream_opener_;  // set before Start
   Metrics* const metrics_;
   const int io_threads_;
   std::shared_ptr<spdlog::logger> access_log_;
@@ -186,6 +212,7 @@ class HttpServer::Impl {
   std::mutex mu_;
   std::condition_variable cv_;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+  std::unordered_map<StreamConnection*, std::weak_ptr<StreamConnection>> streams_;
   bool started_ = false;
   bool stopped_ = false;
   bool stop_requested_ = false;
@@ -233,9 +260,11 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   // All of these run on the session's strand.
   void Start() { WaitForRequest(); }
   void CloseIfIdle() {
-    if (state_ == State::kIdle) stream_.close();
+    if (state_ == State::kIdle && !handed_off_) stream_.close();
   }
-  void ForceClose() { stream_.close(); }
+  void ForceClose() {
+    if (!handed_off_) stream_.close();
+  }
   // The session's strand; safe to call from any thread.
   beast::tcp_stream::executor_type executor() { return stream_.get_executor(); }
 
@@ -368,6 +397,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = message.keep_alive();
     version_ = message.version() == 10 ? 10 : 11;
     head_ = request_.method == Method::kHead;
+    if (server_.stream_opener_ && MaybeStream(message)) return;
     parser_.reset();
     request_start_ = std::chrono::steady_clock::now();
     stream_.expires_never();
@@ -397,6 +427,50 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
       spdlog::error("http: could not schedule a request: {}", e.what());
       Respond(Response::Error(500, "Internal server error"));
     }
+  }
+
+  // Offers a streaming request to the stream opener; true when it was answered or handed off.
+  bool MaybeStream(bhttp::request<bhttp::string_body>& message) {
+    const bool websocket = beast::websocket::is_upgrade(message);
+    if (!websocket) {
+      if (request_.method != Method::kGet || request_.path == kStreamingHealth ||
+          !request_.path.starts_with(kStreamingPrefix) ||
+          request_.path.size() <= kStreamingPrefix.size() ||
+          request_.path[kStreamingPrefix.size()] != '/') {
+        return false;
+      }
+    }
+    std::optional<StreamAccept> accept;
+    try {
+      accept = server_.stream_opener_(request_, websocket);
+    } catch (const std::exception& e) {
+      spdlog::error("http: stream opener for {} threw: {}", ForLog(request_.path, kLogPathMax),
+                    e.what());
+      accept = StreamAccept{Response::Error(500, "Internal server error"), {}, nullptr};
+    }
+    if (!accept) return false;
+    request_start_ = std::chrono::steady_clock::now();
+    if (accept->refusal || !accept->session) {
+      parser_.reset();
+      stream_.expires_never();
+      StartInFlight();
+      keep_alive_ = keep_alive_ && !websocket;
+      Respond(accept->refusal ? std::move(*accept->refusal)
+                              : Response::Error(500, "Internal server error"));
+      return true;
+    }
+    if (server_.options_.access_log) {
+      server_.WriteAccessLog(log_method_, request_.path, "streaming", websocket ? 101 : 200, 0,
+                             std::chrono::microseconds(0), remote_address_, user_agent_);
+    }
+    // This session ends here; the connection lives on in its stream object.
+    SetState(State::kClosing);
+    handed_off_ = true;
+    stream_.expires_never();
+    server_.HandOffStream(websocket, std::move(stream_), std::move(accept->session),
+                          parser_->release(), std::move(accept->subprotocol));
+    parser_.reset();
+    return true;
   }
 
   void StartInFlight() {
@@ -530,6 +604,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   // header_timeout of their first byte.
   std::chrono::steady_clock::time_point header_deadline_;
   size_t lingered_ = 0;
+  bool handed_off_ = false;  // stream_ moved into a streaming connection
 
   // The request being served.
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -545,6 +620,237 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   bool head_ = false;
   bool counted_in_flight_ = false;
 };
+
+// A WebSocket connection: reads text frames for the session, writes queued messages one at a
+// time (Beast allows one read and one write in flight), answers pings, and pings an idle peer.
+// Everything runs on the connection's strand (the one its Session had).
+class HttpServer::Impl::WsConnection : public StreamConnection,
+                                       public std::enable_shared_from_this<WsConnection> {
+ public:
+  WsConnection(Impl& server, beast::tcp_stream stream, std::shared_ptr<StreamSession> session)
+      : server_(server), ws_(std::move(stream)), session_(std::move(session)) {}
+  ~WsConnection() override { server_.UnregisterStream(this); }
+
+  void Start(bhttp::request<bhttp::string_body> request, std::string subprotocol) {
+    beast::websocket::stream_base::timeout timeouts;
+    timeouts.handshake_timeout = std::chrono::seconds(30);
+    timeouts.idle_timeout = std::chrono::seconds(60);  // a ping after 30 s of silence
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
+    ws_.set_option(beast::websocket::stream_base::decorator(
+        [subprotocol = std::move(subprotocol)](beast::websocket::response_type& response) {
+          response.set(bhttp::field::server, "stoa");
+          if (!subprotocol.empty()) response.set(bhttp::field::sec_websocket_protocol, subprotocol);
+        }));
+    ws_.read_message_max(kWsReadLimit);
+    ws_.text(true);
+    upgrade_request_ = std::move(request);
+    ws_.async_accept(upgrade_request_, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) return self->Finish();
+      self->open_ = true;
+      self->session_->OnOpen(self);
+      self->DoRead();
+    });
+  }
+
+  void Send(std::string text) override {
+    net::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
+      if (self->closing_ || self->finished_) return;
+      if (self->queue_.size() >= kMaxQueued) return self->Close();  // a reader that cannot keep up
+      self->queue_.push_back(std::move(text));
+      if (!self->writing_) self->DoWrite();
+    });
+  }
+
+  void Close() override {
+    net::post(ws_.get_executor(), [self = shared_from_this()] { self->BeginClose(); });
+  }
+
+ private:
+  void DoRead() {
+    ws_.async_read(read_buffer_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->Finish();
+      if (self->ws_.got_text() && !self->closing_) {
+        const auto data = self->read_buffer_.cdata();
+        self->session_->OnMessage(
+            std::string_view(static_cast<const char*>(data.data()), data.size()));
+      }
+      self->read_buffer_.consume(self->read_buffer_.size());
+      self->DoRead();
+    });
+  }
+
+  void DoWrite() {
+    writing_ = true;
+    ws_.async_write(net::buffer(queue_.front()),
+                    [self = shared_from_this()](beast::error_code ec, size_t) {
+                      self->writing_ = false;
+                      if (ec) return self->Finish();
+                      self->queue_.pop_front();
+                      if (self->closing_) return self->SendCloseFrame();
+                      if (!self->queue_.empty()) self->DoWrite();
+                    });
+  }
+
+  void BeginClose() {
+    if (closing_ || finished_) return;
+    closing_ = true;
+    queue_.clear();
+    if (!open_) {
+      beast::get_lowest_layer(ws_).close();
+      return;
+    }
+    if (!writing_) SendCloseFrame();  // else after the write in flight
+  }
+
+  void SendCloseFrame() {
+    ws_.async_close(beast::websocket::close_code::normal,
+                    [self = shared_from_this()](beast::error_code) {
+                      // The read loop ends with the peer's close frame or the timeout.
+                    });
+  }
+
+  void Finish() {
+    if (finished_) return;
+    finished_ = true;
+    queue_.clear();
+    if (open_) session_->OnClose();
+    beast::error_code ec;
+    beast::get_lowest_layer(ws_).socket().close(ec);
+  }
+
+  Impl& server_;
+  beast::websocket::stream<beast::tcp_stream> ws_;
+  std::shared_ptr<StreamSession> session_;
+  bhttp::request<bhttp::string_body> upgrade_request_;
+  beast::flat_buffer read_buffer_;
+  std::deque<std::string> queue_;
+  bool open_ = false;     // handshake done, session told
+  bool writing_ = false;  // a data frame is in flight
+  bool closing_ = false;
+  bool finished_ = false;
+};
+
+// A Server-Sent Events response: the head and ":)" at once, then the session's messages as they
+// come and a ":thump" comment every kSseHeartbeat; the body ends when the connection closes. It
+// reads from the socket only to notice the client going away.
+class HttpServer::Impl::SseConnection : public StreamConnection,
+                                        public std::enable_shared_from_this<SseConnection> {
+ public:
+  SseConnection(Impl& server, beast::tcp_stream stream, std::shared_ptr<StreamSession> session)
+      : server_(server),
+        stream_(std::move(stream)),
+        heartbeat_(stream_.get_executor()),
+        session_(std::move(session)) {}
+  ~SseConnection() override { server_.UnregisterStream(this); }
+
+  void Start() {
+    std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                       "Cache-Control: no-cache\r\nConnection: close\r\n"
+                       "X-Accel-Buffering: no\r\nDate: ";
+    head.append(HttpDate()).append("\r\n\r\n:)\n");
+    queue_.push_back(std::move(head));
+    DoWrite();
+    session_->OnOpen(shared_from_this());
+    DoRead();
+    Heartbeat();
+  }
+
+  void Send(std::string text) override {
+    net::post(stream_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
+      self->Queue(std::move(text));
+    });
+  }
+
+  void Close() override {
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->Finish(); });
+  }
+
+ private:
+  void Queue(std::string text) {
+    if (finished_) return;
+    if (queue_.size() >= kMaxQueued) return Finish();
+    queue_.push_back(std::move(text));
+    if (!writing_) DoWrite();
+  }
+
+  void DoWrite() {
+    writing_ = true;
+    stream_.expires_after(std::chrono::seconds(30));
+    net::async_write(stream_, net::buffer(queue_.front()),
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->writing_ = false;
+                       if (ec) return self->Finish();
+                       self->queue_.pop_front();
+                       if (!self->queue_.empty() && !self->finished_) self->DoWrite();
+                     });
+  }
+
+  void DoRead() {
+    stream_.socket().async_read_some(
+        net::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, size_t) {
+          if (ec) return self->Finish();  // the client closed (or sent garbage we ignore)
+          self->DoRead();
+        });
+  }
+
+  void Heartbeat() {
+    heartbeat_.expires_after(kSseHeartbeat);
+    heartbeat_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->finished_) return;
+      self->Queue(":thump\n");
+      self->Heartbeat();
+    });
+  }
+
+  void Finish() {
+    if (finished_) return;
+    finished_ = true;
+    queue_.clear();
+    heartbeat_.cancel();
+    session_->OnClose();
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+  }
+
+  Impl& server_;
+  beast::tcp_stream stream_;
+  net::steady_timer heartbeat_;
+  std::shared_ptr<StreamSession> session_;
+  std::deque<std::string> queue_;
+  char scratch_[512];
+  bool writing_ = false;
+  bool finished_ = false;
+};
+
+void HttpServer::Impl::RegisterStream(StreamConnection* raw,
+                                      std::weak_ptr<StreamConnection> connection) {
+  std::lock_guard lock(mu_);
+  streams_.emplace(raw, std::move(connection));
+}
+
+void HttpServer::Impl::HandOffStream(bool websocket, beast::tcp_stream stream,
+                                     std::shared_ptr<StreamSession> session,
+                                     bhttp::request<bhttp::string_body> upgrade,
+                                     std::string subprotocol) {
+  if (websocket) {
+    auto connection = std::make_shared<WsConnection>(*this, std::move(stream), std::move(session));
+    RegisterStream(connection.get(), connection);
+    connection->Start(std::move(upgrade), std::move(subprotocol));
+  } else {
+    auto connection =
+        std::make_shared<SseConnection>(*this, std::move(stream), std::move(session));
+    RegisterStream(connection.get(), connection);
+    connection->Start();
+  }
+}
+
+void HttpServer::Impl::UnregisterStream(StreamConnection* raw) {
+  std::lock_guard lock(mu_);
+  streams_.erase(raw);
+  if (streams_.empty()) cv_.notify_all();
+}
 
 Status HttpServer::Impl::Start() {
   std::lock_guard stop_lock(stop_mu_);
@@ -750,6 +1056,15 @@ void HttpServer::Impl::Stop(std::chrono::milliseconds grace) {
     for (auto& session : sessions_snapshot()) {
       net::post(session->executor(), [session] { session->CloseIfIdle(); });
     }
+    // Streams never finish by themselves: close them now.
+    std::vector<std::shared_ptr<StreamConnection>> streams;
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& [raw, weak] : streams_) {
+        if (auto c = weak.lock()) streams.push_back(std::move(c));
+      }
+    }
+    for (auto& c : streams) c->Close();
   } catch (const std::exception& e) {
     spdlog::error("http: stop: {}", e.what());
   }
@@ -772,7 +1087,7 @@ void HttpServer::Impl::Stop(std::chrono::milliseconds grace) {
   pool_.reset();  // drops work that never started, and the sessions it holds
   {
     std::unique_lock lock(mu_);
-    cv_.wait_for(lock, kCloseWait, [this] { return sessions_.empty(); });
+    cv_.wait_for(lock, kCloseWait, [this] { return sessions_.empty() && streams_.empty(); });
   }
   work_.reset();
   ioc_.stop();
@@ -809,6 +1124,10 @@ HttpServer::HttpServer(ServerOptions options, RequestHandler handler, Metrics* m
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), metrics)) {}
 
 HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::SetStreamOpener(StreamOpener opener) { impl_->SetStreamOpener(std::move(opener)); }
+
+int64_t HttpServer::open_streams() const { return impl_->open_streams(); }
 
 Status HttpServer::Start() { return impl_->Start(); }
 

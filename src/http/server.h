@@ -11,7 +11,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 #include "http/request.h"
@@ -36,10 +38,50 @@ struct ServerOptions {
 // plus Content-Length, Date and Connection handling.
 using RequestHandler = std::function<Response(Request&)>;
 
+// The server's side of a long-lived streaming connection (a WebSocket, or a Server-Sent Events
+// response). Thread-safe: events may be sent from any thread.
+class StreamConnection {
+ public:
+  virtual ~StreamConnection() = default;
+  // Queues one message: a WebSocket text frame, or raw text of the event stream. Messages are
+  // sent in order; after Close, or when the client reads so slowly that kMaxQueued messages wait,
+  // they are dropped and the connection is closed.
+  virtual void Send(std::string text) = 0;
+  // Closes the connection (the session's OnClose follows).
+  virtual void Close() = 0;
+  static constexpr size_t kMaxQueued = 1024;
+};
+
+// The application's side of a streaming connection. OnOpen comes first, OnClose exactly once
+// last; all three are called on the connection's strand, never concurrently.
+class StreamSession {
+ public:
+  virtual ~StreamSession() = default;
+  virtual void OnOpen(std::shared_ptr<StreamConnection> connection) = 0;
+  virtual void OnMessage(std::string_view text) = 0;  // WebSocket text frames only
+  virtual void OnClose() = 0;
+};
+
+// What the stream opener decides for a streaming request.
+struct StreamAccept {
+  std::optional<Response> refusal;  // answer this (e.g. 401) instead of streaming
+  std::string subprotocol;          // WebSocket: echoed in Sec-WebSocket-Protocol when not empty
+  std::shared_ptr<StreamSession> session;
+};
+
+// Called for a WebSocket upgrade request (`websocket` true) to any path, and for a GET to a path
+// under /api/v1/streaming/ (an event-stream request) other than /api/v1/streaming/health;
+// std::nullopt lets the request through to the ordinary handler. Must be thread-safe.
+using StreamOpener = std::function<std::optional<StreamAccept>(Request&, bool websocket)>;
+
 class HttpServer {
  public:
   // `metrics` may be null; when given it must outlive the server.
   HttpServer(ServerOptions options, RequestHandler handler, Metrics* metrics);
+  // Before Start: where streaming requests go (none: they are ordinary requests).
+  void SetStreamOpener(StreamOpener opener);
+  // Open streaming connections.
+  int64_t open_streams() const;
   ~HttpServer();  // calls Stop()
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

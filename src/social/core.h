@@ -18,6 +18,7 @@
 #include "domain/oauth.h"
 #include "domain/post.h"
 #include "social/content_renderer.h"
+#include "social/stream_hub.h"
 #include "social/home_feeds.h"
 #include "social/id_map.h"
 #include "social/object_cache.h"
@@ -85,6 +86,7 @@ class Core {
   const PasswordHasher& password_hasher() const { return hasher_; }
   HomeFeeds& home_feeds() { return home_feeds_; }
   SearchIndexer& search_indexer() { return search_indexer_; }
+  StreamHub& streams() { return streams_; }
 
   // Cache-first loaders. Missing ids are simply absent from the results.
   // With a `memo`, results are looked up in and added to it.
@@ -147,6 +149,7 @@ class Core {
   ObjectCache<ViewerInteractions> interactions_;
   HomeFeeds home_feeds_;
   SearchIndexer search_indexer_;
+  StreamHub streams_;
   std::vector<std::function<void(Id)>> login_listeners_;
 };
 

@@ -14,7 +14,12 @@ Status Notify(Core& core, storage::Transaction& tx, Id recipient, Id actor, Noti
   n.status_id = status_id;
   n.activity_id = activity_id;
   n.created_at = core.Now();
-  return tx.notifications().Insert(n);
+  RETURN_IF_ERROR(tx.notifications().Insert(n));
+  // Live delivery once the notification is durable, only when the recipient is listening.
+  if (core.streams().HasListeners(StreamHub::UserKey(recipient))) {
+    tx.AfterCommit([&core, n] { core.streams().PublishNotification(n.account_id, n); });
+  }
+  return Status::Ok();
 }
 
 }  // namespace stoa::social

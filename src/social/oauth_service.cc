@@ -259,8 +259,11 @@ Status OAuthService::Revoke(std::string_view client_id, std::string_view client_
   }
   RETURN_IF_ERROR(core_.storage().Write(
       [&](storage::Transaction& tx) { return tx.oauth().RevokeToken(found.id, core_.Now()); }));
-  std::lock_guard lock(auth_mu_);
-  auth_cache_.erase(hash);
+  {
+    std::lock_guard lock(auth_mu_);
+    auth_cache_.erase(hash);
+  }
+  core_.streams().RevokeToken(found.id);  // live streams of the token end now
   return Status::Ok();
 }
 

@@ -172,7 +172,31 @@ Result<PostPtr> PostService::Create(const Viewer& author_viewer, const NewPost& 
   core_.search_indexer().Notify();
   PostPtr result = post;
   FanOut(*post, *author);
+  PublishLive(result, false);
   return result;
+}
+
+std::vector<Id> PostService::HomeAudience(const Post& post) {
+  std::vector<Id> out = {post.account_id};
+  if (post.visibility == Visibility::kDirect) {
+    for (const auto& m : post.mentions) out.push_back(m.account_id);
+    return out;
+  }
+  const auto followers = core_.LoadFollowers(post.account_id);
+  out.insert(out.end(), followers->all.begin(), followers->all.end());
+  return out;
+}
+
+void PostService::PublishLive(const PostPtr& post, bool edited) {
+  StreamHub& hub = core_.streams();
+  if (hub.empty()) return;
+  hub.PublishPost(post, HomeAudience(*post), edited);
+}
+
+void PostService::PublishDeleted(const Post& post) {
+  StreamHub& hub = core_.streams();
+  if (hub.empty()) return;
+  hub.PublishDelete(post, HomeAudience(post));
 }
 
 void PostService::FanOut(const Post& post, const Account& author) {
@@ -237,6 +261,7 @@ Result<PostPtr> PostService::Edit(const Viewer& viewer, Id post_id, const PostCh
   RETURN_IF_ERROR(st);
   core_.PostChanged(post_id);
   core_.search_indexer().Notify();
+  PublishLive(updated, true);
   return PostPtr(updated);
 }
 
@@ -264,6 +289,7 @@ Result<PostPtr> PostService::Delete(const Viewer& viewer, Id post_id) {
   core_.search_indexer().Notify();
   if (post->in_reply_to_id != kNoId) core_.PostChanged(post->in_reply_to_id);
   for (Id account : reblogger_ids) core_.AccountChanged(account);
+  PublishDeleted(*post);
   return post;
 }
 
@@ -320,6 +346,7 @@ Result<PostPtr> PostService::Reblog(const Viewer& viewer, Id post_id,
   core_.AccountChanged(viewer.account_id);
   core_.InteractionsChanged(viewer.account_id);
   if (AccountPtr me = core_.LoadAccount(viewer.account_id)) FanOut(*wrapper, *me);
+  PublishLive(wrapper, false);
   return PostPtr(wrapper);
 }
 
@@ -348,6 +375,7 @@ Result<PostPtr> PostService::Unreblog(const Viewer& viewer, Id post_id) {
   core_.PostChanged(wrapper_id);
   core_.PostChanged(target->id);
   core_.AccountChanged(viewer.account_id);
+  if (PostPtr wrapper = core_.LoadPost(wrapper_id)) PublishDeleted(*wrapper);
   if (PostPtr fresh = core_.LoadPost(target->id)) return fresh;
   return target;
 }

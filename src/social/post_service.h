@@ -83,6 +83,12 @@ class PostService {
   Result<PostPtr> SetBookmark(const Viewer& viewer, Id post_id, bool on);
   // Pushes a new post into the home feeds of its author and the followers that may see it.
   void FanOut(const Post& post, const Account& author);
+  // The accounts whose home feed a post reaches: its author, and its followers or (direct) the
+  // mentioned accounts.
+  std::vector<Id> HomeAudience(const Post& post);
+  // Live events for streaming listeners (nothing to do when nobody listens).
+  void PublishLive(const PostPtr& post, bool edited);
+  void PublishDeleted(const Post& post);
   Result<AccountPage> Actors(const Viewer& viewer, Id post_id,
                              std::vector<storage::ActorEntry> entries);
 

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "common/status.h"
 #include "storage/accounts.h"
@@ -42,6 +43,16 @@ class ReadSession {
 class Transaction {
  public:
   virtual ~Transaction() = default;
+  // Runs `fn` on the thread that called Storage::Write, after the transaction committed durably
+  // and before Write returns; never when it was rolled back. For in-memory effects of the write
+  // (e.g. live events) that must not happen unless it lands.
+  void AfterCommit(std::function<void()> fn) { after_commit_.push_back(std::move(fn)); }
+  std::vector<std::function<void()>> TakeAfterCommit() { return std::move(after_commit_); }
+
+ private:
+  std::vector<std::function<void()>> after_commit_;
+
+ public:
   virtual Accounts& accounts() = 0;
   virtual Posts& posts() = 0;
   virtual Tags& tags() = 0;

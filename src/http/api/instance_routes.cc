@@ -495,6 +495,10 @@ void RegisterInstanceRoutes(Api& api, Router& r) {
     (void)read->accounts().Get(kNoId);
     return Response::Json(200, R"({"status":"ok"})");
   });
+  // The streaming API is served by this host (see streaming.cc): its health is ours.
+  r.Add(Method::kGet, "/api/v1/streaming/health", [](Request&, const PathParams&) {
+    return Response::Text(200, "OK", "text/plain; charset=utf-8");
+  });
   r.Add(Method::kGet, "/metrics", [&s](Request&, const PathParams&) {
     return Response::Text(200, s.metrics ? s.metrics->Render() : std::string(),
                           "text/plain; version=0.0.4; charset=utf-8");

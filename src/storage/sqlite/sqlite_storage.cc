@@ -80,11 +80,19 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& pa
 }
 
 Status SqliteStorage::Write(std::function<Status(Transaction&)> fn) {
-  return db_->Write([&fn](Connection& c) {
+  // The job may run twice (see Database::Write); only the last run's hooks count.
+  std::vector<std::function<void()>> after_commit;
+  Status st = db_->Write([&fn, &after_commit](Connection& c) {
     SqliteTransaction tx(&c);
-    return fn(tx);
+    Status job = fn(tx);
+    after_commit = tx.TakeAfterCommit();
+    return job;
   });
 }
+  if (st.ok()) {
+    for (auto& hook : after_commit) hook();
+  }
+  return st;
 
 std::unique_ptr<ReadSession> SqliteStorage::Read() {
   return std::make_unique<SqliteReadSession>(db_->Read());
