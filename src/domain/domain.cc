@@ -141,12 +141,13 @@ std::string_view NotificationTypeName(NotificationType t) {
     case NotificationType::kAdminSignUp: return "admin.sign_up";
     case NotificationType::kAdminReport: return "admin.report";
     case NotificationType::kModerationWarning: return "moderation_warning";
+    case NotificationType::kNoticeOutcome: return "notice_outcome";
   }
   return "mention";
 }
 
 std::optional<NotificationType> ParseNotificationType(std::string_view name) {
-  for (int i = 0; i <= static_cast<int>(NotificationType::kModerationWarning); ++i) {
+  for (int i = 0; i <= static_cast<int>(NotificationType::kNoticeOutcome); ++i) {
     const auto t = static_cast<NotificationType>(i);
     if (NotificationTypeName(t) == name) return t;
   }

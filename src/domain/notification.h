@@ -21,6 +21,9 @@ enum class NotificationType {
   kAdminSignUp,
   kAdminReport,
   kModerationWarning,
+  // stoa: the outcome of a member's report or appeal (activity_id: the decision). Clients that
+  // do not know the type drop it; the notice status endpoint carries the same outcome.
+  kNoticeOutcome,
 };
 
 std::string_view NotificationTypeName(NotificationType t);

@@ -113,7 +113,7 @@ std::vector<PostPtr> TimelineService::Public(const Viewer& viewer, const storage
       ids = read->posts().ListPublic(q);
     }
     if (ids.empty()) break;
-    for (auto& p : posts_.GetVisibleMany(viewer, ids, Surface::kTimeline)) {
+    for (auto& p : posts_.GetVisibleMany(viewer, ids, Surface::kPublicTimeline)) {
       if (out.size() < static_cast<size_t>(page.limit)) out.push_back(std::move(p));
     }
     if (ids.size() < static_cast<size_t>(q.limit)) break;
@@ -153,7 +153,7 @@ std::vector<PostPtr> TimelineService::Tag(const Viewer& viewer, const TagQuery& 
   auto has = [](const Post& p, const std::string& tag) {
     return std::find(p.tags.begin(), p.tags.end(), tag) != p.tags.end();
   };
-  for (auto& p : posts_.GetVisibleMany(viewer, ids, Surface::kTimeline)) {
+  for (auto& p : posts_.GetVisibleMany(viewer, ids, Surface::kPublicTimeline)) {
     if (out.size() >= static_cast<size_t>(page.limit)) break;
     if (!std::all_of(all.begin(), all.end(), [&](const auto& t) { return has(*p, t); })) continue;
     if (std::any_of(none.begin(), none.end(), [&](const auto& t) { return has(*p, t); })) continue;

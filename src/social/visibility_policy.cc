@@ -4,8 +4,22 @@ namespace stoa::social {
 
 bool CanSee(const Viewer& viewer, const Post& post, const Account& author, Surface surface,
             Timestamp now) {
-  if (post.deleted() || author.suspended()) return false;
+  if (post.deleted()) return false;
+  // A suspended author's posts: staff may still open one directly (to review it), nobody else.
+  if (author.suspended() && !(surface == Surface::kDirect && viewer.IsStaff())) return false;
+  // Moderation decisions on the status itself (safety/status_moderation.h).
+  if (post.removed() && !(surface == Surface::kDirect && viewer.IsStaff())) return false;
+  if (post.restricted() && !viewer.IsStaff() &&
+      (surface == Surface::kPublicTimeline || surface == Surface::kSearch)) {
+    return false;
+  }
   if (viewer.account_id == post.account_id) return true;
+  // A silenced (limited) author's posts stay out of timelines and search for non-followers.
+  if (author.silenced() && (surface == Surface::kTimeline || surface == Surface::kPublicTimeline ||
+                            surface == Surface::kSearch) &&
+      !viewer.IsStaff() && !(viewer.graph && viewer.graph->Follows(post.account_id))) {
+    return false;
+  }
   if (!viewer.anonymous() && viewer.graph) {
     const ViewerGraph& g = *viewer.graph;
     if (g.BlocksEitherWay(post.account_id)) return false;

@@ -10,11 +10,18 @@ namespace stoa::social {
 
 // Where a post is being shown; mutes hide posts from timelines, threads and search but not from
 // a direct fetch by id, nor from notifications (where the mute's `notifications` flag decides).
-enum class Surface { kDirect, kTimeline, kThread, kSearch, kNotification };
+// kTimeline is a home timeline; kPublicTimeline the public (local) and hashtag timelines.
+enum class Surface { kDirect, kTimeline, kThread, kSearch, kNotification, kPublicTimeline };
 
 // True when `viewer` may see `post` (by `author`) on `surface`. For a boost, call it for the boost
 // and for the boosted post; both must pass. Rules:
-//  - deleted posts and posts of suspended authors are invisible (to their author too);
+//  - deleted posts are invisible; posts of suspended authors too (to their author as well),
+//    except to staff on a direct fetch;
+//  - posts of silenced authors are left out of timelines and search for viewers who do not
+//    follow the author (staff excepted);
+//  - a status removed by a moderator is invisible everywhere, except to staff on a direct
+//    fetch; one restricted by a moderator is left out of public and hashtag timelines and search
+//    (staff excepted);
 //  - blocks hide in both directions; mutes hide everywhere except a direct fetch and
 //    notifications;
 //  - the author sees all of their own posts;

@@ -5,6 +5,7 @@
 
 
 #include "common/time_format.h"
+#include "http/api/decision_json.h"
 
 namespace stoa::http::api {
 namespace {
@@ -230,7 +231,7 @@ const std::string& RenderCache::PostPrefix(social::Core& core, const Post& post,
     } else {
       w.NullField("in_reply_to_id").NullField("in_reply_to_account_id");
     }
-    w.Field("spoiler_text", p.spoiler_text);
+    w.Field("spoiler_text", p.shown_spoiler_text());
     w.Field("visibility", VisibilityName(p.visibility));
     w.Field("language", p.language);
     w.Field("uri", core.PostUri(username, p.id));
@@ -313,7 +314,7 @@ void StatusWriter::Append(std::string& out, const social::PostPtr& post, bool wi
   out += cache_.PostPrefix(core_, *post, author ? author->username : kNoName);
   // Outside the cached prefix: a moderator marking the author sensitive makes all of their posts
   // sensitive (and lifting it restores each post's own flag) without re-rendering them.
-  out += p.sensitive || (author && author->sensitized()) ? ",\"sensitive\":true" : ",\"sensitive\":false";
+  out += p.shown_sensitive() || (author && author->sensitized()) ? ",\"sensitive\":true" : ",\"sensitive\":false";
   out += ",\"account\":";
   if (author) {
     out += cache_.Account(core_, *author);
@@ -406,6 +407,7 @@ void WriteNotification(JsonWriter& w, social::Core& core, StatusWriter& statuses
     w.Key("status");
     statuses.Write(w, n.status);
   }
+  WriteModerationPayload(w, core, n.notification);  // moderation_warning, notice_outcome
   w.EndObject();
 }
 }  // namespace
