@@ -233,6 +233,7 @@ void Api::Register(Router& router) {
   RegisterNotificationRoutes(*this, router);
   RegisterSearchRoutes(*this, router);
   RegisterInstanceRoutes(*this, router);
+  RegisterAdminAccountRoutes(*this, router);
 }
 
 }  // namespace stoa::http::api

@@ -127,5 +127,6 @@ void RegisterTimelineRoutes(Api& api, Router& router);
 void RegisterNotificationRoutes(Api& api, Router& router);
 void RegisterSearchRoutes(Api& api, Router& router);
 void RegisterInstanceRoutes(Api& api, Router& router);
+void RegisterAdminAccountRoutes(Api& api, Router& router);
 
 }  // namespace stoa::http::api
