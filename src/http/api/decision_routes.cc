@@ -1,0 +1,214 @@
+// Decisions, statements of reasons and appeals:
+//   POST /api/v1/admin/cases/:id/decision   decide a case the caller holds (moderators)
+//   POST /api/v1/admin/cases/decisions      one decision on up to max_bulk_decisions held cases
+//   GET  /api/v1/admin/decisions/:id        a decision (moderators)
+//   GET  /api/v1/statements/:id             a statement of reasons (its member and staff)
+//   POST /api/v1/appeals                    appeal a decision (the author, or a notifier
+//                                           against no_action)
+//   GET  /api/v1/appeals/:id                an appeal (its appellant and staff)
+#include <string>
+#include <vector>
+
+#include "common/json_writer.h"
+#include "common/time_format.h"
+#include "http/api/api.h"
+#include "http/api/decision_json.h"
+#include "safety/account_moderation.h"
+#include "safety/appeal_service.h"
+#include "safety/audit_log.h"
+#include "safety/case_service.h"
+#include "safety/decision_service.h"
+#include "safety/status_moderation.h"
+#include "safety/triage.h"
+
+namespace stoa::http::api {
+namespace {
+
+safety::DecisionSettings SettingsFrom(const Config::Safety& c) {
+  safety::DecisionSettings s;
+  s.appeal_window_days = c.appeal_window_days;
+  s.strike_window_days = c.strike_window_days;
+  s.strike_warning_threshold = c.strike_warning_threshold;
+  s.strike_suspension_threshold = c.strike_suspension_threshold;
+  s.strike_suspension_days = c.strike_suspension_days;
+  s.unfounded_window_days = c.unfounded_window_days;
+  s.unfounded_warning_threshold = c.unfounded_warning_threshold;
+  s.unfounded_suspension_threshold = c.unfounded_suspension_threshold;
+  s.unfounded_suspension_days = c.unfounded_suspension_days;
+  s.max_bulk_cases = c.max_bulk_decisions;
+  return s;
+}
+
+// The safety use cases hold no state of their own beyond the Core, so a request builds the ones
+// it needs.
+struct Stack {
+  explicit Stack(Services& s)
+      : settings(SettingsFrom(s.config.safety)),
+        audit(s.core),
+        accounts(s.core),
+        statuses(s.core, settings.content_warning),
+        triage(safety::TriageSettings::FromConfig(s.config.safety)),
+        cases(s.core, triage, std::chrono::minutes(s.config.safety.lease_minutes), audit),
+        decisions(s.core, cases, audit, accounts, statuses, settings),
+        appeals(s.core, cases, audit, settings.appeal_window_days) {}
+
+  safety::DecisionSettings settings;
+  safety::AuditLog audit;
+  safety::AccountModeration accounts;
+  safety::StatusModeration statuses;
+  safety::Triage triage;
+  safety::CaseService cases;
+  safety::DecisionService decisions;
+  safety::AppealService appeals;
+};
+
+Status Invalid(const std::string& m) { return InvalidArgument("Validation failed: " + m); }
+
+Result<int64_t> ParseVersion(const std::string& text) {
+  if (text.empty()) return Invalid("version is required");
+  int64_t v = 0;
+  for (char ch : text) {
+    if (ch < '0' || ch > '9' || v > (INT64_MAX - 9) / 10) return Invalid("version must be a number");
+    v = v * 10 + (ch - '0');
+  }
+  return v;
+}
+
+Result<safety::DecisionRequest> ReadRequest(const Call& c) {
+  safety::DecisionRequest r;
+  r.action = c.Str("action");
+  if (r.action.empty()) return Invalid("action is required");
+  r.ground = c.Str("ground");
+  r.facts = c.Str("facts");
+  r.reasons = c.Str("reasons");
+  r.legal_provision = c.Str("legal_provision");
+  if (const std::string rule = c.Str("rule_id"); !rule.empty()) {
+    auto id = ParseId(rule);
+    if (!id) return Invalid("rule_id is not a rule of this instance");
+    r.rule_id = *id;
+  }
+  if (const std::string until = c.Str("until"); !until.empty()) {
+    auto t = ParseIso8601(until);
+    if (!t) return Invalid("until is not a date (ISO 8601)");
+    r.until = *t;
+  }
+  r.territorial_scope = c.params.StringArray("territorial_scope");
+  r.automated_detection = c.params.Bool("automated_detection").value_or(false);
+  if (const std::string a = c.Str("automated_decision"); !a.empty()) {
+    auto parsed = ParseAutomatedDecision(a);
+    if (!parsed) return Invalid("automated_decision must be not_automated, partially or fully");
+    r.automated_decision = *parsed;
+  }
+  r.manifestly_unfounded = c.params.Bool("manifestly_unfounded").value_or(false);
+  r.referral_authority = c.Str("referral_authority");
+  r.referral_reference = c.Str("referral_reference");
+  r.replacement_action = c.Str("replacement_action");
+  return r;
+}
+
+Response Decide(Call& c) {
+  auto id = c.PathId();
+  if (!id.ok()) return ErrorResponse(id.status());
+  auto version = ParseVersion(c.Str("version"));
+  if (!version.ok()) return ErrorResponse(version.status());
+  auto request = ReadRequest(c);
+  if (!request.ok()) return ErrorResponse(request.status());
+  Stack stack(c.s);
+  auto d = stack.decisions.Decide(c.viewer, safety::CaseRef{*id, *version}, *request);
+  if (!d.ok()) return ErrorResponse(d.status());
+  JsonWriter w;
+  WriteDecision(w, *d);
+  return Ok(w.Take());
+}
+
+Response DecideMany(Call& c) {
+  const std::vector<std::string> ids = c.params.StringArray("case_ids");
+  const std::vector<std::string> versions = c.params.StringArray("versions");
+  if (ids.empty()) return ErrorResponse(Invalid("case_ids is required"));
+  if (ids.size() != versions.size()) {
+    return ErrorResponse(Invalid("versions must give one version per case id"));
+  }
+  std::vector<safety::CaseRef> refs;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto id = ParseId(ids[i]);
+    if (!id) return ErrorResponse(Invalid("case_ids: " + ids[i] + " is not a case id"));
+    auto version = ParseVersion(versions[i]);
+    if (!version.ok()) return ErrorResponse(version.status());
+    refs.push_back({*id, *version});
+  }
+  auto request = ReadRequest(c);
+  if (!request.ok()) return ErrorResponse(request.status());
+  Stack stack(c.s);
+  auto decisions = stack.decisions.DecideMany(c.viewer, refs, *request);
+  if (!decisions.ok()) return ErrorResponse(decisions.status());
+  JsonWriter w;
+  w.BeginArray();
+  for (const auto& d : *decisions) WriteDecision(w, d);
+  w.EndArray();
+  return Ok(w.Take());
+}
+
+Response ShowDecision(Call& c) {
+  auto id = c.PathId();
+  if (!id.ok()) return ErrorResponse(id.status());
+  Stack stack(c.s);
+  auto d = stack.decisions.Get(c.viewer, *id);
+  if (!d.ok()) return ErrorResponse(d.status());
+  JsonWriter w;
+  WriteDecision(w, *d);
+  return Ok(w.Take());
+}
+
+Response ShowStatement(Call& c) {
+  auto id = c.PathId();
+  if (!id.ok()) return ErrorResponse(id.status());
+  Stack stack(c.s);
+  auto s = stack.decisions.GetStatement(c.viewer, *id);
+  if (!s.ok()) return ErrorResponse(s.status());
+  return Ok(StatementJson(*s));
+}
+
+Response AppealJson(Services& s, const Appeal& a) {
+  std::optional<Decision> resolution;
+  if (a.resolution_id != kNoId) {
+    auto read = s.core.storage().Read();
+    if (auto d = read->decisions().Get(a.resolution_id); d.ok()) resolution = *d;
+  }
+  JsonWriter w;
+  WriteAppeal(w, a, resolution ? &*resolution : nullptr);
+  return Ok(w.Take());
+}
+
+Response FileAppeal(Call& c) {
+  auto decision_id = ParseId(c.Str("decision_id"));
+  if (!decision_id) return ErrorResponse(Invalid("decision_id is required"));
+  Stack stack(c.s);
+  auto appeal = stack.appeals.File(c.viewer, *decision_id, c.Str("text"));
+  if (!appeal.ok()) return ErrorResponse(appeal.status());
+  return AppealJson(c.s, *appeal);
+}
+
+Response ShowAppeal(Call& c) {
+  auto id = c.PathId();
+  if (!id.ok()) return ErrorResponse(id.status());
+  Stack stack(c.s);
+  auto appeal = stack.appeals.Get(c.viewer, *id);
+  if (!appeal.ok()) return ErrorResponse(appeal.status());
+  return AppealJson(c.s, *appeal);
+}
+
+}  // namespace
+
+void RegisterDecisionRoutes(Api& api, Router& r) {
+  api.Route(r, Method::kPost, "/api/v1/admin/cases/decisions", Access::kModerator,
+            "admin:write:reports", DecideMany);
+  api.Route(r, Method::kPost, "/api/v1/admin/cases/:id/decision", Access::kModerator,
+            "admin:write:reports", Decide);
+  api.Route(r, Method::kGet, "/api/v1/admin/decisions/:id", Access::kModerator,
+            "admin:read:reports", ShowDecision);
+  api.Route(r, Method::kGet, "/api/v1/statements/:id", Access::kUser, "read", ShowStatement);
+  api.Route(r, Method::kPost, "/api/v1/appeals", Access::kUser, "write", FileAppeal);
+  api.Route(r, Method::kGet, "/api/v1/appeals/:id", Access::kUser, "read", ShowAppeal);
+}
+
+}  // namespace stoa::http::api

@@ -1,0 +1,668 @@
+#include "safety/decision_service.h"
+
+#include <algorithm>
+#include <array>
+#include <set>
+
+#include "common/json_writer.h"
+#include "common/strings.h"
+#include "common/time_format.h"
+
+namespace stoa::safety {
+namespace {
+
+// Transparency Database limits (reference/compliance.md section 2.2).
+constexpr size_t kMaxFacts = 5000;
+constexpr size_t kMaxReasons = 2000;
+constexpr size_t kMaxProvision = 500;
+constexpr size_t kMaxAuthority = 500;
+constexpr int kMaxNoticesPerCase = 100000;
+
+// territorial_scope values the Transparency Database accepts: the EEA (EU27 + IS, LI, NO).
+constexpr std::array<std::string_view, 30> kEeaCodes = {
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
+    "IS", "IT", "LI", "LT", "LU", "LV", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI", "SK"};
+
+Status Invalid(const std::string& message) { return InvalidArgument("Validation failed: " + message); }
+
+std::optional<AccountAction> AccountActionFor(DecisionAction a) {
+  switch (a) {
+    case DecisionAction::kSilenceAccount: return AccountAction::kSilence;
+    case DecisionAction::kSuspendAccount: return AccountAction::kSuspend;
+    case DecisionAction::kDisableLogin: return AccountAction::kDisable;
+    default: return std::nullopt;
+  }
+}
+
+// The request's pure checks (those that need no storage).
+struct Parsed {
+  DecisionAction action = DecisionAction::kNoAction;
+  DecisionGround ground = DecisionGround::kNone;
+  std::optional<DecisionAction> replacement;
+  std::vector<std::string> scope;
+};
+
+Result<Parsed> Parse(const DecisionRequest& r, Timestamp now) {
+  Parsed p;
+  auto action = ParseDecisionAction(r.action);
+  if (!action) return Invalid("action is not one of no_action, mark_sensitive, restrict_visibility, "
+                              "remove_status, silence_account, suspend_account, disable_login, "
+                              "uphold, reverse");
+  p.action = *action;
+  auto ground = ParseDecisionGround(r.ground);
+  if (!ground) return Invalid("ground must be illegal or terms");
+  p.ground = *ground;
+  if (r.facts.empty()) return Invalid("facts can't be blank");
+  if (r.reasons.empty()) return Invalid("reasons can't be blank");
+  if (Utf8Length(r.facts) > kMaxFacts) return Invalid("facts are too long (at most 5000 characters)");
+  if (Utf8Length(r.reasons) > kMaxReasons) {
+    return Invalid("reasons are too long (at most 2000 characters)");
+  }
+  if (Utf8Length(r.legal_provision) > kMaxProvision) return Invalid("legal_provision is too long");
+  if (Utf8Length(r.referral_authority) > kMaxAuthority ||
+      Utf8Length(r.referral_reference) > kMaxAuthority) {
+    return Invalid("referral is too long");
+  }
+  if (r.referral_authority.empty() && !r.referral_reference.empty()) {
+    return Invalid("referral_reference needs a referral_authority");
+  }
+  if (!r.replacement_action.empty()) {
+    auto replacement = ParseDecisionAction(r.replacement_action);
+    if (!replacement || !IsRestrictive(*replacement)) {
+      return Invalid("replacement_action must be a restrictive action");
+    }
+    if (p.action != DecisionAction::kReverse) return Invalid("replacement_action is only for reverse");
+    p.replacement = *replacement;
+  }
+  if (r.until) {
+    const DecisionAction effect = p.replacement.value_or(p.action);
+    if (effect != DecisionAction::kSuspendAccount) {
+      return Invalid("until is only for suspend_account");
+    }
+    if (*r.until <= now) return Invalid("until must be in the future");
+  }
+  if (r.manifestly_unfounded && p.action != DecisionAction::kNoAction) {
+    return Invalid("manifestly_unfounded is only for no_action");
+  }
+  if (r.territorial_scope.empty()) {
+    p.scope.assign(kEeaCodes.begin(), kEeaCodes.end());
+  } else {
+    for (const auto& code : r.territorial_scope) {
+      std::string upper = code;
+      std::transform(upper.begin(), upper.end(), upper.begin(),
+                     [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+      if (std::find(kEeaCodes.begin(), kEeaCodes.end(), upper) == kEeaCodes.end()) {
+        return Invalid("territorial_scope: " + code + " is not an EEA country code");
+      }
+      if (std::find(p.scope.begin(), p.scope.end(), upper) == p.scope.end()) {
+        p.scope.push_back(upper);
+      }
+    }
+  }
+  return p;
+}
+
+// The checks of the ground against the effect actually taken.
+Status CheckGround(storage::Transaction& tx, DecisionAction effect, DecisionGround ground,
+                   const DecisionRequest& r) {
+  if (IsRestrictive(effect)) {
+    if (ground == DecisionGround::kNone) {
+      return Invalid("ground is required for " + std::string(DecisionActionName(effect)));
+    }
+  } else if (ground != DecisionGround::kNone && effect != DecisionAction::kNoAction) {
+    return Invalid("uphold and reverse take no ground");
+  }
+  if (ground == DecisionGround::kIllegal && r.legal_provision.empty()) {
+    return Invalid("legal_provision is required with ground illegal");
+  }
+  if (ground == DecisionGround::kTerms) {
+    if (r.rule_id == kNoId) return Invalid("rule_id is required with ground terms");
+    auto rule = tx.rules().Get(r.rule_id);
+    if (!rule.ok()) {
+      if (rule.status().code() == StatusCode::kNotFound) {
+        return Invalid("rule_id is not a rule of this instance");
+      }
+      return rule.status();
+    }
+  }
+  return Status::Ok();
+}
+
+std::string SourceType(const Case& c) {
+  if (c.sources & SourceBit(NoticeSource::kTrustedFlagger)) return "SOURCE_TRUSTED_FLAGGER";
+  if (c.sources & (SourceBit(NoticeSource::kMember) | SourceBit(NoticeSource::kAnonymous))) {
+    return "SOURCE_ARTICLE_16";
+  }
+  if (c.sources & (SourceBit(NoticeSource::kAuthority) | SourceBit(NoticeSource::kHost))) {
+    return "SOURCE_TYPE_OTHER_NOTIFICATION";
+  }
+  return "SOURCE_VOLUNTARY";
+}
+
+std::string Puid(std::string_view host, Id id) {
+  std::string out;
+  for (char ch : host) {
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+    out.push_back(ok ? ch : '-');
+  }
+  return out + "-sor-" + IdToString(id);
+}
+
+std::string DecisionDetails(const Decision& d, DecisionAction effect) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("decision_id").IdString(d.id);
+  w.Field("action", DecisionActionName(d.action));
+  if (effect != d.action) w.Field("effect", DecisionActionName(effect));
+  if (d.statement_id != kNoId) w.Key("statement_id").IdString(d.statement_id);
+  w.Key("target_account_id").IdString(d.target_account_id);
+  if (d.target_status_id != kNoId) w.Key("target_status_id").IdString(d.target_status_id);
+  if (d.appeal_of != kNoId) w.Key("appeal_of").IdString(d.appeal_of);
+  if (d.until) w.Field("until", FormatIso8601(*d.until));
+  if (d.referral) {
+    w.Key("referral").BeginObject();
+    w.Field("authority", d.referral->authority);
+    w.Field("reference", d.referral->reference);
+    w.EndObject();
+  }
+  w.EndObject();
+  return w.Take();
+}
+
+}  // namespace
+
+struct DecisionService::Effects {
+  std::set<Id> statuses;
+  std::set<Id> accounts;
+};
+
+std::string NotifierOutcome(const Decision& d) {
+  switch (d.action) {
+    case DecisionAction::kNoAction: return "no_action";
+    case DecisionAction::kMarkSensitive: return "marked_sensitive";
+    case DecisionAction::kRestrictVisibility: return "visibility_restricted";
+    case DecisionAction::kRemoveStatus: return "removed";
+    case DecisionAction::kSilenceAccount: return "account_silenced";
+    case DecisionAction::kSuspendAccount: return "account_suspended";
+    case DecisionAction::kDisableLogin: return "login_disabled";
+    case DecisionAction::kUphold: return "appeal_rejected";
+    case DecisionAction::kReverse: return "appeal_accepted";
+  }
+  return "decided";
+}
+
+DecisionService::DecisionService(social::Core& core, CaseService& cases, AuditLog& audit,
+                                 AccountModeration& accounts, StatusModeration& statuses,
+                                 DecisionSettings settings)
+    : core_(core),
+      cases_(cases),
+      audit_(audit),
+      accounts_(accounts),
+      statuses_(statuses),
+      settings_(std::move(settings)) {}
+
+Result<Decision> DecisionService::Decide(const social::Viewer& moderator, const CaseRef& ref,
+                                         const DecisionRequest& request) {
+  std::vector<Decision> out;
+  ASSIGN_OR_RETURN(out, DecideMany(moderator, std::span<const CaseRef>(&ref, 1), request));
+  return out.front();
+}
+
+Result<std::vector<Decision>> DecisionService::DecideMany(const social::Viewer& moderator,
+                                                          std::span<const CaseRef> refs,
+                                                          const DecisionRequest& request) {
+  if (!moderator.IsStaff()) return PermissionDenied("This action is not allowed");
+  if (refs.empty()) return Invalid("case_ids can't be empty");
+  if (refs.size() > static_cast<size_t>(settings_.max_bulk_cases)) {
+    return Invalid("at most " + std::to_string(settings_.max_bulk_cases) + " cases at once");
+  }
+  std::set<Id> seen;
+  for (const auto& ref : refs) {
+    if (!seen.insert(ref.case_id).second) {
+      return Invalid("case " + IdToString(ref.case_id) + " is listed twice");
+    }
+  }
+  const Timestamp now = core_.Now();
+  RETURN_IF_ERROR(Parse(request, now).status());
+  std::vector<Decision> out;
+  Effects effects;
+  Status st = core_.storage().Write([&](storage::Transaction& tx) -> Status {
+    out.clear();
+    effects = Effects{};
+    for (const auto& ref : refs) {
+      auto d = DecideInTx(tx, moderator.account_id, ref, request, now, effects);
+      if (!d.ok()) {
+        if (refs.size() == 1) return d.status();
+        return Status(d.status().code(),
+                      "case " + IdToString(ref.case_id) + ": " + d.status().message());
+      }
+      out.push_back(std::move(d).value());
+    }
+    return Status::Ok();
+  });
+  RETURN_IF_ERROR(st);
+  AfterCommit(effects);
+  return out;
+}
+
+Result<Decision> DecisionService::DecideInTx(storage::Transaction& tx, Id moderator_id,
+                                             const CaseRef& ref, const DecisionRequest& request,
+                                             Timestamp now, Effects& effects) {
+  ASSIGN_OR_RETURN(Parsed p, Parse(request, now));
+  ASSIGN_OR_RETURN(Case c, cases_.CloseHeldCase(tx, ref.case_id, moderator_id, ref.version, now));
+  const bool appeal_case = c.kind == CaseKind::kAppeal;
+  const bool appeal_action =
+      p.action == DecisionAction::kUphold || p.action == DecisionAction::kReverse;
+  if (appeal_case && !appeal_action) return Invalid("an appeal case is decided with uphold or reverse");
+  if (!appeal_case && appeal_action) return Invalid("uphold and reverse are for appeal cases");
+
+  Decision d;
+  d.id = core_.ids().Next();
+  d.case_id = c.id;
+  d.action = p.action;
+  d.ground = p.ground;
+  d.legal_provision = p.ground == DecisionGround::kIllegal ? request.legal_provision : "";
+  d.rule_id = p.ground == DecisionGround::kTerms ? request.rule_id : kNoId;
+  d.facts = request.facts;
+  d.reasons = request.reasons;
+  d.until = request.until;
+  d.territorial_scope = p.scope;
+  d.automated_detection =
+      request.automated_detection || (c.sources & SourceBit(NoticeSource::kAutomated)) != 0;
+  d.automated_decision = request.automated_decision;
+  d.moderator_id = moderator_id;
+  if (!request.referral_authority.empty()) {
+    d.referral = Referral{request.referral_authority, now, request.referral_reference};
+  }
+  d.category = std::string(CategoryName(c.category));
+  d.created_at = now;
+  if (c.target_type == TargetType::kStatus) {
+    d.target_status_id = c.target_id;
+    d.target_account_id = c.account_id;
+    if (d.target_account_id == kNoId) {
+      ASSIGN_OR_RETURN(Post post, tx.posts().Get(c.target_id));
+      d.target_account_id = post.account_id;
+    }
+  } else {
+    d.target_account_id = c.account_id != kNoId ? c.account_id : c.target_id;
+  }
+
+  DecisionAction effect = p.action;
+  std::optional<Decision> original;
+  if (appeal_case) {
+    ASSIGN_OR_RETURN(original, tx.decisions().Get(c.appeal_of));
+    d.appeal_of = original->id;
+    d.target_account_id = original->target_account_id;
+    d.target_status_id = original->target_status_id;
+    d.category = original->category;
+    if (original->reversed_at) return Conflict("The appealed decision was already reversed");
+    effect = DecisionAction::kNoAction;
+    if (p.action == DecisionAction::kReverse) {
+      if (original->action == DecisionAction::kNoAction) {
+        if (!p.replacement) {
+          return Invalid("replacement_action is required to reverse a no_action decision");
+        }
+        effect = *p.replacement;
+      } else {
+        if (p.replacement) return Invalid("replacement_action is only for reversing no_action");
+        RETURN_IF_ERROR(LiftEffect(tx, *original, now, effects));
+      }
+      RETURN_IF_ERROR(tx.decisions().MarkReversed(original->id, d.id, now));
+    } else if (p.replacement) {
+      return Invalid("replacement_action is only for reverse");
+    }
+  }
+  if (appeal_case && !IsRestrictive(effect)) {
+    if (p.ground != DecisionGround::kNone) return Invalid("uphold and reverse take no ground");
+  } else {
+    RETURN_IF_ERROR(CheckGround(tx, effect, p.ground, request));
+  }
+  if (IsStatusAction(effect) && d.target_status_id == kNoId) {
+    return Invalid(std::string(DecisionActionName(effect)) + " is only for cases about a status");
+  }
+
+  RETURN_IF_ERROR(ApplyEffect(tx, d, effect, now, effects));
+  if (IsRestrictive(effect)) {
+    ASSIGN_OR_RETURN(StatementOfReasons s, BuildStatement(tx, d, effect, c, now));
+    d.statement_id = s.id;
+    RETURN_IF_ERROR(tx.decisions().InsertStatement(s));
+    RETURN_IF_ERROR(CountStrike(tx, d, now, effects));
+  }
+  RETURN_IF_ERROR(tx.decisions().Insert(d));
+
+  if (!appeal_case) {
+    RETURN_IF_ERROR(InformNotifiers(tx, c, d, now));
+    if (p.action == DecisionAction::kNoAction && request.manifestly_unfounded) {
+      RETURN_IF_ERROR(CountUnfounded(tx, c, d, now));
+    }
+  }
+  if (IsRestrictive(effect)) {
+    RETURN_IF_ERROR(
+        NotifyOutcome(tx, d.target_account_id, NotificationType::kModerationWarning, d.id, now));
+  }
+  if (appeal_case) {
+    if (p.action == DecisionAction::kReverse && IsRestrictive(original->action)) {
+      RETURN_IF_ERROR(tx.decisions().RemoveStrike(original->target_account_id, original->id));
+    }
+    ASSIGN_OR_RETURN(Appeal appeal, tx.decisions().FindAppealByCase(c.id));
+    RETURN_IF_ERROR(tx.decisions().ResolveAppeal(
+        appeal.id,
+        p.action == DecisionAction::kReverse ? AppealState::kReversed : AppealState::kUpheld, d.id,
+        now));
+    // Both sides learn the reasoned outcome: the appellant, and the other side of the original
+    // decision (its notifiers when the author appealed; the author when a notifier did and the
+    // decision changed for them).
+    if (appeal.role == AppellantRole::kAffected) {
+      RETURN_IF_ERROR(
+          NotifyOutcome(tx, appeal.appellant_id, NotificationType::kModerationWarning, d.id, now));
+      Case original_case = c;
+      original_case.id = original->case_id;
+      RETURN_IF_ERROR(InformNotifiers(tx, original_case, d, now));
+    } else {
+      RETURN_IF_ERROR(
+          NotifyOutcome(tx, appeal.appellant_id, NotificationType::kNoticeOutcome, d.id, now));
+    }
+  }
+
+  AuditDraft draft;
+  draft.actor_id = moderator_id;
+  draft.action = p.action == DecisionAction::kReverse  ? "decision.reverse"
+                 : p.action == DecisionAction::kUphold ? "decision.uphold"
+                                                       : "decision.create";
+  draft.target_type = "case";
+  draft.target_id = IdToString(c.id);
+  draft.ground = d.ground == DecisionGround::kIllegal ? d.legal_provision
+                 : d.ground == DecisionGround::kTerms ? "rule " + IdToString(d.rule_id)
+                                                      : "";
+  draft.reasons = d.reasons;
+  draft.details_json = DecisionDetails(d, effect);
+  RETURN_IF_ERROR(audit_.Append(tx, draft).status());
+  return d;
+}
+
+Status DecisionService::ApplyEffect(storage::Transaction& tx, const Decision& d,
+                                    DecisionAction action, Timestamp now, Effects& effects) {
+  if (IsStatusAction(action)) {
+    RETURN_IF_ERROR(statuses_.Apply(tx, d.target_status_id, action, now));
+    effects.statuses.insert(d.target_status_id);
+  } else if (auto account_action = AccountActionFor(action)) {
+    RETURN_IF_ERROR(accounts_.Apply(tx, d.target_account_id, *account_action,
+                                    action == DecisionAction::kSuspendAccount ? d.until
+                                                                              : std::nullopt,
+                                    now));
+    effects.accounts.insert(d.target_account_id);
+  }
+  return Status::Ok();
+}
+
+Status DecisionService::LiftEffect(storage::Transaction& tx, const Decision& original,
+                                   Timestamp now, Effects& effects) {
+  if (IsStatusAction(original.action)) {
+    RETURN_IF_ERROR(statuses_.Lift(tx, original.target_status_id, original.action));
+    effects.statuses.insert(original.target_status_id);
+  } else if (auto account_action = AccountActionFor(original.action)) {
+    RETURN_IF_ERROR(accounts_.Lift(tx, original.target_account_id, *account_action, now));
+    effects.accounts.insert(original.target_account_id);
+  }
+  return Status::Ok();
+}
+
+Result<StatementOfReasons> DecisionService::BuildStatement(storage::Transaction& tx,
+                                                           const Decision& d,
+                                                           DecisionAction effect, const Case& c,
+                                                           Timestamp now) {
+  StatementOfReasons s;
+  s.id = core_.ids().Next();
+  s.decision_id = d.id;
+  s.account_id = d.target_account_id;
+  s.puid = Puid(core_.host(), s.id);
+  const std::string until = d.until ? FormatDate(*d.until) : "";
+  switch (effect) {
+    case DecisionAction::kMarkSensitive:
+      s.decision_visibility = {"DECISION_VISIBILITY_CONTENT_LABELLED"};
+      break;
+    case DecisionAction::kRestrictVisibility:
+      s.decision_visibility = {"DECISION_VISIBILITY_CONTENT_DEMOTED"};
+      break;
+    case DecisionAction::kRemoveStatus:
+      s.decision_visibility = {"DECISION_VISIBILITY_CONTENT_REMOVED"};
+      break;
+    case DecisionAction::kSilenceAccount:
+      // The account's posts stay visible to followers only: a partial suspension of the service.
+      s.decision_provision = "DECISION_PROVISION_PARTIAL_SUSPENSION";
+      break;
+    case DecisionAction::kDisableLogin:
+      s.decision_provision = "DECISION_PROVISION_TOTAL_SUSPENSION";
+      break;
+    case DecisionAction::kSuspendAccount:
+      s.decision_account = "DECISION_ACCOUNT_SUSPENDED";
+      s.end_date_account_restriction = until;
+      break;
+    default:
+      break;
+  }
+  s.territorial_scope = d.territorial_scope;
+  s.decision_facts = d.facts;
+  s.source_type = SourceType(c);
+  if (s.source_type == "SOURCE_TRUSTED_FLAGGER") {
+    // The trusted flagger's public name (an organisation), never a person's.
+    for (const auto& n : tx.notices().ListForCase(c.id, kMaxNoticesPerCase)) {
+      if (n.source != NoticeSource::kTrustedFlagger || n.notifier_id == kNoId) continue;
+      if (auto flagger = tx.notifiers().Get(n.notifier_id); flagger.ok()) {
+        s.source_identity = flagger->name;
+        break;
+      }
+    }
+  }
+  s.automated_detection = d.automated_detection ? "Yes" : "No";
+  switch (d.automated_decision) {
+    case AutomatedDecision::kNotAutomated:
+      s.automated_decision = "AUTOMATED_DECISION_NOT_AUTOMATED";
+      break;
+    case AutomatedDecision::kPartially:
+      s.automated_decision = "AUTOMATED_DECISION_PARTIALLY";
+      break;
+    case AutomatedDecision::kFully:
+      s.automated_decision = "AUTOMATED_DECISION_FULLY";
+      break;
+  }
+  if (d.ground == DecisionGround::kIllegal) {
+    s.decision_ground = "DECISION_GROUND_ILLEGAL_CONTENT";
+    s.illegal_content_legal_ground = d.legal_provision;
+    s.illegal_content_explanation = d.reasons;
+  } else {
+    s.decision_ground = "DECISION_GROUND_INCOMPATIBLE_CONTENT";
+    ASSIGN_OR_RETURN(InstanceRule rule, tx.rules().Get(d.rule_id));
+    s.incompatible_content_ground = "Rule " + IdToString(rule.id) + ": " + rule.text;
+    if (Utf8Length(s.incompatible_content_ground) > kMaxProvision) {
+      s.incompatible_content_ground =
+          std::string(Utf8Prefix(s.incompatible_content_ground, kMaxProvision));
+    }
+    s.incompatible_content_explanation = d.reasons;
+    s.decision_ground_reference_url = core_.settings().base_url + "/about#rule-" + IdToString(rule.id);
+  }
+  s.category = d.category.empty() ? "STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE" : d.category;
+  if (d.target_status_id != kNoId) {
+    ASSIGN_OR_RETURN(Post post, tx.posts().Get(d.target_status_id));
+    s.content_date = FormatDate(post.created_at);
+    if (post.language) {
+      s.content_language = *post.language;
+      std::transform(s.content_language.begin(), s.content_language.end(),
+                     s.content_language.begin(),
+                     [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+      if (s.content_language.size() != 2) s.content_language.clear();
+    }
+  } else {
+    ASSIGN_OR_RETURN(Account account, tx.accounts().Get(d.target_account_id));
+    s.content_date = FormatDate(account.created_at);
+  }
+  s.application_date = FormatDate(now);
+  s.redress = settings_.redress;
+  s.created_at = now;
+  return s;
+}
+
+Status DecisionService::InformNotifiers(storage::Transaction& tx, const Case& c, const Decision& d,
+                                        Timestamp now) {
+  const std::string outcome = NotifierOutcome(d);
+  if (d.action != DecisionAction::kUphold && d.action != DecisionAction::kReverse) {
+    RETURN_IF_ERROR(cases_.SetNoticeOutcome(tx, c.id, d.id, outcome, now));
+  }
+  std::set<Id> told_accounts;
+  std::set<std::string> told_emails;
+  for (const CaseNotifier& n : cases_.Notifiers(tx, c.id)) {
+    if (n.account_id != kNoId) {
+      if (n.account_id == d.target_account_id) continue;  // not about oneself
+      if (!told_accounts.insert(n.account_id).second) continue;
+      RETURN_IF_ERROR(
+          NotifyOutcome(tx, n.account_id, NotificationType::kNoticeOutcome, d.id, now));
+    } else if (!n.email.empty()) {
+      if (!told_emails.insert(n.email).second) continue;
+      OutboxMessage m;
+      m.id = core_.ids().Next();
+      m.kind = "notice_outcome";
+      m.to_email = n.email;
+      m.subject = "Decision on your notice " + n.reference;
+      m.body = "Your notice " + n.reference + " has been decided: " + outcome +
+               ".\n\nReasons: " + d.reasons +
+               "\n\nYou can see its state with your reference and secret at "
+               "GET /api/v1/notices/" + n.reference +
+               ". If you disagree with a decision to take no action you may complain about it "
+               "within 6 months, turn to a certified out-of-court dispute settlement body (DSA "
+               "Art. 21) or to a court.";
+      m.notice_id = n.notice_id;
+      m.created_at = now;
+      RETURN_IF_ERROR(tx.outbox().Insert(m));
+    }
+  }
+  return Status::Ok();
+}
+
+Status DecisionService::NotifyOutcome(storage::Transaction& tx, Id account_id,
+                                      NotificationType type, Id decision_id, Timestamp now) {
+  if (account_id == kNoId) return Status::Ok();
+  Notification n;
+  n.id = core_.ids().Next();
+  n.account_id = account_id;
+  // As in Mastodon, a moderation warning comes "from" the account it concerns; the recipient.
+  n.from_account_id = account_id;
+  n.type = type;
+  n.activity_id = decision_id;
+  n.created_at = now;
+  return tx.notifications().Insert(n);
+}
+
+Status DecisionService::CountStrike(storage::Transaction& tx, const Decision& d, Timestamp now,
+                                    Effects& effects) {
+  RETURN_IF_ERROR(tx.decisions().AddStrike(d.target_account_id, d.id, now));
+  const Timestamp since = now - std::chrono::hours(24) * settings_.strike_window_days;
+  const int64_t strikes = tx.decisions().CountStrikes(d.target_account_id, since);
+  const std::string key = IdToString(d.target_account_id);
+  MisuseMeasure m;
+  m.subject = MisuseSubject::kAccount;
+  m.subject_key = key;
+  m.decision_id = d.id;
+  m.count = strikes;
+  m.starts_at = now;
+  if (settings_.strike_suspension_threshold > 0 &&
+      strikes >= settings_.strike_suspension_threshold) {
+    // Art. 23(1): after a prior warning only.
+    const auto measures = tx.decisions().ListMeasures(MisuseSubject::kAccount, key);
+    const bool warned = std::any_of(measures.begin(), measures.end(), [](const MisuseMeasure& x) {
+      return x.kind == MisuseMeasureKind::kWarning;
+    });
+    if (warned && d.action != DecisionAction::kSuspendAccount) {
+      m.id = core_.ids().Next();
+      m.kind = MisuseMeasureKind::kSuspension;
+      m.ends_at = now + std::chrono::hours(24) * settings_.strike_suspension_days;
+      RETURN_IF_ERROR(tx.decisions().InsertMeasure(m));
+      RETURN_IF_ERROR(accounts_.Apply(tx, d.target_account_id, AccountAction::kSuspend, m.ends_at,
+                                      now));
+      effects.accounts.insert(d.target_account_id);
+      AuditDraft draft;
+      draft.actor_id = d.moderator_id;
+      draft.action = "misuse.suspend_account";
+      draft.target_type = "account";
+      draft.target_id = key;
+      draft.reasons = std::to_string(strikes) + " strikes within " +
+                      std::to_string(settings_.strike_window_days) + " days";
+      draft.details_json = "{\"decision_id\":\"" + IdToString(d.id) + "\"}";
+      return audit_.Append(tx, draft).status();
+    }
+    if (warned) return Status::Ok();
+  }
+  if (settings_.strike_warning_threshold > 0 && strikes >= settings_.strike_warning_threshold) {
+    m.id = core_.ids().Next();
+    m.kind = MisuseMeasureKind::kWarning;
+    RETURN_IF_ERROR(tx.decisions().InsertMeasure(m));
+  }
+  return Status::Ok();
+}
+
+Status DecisionService::CountUnfounded(storage::Transaction& tx, const Case& c, const Decision& d,
+                                       Timestamp now) {
+  const Timestamp since = now - std::chrono::hours(24) * settings_.unfounded_window_days;
+  std::set<std::string> keys;
+  for (const auto& n : tx.notices().ListForCase(c.id, kMaxNoticesPerCase)) {
+    if (!n.notifier_key.empty() && n.source != NoticeSource::kAutomated) keys.insert(n.notifier_key);
+  }
+  for (const auto& key : keys) {
+    RETURN_IF_ERROR(tx.decisions().AddUnfounded(key, d.id, now));
+    const int64_t count = tx.decisions().CountUnfounded(key, since);
+    const auto measures = tx.decisions().ListMeasures(MisuseSubject::kNotifier, key);
+    const bool warned = std::any_of(measures.begin(), measures.end(), [](const MisuseMeasure& x) {
+      return x.kind == MisuseMeasureKind::kWarning;
+    });
+    MisuseMeasure m;
+    m.subject = MisuseSubject::kNotifier;
+    m.subject_key = key;
+    m.decision_id = d.id;
+    m.count = count;
+    m.starts_at = now;
+    if (warned && settings_.unfounded_suspension_threshold > 0 &&
+        count >= settings_.unfounded_suspension_threshold &&
+        !tx.decisions().NotifierSuspendedUntil(key, now)) {
+      m.id = core_.ids().Next();
+      m.kind = MisuseMeasureKind::kSuspension;
+      m.ends_at = now + std::chrono::hours(24) * settings_.unfounded_suspension_days;
+      RETURN_IF_ERROR(tx.decisions().InsertMeasure(m));
+      AuditDraft draft;
+      draft.actor_id = d.moderator_id;
+      draft.action = "misuse.suspend_notifier";
+      draft.target_type = "notifier";
+      draft.target_id = key;
+      draft.reasons = std::to_string(count) + " manifestly unfounded notices within " +
+                      std::to_string(settings_.unfounded_window_days) + " days";
+      draft.details_json = "{\"decision_id\":\"" + IdToString(d.id) + "\"}";
+      RETURN_IF_ERROR(audit_.Append(tx, draft).status());
+    } else if (!warned && settings_.unfounded_warning_threshold > 0 &&
+               count >= settings_.unfounded_warning_threshold) {
+      m.id = core_.ids().Next();
+      m.kind = MisuseMeasureKind::kWarning;
+      RETURN_IF_ERROR(tx.decisions().InsertMeasure(m));
+    }
+  }
+  return Status::Ok();
+}
+
+void DecisionService::AfterCommit(const Effects& effects) {
+  for (Id id : effects.statuses) statuses_.AfterCommit(id);
+  for (Id id : effects.accounts) accounts_.AfterCommit(id);
+}
+
+Result<Decision> DecisionService::Get(const social::Viewer& viewer, Id id) {
+  if (!viewer.IsStaff()) return NotFound();
+  auto read = core_.storage().Read();
+  return read->decisions().Get(id);
+}
+
+Result<StatementOfReasons> DecisionService::GetStatement(const social::Viewer& viewer, Id id) {
+  if (viewer.anonymous()) return NotFound();
+  auto read = core_.storage().Read();
+  ASSIGN_OR_RETURN(StatementOfReasons s, read->decisions().GetStatement(id));
+  if (s.account_id != viewer.account_id && !viewer.IsStaff()) return NotFound();
+  return s;
+}
+
+}  // namespace stoa::safety
