@@ -80,11 +80,20 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
   app->oauth_ = std::make_unique<social::OAuthService>(*app->core_, c.oauth.password_grant);
   app->rate_limiter_ = std::make_unique<http::RateLimiter>(clock);
   app->render_cache_ = std::make_unique<http::api::RenderCache>(settings.object_cache_entries);
+  app->audit_log_ = std::make_unique<safety::AuditLog>(*app->core_);
+  app->triage_ =
+      std::make_unique<safety::Triage>(safety::TriageSettings::FromConfig(c.safety));
+  app->notice_service_ = std::make_unique<safety::NoticeService>(*app->core_, *app->posts_,
+                                                                 *app->triage_, *app->audit_log_);
+  app->case_service_ = std::make_unique<safety::CaseService>(
+      *app->core_, *app->triage_, std::chrono::minutes(c.safety.lease_minutes), *app->audit_log_);
 
   http::api::Services services{app->config_,        *app->core_,          *app->accounts_,
                                *app->relationships_, *app->posts_,         *app->timelines_,
                                *app->notifications_, *app->search_,        *app->oauth_,
                                *app->rate_limiter_,  *app->render_cache_, &app->metrics_};
+  services.notices = app->notice_service_.get();
+  services.cases = app->case_service_.get();
   app->api_ = std::make_unique<http::api::Api>(services);
   app->api_->Register(app->router_);
   web::RegisterOAuthPages(app->router_, *app->oauth_, app->config_, *app->rate_limiter_);

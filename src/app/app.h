@@ -16,6 +16,10 @@
 #include "http/rate_limiter.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "safety/audit_log.h"
+#include "safety/case_service.h"
+#include "safety/notice_service.h"
+#include "safety/triage.h"
 #include "social/account_service.h"
 #include "social/core.h"
 #include "social/notification_service.h"
@@ -54,6 +58,9 @@ class App {
   social::SearchService& search() { return *search_; }
   social::OAuthService& oauth() { return *oauth_; }
   http::Router& router() { return router_; }
+  safety::AuditLog& audit_log() { return *audit_log_; }
+  safety::NoticeService& notices() { return *notice_service_; }
+  safety::CaseService& cases() { return *case_service_; }
   http::Metrics& metrics() { return metrics_; }
 
  private:
@@ -72,6 +79,11 @@ class App {
   std::unique_ptr<social::NotificationService> notifications_;
   std::unique_ptr<social::SearchService> search_;
   std::unique_ptr<social::OAuthService> oauth_;
+  // Trust and safety.
+  std::unique_ptr<safety::AuditLog> audit_log_;
+  std::unique_ptr<safety::Triage> triage_;
+  std::unique_ptr<safety::NoticeService> notice_service_;
+  std::unique_ptr<safety::CaseService> case_service_;
   http::Metrics metrics_;
   std::unique_ptr<http::RateLimiter> rate_limiter_;
   std::unique_ptr<http::api::RenderCache> render_cache_;

@@ -12,6 +12,7 @@
 #include "common/config.h"
 #include "common/random.h"
 #include "common/strings.h"
+#include "common/time_format.h"
 
 namespace stoa::app {
 namespace {
@@ -27,6 +28,8 @@ struct Options {
   // admin rules
   std::string rule_text, rule_hint, rule_id;
   int rule_position = -1;  // -1: after the last rule
+  // admin notifier
+  std::string notifier_kind, notifier_name, notifier_id;
 };
 
 int Fail(const std::string& message) {
@@ -209,6 +212,56 @@ int RemoveRule(const Options& o) {
   return 0;
 }
 
+// Priority notifiers (trusted flaggers, authorities, the host's abuse desk) and their API keys.
+int AddNotifier(const Options& o) {
+  auto kind = ParseNoticeSource(o.notifier_kind);
+  if (!kind || !IsPrioritySource(*kind)) {
+    return Usage("--kind must be trusted_flagger, authority or host");
+  }
+  if (Trim(o.notifier_name).empty()) return Usage("--name must not be empty");
+  SystemClock clock;
+  SecureRandom random;
+  auto app = OpenApp(o, clock, random);
+  if (!app.ok()) return Fail(app.status().message());
+  auto added = (*app)->notices().AddNotifier(*kind, o.notifier_name, kNoId);
+  if (!added.ok()) return Fail(added.status().message());
+  std::printf("added %s notifier %s (%s)\n", o.notifier_kind.c_str(),
+              IdToString(added->first.id).c_str(), added->first.name.c_str());
+  std::printf("API key (shown once; send it as \"Authorization: Bearer <key>\" on POST "
+              "/api/v1/notices):\n%s\n",
+              added->second.c_str());
+  return 0;
+}
+
+int ListNotifiers(const Options& o) {
+  SystemClock clock;
+  SecureRandom random;
+  auto app = OpenApp(o, clock, random);
+  if (!app.ok()) return Fail(app.status().message());
+  const auto notifiers = (*app)->notices().ListNotifiers();
+  if (notifiers.empty()) std::printf("no notifiers\n");
+  for (const auto& n : notifiers) {
+    std::printf("%s\t%s\t%s\t%s\n", IdToString(n.id).c_str(),
+                std::string(NoticeSourceName(n.kind)).c_str(), n.name.c_str(),
+                n.revoked_at ? ("revoked " + FormatIso8601(*n.revoked_at)).c_str() : "active");
+  }
+  return 0;
+}
+
+int RevokeNotifier(const Options& o) {
+  auto id = ParseId(o.notifier_id);
+  if (!id) return Usage("--id must be a notifier id (see stoa admin notifier list)");
+  SystemClock clock;
+  SecureRandom random;
+  auto app = OpenApp(o, clock, random);
+  if (!app.ok()) return Fail(app.status().message());
+  Status st = (*app)->notices().RevokeNotifier(*id, kNoId);
+  if (st.code() == StatusCode::kNotFound) return Fail("no active notifier with id " + o.notifier_id);
+  if (!st.ok()) return Fail(st.message());
+  std::printf("revoked notifier %s; its key no longer works\n", o.notifier_id.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -250,6 +303,18 @@ int Main(int argc, char** argv) {
   CLI::App* rules_remove = rules->add_subcommand("remove", "Remove a rule");
   data_option(rules_remove);
   rules_remove->add_option("--id", o.rule_id, "The rule's id (from list)")->required();
+  CLI::App* notifier =
+      admin->add_subcommand("notifier", "Priority notifiers: trusted flaggers, authorities, host");
+  notifier->require_subcommand(1);
+  CLI::App* notifier_add = notifier->add_subcommand("add", "Add a notifier and print its API key");
+  data_option(notifier_add);
+  notifier_add->add_option("--kind", o.notifier_kind, "trusted_flagger, authority or host")->required();
+  notifier_add->add_option("--name", o.notifier_name, "The organisation's name")->required();
+  CLI::App* notifier_list = notifier->add_subcommand("list", "List notifiers: id, kind, name, state");
+  data_option(notifier_list);
+  CLI::App* notifier_revoke = notifier->add_subcommand("revoke", "Revoke a notifier's key");
+  data_option(notifier_revoke);
+  notifier_revoke->add_option("--id", o.notifier_id, "The notifier's id (from list)")->required();
 
   try {
     cli.parse(argc, argv);
@@ -271,6 +336,9 @@ int Main(int argc, char** argv) {
   if (rules_list->parsed()) return ListRules(o);
   if (rules_add->parsed()) return AddRule(o);
   if (rules_remove->parsed()) return RemoveRule(o);
+  if (notifier_add->parsed()) return AddNotifier(o);
+  if (notifier_list->parsed()) return ListNotifiers(o);
+  if (notifier_revoke->parsed()) return RevokeNotifier(o);
   return kUsageError;
 }
 

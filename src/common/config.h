@@ -52,6 +52,9 @@ struct Config {
     RateLimit per_ip{300, 300};
     RateLimit registrations_per_ip{5, 1800};
     RateLimit deletes_per_account{30, 1800};
+    // POST /api/v1/notices without an account or key, per IP; and per priority notifier key.
+    RateLimit anonymous_notices_per_ip{10, 3600};
+    RateLimit priority_notices_per_key{100000, 3600};
   } rate_limits;
 
   struct Storage {
@@ -73,6 +76,22 @@ struct Config {
   struct Security {
     std::string password_hash_cost = "interactive";  // minimal | interactive | moderate
   } security;
+
+  // Trust and safety: triage deadlines and score weights (safety/triage.h), case leases.
+  struct Safety {
+    int lease_minutes = 15;
+    int deadline_threat_to_life_minutes = 60;
+    int deadline_manifestly_illegal_hours = 24;
+    int deadline_illegal_hours = 168;
+    int deadline_terms_hours = 168;
+    int deadline_spam_hours = 72;
+    int priority_deadline_percent = 50;
+    int score_priority_bonus = 300;
+    int score_per_notifier = 10;
+    int score_notifier_cap = 50;
+    int score_reach_weight = 20;
+    int score_reach_cap = 400;
+  } safety;
 
   struct Log {
     std::string level = "info";

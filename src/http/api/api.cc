@@ -3,9 +3,11 @@
 #include <charconv>
 #include <optional>
 
+#include "common/crypto.h"
 #include "common/json_writer.h"
 #include "common/strings.h"
 #include "common/time_format.h"
+#include "safety/notice_service.h"
 
 namespace stoa::http::api {
 namespace {
@@ -171,7 +173,14 @@ Response Api::Handle(Request& request, const PathParams& path, Access access,
   Call call(request, path, std::move(params).value(), services_);
 
   // Authentication: a token that is given must be valid, even on public endpoints.
-  if (auto token = BearerToken(request, call.params)) {
+  auto token = BearerToken(request, call.params);
+  if (token && token->starts_with(safety::NoticeService::kKeyPrefix)) {
+    // A priority notifier's key: the route checks it (POST /api/v1/notices); elsewhere it is no
+    // token at all. Rate limited per key below.
+    call.notifier_key = std::move(*token);
+    token.reset();
+  }
+  if (token) {
     auto auth = services_.oauth.Authenticate(*token);
     if (!auth.ok()) return ErrorResponse(auth.status());
     call.auth = std::move(auth).value();
@@ -210,8 +219,11 @@ Response Api::Handle(Request& request, const PathParams& path, Access access,
     const auto& limits = services_.config.rate_limits;
     RateDecision d = call.auth ? services_.rate_limiter.Hit("t:" + std::to_string(call.auth->token_id),
                                                             limits.per_token)
-                               : services_.rate_limiter.Hit("ip:" + request.remote_address,
-                                                            limits.per_ip);
+                     : !call.notifier_key.empty()
+                         ? services_.rate_limiter.Hit("pn:" + Sha256Hex(call.notifier_key),
+                                                      limits.priority_notices_per_key)
+                         : services_.rate_limiter.Hit("ip:" + request.remote_address,
+                                                      limits.per_ip);
     AddRateHeaders(call.extra_headers, d);
     if (!d.allowed) {
       Response r = ErrorResponse(ResourceExhausted("Too many requests"));
@@ -233,6 +245,8 @@ void Api::Register(Router& router) {
   RegisterNotificationRoutes(*this, router);
   RegisterSearchRoutes(*this, router);
   RegisterInstanceRoutes(*this, router);
+  RegisterReportRoutes(*this, router);
+  RegisterCaseRoutes(*this, router);
   RegisterAdminAccountRoutes(*this, router);
 }
 

@@ -25,6 +25,11 @@
 #include "social/timeline_service.h"
 #include "storage/page.h"
 
+namespace stoa::safety {
+class NoticeService;
+class CaseService;
+}  // namespace stoa::safety
+
 namespace stoa::http::api {
 
 class RenderCache;
@@ -43,6 +48,10 @@ struct Services {
   RateLimiter& rate_limiter;
   RenderCache& render_cache;
   Metrics* metrics = nullptr;  // for /metrics; may be null
+  // Trust and safety: notices and reports, cases (report_routes.cc, case_routes.cc). Set by the
+  // application after construction; the routes answer 503 while they are null.
+  safety::NoticeService* notices = nullptr;
+  safety::CaseService* cases = nullptr;
 };
 
 // Who may call an endpoint.
@@ -68,6 +77,9 @@ class Call {
   Params params;
   Services& s;
   std::shared_ptr<const social::AuthInfo> auth;  // null when no token was given
+  // A priority notifier's API key given as the bearer token ("stoa_pn_..."; not an OAuth token,
+  // so `auth` stays null); only POST /api/v1/notices accepts it, after checking it.
+  std::string notifier_key;
   social::Viewer viewer;
   social::RequestMemo memo;  // used by read-only requests (GET, HEAD) only
   // Response headers the route wrapper adds (rate limits, Link).
@@ -127,6 +139,8 @@ void RegisterTimelineRoutes(Api& api, Router& router);
 void RegisterNotificationRoutes(Api& api, Router& router);
 void RegisterSearchRoutes(Api& api, Router& router);
 void RegisterInstanceRoutes(Api& api, Router& router);
+void RegisterReportRoutes(Api& api, Router& router);
+void RegisterCaseRoutes(Api& api, Router& router);
 void RegisterAdminAccountRoutes(Api& api, Router& router);
 
 }  // namespace stoa::http::api
