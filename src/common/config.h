@@ -91,6 +91,18 @@ struct Config {
     int score_notifier_cap = 50;
     int score_reach_weight = 20;
     int score_reach_cap = 400;
+    // Decisions and appeals (safety/decision_service.h): the appeal window (DSA Art. 20), the
+    // Art. 23 thresholds (warnings first, then a suspension for a period) and bulk decisions.
+    int appeal_window_days = 183;
+    int strike_window_days = 365;
+    int strike_warning_threshold = 2;
+    int strike_suspension_threshold = 3;
+    int strike_suspension_days = 30;
+    int unfounded_window_days = 180;
+    int unfounded_warning_threshold = 3;
+    int unfounded_suspension_threshold = 5;
+    int unfounded_suspension_days = 30;
+    int max_bulk_decisions = 1000;
   } safety;
 
   struct Log {

@@ -142,5 +142,6 @@ void RegisterInstanceRoutes(Api& api, Router& router);
 void RegisterReportRoutes(Api& api, Router& router);
 void RegisterCaseRoutes(Api& api, Router& router);
 void RegisterAdminAccountRoutes(Api& api, Router& router);
+void RegisterDecisionRoutes(Api& api, Router& router);
 
 }  // namespace stoa::http::api

@@ -1,5 +1,7 @@
 #include "http/api/decision_json.h"
 
+#include <vector>
+
 #include "common/time_format.h"
 #include "http/api/serializers.h"
 
@@ -41,6 +43,19 @@ std::string_view MastodonAppealState(AppealState s) {
     case AppealState::kReversed: return "approved";
   }
   return "pending";
+}
+
+// An Art. 23 measure this decision triggered for `subject_key`, as {kind, count, ends_at}.
+void WriteMisuse(JsonWriter& w, const std::vector<MisuseMeasure>& measures, Id decision_id) {
+  for (const auto& m : measures) {
+    if (m.decision_id != decision_id) continue;
+    w.Key("misuse").BeginObject();
+    w.Field("kind", MisuseMeasureKindName(m.kind));
+    w.Field("count", m.count);
+    OptionalTime(w, "ends_at", m.ends_at);
+    w.EndObject();
+    return;
+  }
 }
 
 }  // namespace
@@ -189,6 +204,11 @@ void WriteModerationPayload(JsonWriter& w, social::Core& core, const Notificatio
     // stoa's additions: the decision's own action and its statement of reasons.
     w.Field("decision_action", DecisionActionName(d->action));
     OptionalId(w, "statement_id", d->statement_id);
+    // DSA Art. 23: the warning (or suspension) this decision's strike led to.
+    WriteMisuse(w,
+                read->decisions().ListMeasures(MisuseSubject::kAccount,
+                                               IdToString(d->target_account_id)),
+                d->id);
     w.EndObject();
   } else {
     w.Key("notice_outcome").BeginObject();
@@ -200,6 +220,11 @@ void WriteModerationPayload(JsonWriter& w, social::Core& core, const Notificatio
       w.Key("appeal_id").IdString(appeal->id);
       w.Field("appeal_state", AppealStateName(appeal->state));
     }
+    // DSA Art. 23(2): a warning about (or suspension of) the recipient's notices.
+    WriteMisuse(w,
+                read->decisions().ListMeasures(MisuseSubject::kNotifier,
+                                               "account:" + IdToString(n.account_id)),
+                d->id);
     w.Field("created_at", FormatIso8601(d->created_at));
     w.EndObject();
   }
