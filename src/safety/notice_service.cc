@@ -273,6 +273,14 @@ Result<Notice> NoticeService::SubmitAutomated(storage::Transaction& tx, TargetTy
 
 Status NoticeService::Store(storage::Transaction& tx, Notice& n, const std::vector<Target>& targets,
                             Timestamp now) {
+  // DSA Art. 23(2): a notifier suspended for repeated manifestly unfounded notices (after a
+  // warning; safety/decision_service.h) is not heard until the suspension ends.
+  if (auto until = tx.decisions().NotifierSuspendedUntil(n.notifier_key, now)) {
+    return PermissionDenied(
+        "Your notices are not processed until " +
+        (*until == Timestamp::max() ? std::string("further notice") : FormatIso8601(*until)) +
+        ": too many of your notices were manifestly unfounded (DSA Art. 23)");
+  }
   const NoticeSignals signals{n.category, n.report_category, n.threat_to_life, n.source, n.score};
   n.items.clear();
   for (const Target& t : targets) {

@@ -425,5 +425,29 @@ TEST_F(RepeatOffendersTest, ManifestlyUnfoundedNoticesWarnTheNotifier) {
   EXPECT_EQ(Str(latest.as_object().at("misuse"), "kind"), "warning");
 }
 
+TEST_F(RepeatOffendersTest, NotifiersAreSuspendedAfterAWarningAndTheSuspensionEnds) {
+  // Defaults: a warning at 3, a suspension of 30 days at 5 manifestly unfounded notices.
+  for (int i = 0; i < 5; ++i) {
+    const Subject s = MakeSubject("abuse" + std::to_string(i) + "k");
+    auto claimed = ReportedAndClaimed(s.id, mod);
+    ASSERT_EQ(Decide(mod, claimed, R"("action":"no_action","manifestly_unfounded":true)").status, 200);
+  }
+  const Subject s = MakeSubject("abusez");
+  const std::string body = R"({"account_id":")" + IdToString(author.id) + R"(","status_ids":[")" +
+                           s.id + R"("],"comment":"again","category":"other"})";
+  auto refused = server.Post("/api/v1/reports", body, reporter.token);
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_FALSE(refused.error().empty());
+  EXPECT_EQ(server.Post("/api/v1/admin/cases/next", "{}", mod.token).status, 404);  // no case
+  // Others are still heard, and so is the reporter once the period is over.
+  EXPECT_EQ(server.Post("/api/v1/reports", body, stranger.token).status, 200);
+  clock.Advance(std::chrono::hours(24) * 31);
+  EXPECT_EQ(server.Post("/api/v1/reports", body, reporter.token).status, 200);
+  auto read = server.app().storage().Read();
+  storage::AuditFilter filter;
+  filter.action = "misuse.suspend_notifier";
+  EXPECT_EQ(read->audit().List(filter, storage::PageQuery{}).size(), 1u);
+}
+
 }  // namespace
 }  // namespace stoa::testing
