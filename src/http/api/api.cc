@@ -248,6 +248,7 @@ void Api::Register(Router& router) {
   RegisterReportRoutes(*this, router);
   RegisterCaseRoutes(*this, router);
   RegisterAdminAccountRoutes(*this, router);
+  RegisterAdminReportRoutes(*this, router);
   RegisterDecisionRoutes(*this, router);
 }
 

@@ -142,6 +142,7 @@ void RegisterInstanceRoutes(Api& api, Router& router);
 void RegisterReportRoutes(Api& api, Router& router);
 void RegisterCaseRoutes(Api& api, Router& router);
 void RegisterAdminAccountRoutes(Api& api, Router& router);
+void RegisterAdminReportRoutes(Api& api, Router& router);
 void RegisterDecisionRoutes(Api& api, Router& router);
 
 }  // namespace stoa::http::api
