@@ -18,6 +18,7 @@
 #include <vector>
 #include <string>
 
+#include "safety/account_moderation.h"
 #include "tests/integration/test_server.h"
 
 namespace stoa::testing {
@@ -67,6 +68,7 @@ class WsClient {
   // The next text frame, or nullopt after `timeout` (or when the connection closed).
   std::optional<std::string> Next(std::chrono::milliseconds timeout = 3000ms) {
     std::optional<std::string> out;
+    const bool was_closed = closed_;
     bool done = false;
     buffer_.clear();
     ws_.async_read(buffer_, [&](beast::error_code ec, size_t) {
@@ -81,10 +83,11 @@ class WsClient {
     ioc_.run_for(timeout);
     if (!done) {
       // Abandon the read: close the socket so the pending operation completes.
+      // (a timeout is not a close by the server: closed() stays as it was)
       beast::get_lowest_layer(ws_).close();
       ioc_.restart();
       ioc_.run();
-      closed_ = true;
+      closed_ = was_closed;
     }
     return out;
   }
@@ -271,6 +274,29 @@ TEST_F(StreamingTest, RefusalsAreHttpErrorsBeforeTheUpgrade) {
   auto health = server.Get("/api/v1/streaming/health");
   EXPECT_EQ(health.status, 200);
   EXPECT_EQ(health.body, "OK");
+}
+
+TEST_F(StreamingTest, SuspendingTheAccountClosesItsStreams) {
+  WsClient ws = Connect("?stream=public", alice.token);
+  ASSERT_TRUE(ws.open());
+  WsClient other = Connect("?stream=public", bob.token);
+  ASSERT_TRUE(other.open());
+  social::Core& core = server.app().core();
+  safety::AccountModeration moderation(core);
+  ASSERT_TRUE(core.storage()
+                  .Write([&](storage::Transaction& tx) {
+                    return moderation.Apply(tx, alice.id, safety::AccountAction::kSuspend,
+                                            std::nullopt, core.Now());
+                  })
+                  .ok());
+  moderation.AfterCommit(alice.id);
+  EXPECT_FALSE(ws.Next(2000ms));
+  EXPECT_TRUE(ws.closed()) << "the suspended account's stream was closed by the server";
+  // Others keep streaming.
+  const std::string id = PostStatus(carol, "still flowing");
+  auto t = other.Next();
+  ASSERT_TRUE(t);
+  EXPECT_EQ(ParseFrame(*t).entity().at("id").as_string(), id);
 }
 
 TEST_F(StreamingTest, EventStreamFallback) {

@@ -302,6 +302,14 @@ StreamAccept Refuse(const Status& status) {
 }  // namespace
 
 StreamOpener MakeStreamOpener(Services& s) {
+  // A suspended or disabled account's streams end at once (Mastodon's forced close).
+  s.core.OnLoginStateChanged([&s](Id account_id) {
+    social::AccountPtr account = s.core.LoadAccount(account_id);
+    social::UserPtr user = s.core.LoadUser(account_id);
+    if (!account || account->suspended() || (user && user->disabled)) {
+      s.core.streams().RevokeAccount(account_id);
+    }
+  });
   return [&s](Request& request, bool websocket) -> std::optional<StreamAccept> {
     std::string_view path = request.path;
     if (websocket) {
