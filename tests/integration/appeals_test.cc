@@ -200,5 +200,29 @@ TEST_F(AppealsTest, NotifierAppealsNoActionAndTheReversalActs) {
   EXPECT_EQ(Str(appeal.json(), "state"), "reversed");
 }
 
+TEST_F(AppealsTest, ASuspendedAuthorCanStillReadTheStatementAndAppeal) {
+  const std::string status_id = PostStatus(author, "A post about #suspension").id;
+  auto claimed = ReportedAndClaimed(status_id, mod);
+  auto decided = Decide(mod, claimed,
+                        R"("action":"suspend_account","ground":"illegal","legal_provision":"§ 111 StGB")");
+  ASSERT_EQ(decided.status, 200) << decided.body;
+  // Everything else answers 403 to the suspended account ...
+  EXPECT_EQ(server.Get("/api/v1/timelines/home", author.token).status, 403);
+  EXPECT_NE(server.Post("/api/v1/statuses", R"({"status":"hello"})", author.token).status, 200);
+  // ... but the statement of reasons and the appeal stay open to it.
+  EXPECT_EQ(server.Get("/api/v1/statements/" + Str(decided.json(), "statement_id"), author.token)
+                .status,
+            200);
+  auto filed = Appeal(author, Str(decided.json(), "id"));
+  ASSERT_EQ(filed.status, 200) << filed.body;
+  EXPECT_EQ(server.Get("/api/v1/appeals/" + Str(filed.json(), "id"), author.token).status, 200);
+  auto appeal_case = Claim(mod2);
+  ASSERT_EQ(Decide(mod2, appeal_case, R"("action":"reverse")").status, 200);
+  // The reversal lifts the suspension.
+  EXPECT_EQ(server.Get("/api/v1/timelines/home", author.token).status, 200);
+  EXPECT_EQ(server.Post("/api/v1/statuses", R"({"status":"back again"})", author.token).status, 200);
+  EXPECT_EQ(server.Get("/api/v1/statuses/" + status_id, stranger.token).status, 200);
+}
+
 }  // namespace
 }  // namespace stoa::testing

@@ -193,7 +193,7 @@ Response Api::Handle(Request& request, const PathParams& path, Access access,
         request.path == "/api/v1/accounts/verify_credentials")) {
     return ErrorResponse(PermissionDenied("This action is outside the authorized scopes"));
   }
-  if (access == Access::kUser && !call.has_user()) {
+  if ((access == Access::kUser || access == Access::kUserRedress) && !call.has_user()) {
     return ErrorResponse(InvalidArgument("This method requires an authenticated user"));
   }
   if (auto needed = StaffRoleFor(access)) {
@@ -202,7 +202,7 @@ Response Api::Handle(Request& request, const PathParams& path, Access access,
     }
   }
   if (call.has_user()) {
-    if (call.auth->disabled || call.auth->suspended) {
+    if ((call.auth->disabled || call.auth->suspended) && access != Access::kUserRedress) {
       return ErrorResponse(PermissionDenied("Your login is currently disabled"));
     }
     if (!call.auth->approved) {

@@ -64,6 +64,10 @@ enum class Access {
   kModerator,
   kAdmin,
   kOwner,
+  // A user token, also one of a suspended or disabled account (app-only tokens get 422): the
+  // redress routes (statements of reasons, appeals), so that a member can still read why they
+  // were restricted and contest it (DSA Art. 17, 20).
+  kUserRedress,
 };
 
 // One API call in progress: the request, its parameters and the authenticated viewer.

@@ -206,9 +206,11 @@ void RegisterDecisionRoutes(Api& api, Router& r) {
             "admin:write:reports", Decide);
   api.Route(r, Method::kGet, "/api/v1/admin/decisions/:id", Access::kModerator,
             "admin:read:reports", ShowDecision);
-  api.Route(r, Method::kGet, "/api/v1/statements/:id", Access::kUser, "read", ShowStatement);
-  api.Route(r, Method::kPost, "/api/v1/appeals", Access::kUser, "write", FileAppeal);
-  api.Route(r, Method::kGet, "/api/v1/appeals/:id", Access::kUser, "read", ShowAppeal);
+  // Redress routes: open to members whose account is suspended or whose login is disabled too.
+  api.Route(r, Method::kGet, "/api/v1/statements/:id", Access::kUserRedress, "read",
+            ShowStatement);
+  api.Route(r, Method::kPost, "/api/v1/appeals", Access::kUserRedress, "write", FileAppeal);
+  api.Route(r, Method::kGet, "/api/v1/appeals/:id", Access::kUserRedress, "read", ShowAppeal);
 }
 
 }  // namespace stoa::http::api
