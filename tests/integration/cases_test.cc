@@ -173,6 +173,22 @@ TEST_F(CasesTest, ClaimRenewReleaseAndExpiry) {
   auto mine = server.Get("/api/v1/admin/cases?assignee=me", mod1.token);
   ASSERT_EQ(mine.json().as_array().size(), 1u);
   EXPECT_EQ(Str(mine.json().as_array()[0], "id"), IdToString(a.id));
+
+  // Every claim, renewal and release is in the audit log, with its actor, oldest first.
+  storage::AuditFilter filter;
+  filter.target_type = "case";
+  filter.target_id = IdToString(a.id);
+  storage::PageQuery page;
+  page.limit = 100;
+  auto entries = server.app().storage().Read()->audit().List(filter, page);
+  std::vector<std::pair<std::string, Id>> actions;
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) actions.emplace_back(it->action, it->actor_id);
+  EXPECT_EQ(actions, (std::vector<std::pair<std::string, Id>>{{"case.claim", mod1.id},
+                                                              {"case.renew", mod1.id},
+                                                              {"case.claim", mod2.id},
+                                                              {"case.release", mod2.id},
+                                                              {"case.claim", mod1.id}}));
+  EXPECT_TRUE(server.app().audit_log().Verify(*server.app().storage().Read()).ok);
 }
 
 TEST_F(CasesTest, DecisionsCloseOnlyHeldCasesAtTheirVersion) {
@@ -255,6 +271,13 @@ TEST_F(CasesTest, AdminsAssignToANamedModerator) {
             404);
   auto still = server.Get("/api/v1/admin/cases/" + IdToString(a.id), mod1.token);
   EXPECT_EQ(Str(still.json(), "assigned_to"), IdToString(mod2.id));
+  storage::AuditFilter filter;
+  filter.action = "case.assign";
+  storage::PageQuery page;
+  auto entries = server.app().storage().Read()->audit().List(filter, page);
+  ASSERT_EQ(entries.size(), 1u);  // the refused assignments left nothing
+  EXPECT_EQ(entries[0].actor_id, admin.id);
+  EXPECT_EQ(entries[0].target_id, IdToString(a.id));
 }
 
 TEST_F(CasesTest, NotesOnACase) {

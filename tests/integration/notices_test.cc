@@ -377,6 +377,15 @@ TEST_F(NoticesTest, PriorityNotifiersAreMarkedPrioritisedAndKeyed) {
   auto stored = server.app().storage().Read()->notifiers().Get(added->first.id);
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->key_hash, Sha256Hex(key));
+  // Both key changes are audit entries.
+  storage::AuditFilter filter;
+  filter.target_type = "notifier";
+  filter.target_id = IdToString(added->first.id);
+  auto entries = server.app().storage().Read()->audit().List(filter, storage::PageQuery{});
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].action, "notifier.revoke");
+  EXPECT_EQ(entries[1].action, "notifier.add");
+  EXPECT_EQ(entries[1].details_json.find(key), std::string::npos);  // never the key itself
 }
 
 TEST(NoticesLimitTest, AnonymousNoticesAreLimitedPerIpButPriorityNotifiersAreNot) {
