@@ -260,8 +260,14 @@ std::vector<AccountPtr> AccountService::Search(const Viewer& viewer, std::string
     found = read->accounts().Search(q, following_only ? limit * 4 + 20 : limit + 10, offset);
   }
   std::vector<AccountPtr> out;
+  const Timestamp now = core_.Now();
   for (auto& a : found) {
     if (static_cast<int>(out.size()) >= limit) break;
+    if (a.SuspendedAt(now)) continue;  // a timed suspension still running
+    if (a.SuspensionExpired(now)) {
+      a.suspended_at.reset();
+      a.suspended_until.reset();
+    }
     if (viewer.graph && viewer.graph->BlocksEitherWay(a.id)) continue;
     if (following_only && !(viewer.graph && viewer.graph->Follows(a.id))) continue;
     out.push_back(std::make_shared<Account>(std::move(a)));

@@ -53,7 +53,8 @@ class Accounts {
   // Case-insensitive. kNotFound when absent.
   virtual Result<User> FindUserByEmail(std::string_view email) const = 0;
   // Username prefix or display-name word-prefix matches, best first: exact username match, then
-  // by followers. Suspended accounts are excluded.
+  // by followers. Suspended accounts are excluded, except timed suspensions (suspended_until
+  // set), which the caller judges against the clock (Account::SuspendedAt).
   virtual std::vector<Account> Search(std::string_view query, int limit, int offset) const = 0;
   virtual int64_t Count() const = 0;
   // Active users (posted or logged in) since `since`, for instance usage figures.

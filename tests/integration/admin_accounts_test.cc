@@ -218,6 +218,7 @@ TEST_F(AdminAccountsTest, TimedSuspensionEndsWithTheClock) {
   EXPECT_EQ(Str(shown, "suspended_until"), until);
   EXPECT_EQ(Login(bob), 400);
   EXPECT_EQ(server.Get("/api/v1/statuses/" + post, carol.token).status, 404);
+  EXPECT_TRUE(SearchAccounts("bob", carol.token).empty());
 
   clock.Advance(std::chrono::hours(23));
   EXPECT_EQ(Login(bob), 400);
@@ -231,6 +232,9 @@ TEST_F(AdminAccountsTest, TimedSuspensionEndsWithTheClock) {
   EXPECT_EQ(server.Get("/api/v1/accounts/verify_credentials", bob.token).status, 200);
   EXPECT_EQ(server.Get("/api/v1/statuses/" + post, carol.token).status, 200);
   EXPECT_TRUE(Contains(Timeline("/api/v1/timelines/home", alice.token), post));
+  EXPECT_EQ(SearchAccounts("bob", carol.token), std::vector<std::string>{"bob"});
+  auto profile = server.Get("/api/v1/accounts/" + IdOf(bob), carol.token);
+  EXPECT_FALSE(profile.json().as_object().contains("suspended")) << profile.body;
   shown = AdminAccount(bob.id);
   EXPECT_FALSE(shown.at("suspended").as_bool());
   EXPECT_TRUE(shown.at("suspended_until").is_null());

@@ -25,7 +25,8 @@ constexpr char kSelectOldestWithRole[] =
     "SELECT " ACCOUNT_COLUMNS ACCOUNT_FROM "WHERE a.suspended_at IS NULL AND a.id IN "
     "(SELECT account_id FROM users WHERE role = ?1) ORDER BY a.id LIMIT 1";
 constexpr char kSearchAccounts[] =
-    "SELECT " ACCOUNT_COLUMNS ACCOUNT_FROM "WHERE a.suspended_at IS NULL AND a.id IN ("
+    "SELECT " ACCOUNT_COLUMNS ACCOUNT_FROM
+    "WHERE (a.suspended_at IS NULL OR a.suspended_until IS NOT NULL) AND a.id IN ("
     "  SELECT rowid FROM accounts_fts WHERE accounts_fts MATCH ?1)"
     " ORDER BY (a.username = ?2 COLLATE NOCASE) DESC, coalesce(st.followers_count, 0) DESC, a.id"
     " LIMIT ?3 OFFSET ?4";

@@ -359,6 +359,12 @@ TEST_P(StorageConformanceTest, SearchFollowsProfileUpdates) {
   a.suspended_at = Now();
   MustWrite([&](Transaction& tx) { return tx.accounts().UpdateProfile(a); });
   EXPECT_TRUE(Read()->accounts().Search("zed", 10, 0).empty());
+  // A timed suspension is returned: the caller compares suspended_until with its clock.
+  a.suspended_until = Now() + std::chrono::hours(1);
+  MustWrite([&](Transaction& tx) { return tx.accounts().UpdateProfile(a); });
+  auto timed = Read()->accounts().Search("zed", 10, 0);
+  ASSERT_EQ(timed.size(), 1u);
+  EXPECT_EQ(timed[0].suspended_until, a.suspended_until);
 }
 
 TEST_P(StorageConformanceTest, CountsSkipSuspendedAccountsAndActiveCountsRecentUsers) {
