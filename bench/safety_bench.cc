@@ -279,6 +279,7 @@ int ClaimsBench(const Args& args, const std::string& dir) {
 }
 
 int Run(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   Args args;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];

@@ -388,6 +388,35 @@ TEST_F(NoticesTest, PriorityNotifiersAreMarkedPrioritisedAndKeyed) {
   EXPECT_EQ(entries[1].details_json.find(key), std::string::npos);  // never the key itself
 }
 
+TEST_F(NoticesTest, AutomatedNoticesJoinCasesLikeAnyOther) {
+  auto [status_id, url] = PostStatus(alice, "a detected call to violence");
+  ASSERT_EQ(server.Post("/api/v1/notices", NoticeBody(url)).status, 200);
+  Notice automated;
+  ASSERT_TRUE(server.app().storage().Write([&](storage::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(automated, server.app().notices().SubmitAutomated(
+                                    tx, TargetType::kStatus, *ParseId(status_id), Category::kViolence,
+                                    90, R"({"rule":"violence.de.1"})"));
+    return Status::Ok();
+  }).ok());
+  EXPECT_EQ(automated.source, NoticeSource::kAutomated);
+  auto c = CaseFor(TargetType::kStatus, status_id);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->notices_count, 2);
+  EXPECT_EQ(c->distinct_notifiers, 2);
+  EXPECT_NE(c->sources & SourceBit(NoticeSource::kAutomated), 0u);
+  auto stored = server.app().storage().Read()->notices().Get(automated.id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->score, 90);
+  EXPECT_EQ(stored->details_json, R"({"rule":"violence.de.1"})");
+  EXPECT_EQ(stored->items.at(0).snapshot.text, "a detected call to violence");
+  // An unknown target is refused inside the caller's transaction.
+  Status bad = server.app().storage().Write([&](storage::Transaction& tx) {
+    return server.app().notices().SubmitAutomated(tx, TargetType::kStatus, 424242, Category::kViolence,
+                                                  50, "").status();
+  });
+  EXPECT_EQ(bad.code(), StatusCode::kInvalidArgument);
+}
+
 TEST(NoticesLimitTest, AnonymousNoticesAreLimitedPerIpButPriorityNotifiersAreNot) {
   TestServer server([](Config& c) {
     c.rate_limits.enabled = true;

@@ -23,10 +23,11 @@ constexpr char kFindOpenForTarget[] =
     "AND state = 0 AND kind = 0";
 // ?1 state, ?2 category ('' any), ?3 source bit (0 any), ?4 assignee (0 any), ?5 now,
 // ?6 deadline before (0 none), ?7 kind (-1 any), ?8 after deadline, ?9 after score, ?10 after id
-// (0: from the start), ?11 limit.
+// (0: from the start), ?11 limit, ?12 account (0 any).
 constexpr char kListCases[] =
     "SELECT " CASE_COLUMNS " FROM cases WHERE state = ?1 "
     "AND (?2 = '' OR category = ?2) "
+    "AND (?12 = 0 OR account_id = ?12) "
     "AND (?3 = 0 OR (sources & ?3) != 0) "
     "AND (?4 = 0 OR (assigned_to = ?4 AND lease_until > ?5)) "
     "AND (?6 = 0 OR deadline_at < ?6) "
@@ -51,8 +52,9 @@ constexpr char kUpdateCase[] =
 constexpr char kCaseExists[] = "SELECT 1 FROM cases WHERE id = ?1";
 constexpr char kAddNotifier[] =
     "INSERT OR IGNORE INTO case_notifiers (case_id, notifier_key) VALUES (?1, ?2)";
+// INDEXED BY: without it the planner may walk every open case through cases_queue (state = 0).
 constexpr char kExpireLeases[] =
-    "UPDATE cases SET assigned_to = NULL, lease_until = NULL, version = version + 1, "
+    "UPDATE cases INDEXED BY cases_leases SET assigned_to = NULL, lease_until = NULL, version = version + 1, "
     "updated_at = ?1 WHERE state = 0 AND assigned_to IS NOT NULL AND lease_until <= ?1";
 // The first claimable case in queue order that the moderator is not excluded from. Appeal cases
 // excluding the caller are the only rows skipped, so this reads O(log n + skipped) rows.
@@ -355,14 +357,13 @@ std::vector<Case> SqliteCases::List(const CaseFilter& f, int limit) const {
       .Bind(8, after_deadline)
       .Bind(9, after_score)
       .Bind(10, after_id)
-      .Bind(11, limit);
+      .Bind(11, limit)
+      .Bind(12, f.account_id);
   std::vector<Case> out;
   while (true) {
     auto row = s->Step();
     if (!row.ok() || !*row) break;
-    Case c = ReadCase(*s);
-    if (f.account_id != kNoId && c.account_id != f.account_id) continue;
-    out.push_back(std::move(c));
+    out.push_back(ReadCase(*s));
   }
   return out;
 }

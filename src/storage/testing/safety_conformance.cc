@@ -257,6 +257,10 @@ TEST_P(StorageConformanceTest, CaseFiltersAndAccountHistory) {
   f.state = CaseState::kClosed;
   EXPECT_TRUE(r->cases().List(f, 10).empty());
   EXPECT_EQ(CaseIds(r->cases().ListForAccount(888, 10)), (std::vector<Id>{b.id}));
+  f = CaseFilter{};
+  f.now = t0;
+  f.account_id = 888;
+  EXPECT_EQ(CaseIds(r->cases().List(f, 1)), (std::vector<Id>{b.id}));
 }
 
 TEST_P(StorageConformanceTest, CaseNotesNotifiersAndOutbox) {
