@@ -88,11 +88,11 @@ Status SqliteStorage::Write(std::function<Status(Transaction&)> fn) {
     after_commit = tx.TakeAfterCommit();
     return job;
   });
-}
   if (st.ok()) {
     for (auto& hook : after_commit) hook();
   }
   return st;
+}
 
 std::unique_ptr<ReadSession> SqliteStorage::Read() {
   return std::make_unique<SqliteReadSession>(db_->Read());
