@@ -9,6 +9,7 @@
 
 #include "common/json_writer.h"
 #include "http/api/streaming.h"
+#include "safety/transparency.h"
 #include "web/oauth_pages.h"
 
 namespace stoa::app {
@@ -33,6 +34,47 @@ App::App(Config config, const Clock& clock, Random& random)
     : config_(std::move(config)), clock_(clock), random_(random) {}
 
 App::~App() { Stop(); }
+
+// Trust-and-safety figures on /metrics. One snapshot (recomputed at most every 10 s) serves every
+// series of a scrape; shared_ptr because the metric callbacks, which the Metrics object keeps,
+// share it.
+void RegisterSafetyMetrics(http::Metrics& metrics, social::Core& core) {
+  auto t = std::make_shared<safety::Transparency>(core);
+  metrics.AddCounter("stoa_notices_total", "Notices and reports received.",
+                     [t] { return static_cast<double>(t->Metrics().notices_total); });
+  metrics.AddGauge("stoa_cases_open", "Open cases (all categories without a label).",
+                   [t] { return static_cast<double>(t->Metrics().cases_open); });
+  for (Category c : AllCategories()) {
+    const std::string name(CategoryName(c));
+    metrics.AddGauge(
+        "stoa_cases_open", "Open cases (all categories without a label).",
+        [t, name] {
+          const auto m = t->Metrics();
+          auto it = m.cases_open_by_category.find(name);
+          return it == m.cases_open_by_category.end() ? 0.0 : static_cast<double>(it->second);
+        },
+        "category=\"" + name + "\"");
+  }
+  metrics.AddGauge("stoa_case_oldest_open_age_seconds", "Age of the oldest open case.",
+                   [t] { return t->Metrics().oldest_open_age_seconds; });
+  metrics.AddCounter(
+      "stoa_case_deadline_breaches_total",
+      "Cases decided after their deadline, plus open cases past their deadline.",
+      [t] { return static_cast<double>(t->Metrics().deadline_breaches_total); });
+  metrics.AddHistogram(
+      "stoa_case_time_to_action_seconds",
+      "Time from a case's first notice to its decision (notice cases).", [t] {
+        const storage::ActionTotals a = t->Metrics().actions;
+        http::Metrics::HistogramValue v;
+        const auto& bounds = storage::ActionBucketSeconds();
+        for (size_t i = 0; i < bounds.size() && i < a.at_most.size(); ++i) {
+          v.buckets.emplace_back(static_cast<double>(bounds[i]), static_cast<uint64_t>(a.at_most[i]));
+        }
+        v.sum = a.seconds_sum;
+        v.count = static_cast<uint64_t>(a.decisions);
+        return v;
+      });
+}
 
 Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config config,
                                        const Clock& clock, Random& random) {
@@ -105,6 +147,7 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
                          [s] { return static_cast<double>(s->write_queue_depth()); });
   app->metrics_.AddGauge("stoa_home_feeds_in_memory", "Home feeds held in memory.",
                          [core] { return static_cast<double>(core->home_feeds().accounts_in_memory()); });
+  RegisterSafetyMetrics(app->metrics_, *core);
   return app;
 }
 

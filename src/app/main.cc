@@ -4,14 +4,19 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "app/app.h"
 #include "app/demo.h"
 #include "common/clock.h"
 #include "common/config.h"
+#include "common/json_writer.h"
 #include "common/random.h"
 #include "common/strings.h"
+#include "safety/audit_log.h"
+#include "safety/transparency.h"
 #include "common/time_format.h"
 
 namespace stoa::app {
@@ -21,6 +26,8 @@ constexpr int kUsageError = 2;
 constexpr int kFailure = 1;
 
 struct Options {
+  // transparency export
+  std::string period_from, period_to, out_file;
   std::string data;
   std::string config;
   std::string listen;
@@ -189,7 +196,20 @@ int AddRule(const Options& o) {
         rule.position = std::max(rule.position, existing.position + 1);
       }
     }
-    return tx.rules().Insert(rule);
+    RETURN_IF_ERROR(tx.rules().Insert(rule));
+    JsonWriter details;
+    details.BeginObject()
+        .Field("change", "rule.add")
+        .Key("rule_id").IdString(rule.id)
+        .Field("text", rule.text)
+        .Field("hint", rule.hint)
+        .Field("position", rule.position)
+        .EndObject();
+    safety::AuditLog audit((*app)->core());
+    return audit
+        .Append(tx, {kNoId, "config.change", "config", "instance_rules", "", "stoa admin rules add",
+                     details.Take()})
+        .status();
   });
   if (!st.ok()) return Fail(st.message());
   std::printf("added rule %s at position %d\n", IdToString(rule.id).c_str(), rule.position);
@@ -204,8 +224,16 @@ int RemoveRule(const Options& o) {
   auto app = OpenApp(o, clock, random);
   if (!app.ok()) return Fail(app.status().message());
   // A soft delete: reports that cite the rule keep showing it.
-  Status st = (*app)->storage().Write(
-      [&](storage::Transaction& tx) { return tx.rules().Delete(*id, (*app)->core().Now()); });
+  Status st = (*app)->storage().Write([&](storage::Transaction& tx) -> Status {
+    RETURN_IF_ERROR(tx.rules().Delete(*id, (*app)->core().Now()));
+    JsonWriter details;
+    details.BeginObject().Field("change", "rule.remove").Key("rule_id").IdString(*id).EndObject();
+    safety::AuditLog audit((*app)->core());
+    return audit
+        .Append(tx, {kNoId, "config.change", "config", "instance_rules", "",
+                     "stoa admin rules remove", details.Take()})
+        .status();
+  });
   if (st.code() == StatusCode::kNotFound) return Fail("no rule with id " + o.rule_id);
   if (!st.ok()) return Fail(st.message());
   std::printf("removed rule %s\n", o.rule_id.c_str());
@@ -262,6 +290,100 @@ int RevokeNotifier(const Options& o) {
   return 0;
 }
 
+// Changes a user's role (the operator's CLI: owner powers). One audit entry in the same
+// transaction; a no-op change is refused so the log only records real changes.
+int SetRole(const Options& o) {
+  auto role = ParseRole(o.role);
+  if (!role) return Usage("--role must be owner, admin, moderator or member, got '" + o.role + "'");
+  SystemClock clock;
+  SecureRandom random;
+  auto app = OpenApp(o, clock, random);
+  if (!app.ok()) return Fail(app.status().message());
+  auto account = (*app)->accounts().Lookup(o.username);
+  if (!account.ok()) return Fail("no account named '" + o.username + "'");
+  const Id account_id = (*account)->id;
+  Role previous = Role::kMember;
+  Status st = (*app)->storage().Write([&](storage::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(User user, tx.accounts().GetUser(account_id));
+    previous = user.role;
+    if (user.role == *role) {
+      return InvalidArgument(o.username + " already has the role " + std::string(RoleName(*role)));
+    }
+    user.role = *role;
+    RETURN_IF_ERROR(tx.accounts().UpdateUser(user));
+    JsonWriter details;
+    details.BeginObject()
+        .Field("username", o.username)
+        .Field("from", RoleName(previous))
+        .Field("to", RoleName(*role))
+        .Field("via", "cli")
+        .EndObject();
+    safety::AuditLog audit((*app)->core());
+    return audit
+        .Append(tx, {kNoId, "role.change", "account", IdToString(account_id), "",
+                     "stoa admin set-role", details.Take()})
+        .status();
+  });
+  if (!st.ok()) return Fail(st.message());
+  (*app)->core().UserChanged(account_id);
+  std::printf("%s: %s -> %s\n", o.username.c_str(), std::string(RoleName(previous)).c_str(),
+              std::string(RoleName(*role)).c_str());
+  return 0;
+}
+
+// Writes every statement of reasons of [--from, --to) as a JSON array in the DSA Transparency
+// Database shape (no personal data).
+int TransparencyExport(const Options& o) {
+  auto from = safety::ParsePeriodBound(o.period_from);
+  auto to = safety::ParsePeriodBound(o.period_to);
+  if (!from) return Usage("--from must be a date (YYYY-MM-DD) or an ISO 8601 time");
+  if (!to) return Usage("--to must be a date (YYYY-MM-DD) or an ISO 8601 time");
+  if (*from >= *to) return Usage("--from must be before --to");
+  if (!std::filesystem::exists(std::filesystem::path(o.data) / "stoa.db")) {
+    return Usage("no database at " + o.data + "/stoa.db");
+  }
+  SystemClock clock;
+  SecureRandom random;
+  auto app = OpenApp(o, clock, random);
+  if (!app.ok()) return Fail(app.status().message());
+  safety::Transparency transparency((*app)->core());
+  int64_t count = 0;
+  auto json = transparency.ExportStatements(*from, *to, &count);
+  if (!json.ok()) return Fail(json.status().message());
+  std::ofstream file(o.out_file, std::ios::binary | std::ios::trunc);
+  if (!file) return Fail("cannot write " + o.out_file);
+  file << *json << '\n';
+  file.close();
+  if (!file) return Fail("cannot write " + o.out_file);
+  std::printf("wrote %lld statements of reasons to %s\n", static_cast<long long>(count),
+              o.out_file.c_str());
+  return 0;
+}
+
+// Recomputes the audit log's hash chain: 0 and the head hash when intact; 1 naming the first
+// broken entry; 2 when there is no database to check.
+int AuditVerify(const Options& o) {
+  if (!std::filesystem::exists(std::filesystem::path(o.data) / "stoa.db")) {
+    return Usage("no database at " + o.data + "/stoa.db");
+  }
+  SystemClock clock;
+  SecureRandom random;
+  auto app = OpenApp(o, clock, random);
+  if (!app.ok()) return Fail(app.status().message());
+  safety::AuditLog audit((*app)->core());
+  auto read = (*app)->storage().Read();
+  const safety::AuditLog::VerifyResult r = audit.Verify(*read);
+  if (!r.ok) {
+    std::fprintf(stderr, "audit log BROKEN at seq %lld: %s (%lld entries checked)\n",
+                 static_cast<long long>(r.first_broken_seq.value_or(0)), r.reason.c_str(),
+                 static_cast<long long>(r.entries));
+    return kFailure;
+  }
+  std::printf("audit log OK: %lld entries checked, head %s\n", static_cast<long long>(r.entries),
+              r.head_hash.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -291,6 +413,23 @@ int Main(int argc, char** argv) {
   data_option(token);
   token->add_option("--username", o.username, "Username")->required();
   token->add_option("--scopes", o.scopes, "Space-separated scopes (default \"read write follow\")");
+  CLI::App* set_role = admin->add_subcommand("set-role", "Change a user's role (audited)");
+  data_option(set_role);
+  set_role->add_option("--username", o.username, "Username")->required();
+  set_role->add_option("--role", o.role, "owner, admin, moderator or member")->required();
+  CLI::App* audit = cli.add_subcommand("audit", "The audit log");
+  audit->require_subcommand(1);
+  CLI::App* audit_verify =
+      audit->add_subcommand("verify", "Recompute the hash chain; name the first broken entry");
+  data_option(audit_verify);
+  CLI::App* transparency = cli.add_subcommand("transparency", "Transparency reporting");
+  transparency->require_subcommand(1);
+  CLI::App* transparency_export = transparency->add_subcommand(
+      "export", "Write the period's statements of reasons (DSA Transparency Database JSON)");
+  data_option(transparency_export);
+  transparency_export->add_option("--from", o.period_from, "Start (YYYY-MM-DD or ISO 8601)")->required();
+  transparency_export->add_option("--to", o.period_to, "End, exclusive")->required();
+  transparency_export->add_option("--out", o.out_file, "Output file")->required();
   CLI::App* rules = admin->add_subcommand("rules", "The instance's rules (reports cite them)");
   rules->require_subcommand(1);
   CLI::App* rules_list = rules->add_subcommand("list", "List the rules: id, position, text (hint)");
@@ -333,6 +472,9 @@ int Main(int argc, char** argv) {
   if (demo->parsed()) return Demo(o);
   if (create->parsed()) return CreateUser(o);
   if (token->parsed()) return Token(o);
+  if (set_role->parsed()) return SetRole(o);
+  if (audit_verify->parsed()) return AuditVerify(o);
+  if (transparency_export->parsed()) return TransparencyExport(o);
   if (rules_list->parsed()) return ListRules(o);
   if (rules_add->parsed()) return AddRule(o);
   if (rules_remove->parsed()) return RemoveRule(o);

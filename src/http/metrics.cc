@@ -195,14 +195,22 @@ void Metrics::AddCounter(std::string name, std::string help, std::function<doubl
       Callback{std::move(name), std::move(help), "counter", std::move(labels), std::move(read)});
 }
 
+void Metrics::AddHistogram(std::string name, std::string help,
+                           std::function<HistogramValue()> read) {
+  std::lock_guard lock(mu_);
+  histograms_.push_back(HistogramCallback{std::move(name), std::move(help), std::move(read)});
+}
+
 std::string Metrics::Render() const {
   std::vector<RouteStats*> routes;
   std::vector<Callback> callbacks;
+  std::vector<HistogramCallback> histograms;
   {
     std::lock_guard lock(mu_);
     routes.reserve(routes_.size());
     for (const auto& [key, stats] : routes_) routes.push_back(stats.get());
     callbacks = callbacks_;
+    histograms = histograms_;
   }
   std::sort(routes.begin(), routes.end(), [](const RouteStats* a, const RouteStats* b) {
     return std::tie(a->route, a->method) < std::tie(b->route, b->method);
@@ -279,6 +287,28 @@ std::string Metrics::Render() const {
       AppendNumber(out, callbacks[j].read ? callbacks[j].read() : 0.0);
       out.push_back('\n');
     }
+  }
+  for (const HistogramCallback& h : histograms) {
+    const HistogramValue v = h.read ? h.read() : HistogramValue{};
+    out.append("# HELP ").append(h.name).push_back(' ');
+    AppendEscapedHelp(out, h.help);
+    out.append("\n# TYPE ").append(h.name).append(" histogram\n");
+    for (const auto& [bound, n] : v.buckets) {
+      out.append(h.name).append("_bucket{le=\"");
+      AppendNumber(out, bound);
+      out.append("\"} ");
+      AppendInt(out, n);
+      out.push_back('\n');
+    }
+    out.append(h.name).append("_bucket{le=\"+Inf\"} ");
+    AppendInt(out, v.count);
+    out.push_back('\n');
+    out.append(h.name).append("_sum ");
+    AppendNumber(out, v.sum);
+    out.push_back('\n');
+    out.append(h.name).append("_count ");
+    AppendInt(out, v.count);
+    out.push_back('\n');
   }
   return out;
 }

@@ -33,6 +33,15 @@ class Metrics {
   void AddCounter(std::string name, std::string help, std::function<double()> read,
                   std::string labels = "");
 
+  // A histogram computed by the caller at scrape time: cumulative counts per upper bound (in
+  // increasing order; the +Inf bucket is `count`), the sum and the count of observations.
+  struct HistogramValue {
+    std::vector<std::pair<double, uint64_t>> buckets;
+    double sum = 0;
+    uint64_t count = 0;
+  };
+  void AddHistogram(std::string name, std::string help, std::function<HistogramValue()> read);
+
   // The Prometheus text exposition format (version 0.0.4).
   std::string Render() const;
 
@@ -51,6 +60,11 @@ class Metrics {
   // Guarded by mu_: the map's nodes are never erased, so references stay valid without the lock.
   std::map<std::string, std::unique_ptr<RouteStats>, std::less<>> routes_;
   std::vector<Callback> callbacks_;
+  struct HistogramCallback {
+    std::string name, help;
+    std::function<HistogramValue()> read;
+  };
+  std::vector<HistogramCallback> histograms_;  // guarded by mu_
 };
 
 }  // namespace stoa::http

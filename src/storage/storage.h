@@ -17,6 +17,7 @@
 #include "storage/relationships.h"
 #include "storage/safety_store.h"
 #include "storage/tags.h"
+#include "storage/transparency_store.h"
 
 namespace stoa::storage {
 
@@ -32,6 +33,7 @@ class ReadSession {
   virtual const OAuthStore& oauth() = 0;
   virtual const InstanceRules& rules() = 0;
   virtual const AuditStore& audit() = 0;
+  virtual const TransparencyQueries& transparency() = 0;
   virtual const Notices& notices() = 0;
   virtual const Cases& cases() = 0;
   virtual const Notifiers& notifiers() = 0;

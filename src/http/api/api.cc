@@ -245,6 +245,8 @@ void Api::Register(Router& router) {
   RegisterNotificationRoutes(*this, router);
   RegisterSearchRoutes(*this, router);
   RegisterInstanceRoutes(*this, router);
+  RegisterAuditRoutes(*this, router);
+  RegisterTransparencyRoutes(*this, router);
   RegisterReportRoutes(*this, router);
   RegisterCaseRoutes(*this, router);
   RegisterAdminAccountRoutes(*this, router);

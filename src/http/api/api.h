@@ -143,6 +143,8 @@ void RegisterTimelineRoutes(Api& api, Router& router);
 void RegisterNotificationRoutes(Api& api, Router& router);
 void RegisterSearchRoutes(Api& api, Router& router);
 void RegisterInstanceRoutes(Api& api, Router& router);
+void RegisterAuditRoutes(Api& api, Router& router);
+void RegisterTransparencyRoutes(Api& api, Router& router);
 void RegisterReportRoutes(Api& api, Router& router);
 void RegisterCaseRoutes(Api& api, Router& router);
 void RegisterAdminAccountRoutes(Api& api, Router& router);

@@ -291,6 +291,20 @@ class SqliteAuditStore final : public AuditStore {
   Connection* c_;
 };
 
+class SqliteTransparency final : public TransparencyQueries {
+ public:
+  explicit SqliteTransparency(Connection* c) : c_(c) {}
+  std::vector<NoticeTally> TallyNotices(Timestamp from, Timestamp to) const override;
+  std::vector<DecisionFact> ListDecisions(Timestamp from, Timestamp to) const override;
+  std::vector<AppealFact> ListAppeals(Timestamp from, Timestamp to) const override;
+  std::vector<OpenCaseFact> ListOpenCases() const override;
+  int64_t CountNotices() const override;
+  ActionTotals TotalActions() const override;
+
+ private:
+  Connection* c_;
+};
+
 // "[1,2,3]": binds a variable-length id list as one parameter, used with json_each(?).
 std::string IdListJson(std::span<const Id> ids);
 

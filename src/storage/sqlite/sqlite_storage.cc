@@ -8,7 +8,7 @@ namespace {
 // Every repository over one connection; used both for reads and inside write jobs.
 struct Repos {
   explicit Repos(Connection* c)
-      : accounts(c), posts(c), tags(c), relationships(c), notifications(c), oauth(c), rules(c), audit(c),
+      : accounts(c), posts(c), tags(c), relationships(c), notifications(c), oauth(c), rules(c), audit(c), transparency(c),
         notices(c), cases(c), notifiers(c), outbox(c), decisions(c) {}
   SqliteAccounts accounts;
   SqlitePosts posts;
@@ -18,6 +18,7 @@ struct Repos {
   SqliteOAuth oauth;
   SqliteInstanceRules rules;
   SqliteAuditStore audit;
+  SqliteTransparency transparency;
   // Trust and safety (safety.cc).
   SqliteNotices notices;
   SqliteCases cases;
@@ -37,6 +38,7 @@ class SqliteReadSession final : public ReadSession {
   const OAuthStore& oauth() override { return repos_.oauth; }
   const InstanceRules& rules() override { return repos_.rules; }
   const AuditStore& audit() override { return repos_.audit; }
+  const TransparencyQueries& transparency() override { return repos_.transparency; }
   const Notices& notices() override { return repos_.notices; }
   const Cases& cases() override { return repos_.cases; }
   const Notifiers& notifiers() override { return repos_.notifiers; }

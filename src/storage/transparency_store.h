@@ -1,0 +1,78 @@
+// Read-only queries for the transparency report and /metrics (DSA Art. 15 and 24 counters) over
+// the notices, cases, decisions and appeals tables. Period queries are id-range scans (ids are
+// time-ordered), so a report over a month reads that month's rows only.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/id.h"
+
+namespace stoa::storage {
+
+// Notices received in a period, counted by category and source.
+struct NoticeTally {
+  std::string category;  // STATEMENT_CATEGORY_*
+  std::string source;    // member, anonymous, trusted_flagger, authority, host, automated
+  int64_t count = 0;
+};
+
+// One decision taken in a period, with what the report needs of its case.
+struct DecisionFact {
+  Id id = kNoId;
+  std::string action;              // DecisionActionName
+  std::string ground;              // "", "illegal", "terms"
+  std::string automated_decision;  // not_automated, partially, fully
+  bool automated_detection = false;
+  bool appeal = false;             // taken on an appeal case (uphold / reverse)
+  Timestamp case_created_at;       // when the case's first notice (or the appeal) arrived
+  Timestamp case_deadline_at;
+  Timestamp decided_at;
+};
+
+// One appeal filed in a period.
+struct AppealFact {
+  std::string state;  // pending, upheld, reversed
+  Timestamp filed_at;
+  std::optional<Timestamp> resolved_at;
+};
+
+// One open case (now).
+struct OpenCaseFact {
+  std::string category;
+  Timestamp created_at;
+  Timestamp deadline_at;
+};
+
+// Totals over every decision ever taken on a notice case, for /metrics.
+struct ActionTotals {
+  int64_t decisions = 0;
+  int64_t decided_late = 0;  // decided after the case's deadline
+  double seconds_sum = 0;    // sum of time to action
+  // Decisions whose time to action was at most each of ActionBucketSeconds().
+  std::vector<int64_t> at_most;
+};
+
+// The upper bounds (seconds) of the time-to-action histogram: 1 h, 24 h, 48 h, 7 days.
+const std::vector<int64_t>& ActionBucketSeconds();
+
+class TransparencyQueries {
+ public:
+  virtual ~TransparencyQueries() = default;
+
+  virtual std::vector<NoticeTally> TallyNotices(Timestamp from, Timestamp to) const = 0;
+  // Decisions taken in [from, to), oldest first.
+  virtual std::vector<DecisionFact> ListDecisions(Timestamp from, Timestamp to) const = 0;
+  // Appeals filed in [from, to), oldest first.
+  virtual std::vector<AppealFact> ListAppeals(Timestamp from, Timestamp to) const = 0;
+  // Every open case (notice and appeal cases).
+  virtual std::vector<OpenCaseFact> ListOpenCases() const = 0;
+  // Every notice ever received.
+  virtual int64_t CountNotices() const = 0;
+  virtual ActionTotals TotalActions() const = 0;
+};
+
+}  // namespace stoa::storage
