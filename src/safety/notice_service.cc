@@ -61,6 +61,14 @@ std::string ReceiptBody(const Notice& n, const social::Core& core) {
 
 }  // namespace
 
+Status NoticeService::CheckNotSuspended(std::string_view notifier_key, Timestamp now) {
+  auto until = core_.storage().Read()->decisions().NotifierSuspendedUntil(notifier_key, now);
+  if (!until) return Status::Ok();
+  return PermissionDenied(
+      "Your notices are suspended (DSA Art. 23: repeatedly manifestly unfounded notices)" +
+      (*until == Timestamp::max() ? std::string() : " until " + FormatIso8601(*until)));
+}
+
 std::string NoticeService::NewSecret(Notice& notice) {
   notice.reference = RandomToken(core_.random(), 12);
   std::string secret = RandomToken(core_.random(), 24);
@@ -125,6 +133,7 @@ Result<SubmittedNotice> NoticeService::Report(const social::Viewer& reporter, co
   n.target_account_id = in.account_id;
   const Timestamp now = core_.Now();
   n.received_at = now;
+  RETURN_IF_ERROR(CheckNotSuspended(n.notifier_key, now));
   RETURN_IF_ERROR(core_.storage().Write(
       [&](storage::Transaction& tx) { return Store(tx, n, targets, now); }));
   out.notice = std::move(n);
@@ -248,6 +257,7 @@ Result<SubmittedNotice> NoticeService::Submit(const NoticeSender& sender, const 
   n.threat_to_life = in.threat_to_life;
   const Timestamp now = core_.Now();
   n.received_at = now;
+  RETURN_IF_ERROR(CheckNotSuspended(n.notifier_key, now));
   RETURN_IF_ERROR(core_.storage().Write(
       [&](storage::Transaction& tx) { return Store(tx, n, targets, now); }));
   out.notice = std::move(n);

@@ -102,6 +102,9 @@ class NoticeService {
   Status Store(storage::Transaction& tx, Notice& notice, const std::vector<Target>& targets,
                Timestamp now);
   std::string NewSecret(Notice& notice);
+  // kPermissionDenied while the notifier's notices are suspended (DSA Art. 23(2) measures that
+  // the decisions record).
+  Status CheckNotSuspended(std::string_view notifier_key, Timestamp now);
 
   social::Core& core_;
   social::PostService& posts_;

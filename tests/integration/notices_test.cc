@@ -417,6 +417,29 @@ TEST_F(NoticesTest, AutomatedNoticesJoinCasesLikeAnyOther) {
   EXPECT_EQ(bad.code(), StatusCode::kInvalidArgument);
 }
 
+TEST_F(NoticesTest, SuspendedNotifiersCannotSendNotices) {
+  auto [status_id, url] = PostStatus(alice, "x");
+  MisuseMeasure m;
+  m.id = server.app().core().ids().Next();
+  m.subject = MisuseSubject::kNotifier;
+  m.subject_key = "account:" + IdToString(bob.id);
+  m.kind = MisuseMeasureKind::kSuspension;
+  m.starts_at = server.app().core().Now() - std::chrono::hours(1);
+  m.ends_at = server.app().core().Now() + std::chrono::hours(24);
+  ASSERT_TRUE(server.app().storage().Write([&](storage::Transaction& tx) {
+    return tx.decisions().InsertMeasure(m);
+  }).ok());
+  auto report = server.Post("/api/v1/reports",
+                            R"({"account_id":")" + IdToString(alice.id) + R"(","status_ids":[")" +
+                                status_id + R"("]})",
+                            bob.token);
+  EXPECT_EQ(report.status, 403) << report.body;
+  EXPECT_EQ(server.Post("/api/v1/notices", NoticeBody(url), bob.token).status, 403);
+  EXPECT_EQ(CountNotices(), 0);
+  // Others are not affected.
+  EXPECT_EQ(server.Post("/api/v1/notices", NoticeBody(url), carol.token).status, 200);
+}
+
 TEST(NoticesLimitTest, AnonymousNoticesAreLimitedPerIpButPriorityNotifiersAreNot) {
   TestServer server([](Config& c) {
     c.rate_limits.enabled = true;
