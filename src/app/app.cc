@@ -171,6 +171,7 @@ Status App::Start(const std::string& listen) {
   options.access_log = config_.server.access_log;
   server_ = std::make_unique<http::HttpServer>(
       options, [this](http::Request& request) { return router_.Dispatch(request); }, &metrics_);
+  server_->SetStreamOpener(http::api::MakeStreamOpener(api_->services()));
   RETURN_IF_ERROR(server_->Start());
   core_->search_indexer().Start();
   return Status::Ok();
@@ -180,7 +181,6 @@ uint16_t App::port() const { return server_ ? server_->port() : 0; }
 
 void App::RunUntilSignal() {
   if (server_) server_->RunUntilSignal();
-  server_->SetStreamOpener(http::api::MakeStreamOpener(api_->services()));
 }
 
 void App::Stop() {
