@@ -1,0 +1,501 @@
+#include "screen/normalize.h"
+
+#include <utf8proc.h>
+
+#include <algorithm>
+#include <array>
+
+namespace stoa::screen {
+namespace {
+
+// What a unit (one output code point) is, for the word-level passes.
+enum class Kind : uint8_t {
+  kLetter,  // a letter (ASCII after folding, or any Unicode letter left unmapped)
+  kDigit,   // 0-9 and '$': leet letters that may stand at a word's edge
+  kSymbol,  // @ ! |: leet letters only between letters
+  kSpace,   // one space (runs are merged while decoding)
+  kSep,     // punctuation that may separate spaced-out letters: . - _ * ~ + / backslash
+  kOther,   // everything else, emitted unchanged
+  kDrop,    // removed (only in the ASCII table: controls)
+};
+
+struct Unit {
+  char32_t cp;
+  uint32_t begin;
+  uint32_t end;
+  Kind kind;
+  bool deleted;  // a separator inside a joined run of spaced letters
+};
+
+constexpr std::array<Kind, 128> MakeAsciiKinds() {
+  std::array<Kind, 128> k{};
+  for (int c = 0; c < 128; ++c) {
+    if (c < 0x20 || c == 0x7f) {
+      k[c] = Kind::kDrop;
+    } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+      k[c] = Kind::kLetter;
+    } else if ((c >= '0' && c <= '9') || c == '$') {
+      k[c] = Kind::kDigit;
+    } else if (c == '@' || c == '!' || c == '|') {
+      k[c] = Kind::kSymbol;
+    } else if (c == ' ') {
+      k[c] = Kind::kSpace;
+    } else if (c == '.' || c == '-' || c == '_' || c == '*' || c == '~' || c == '+' || c == '/' ||
+               c == '\\') {
+      k[c] = Kind::kSep;
+    } else {
+      k[c] = Kind::kOther;
+    }
+  }
+  k['\t'] = k['\n'] = k['\r'] = k['\v'] = k['\f'] = Kind::kSpace;
+  return k;
+}
+constexpr std::array<Kind, 128> kAsciiKinds = MakeAsciiKinds();
+
+// The letter a leet character stands for ('\0' for none).
+constexpr char LeetLetter(char32_t c) {
+  switch (c) {
+    case '0': return 'o';
+    case '1': return 'i';
+    case '2': return 'z';
+    case '3': return 'e';
+    case '4': return 'a';
+    case '5': return 's';
+    case '6': return 'g';
+    case '7': return 't';
+    case '8': return 'b';
+    case '9': return 'g';
+    case '$': return 's';
+    case '@': return 'a';
+    case '!': return 'i';
+    case '|': return 'l';
+    default: return '\0';
+  }
+}
+
+// Look-alikes of Latin letters, by code point after case folding and decomposition (so only
+// lowercase forms and base letters appear). Sorted by code point for binary search.
+struct Homoglyph {
+  char32_t cp;
+  const char* latin;
+};
+constexpr Homoglyph kHomoglyphs[] = {
+    {0x00E6, "ae"},  // æ
+    {0x00F0, "d"},   // ð
+    {0x00F8, "o"},   // ø
+    {0x0111, "d"},   // đ
+    {0x0127, "h"},   // ħ
+    {0x0131, "i"},   // ı dotless i
+    {0x0142, "l"},   // ł
+    {0x0153, "oe"},  // œ
+    {0x0167, "t"},   // ŧ
+    {0x0180, "b"},   // ƀ
+    {0x01DD, "e"},   // ǝ
+    {0x0250, "a"},   // ɐ
+    {0x0251, "a"},   // ɑ
+    {0x0259, "e"},   // ə
+    {0x025B, "e"},   // ɛ
+    {0x0261, "g"},   // ɡ
+    {0x0262, "g"},   // ɢ small capital
+    {0x0268, "i"},   // ɨ
+    {0x0269, "i"},   // ɩ
+    {0x026A, "i"},   // ɪ small capital
+    {0x0274, "n"},   // ɴ small capital
+    {0x0280, "r"},   // ʀ small capital
+    {0x028F, "y"},   // ʏ small capital
+    {0x0299, "b"},   // ʙ small capital
+    {0x029C, "h"},   // ʜ small capital
+    {0x029F, "l"},   // ʟ small capital
+    {0x03B1, "a"},   // α
+    {0x03B2, "b"},   // β
+    {0x03B3, "y"},   // γ
+    {0x03B5, "e"},   // ε
+    {0x03B7, "n"},   // η
+    {0x03B9, "i"},   // ι
+    {0x03BA, "k"},   // κ
+    {0x03BC, "u"},   // μ
+    {0x03BD, "v"},   // ν
+    {0x03BF, "o"},   // ο
+    {0x03C1, "p"},   // ρ
+    {0x03C3, "o"},   // σ
+    {0x03C4, "t"},   // τ
+    {0x03C5, "u"},   // υ
+    {0x03C7, "x"},   // χ
+    {0x03C9, "w"},   // ω
+    {0x03F2, "c"},   // ϲ lunate sigma
+    {0x03F3, "j"},   // ϳ
+    {0x0430, "a"},   // а Cyrillic
+    {0x0432, "b"},   // в
+    {0x0433, "r"},   // г
+    {0x0435, "e"},   // е
+    {0x043A, "k"},   // к
+    {0x043C, "m"},   // м
+    {0x043D, "h"},   // н
+    {0x043E, "o"},   // о
+    {0x043F, "n"},   // п
+    {0x0440, "p"},   // р
+    {0x0441, "c"},   // с
+    {0x0442, "t"},   // т
+    {0x0443, "y"},   // у
+    {0x0445, "x"},   // х
+    {0x044C, "b"},   // ь
+    {0x0455, "s"},   // ѕ
+    {0x0456, "i"},   // і
+    {0x0458, "j"},   // ј
+    {0x04BB, "h"},   // һ
+    {0x04CF, "l"},   // ӏ palochka
+    {0x0501, "d"},   // ԁ
+    {0x051B, "q"},   // ԛ
+    {0x051D, "w"},   // ԝ
+    {0x1D00, "a"},   // ᴀ small capitals
+    {0x1D04, "c"},   // ᴄ
+    {0x1D05, "d"},   // ᴅ
+    {0x1D07, "e"},   // ᴇ
+    {0x1D0A, "j"},   // ᴊ
+    {0x1D0B, "k"},   // ᴋ
+    {0x1D0D, "m"},   // ᴍ
+    {0x1D0F, "o"},   // ᴏ
+    {0x1D18, "p"},   // ᴘ
+    {0x1D1B, "t"},   // ᴛ
+    {0x1D1C, "u"},   // ᴜ
+    {0x1D20, "v"},   // ᴠ
+    {0x1D21, "w"},   // ᴡ
+    {0x1D22, "z"},   // ᴢ
+    {0xA730, "f"},   // ꜰ
+    {0xA731, "s"},   // ꜱ
+};
+
+constexpr bool HomoglyphsSorted() {
+  for (size_t i = 1; i < std::size(kHomoglyphs); ++i) {
+    if (kHomoglyphs[i - 1].cp >= kHomoglyphs[i].cp) return false;
+  }
+  return true;
+}
+static_assert(HomoglyphsSorted());
+
+const char* FindHomoglyph(char32_t cp) {
+  if (cp < kHomoglyphs[0].cp || cp > std::end(kHomoglyphs)[-1].cp) return nullptr;
+  const Homoglyph* end = std::end(kHomoglyphs);
+  const Homoglyph* it = std::lower_bound(std::begin(kHomoglyphs), end, cp,
+                                         [](const Homoglyph& h, char32_t c) { return h.cp < c; });
+  return it != end && it->cp == cp ? it->latin : nullptr;
+}
+
+// Decodes one UTF-8 sequence at s[i]; returns its length, 0 for an invalid byte. Rejects
+// overlong forms, surrogates and code points above U+10FFFF.
+size_t DecodeUtf8(std::string_view s, size_t i, char32_t* cp) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  const size_t left = s.size() - i;
+  auto cont = [&](size_t k) { return (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80; };
+  if (b0 < 0xC2) return 0;  // stray continuation byte or overlong two-byte form
+  if (b0 < 0xE0) {
+    if (left < 2 || !cont(1)) return 0;
+    *cp = ((b0 & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu);
+    return 2;
+  }
+  if (b0 < 0xF0) {
+    if (left < 3 || !cont(1) || !cont(2)) return 0;
+    char32_t c = ((b0 & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
+    if (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF)) return 0;
+    *cp = c;
+    return 3;
+  }
+  if (b0 < 0xF5) {
+    if (left < 4 || !cont(1) || !cont(2) || !cont(3)) return 0;
+    char32_t c = ((b0 & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) |
+                 (s[i + 3] & 0x3Fu);
+    if (c < 0x10000 || c > 0x10FFFF) return 0;
+    *cp = c;
+    return 4;
+  }
+  return 0;
+}
+
+void AppendUtf8(char32_t c, std::string* out) {
+  if (c < 0x80) {
+    out->push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else if (c < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (c >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+}
+
+constexpr char32_t kCombiningDiaeresis = 0x0308;
+constexpr size_t kMaxSpacedGap = 3;  // separator units allowed between two spaced letters
+constexpr size_t kMinSpacedRun = 3;  // single letters needed before a run is joined
+
+// Pass 1: decoding, removal, folding, look-alikes, whitespace. Appends to `units`.
+class Decoder {
+ public:
+  explicit Decoder(std::vector<Unit>* units) : units_(units) {}
+
+  void Run(std::string_view s) {
+    size_t i = 0;
+    while (i < s.size()) {
+      const auto b = static_cast<unsigned char>(s[i]);
+      if (b < 0x80) {
+        EmitAscii(static_cast<char32_t>(b), i, i + 1);
+        ++i;
+        continue;
+      }
+      char32_t cp = 0;
+      const size_t len = DecodeUtf8(s, i, &cp);
+      if (len == 0) {  // invalid byte: dropped
+        ++i;
+        continue;
+      }
+      EmitCodePoint(cp, i, i + len);
+      i += len;
+    }
+    if (!units_->empty() && units_->back().kind == Kind::kSpace) units_->pop_back();
+  }
+
+ private:
+  void Push(char32_t cp, Kind kind, size_t b, size_t e) {
+    if (kind == Kind::kSpace) {
+      if (units_->empty()) return;  // leading whitespace
+      if (units_->back().kind == Kind::kSpace) {
+        units_->back().end = static_cast<uint32_t>(e);
+        return;
+      }
+      cp = ' ';
+    }
+    units_->push_back(Unit{cp, static_cast<uint32_t>(b), static_cast<uint32_t>(e), kind, false});
+  }
+
+  void EmitAscii(char32_t c, size_t b, size_t e) {
+    const Kind kind = kAsciiKinds[c];
+    if (kind == Kind::kDrop) return;
+    if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
+    Push(c, kind, b, e);
+  }
+
+  void EmitMark(char32_t mark, size_t b, size_t e) {
+    // German: a/o/u + diaeresis is written ae/oe/ue; every other mark is accent noise.
+    if (mark != kCombiningDiaeresis || units_->empty()) return;
+    const char32_t prev = units_->back().cp;
+    if (prev == 'a' || prev == 'o' || prev == 'u') Push('e', Kind::kLetter, b, e);
+  }
+
+  void EmitCodePoint(char32_t cp, size_t b, size_t e) {
+    if (cp <= 0x9F) {  // C1 controls; NEL is a line break
+      if (cp == 0x85) Push(' ', Kind::kSpace, b, e);
+      return;
+    }
+    switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
+      case UTF8PROC_CATEGORY_CC:
+      case UTF8PROC_CATEGORY_CF:
+        return;
+      case UTF8PROC_CATEGORY_ZS:
+      case UTF8PROC_CATEGORY_ZL:
+      case UTF8PROC_CATEGORY_ZP:
+        Push(' ', Kind::kSpace, b, e);
+        return;
+      case UTF8PROC_CATEGORY_MN:
+      case UTF8PROC_CATEGORY_MC:
+      case UTF8PROC_CATEGORY_ME:
+        EmitMark(cp, b, e);
+        return;
+      default:
+        break;
+    }
+    if (cp >= 0x1F1E6 && cp <= 0x1F1FF) {  // regional indicator symbols A..Z
+      Push('a' + (cp - 0x1F1E6), Kind::kLetter, b, e);
+      return;
+    }
+    std::array<utf8proc_int32_t, 32> buf;
+    int boundclass = 0;
+    const utf8proc_ssize_t n = utf8proc_decompose_char(
+        static_cast<utf8proc_int32_t>(cp), buf.data(), buf.size(),
+        static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+                                       UTF8PROC_IGNORE),
+        &boundclass);
+    if (n < 0 || static_cast<size_t>(n) > buf.size()) {
+      Push(cp, Kind::kOther, b, e);  // cannot happen for valid code points; keep it unchanged
+      return;
+    }
+    for (utf8proc_ssize_t k = 0; k < n; ++k) EmitFolded(static_cast<char32_t>(buf[k]), b, e);
+  }
+
+  // One code point of the decomposition of an original code point.
+  void EmitFolded(char32_t c, size_t b, size_t e) {
+    if (c < 0x80) {
+      EmitAscii(c, b, e);
+      return;
+    }
+    if (const char* latin = FindHomoglyph(c)) {
+      for (const char* p = latin; *p != '\0'; ++p) Push(static_cast<char32_t>(*p), Kind::kLetter, b, e);
+      return;
+    }
+    switch (utf8proc_category(static_cast<utf8proc_int32_t>(c))) {
+      case UTF8PROC_CATEGORY_MN:
+      case UTF8PROC_CATEGORY_MC:
+      case UTF8PROC_CATEGORY_ME:
+        EmitMark(c, b, e);
+        return;
+      case UTF8PROC_CATEGORY_CC:
+      case UTF8PROC_CATEGORY_CF:
+        return;
+      case UTF8PROC_CATEGORY_ZS:
+      case UTF8PROC_CATEGORY_ZL:
+      case UTF8PROC_CATEGORY_ZP:
+        Push(' ', Kind::kSpace, b, e);
+        return;
+      case UTF8PROC_CATEGORY_LU:
+      case UTF8PROC_CATEGORY_LL:
+      case UTF8PROC_CATEGORY_LT:
+      case UTF8PROC_CATEGORY_LM:
+      case UTF8PROC_CATEGORY_LO:
+        Push(c, Kind::kLetter, b, e);
+        return;
+      default:
+        Push(c, Kind::kOther, b, e);
+        return;
+    }
+  }
+
+  std::vector<Unit>* units_;
+};
+
+bool IsWordKind(Kind k) { return k == Kind::kLetter || k == Kind::kDigit || k == Kind::kSymbol; }
+
+void ToLetter(Unit* u) {
+  u->cp = static_cast<char32_t>(LeetLetter(u->cp));
+  u->kind = Kind::kLetter;
+}
+
+// Pass 2a: leetspeak inside words that contain a letter.
+void MapLeet(std::vector<Unit>& units) {
+  const size_t n = units.size();
+  size_t i = 0;
+  while (i < n) {
+    if (!IsWordKind(units[i].kind)) {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    bool has_letter = false;
+    while (end < n && IsWordKind(units[end].kind)) has_letter |= units[end++].kind == Kind::kLetter;
+    if (has_letter) {
+      size_t r = i;
+      while (r < end) {
+        if (units[r].kind == Kind::kLetter) {
+          ++r;
+          continue;
+        }
+        size_t run_end = r;
+        while (run_end < end && units[run_end].kind != Kind::kLetter) ++run_end;
+        const bool interior = r > i && run_end < end;
+        if (interior) {
+          for (size_t k = r; k < run_end; ++k) ToLetter(&units[k]);
+        } else if (run_end - r == 1 && units[r].kind == Kind::kDigit) {
+          ToLetter(&units[r]);
+        }
+        r = run_end;
+      }
+    }
+    i = end;
+  }
+}
+
+// A word of exactly one unit at [i] that is a letter or a leet character.
+bool IsSingle(const std::vector<Unit>& units, size_t i) {
+  const size_t n = units.size();
+  if (i >= n || !IsWordKind(units[i].kind)) return false;
+  if (i > 0 && IsWordKind(units[i - 1].kind)) return false;
+  if (i + 1 < n && IsWordKind(units[i + 1].kind)) return false;
+  return units[i].kind == Kind::kLetter || LeetLetter(units[i].cp) != '\0';
+}
+
+// Pass 2b: join runs of spaced-out single letters.
+void JoinSpacedLetters(std::vector<Unit>& units) {
+  const size_t n = units.size();
+  size_t i = 0;
+  while (i < n) {
+    if (!IsSingle(units, i)) {
+      ++i;
+      continue;
+    }
+    // Collect the run: single, gap of separators, single, ...
+    size_t last = i;
+    size_t count = 1;
+    size_t letters = units[i].kind == Kind::kLetter ? 1 : 0;
+    while (true) {
+      size_t j = last + 1;
+      while (j < n && j - last - 1 < kMaxSpacedGap &&
+             (units[j].kind == Kind::kSpace || units[j].kind == Kind::kSep)) {
+        ++j;
+      }
+      if (j == last + 1 || !IsSingle(units, j)) break;
+      last = j;
+      ++count;
+      if (units[j].kind == Kind::kLetter) ++letters;
+    }
+    if (count >= kMinSpacedRun && letters >= 2) {
+      for (size_t k = i; k <= last; ++k) {
+        if (IsWordKind(units[k].kind)) {
+          if (units[k].kind != Kind::kLetter) ToLetter(&units[k]);
+        } else {
+          units[k].deleted = true;
+        }
+      }
+    }
+    i = last + 1;
+  }
+}
+
+// Pass 3: output with runs of one letter collapsed.
+void Emit(const std::vector<Unit>& units, Normalized* out) {
+  char32_t prev_letter = 0;  // the last emitted unit if it was a letter, else 0
+  size_t prev_bytes = 0;     // its UTF-8 length
+  for (const Unit& u : units) {
+    if (u.deleted) continue;
+    if (u.kind == Kind::kLetter && u.cp == prev_letter) {
+      for (size_t k = out->ends.size() - prev_bytes; k < out->ends.size(); ++k) out->ends[k] = u.end;
+      continue;
+    }
+    const size_t before = out->text.size();
+    AppendUtf8(u.cp, &out->text);
+    const size_t bytes = out->text.size() - before;
+    for (size_t k = 0; k < bytes; ++k) {
+      out->begins.push_back(u.begin);
+      out->ends.push_back(u.end);
+    }
+    prev_letter = u.kind == Kind::kLetter ? u.cp : 0;
+    prev_bytes = bytes;
+  }
+}
+
+}  // namespace
+
+void Normalize(std::string_view original, Normalized* out) {
+  out->text.clear();
+  out->begins.clear();
+  out->ends.clear();
+  // One scratch buffer per thread, reused so that normalising allocates nothing once warm.
+  thread_local std::vector<Unit> units;
+  units.clear();
+  Decoder(&units).Run(original);
+  MapLeet(units);
+  JoinSpacedLetters(units);
+  Emit(units, out);
+}
+
+Normalized Normalize(std::string_view original) {
+  Normalized out;
+  Normalize(original, &out);
+  return out;
+}
+
+std::string NormalizeText(std::string_view original) { return Normalize(original).text; }
+
+}  // namespace stoa::screen
