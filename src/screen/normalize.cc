@@ -181,6 +181,22 @@ const char* FindHomoglyph(char32_t cp) {
   return it != end && it->cp == cp ? it->latin : nullptr;
 }
 
+// Typographic apostrophes, quotes and dashes as their ASCII forms ('\0' for others), so rules
+// can write "i'l" and "let's" once. Checked before decomposition: NFKD would turn the acute
+// accent U+00B4 into a space and a combining mark.
+constexpr char TypographicPunctuation(char32_t c) {
+  switch (c) {
+    case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2032: case 0x02BC: case 0x00B4:
+      return '\'';
+    case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x2033: case 0x00AB: case 0x00BB:
+      return '"';
+    case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2212:
+      return '-';
+    default:
+      return '\0';
+  }
+}
+
 // Decodes one UTF-8 sequence at s[i]; returns its length, 0 for an invalid byte. Rejects
 // overlong forms, surrogates and code points above U+10FFFF.
 size_t DecodeUtf8(std::string_view s, size_t i, char32_t* cp) {
@@ -276,6 +292,7 @@ class Decoder {
     const Kind kind = kAsciiKinds[c];
     if (kind == Kind::kDrop) return;
     if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
+    if (c == '`') c = '\'';
     Push(c, kind, b, e);
   }
 
@@ -307,6 +324,10 @@ class Decoder {
         return;
       default:
         break;
+    }
+    if (const char ascii = TypographicPunctuation(cp); ascii != '\0') {
+      Push(static_cast<char32_t>(ascii), kAsciiKinds[static_cast<unsigned char>(ascii)], b, e);
+      return;
     }
     if (cp >= 0x1F1E6 && cp <= 0x1F1FF) {  // regional indicator symbols A..Z
       Push('a' + (cp - 0x1F1E6), Kind::kLetter, b, e);
@@ -416,7 +437,15 @@ bool IsSingle(const std::vector<Unit>& units, size_t i) {
   return units[i].kind == Kind::kLetter || LeetLetter(units[i].cp) != '\0';
 }
 
-// Pass 2b: join runs of spaced-out single letters.
+bool SameGap(const std::vector<Unit>& units, size_t a, size_t b, size_t len) {
+  for (size_t k = 0; k < len; ++k) {
+    if (units[a + k].cp != units[b + k].cp) return false;
+  }
+  return true;
+}
+
+// Pass 2b: join runs of spaced-out single letters. Every gap of a run must be the same ("k i l l",
+// "k.i.l.l", "t - o - t"), so abbreviations in a sentence ("z.B. i.e. a b") are not chained.
 void JoinSpacedLetters(std::vector<Unit>& units) {
   const size_t n = units.size();
   size_t i = 0;
@@ -425,17 +454,25 @@ void JoinSpacedLetters(std::vector<Unit>& units) {
       ++i;
       continue;
     }
-    // Collect the run: single, gap of separators, single, ...
     size_t last = i;
     size_t count = 1;
     size_t letters = units[i].kind == Kind::kLetter ? 1 : 0;
+    size_t gap_start = 0;
+    size_t gap_len = 0;
     while (true) {
       size_t j = last + 1;
       while (j < n && j - last - 1 < kMaxSpacedGap &&
              (units[j].kind == Kind::kSpace || units[j].kind == Kind::kSep)) {
         ++j;
       }
-      if (j == last + 1 || !IsSingle(units, j)) break;
+      const size_t len = j - last - 1;
+      if (len == 0 || !IsSingle(units, j)) break;
+      if (count == 1) {
+        gap_start = last + 1;
+        gap_len = len;
+      } else if (len != gap_len || !SameGap(units, gap_start, last + 1, len)) {
+        break;
+      }
       last = j;
       ++count;
       if (units[j].kind == Kind::kLetter) ++letters;
@@ -448,8 +485,11 @@ void JoinSpacedLetters(std::vector<Unit>& units) {
           units[k].deleted = true;
         }
       }
+      i = last + 1;
+    } else {
+      // The run's last single may start a run with another gap ("z.B. k i l l" is not one run).
+      i = last > i ? last : i + 1;
     }
-    i = last + 1;
   }
 }
 

@@ -22,7 +22,10 @@ namespace {
 constexpr std::string_view kFormatLine = "stoa-rules 1";
 constexpr size_t kMaxReportedErrors = 50;
 constexpr size_t kMaxNameLength = 100;
-constexpr unsigned kPatternFlags = HS_FLAG_UTF8 | HS_FLAG_UCP | HS_FLAG_SOM_LEFTMOST;
+// UTF-8 so that "." and classes take whole characters; no UCP: Hyperscan refuses \b in UCP mode
+// and the normalized text of German and English is ASCII, so ASCII \w and \b are the right ones.
+// SOM_LEFTMOST: hits report where they start.
+constexpr unsigned kPatternFlags = HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST;
 
 std::atomic<uint64_t> next_rule_set_id{1};
 
@@ -73,6 +76,7 @@ struct PendingRule {
   bool has_languages = false;
   bool has_weight = false;
   bool has_verdict = false;
+  bool has_pattern_line = false;  // a pattern line was seen (it may have been refused)
   std::vector<int> pattern_lines;
   std::vector<std::pair<int, std::string>> examples;
   std::vector<std::pair<int, std::string>> counterexamples;
@@ -232,6 +236,7 @@ class Parser {
         r.rule.max_verdict = *v;
       }
     } else if (key == "pattern") {
+      r.has_pattern_line = true;
       if (value.empty()) {
         Error(line_no, "empty pattern");
         return;
@@ -283,7 +288,7 @@ class Parser {
     if (!r.has_languages) missing("languages");
     if (!r.has_weight) missing("weight");
     if (!r.has_verdict) missing("max_verdict");
-    if (r.pattern_lines.empty() && r.rule.patterns.empty()) missing("pattern");
+    if (!r.has_pattern_line) missing("pattern");
     rules_.push_back(std::move(r));
     current_.reset();
   }
