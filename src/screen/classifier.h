@@ -1,0 +1,71 @@
+// The classifier stage of the screening chain: a fastText model trained by `stoa train`
+// (classifier_trainer.h) that scores normalised text per screening category.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "screen/category_scores.h"
+#include "screen/classifier_file.h"
+
+namespace fasttext {
+class Dictionary;
+}
+
+namespace stoa::screen {
+namespace detail {
+class LoadableFastText;  // classifier.cc
+}
+
+class Classifier {
+ public:
+  // Loads a model file (classifier_file.h). NotFound when it cannot be opened; InvalidArgument,
+  // saying why, when it is not a stoa classifier, is damaged (size or checksum), was trained for
+  // another text version, or holds a fastText model that fastText refuses or whose labels differ
+  // from the metadata. Shared because a holder swaps models while predictions on the old one are
+  // still running (classifier_holder.h).
+  static Result<std::shared_ptr<const Classifier>> Load(const std::string& path);
+  // The same from a file already in memory (what TrainClassifier returns).
+  static Result<std::shared_ptr<const Classifier>> FromFile(const ClassifierFile& file);
+
+  ~Classifier();
+  Classifier(const Classifier&) = delete;
+  Classifier& operator=(const Classifier&) = delete;
+
+  // The score per category of `normalized_text` (the normalisation stage's output): for a softmax
+  // model the summed probability of the labels that raise the category, for a one-vs-all model
+  // the highest of them; 0 for categories no label raises. Never fails; text without a single
+  // token gets the model's prior. Thread-safe: any number of threads may call it at once.
+  CategoryScores Predict(std::string_view normalized_text) const;
+
+  // The probability of each label, indexed like metadata().labels; `out` must have that size.
+  // Thread-safe.
+  void PredictLabels(std::string_view normalized_text, std::span<float> out) const;
+  std::vector<float> PredictLabels(std::string_view normalized_text) const;
+
+  const ClassifierMetadata& metadata() const { return metadata_; }
+  // Identifies the model in screening records (ClassifierFile::version).
+  const std::string& version() const { return version_; }
+
+ private:
+  Classifier() = default;
+  void ComputeInput(std::string_view normalized_text, std::vector<int32_t>& input) const;
+
+  std::unique_ptr<detail::LoadableFastText> model_;
+  const fasttext::Dictionary* dict_ = nullptr;  // owned by model_
+  ClassifierMetadata metadata_;
+  std::string version_;
+  // fastText's label i is metadata_.labels[label_of_[i]].
+  std::vector<size_t> label_of_;
+  // Copies of the model's settings the input computation needs (fastText keeps them private).
+  int32_t nwords_ = 0;
+  int word_ngrams_ = 1;
+  int bucket_ = 0;
+  int maxn_ = 0;
+};
+
+}  // namespace stoa::screen

@@ -1,0 +1,92 @@
+// The classifier's model file: stoa's metadata (which label raises which screening category, which
+// labels are harmless, the flag and hold thresholds, how it was trained) in front of an unchanged
+// fastText model, in one file so that one rename replaces both. Layout (docs/screening.md):
+//
+//   stoa-classifier 1\n
+//   {metadata as one line of JSON, with the fastText part's size and SHA-256}\n
+//   <the fastText .bin model, exactly as fastText saves it>
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "screen/category.h"
+
+namespace stoa::screen {
+
+inline constexpr std::string_view kClassifierFileMagic = "stoa-classifier 1\n";
+// Bumped when the tokenisation (classifier_tokens.h) or the normalisation the model was trained on
+// changes; a model of another version is refused (it must be retrained).
+inline constexpr int kClassifierTextVersion = 1;
+
+enum class ClassifierLoss {
+  kSoftmax,    // one distribution over all labels; a category's score is the sum of its labels'
+  kOneVsAll,   // an independent probability per label; a category's score is the highest of them
+};
+
+// fastText's supervised-training parameters as stoa uses them (see classifier_trainer.h).
+struct ClassifierParameters {
+  ClassifierLoss loss = ClassifierLoss::kSoftmax;
+  int dim = 50;          // size of the text vector
+  int epoch = 25;
+  double lr = 0.5;
+  int word_ngrams = 2;   // word n-grams up to this length
+  int minn = 2;          // character n-grams of minn..maxn characters; maxn 0 turns them off
+  int maxn = 5;
+  int bucket = 200000;   // hash buckets shared by word and character n-grams
+  int min_count = 1;     // words seen fewer times are dropped
+  int upsample = 1;      // each harmful training example is used this many times
+  int threads = 0;       // training threads; 0: as many as the machine has (not reproducible)
+  int seed = 0;
+};
+
+struct ClassifierLabel {
+  std::string name;                  // as it appears in the training data
+  std::optional<Category> category;  // nullopt: a harmless (negative) label
+  int64_t examples = 0;              // how many training examples had it
+
+  bool operator==(const ClassifierLabel&) const = default;
+};
+
+struct ClassifierMetadata {
+  // Label i is "__label__<i>" inside the fastText model.
+  std::vector<ClassifierLabel> labels;
+  float flag_threshold = 0.5f;  // a category score at or above it flags the post for review
+  float hold_threshold = 0.8f;  // at or above it the post is held until a moderator decides
+  int text_version = kClassifierTextVersion;
+  ClassifierParameters parameters;
+  int64_t examples = 0;         // training examples (before upsampling)
+};
+
+// Checks what a loaded or trained model relies on: two or more uniquely named labels, at least one
+// harmful, 0 < flag_threshold <= hold_threshold <= 1, the current text version. InvalidArgument
+// otherwise.
+Status ValidateClassifierMetadata(const ClassifierMetadata& metadata);
+
+struct ClassifierFile {
+  ClassifierMetadata metadata;
+  std::string fasttext_model;  // the fastText .bin bytes
+  // 16 hex digits of the SHA-256 of the metadata line, which holds the SHA-256 of the fastText
+  // part: names this exact model (weights, labels and thresholds) in screening records.
+  std::string version;
+};
+
+// A file from its parts (computes the version). InvalidArgument for bad metadata.
+Result<ClassifierFile> MakeClassifierFile(ClassifierMetadata metadata, std::string fasttext_model);
+
+// Writes the file to a temporary name beside `path` and renames it into place, so readers see the
+// old or the new file, never half of one. Internal for I/O failures.
+Status WriteClassifierFile(const std::string& path, const ClassifierFile& file);
+
+// Reads and checks a file: the magic line, the metadata, the fastText part's size and SHA-256.
+// NotFound when it cannot be opened, InvalidArgument (saying what is wrong) for anything else.
+Result<ClassifierFile> ReadClassifierFile(const std::string& path);
+
+std::string_view ClassifierLossName(ClassifierLoss loss);
+std::optional<ClassifierLoss> ParseClassifierLoss(std::string_view name);
+
+}  // namespace stoa::screen
