@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <span>
 
 namespace stoa::screen {
 namespace {
@@ -25,6 +26,28 @@ struct Unit {
   uint32_t end;
   Kind kind;
   bool deleted;  // a separator inside a joined run of spaced letters
+};
+
+// The units of one text: a vector used as a growable array with its own size, so that appending
+// is an inlined store (std::vector::push_back did not inline and dominated the profile).
+class UnitBuffer {
+ public:
+  void Clear(size_t expected) {
+    if (storage_.size() < expected) storage_.resize(expected);
+    size_ = 0;
+  }
+  void Push(const Unit& u) {
+    if (size_ == storage_.size()) storage_.resize(storage_.size() * 2 + 16);
+    storage_[size_++] = u;
+  }
+  void PopBack() { --size_; }
+  bool empty() const { return size_ == 0; }
+  Unit& back() { return storage_[size_ - 1]; }
+  std::span<Unit> units() { return {storage_.data(), size_}; }
+
+ private:
+  std::vector<Unit> storage_;
+  size_t size_ = 0;
 };
 
 constexpr std::array<Kind, 128> MakeAsciiKinds() {
@@ -227,24 +250,6 @@ size_t DecodeUtf8(std::string_view s, size_t i, char32_t* cp) {
   return 0;
 }
 
-void AppendUtf8(char32_t c, std::string* out) {
-  if (c < 0x80) {
-    out->push_back(static_cast<char>(c));
-  } else if (c < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (c >> 6)));
-    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else if (c < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (c >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (c >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  }
-}
-
 constexpr char32_t kCombiningDiaeresis = 0x0308;
 constexpr size_t kMaxSpacedGap = 3;  // separator units allowed between two spaced letters
 constexpr size_t kMinSpacedRun = 3;  // single letters needed before a run is joined
@@ -252,7 +257,7 @@ constexpr size_t kMinSpacedRun = 3;  // single letters needed before a run is jo
 // Pass 1: decoding, removal, folding, look-alikes, whitespace. Appends to `units`.
 class Decoder {
  public:
-  explicit Decoder(std::vector<Unit>* units) : units_(units) {}
+  explicit Decoder(UnitBuffer* units) : units_(units) {}
 
   void Run(std::string_view s) {
     size_t i = 0;
@@ -272,7 +277,7 @@ class Decoder {
       EmitCodePoint(cp, i, i + len);
       i += len;
     }
-    if (!units_->empty() && units_->back().kind == Kind::kSpace) units_->pop_back();
+    if (!units_->empty() && units_->back().kind == Kind::kSpace) units_->PopBack();
   }
 
  private:
@@ -285,7 +290,7 @@ class Decoder {
       }
       cp = ' ';
     }
-    units_->push_back(Unit{cp, static_cast<uint32_t>(b), static_cast<uint32_t>(e), kind, false});
+    units_->Push(Unit{cp, static_cast<uint32_t>(b), static_cast<uint32_t>(e), kind, false});
   }
 
   void EmitAscii(char32_t c, size_t b, size_t e) {
@@ -384,7 +389,7 @@ class Decoder {
     }
   }
 
-  std::vector<Unit>* units_;
+  UnitBuffer* units_;
 };
 
 bool IsWordKind(Kind k) { return k == Kind::kLetter || k == Kind::kDigit || k == Kind::kSymbol; }
@@ -395,7 +400,7 @@ void ToLetter(Unit* u) {
 }
 
 // Pass 2a: leetspeak inside words that contain a letter.
-void MapLeet(std::vector<Unit>& units) {
+void MapLeet(std::span<Unit> units) {
   const size_t n = units.size();
   size_t i = 0;
   while (i < n) {
@@ -428,16 +433,24 @@ void MapLeet(std::vector<Unit>& units) {
   }
 }
 
-// A word of exactly one unit at [i] that is a letter or a leet character.
-bool IsSingle(const std::vector<Unit>& units, size_t i) {
+// If a one-character word starts at [i] (a letter or a leet character; "ß" is one character of
+// two units), returns the index just past it, else 0.
+size_t SingleEnd(std::span<const Unit> units, size_t i) {
   const size_t n = units.size();
-  if (i >= n || !IsWordKind(units[i].kind)) return false;
-  if (i > 0 && IsWordKind(units[i - 1].kind)) return false;
-  if (i + 1 < n && IsWordKind(units[i + 1].kind)) return false;
-  return units[i].kind == Kind::kLetter || LeetLetter(units[i].cp) != '\0';
+  if (i >= n || !IsWordKind(units[i].kind)) return 0;
+  if (i > 0 && IsWordKind(units[i - 1].kind)) return 0;
+  size_t j = i + 1;
+  while (j < n && IsWordKind(units[j].kind)) {
+    if (units[j].begin != units[i].begin) return 0;  // a second character: a longer word
+    ++j;
+  }
+  for (size_t k = i; k < j; ++k) {
+    if (units[k].kind != Kind::kLetter && LeetLetter(units[k].cp) == '\0') return 0;
+  }
+  return j;
 }
 
-bool SameGap(const std::vector<Unit>& units, size_t a, size_t b, size_t len) {
+bool SameGap(const std::span<Unit> units, size_t a, size_t b, size_t len) {
   for (size_t k = 0; k < len; ++k) {
     if (units[a + k].cp != units[b + k].cp) return false;
   }
@@ -446,72 +459,111 @@ bool SameGap(const std::vector<Unit>& units, size_t a, size_t b, size_t len) {
 
 // Pass 2b: join runs of spaced-out single letters. Every gap of a run must be the same ("k i l l",
 // "k.i.l.l", "t - o - t"), so abbreviations in a sentence ("z.B. i.e. a b") are not chained.
-void JoinSpacedLetters(std::vector<Unit>& units) {
+void JoinSpacedLetters(std::span<Unit> units) {
   const size_t n = units.size();
   size_t i = 0;
   while (i < n) {
-    if (!IsSingle(units, i)) {
+    // Cheap rejection first: most units are spaces or inside longer words.
+    const size_t first_end =
+        IsWordKind(units[i].kind) && (i == 0 || !IsWordKind(units[i - 1].kind)) ? SingleEnd(units, i)
+                                                                                 : 0;
+    if (first_end == 0) {
       ++i;
       continue;
     }
-    size_t last = i;
+    size_t last_end = first_end;  // just past the run's last single
+    size_t last_start = i;
     size_t count = 1;
     size_t letters = units[i].kind == Kind::kLetter ? 1 : 0;
     size_t gap_start = 0;
     size_t gap_len = 0;
     while (true) {
-      size_t j = last + 1;
-      while (j < n && j - last - 1 < kMaxSpacedGap &&
+      size_t j = last_end;
+      while (j < n && j - last_end < kMaxSpacedGap &&
              (units[j].kind == Kind::kSpace || units[j].kind == Kind::kSep)) {
         ++j;
       }
-      const size_t len = j - last - 1;
-      if (len == 0 || !IsSingle(units, j)) break;
+      const size_t len = j - last_end;
+      const size_t next_end = len == 0 ? 0 : SingleEnd(units, j);
+      if (next_end == 0) break;
       if (count == 1) {
-        gap_start = last + 1;
+        gap_start = last_end;
         gap_len = len;
-      } else if (len != gap_len || !SameGap(units, gap_start, last + 1, len)) {
+      } else if (len != gap_len || !SameGap(units, gap_start, last_end, len)) {
         break;
       }
-      last = j;
+      last_start = j;
+      last_end = next_end;
       ++count;
       if (units[j].kind == Kind::kLetter) ++letters;
     }
     if (count >= kMinSpacedRun && letters >= 2) {
-      for (size_t k = i; k <= last; ++k) {
+      for (size_t k = i; k < last_end; ++k) {
         if (IsWordKind(units[k].kind)) {
           if (units[k].kind != Kind::kLetter) ToLetter(&units[k]);
         } else {
           units[k].deleted = true;
         }
       }
-      i = last + 1;
+      i = last_end;
     } else {
       // The run's last single may start a run with another gap ("z.B. k i l l" is not one run).
-      i = last > i ? last : i + 1;
+      i = last_start > i ? last_start : i + 1;
     }
   }
 }
 
-// Pass 3: output with runs of one letter collapsed.
-void Emit(const std::vector<Unit>& units, Normalized* out) {
-  char32_t prev_letter = 0;  // the last emitted unit if it was a letter, else 0
-  size_t prev_bytes = 0;     // its UTF-8 length
-  for (const Unit& u : units) {
+size_t Utf8Length(char32_t c) { return c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4; }
+
+char* WriteUtf8(char32_t c, char* p) {
+  if (c < 0x80) {
+    *p++ = static_cast<char>(c);
+  } else if (c < 0x800) {
+    *p++ = static_cast<char>(0xC0 | (c >> 6));
+    *p++ = static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    *p++ = static_cast<char>(0xE0 | (c >> 12));
+    *p++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    *p++ = static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    *p++ = static_cast<char>(0xF0 | (c >> 18));
+    *p++ = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    *p++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    *p++ = static_cast<char>(0x80 | (c & 0x3F));
+  }
+  return p;
+}
+
+// Pass 3: output with runs of one letter collapsed. Collapsed and deleted units are marked first
+// so that the output can be sized exactly and written without per-byte growth checks.
+void Emit(std::span<Unit> units, Normalized* out) {
+  size_t bytes = 0;
+  char32_t prev_letter = 0;  // the last kept unit if it was a letter, else 0
+  Unit* prev = nullptr;
+  for (Unit& u : units) {
     if (u.deleted) continue;
     if (u.kind == Kind::kLetter && u.cp == prev_letter) {
-      for (size_t k = out->ends.size() - prev_bytes; k < out->ends.size(); ++k) out->ends[k] = u.end;
+      prev->end = u.end;  // the run's first letter covers the whole run
+      u.deleted = true;
       continue;
     }
-    const size_t before = out->text.size();
-    AppendUtf8(u.cp, &out->text);
-    const size_t bytes = out->text.size() - before;
-    for (size_t k = 0; k < bytes; ++k) {
-      out->begins.push_back(u.begin);
-      out->ends.push_back(u.end);
-    }
+    bytes += Utf8Length(u.cp);
     prev_letter = u.kind == Kind::kLetter ? u.cp : 0;
-    prev_bytes = bytes;
+    prev = &u;
+  }
+  out->text.resize(bytes);
+  out->begins.resize(bytes);
+  out->ends.resize(bytes);
+  char* text = out->text.data();
+  uint32_t* begins = out->begins.data();
+  uint32_t* ends = out->ends.data();
+  for (const Unit& u : units) {
+    if (u.deleted) continue;
+    char* const next = WriteUtf8(u.cp, text);
+    for (; text < next; ++text) {
+      *begins++ = u.begin;
+      *ends++ = u.end;
+    }
   }
 }
 
@@ -522,9 +574,10 @@ void Normalize(std::string_view original, Normalized* out) {
   out->begins.clear();
   out->ends.clear();
   // One scratch buffer per thread, reused so that normalising allocates nothing once warm.
-  thread_local std::vector<Unit> units;
-  units.clear();
-  Decoder(&units).Run(original);
+  thread_local UnitBuffer buffer;
+  buffer.Clear(original.size() + 16);
+  Decoder(&buffer).Run(original);
+  const std::span<Unit> units = buffer.units();
   MapLeet(units);
   JoinSpacedLetters(units);
   Emit(units, out);

@@ -128,10 +128,9 @@ Result<std::string> PreparePattern(std::string_view p) {
           out.append(p.substr(j, end - j));
           j = end;
         } else if (static_cast<unsigned char>(p[j]) >= 0x80) {
-          char32_t cp = 0;
-          ASSIGN_OR_RETURN(const size_t len, CheckNonAscii(p, j, &cp));
-          out.append(p.substr(j, len));
-          j += len;
+          // Patterns run byte-wise (see rules.cc), so a class would hold single bytes.
+          return InvalidArgument("non-ASCII character inside [...]; write alternatives instead, "
+                                 "e.g. (?:€|£) for [€£]");
         } else {
           out.push_back(Lower(p[j++]));
         }

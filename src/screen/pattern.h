@@ -20,8 +20,9 @@ namespace stoa::screen {
 //    Letters separated by group syntax are not seen ("(al)l" can never match; write "al").
 // Fails with kInvalidArgument and the reason when the pattern contains a character that
 // normalisation never leaves in a text ("ä": write "ae"; "ß": write "ss"; a tab or a control
-// character), naming the replacement when there is one. It does not check regex syntax;
-// Hyperscan does that.
+// character), naming the replacement when there is one, and non-ASCII characters inside a
+// character class (patterns run byte-wise, so [€£] would be a class of bytes). It does not check
+// regex syntax; Hyperscan does that.
 Result<std::string> PreparePattern(std::string_view pattern);
 
 }  // namespace stoa::screen

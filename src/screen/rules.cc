@@ -22,10 +22,13 @@ namespace {
 constexpr std::string_view kFormatLine = "stoa-rules 1";
 constexpr size_t kMaxReportedErrors = 50;
 constexpr size_t kMaxNameLength = 100;
-// UTF-8 so that "." and classes take whole characters; no UCP: Hyperscan refuses \b in UCP mode
-// and the normalized text of German and English is ASCII, so ASCII \w and \b are the right ones.
-// SOM_LEFTMOST: hits report where they start.
-constexpr unsigned kPatternFlags = HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST;
+// Byte mode, no flags. Not UTF-8 mode: the start locator scans windows that may begin inside a
+// multi-byte character, which UTF-8 mode forbids; the normalized text of German and English is
+// ASCII anyway (so ASCII \w and \b are right; Hyperscan refuses \b in UCP mode), and non-ASCII
+// literals still match as byte sequences (PreparePattern refuses them inside classes). No
+// SOM_LEFTMOST: with it the shipped rules took 20-30 s to compile instead of about 2 s; starts
+// are found per hit instead (RuleSet::Locate).
+constexpr unsigned kPatternFlags = 0;
 
 std::atomic<uint64_t> next_rule_set_id{1};
 
@@ -78,6 +81,7 @@ struct PendingRule {
   bool has_verdict = false;
   bool has_pattern_line = false;  // a pattern line was seen (it may have been refused)
   std::vector<int> pattern_lines;
+  std::vector<unsigned> pattern_min_widths;
   std::vector<std::pair<int, std::string>> examples;
   std::vector<std::pair<int, std::string>> counterexamples;
 };
@@ -176,7 +180,9 @@ class Parser {
     const std::string_view value = Trim(line.substr(eq + 1));
     if (!current_) {
       if (in_bad_rule_) return;  // the header was already reported
-      if (key == "version") {
+      if (key.substr(0, 7) == "define ") {
+        Define(line_no, Trim(key.substr(7)), value);
+      } else if (key == "version") {
         if (version_line_ != 0) {
           Error(line_no, "duplicate version line (first on line " + std::to_string(version_line_) + ")");
         } else if (value.empty()) {
@@ -187,7 +193,8 @@ class Parser {
         }
       } else {
         Error(line_no, "\"" + std::string(key) +
-                           "\" outside a rule (only \"version\" may come before the first [rule])");
+                           "\" outside a rule (only \"version\" and \"define\" may come before the "
+                           "first [rule])");
       }
       return;
     }
@@ -241,7 +248,12 @@ class Parser {
         Error(line_no, "empty pattern");
         return;
       }
-      Result<std::string> prepared = PreparePattern(value);
+      Result<std::string> expanded = Expand(value);
+      if (!expanded.ok()) {
+        Error(line_no, "pattern: " + expanded.status().message());
+        return;
+      }
+      Result<std::string> prepared = PreparePattern(*expanded);
       if (!prepared.ok()) {
         Error(line_no, "pattern: " + prepared.status().message());
         return;
@@ -255,6 +267,7 @@ class Parser {
         return;
       }
       const bool empty = info->min_width == 0;
+      const unsigned min_width = info->min_width;
       free(info);  // allocated by Hyperscan's default allocator (malloc)
       if (empty) {
         Error(line_no, "pattern can match an empty text; make it require at least one character");
@@ -263,6 +276,7 @@ class Parser {
       r.rule.patterns.emplace_back(value);
       r.rule.compiled_patterns.push_back(std::move(prepared).value());
       r.pattern_lines.push_back(line_no);
+      r.pattern_min_widths.push_back(min_width);
     } else if (key == "example") {
       r.examples.emplace_back(line_no, std::string(value));
     } else if (key == "counterexample") {
@@ -274,6 +288,56 @@ class Parser {
                          "\" (known: category, languages, weight, max_verdict, pattern, example, "
                          "counterexample, description)");
     }
+  }
+
+  // "define NAME = fragment": a named piece of regex that patterns (and later defines) use as
+  // {{NAME}}; it is inserted as a non-capturing group.
+  void Define(int line_no, std::string_view name, std::string_view value) {
+    const bool valid_name =
+        !name.empty() && name.size() <= kMaxNameLength &&
+        std::all_of(name.begin(), name.end(),
+                    [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+    if (!valid_name) {
+      Error(line_no, "invalid define name \"" + std::string(name) + "\" (a-z 0-9 _)");
+      return;
+    }
+    if (auto it = defines_.find(std::string(name)); it != defines_.end()) {
+      Error(line_no, "duplicate define \"" + std::string(name) + "\" (first on line " +
+                         std::to_string(it->second.second) + ")");
+      return;
+    }
+    if (value.empty()) {
+      Error(line_no, "empty define \"" + std::string(name) + "\"");
+      return;
+    }
+    Result<std::string> expanded = Expand(value);
+    if (!expanded.ok()) {
+      Error(line_no, "define: " + expanded.status().message());
+      return;
+    }
+    defines_.emplace(std::string(name), std::make_pair("(?:" + *expanded + ")", line_no));
+  }
+
+  // Replaces every {{NAME}} by its definition.
+  Result<std::string> Expand(std::string_view value) const {
+    std::string out;
+    size_t i = 0;
+    while (i < value.size()) {
+      const size_t open = value.find("{{", i);
+      if (open == std::string_view::npos) {
+        out.append(value.substr(i));
+        break;
+      }
+      out.append(value.substr(i, open - i));
+      const size_t close = value.find("}}", open + 2);
+      if (close == std::string_view::npos) return InvalidArgument("unterminated {{ in \"" + std::string(value) + "\"");
+      const std::string name(Trim(value.substr(open + 2, close - open - 2)));
+      auto it = defines_.find(name);
+      if (it == defines_.end()) return InvalidArgument("unknown define {{" + name + "}}");
+      out.append(it->second.first);
+      i = close + 2;
+    }
+    return out;
   }
 
   void FinishRule() {
@@ -300,6 +364,7 @@ class Parser {
   std::optional<PendingRule> current_;
   bool in_bad_rule_ = false;
   std::unordered_map<std::string, int> names_;
+  std::unordered_map<std::string, std::pair<std::string, int>> defines_;  // name -> (regex, line)
   std::string version_;
   int version_line_ = 0;
 };
@@ -313,31 +378,42 @@ struct ThreadScratch {
   }
 };
 
+// One match end reported by Hyperscan.
+struct Report {
+  uint32_t pattern;
+  uint32_t end;
+};
+
 struct ScanContext {
   const uint32_t* pattern_rule;
   const Rule* rules;
   uint8_t languages;
-  std::vector<RuleHit>* hits;
+  std::vector<Report>* reports;
 };
 
-int OnMatch(unsigned int id, unsigned long long from, unsigned long long to, unsigned int,
+int OnMatch(unsigned int id, unsigned long long, unsigned long long to, unsigned int,
             void* context) {
   auto* ctx = static_cast<ScanContext*>(context);
-  const uint32_t index = ctx->pattern_rule[id];
-  const Rule& rule = ctx->rules[index];
-  if ((rule.languages & ctx->languages) == 0) return 0;
-  const auto start = static_cast<uint32_t>(from);
-  const auto end = static_cast<uint32_t>(to);
-  // Merge with an overlapping earlier hit of the same rule: Hyperscan reports every end offset
-  // ("kill all x", "kill all xy", ...), a reader wants one span.
-  for (auto it = ctx->hits->rbegin(); it != ctx->hits->rend(); ++it) {
-    if (it->rule == index && start < it->end && it->start < end) {
-      it->start = std::min(it->start, start);
-      it->end = std::max(it->end, end);
-      return 0;
-    }
+  const Rule& rule = ctx->rules[ctx->pattern_rule[id]];
+  if ((rule.languages & ctx->languages) != 0) {
+    ctx->reports->push_back(Report{id, static_cast<uint32_t>(to)});
   }
-  ctx->hits->push_back(RuleHit{index, rule.category, start, end, rule.weight});
+  return 0;
+}
+
+struct LocateContext {
+  unsigned pattern;
+  unsigned long long end;  // relative to the window
+  bool found;
+};
+
+int OnLocate(unsigned int id, unsigned long long, unsigned long long to, unsigned int,
+             void* context) {
+  auto* ctx = static_cast<LocateContext*>(context);
+  if (id == ctx->pattern && to == ctx->end) {
+    ctx->found = true;
+    return 1;  // stop scanning
+  }
   return 0;
 }
 
@@ -387,6 +463,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Parse(std::string_view text,
     for (size_t k = 0; k < p.rule.compiled_patterns.size(); ++k) {
       ids.push_back(static_cast<unsigned>(set->pattern_rule_.size()));
       set->pattern_rule_.push_back(index);
+      set->pattern_min_width_.push_back(p.pattern_min_widths[k]);
       lines.push_back(p.pattern_lines[k]);
       flags.push_back(kPatternFlags);
     }
@@ -465,16 +542,99 @@ Status RuleSet::Match(std::string_view normalized, std::string_view language,
     }
     tls.fitted_for = id_;
   }
-  ScanContext ctx{pattern_rule_.data(), rules_.data(), LanguagesForPost(language), hits};
-  const hs_error_t rc = hs_scan(database_, normalized.data(), static_cast<unsigned>(normalized.size()),
-                                0, tls.scratch, OnMatch, &ctx);
+  thread_local std::vector<Report> reports;
+  reports.clear();
+  ScanContext ctx{pattern_rule_.data(), rules_.data(), LanguagesForPost(language), &reports};
+  const hs_error_t rc = hs_scan(database_, normalized.data(),
+                                static_cast<unsigned>(normalized.size()), 0, tls.scratch, OnMatch, &ctx);
   if (rc != HS_SUCCESS) return Internal("Hyperscan scan failed with error " + std::to_string(rc));
+  if (reports.empty()) return Status::Ok();  // the common case ends here
+
+  // Hyperscan reports every end offset of every match ("kill e", "kill ev", ... for "kill \w+").
+  // Runs of adjacent ends of one pattern are one match growing: locate the start of the first.
+  std::sort(reports.begin(), reports.end(), [](const Report& a, const Report& b) {
+    return a.pattern != b.pattern ? a.pattern < b.pattern : a.end < b.end;
+  });
+  for (size_t i = 0; i < reports.size();) {
+    size_t j = i + 1;
+    while (j < reports.size() && reports[j].pattern == reports[i].pattern &&
+           reports[j].end == reports[j - 1].end + 1) {
+      ++j;
+    }
+    Result<uint32_t> start = Locate(normalized, reports[i].pattern, reports[i].end, tls.scratch);
+    if (!start.ok()) return start.status();
+    const uint32_t index = pattern_rule_[reports[i].pattern];
+    hits->push_back(RuleHit{index, rules_[index].category, *start, reports[j - 1].end,
+                            rules_[index].weight});
+    i = j;
+  }
+  // One span per rule where its matches (of any of its patterns) overlap.
+  std::sort(hits->begin(), hits->end(), [](const RuleHit& a, const RuleHit& b) {
+    if (a.rule != b.rule) return a.rule < b.rule;
+    return a.start != b.start ? a.start < b.start : a.end < b.end;
+  });
+  size_t kept = 0;
+  for (size_t i = 0; i < hits->size(); ++i) {
+    RuleHit& h = (*hits)[i];
+    if (kept > 0 && (*hits)[kept - 1].rule == h.rule && h.start < (*hits)[kept - 1].end) {
+      (*hits)[kept - 1].end = std::max((*hits)[kept - 1].end, h.end);
+    } else {
+      (*hits)[kept++] = h;
+    }
+  }
+  hits->resize(kept);
   std::sort(hits->begin(), hits->end(), [](const RuleHit& a, const RuleHit& b) {
     if (a.start != b.start) return a.start < b.start;
     if (a.end != b.end) return a.end < b.end;
     return a.rule < b.rule;
   });
   return Status::Ok();
+}
+
+Result<uint32_t> RuleSet::Locate(std::string_view text, uint32_t pattern, uint32_t end,
+                                 hs_scratch* scratch) const {
+  // Does a match of `pattern` ending exactly at `end` start at or after s? Scan the window
+  // [s, end + 1): the byte after `end` gives \b and $ their true right context; the left
+  // context of the window is "start of text", which can only shorten a match, never invent one
+  // that does not end at `end`.
+  const size_t stop = std::min(text.size(), static_cast<size_t>(end) + 1);
+  hs_error_t failure = HS_SUCCESS;
+  auto matches_from = [&](size_t s) {
+    LocateContext ctx{pattern, end - s, false};
+    const hs_error_t rc = hs_scan(database_, text.data() + s, static_cast<unsigned>(stop - s), 0,
+                                  scratch, OnLocate, &ctx);
+    if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) failure = rc;
+    return ctx.found;
+  };
+  // The answer is the largest s for which matches_from(s) holds (matches_from(0) holds: the scan
+  // over the whole text reported this end). Search leftwards from the shortest possible match
+  // in growing steps, then bisect.
+  const uint32_t min_width = pattern_min_width_[pattern];
+  size_t yes = 0;
+  size_t no = static_cast<size_t>(end) + 1;
+  size_t s = end >= min_width ? end - min_width : 0;
+  size_t step = 8;
+  while (s > 0) {
+    if (matches_from(s)) {
+      yes = s;
+      break;
+    }
+    no = s;
+    s = s > step ? s - step : 0;
+    step *= 2;
+  }
+  while (no - yes > 1) {
+    const size_t mid = yes + (no - yes) / 2;
+    if (matches_from(mid)) {
+      yes = mid;
+    } else {
+      no = mid;
+    }
+  }
+  if (failure != HS_SUCCESS) {
+    return Internal("Hyperscan scan failed with error " + std::to_string(failure));
+  }
+  return static_cast<uint32_t>(yes);
 }
 
 Result<std::vector<RuleHit>> RuleSet::Match(const Normalized& normalized,

@@ -22,6 +22,7 @@
 #include "screen/verdict.h"
 
 struct hs_database;
+struct hs_scratch;
 
 namespace stoa::screen {
 
@@ -51,7 +52,9 @@ struct Rule {
 };
 
 // One hit of one rule. Offsets are byte offsets in the normalized text, half-open; use
-// Normalized::ToOriginal for the original. Overlapping matches of one rule are merged into one hit.
+// Normalized::ToOriginal for the original. `end` is exact; `start` is where the shortest match
+// ending there begins (so optional leading context of a pattern, e.g. a sentence start, is not
+// part of the span). Overlapping matches of one rule are merged into one hit.
 struct RuleHit {
   uint32_t rule;  // index into RuleSet::rules()
   Category category;
@@ -107,8 +110,13 @@ class RuleSet {
  private:
   RuleSet() = default;
 
+  // The start of the shortest match of `pattern` that ends at `end` in `text`.
+  Result<uint32_t> Locate(std::string_view text, uint32_t pattern, uint32_t end,
+                          hs_scratch* scratch) const;
+
   std::vector<Rule> rules_;
-  std::vector<uint32_t> pattern_rule_;  // Hyperscan expression id -> index into rules_
+  std::vector<uint32_t> pattern_rule_;       // Hyperscan expression id -> index into rules_
+  std::vector<uint32_t> pattern_min_width_;  // Hyperscan expression id -> shortest match length
   std::string version_;
   std::string source_name_;
   hs_database* database_ = nullptr;  // owned; freed in the destructor

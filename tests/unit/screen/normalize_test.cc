@@ -77,6 +77,7 @@ const Case kCases[] = {
     {"underscores and stars", "k_i_l_l k*i*l*l", "kil kil"},
     {"spaced with wide gaps", "t - o - t", "tot"},
     {"spaced with a leet digit", "k 1 l l", "kil"},
+    {"spaced with an eszett", "e r s c h i e ß e n", "erschiesen"},
     {"two single letters stay", "z.B. i.e. a b", "z.b. i.e. a b"},
     {"ordinary words stay", "a cat is a pet", "a cat is a pet"},
     {"digits alone are not spaced letters", "1 2 3 4", "1 2 3 4"},

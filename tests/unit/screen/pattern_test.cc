@@ -42,6 +42,7 @@ TEST(PreparePattern, RefusesCharactersNormalisationRemoves) {
       {"ki\tll", "control character"},
       {"\xFF", "invalid UTF-8"},
       {"\uFF2Bill", "write \"k\""},
+      {"[€£]", "non-ASCII character inside [...]"},
   };
   for (const Bad& b : cases) {
     Result<std::string> r = PreparePattern(b.pattern);

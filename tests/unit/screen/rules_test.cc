@@ -156,6 +156,47 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"no_rules", std::string("stoa-rules 1\nversion = 1\n"), "no rules"}),
     [](const auto& info) { return std::string(info.param.name); });
 
+TEST(RuleSetParse, Defines) {
+  auto set = MustParse(R"(stoa-rules 1
+version = 1
+define them = (?:them|em)
+define kill_them = kill {{them}}
+[rule x]
+category = violence
+languages = any
+weight = 0.5
+max_verdict = hold
+pattern = \b{{ kill_them }} all\b
+example = kill em all
+)");
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->rule(0).patterns[0], "\\b{{ kill_them }} all\\b");
+  EXPECT_EQ(set->rule(0).compiled_patterns[0], "\\b(?:kil (?:(?:them|em))) al\\b");
+  const std::string bad_rule =
+      "[rule x]\ncategory = violence\nlanguages = any\nweight = 0.5\nmax_verdict = hold\n";
+  struct Bad {
+    std::string text;
+    std::string expected;
+  };
+  const Bad cases[] = {
+      {"stoa-rules 1\nversion = 1\n" + bad_rule + "pattern = {{nope}}\n",
+       "test.rules:8: pattern: unknown define {{nope}}"},
+      {"stoa-rules 1\nversion = 1\ndefine a = x\ndefine a = y\n" + bad_rule + "pattern = y\n",
+       "test.rules:4: duplicate define \"a\" (first on line 3)"},
+      {"stoa-rules 1\nversion = 1\ndefine A = x\n" + bad_rule + "pattern = y\n",
+       "test.rules:3: invalid define name \"A\""},
+      {"stoa-rules 1\nversion = 1\ndefine a = {{b}}\n" + bad_rule + "pattern = y\n",
+       "test.rules:3: define: unknown define {{b}}"},
+      {"stoa-rules 1\nversion = 1\n" + bad_rule + "pattern = {{a\n",
+       "test.rules:8: pattern: unterminated {{"},
+  };
+  for (const Bad& b : cases) {
+    auto r = RuleSet::Parse(b.text, "test.rules");
+    ASSERT_FALSE(r.ok()) << b.text;
+    EXPECT_NE(r.status().message().find(b.expected), std::string::npos) << r.status().message();
+  }
+}
+
 TEST(RuleSetParse, ReportsEveryErrorNotJustTheFirst) {
   std::string text = Edit("category = threat", "category = violent");
   const size_t at = text.find("weight = 0.3");
