@@ -28,7 +28,7 @@ $(BUILD_DIR)/build.ninja: CMakeLists.txt
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 
 build: deps $(BUILD_DIR)/build.ninja
-	@ninja -C $(BUILD_DIR) -j $(JOBS) stoa
+	@ninja -C $(BUILD_DIR) -j $(JOBS) stoa stoa_default_model
 
 run: build
 	@mkdir -p $(DATA)

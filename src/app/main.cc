@@ -1,4 +1,5 @@
-// The `stoa` command line: serve, migrate, demo, admin create-user, admin token, admin rules.
+// The `stoa` command line: serve, migrate, demo, admin create-user, admin token, admin rules,
+// train and eval (the screening classifier, app/screen_commands.h).
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
@@ -10,6 +11,7 @@
 
 #include "app/app.h"
 #include "app/demo.h"
+#include "app/screen_commands.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/json_writer.h"
@@ -454,6 +456,7 @@ int Main(int argc, char** argv) {
   CLI::App* notifier_revoke = notifier->add_subcommand("revoke", "Revoke a notifier's key");
   data_option(notifier_revoke);
   notifier_revoke->add_option("--id", o.notifier_id, "The notifier's id (from list)")->required();
+  ScreenCommands screen_commands(cli);  // train, eval
 
   try {
     cli.parse(argc, argv);
@@ -481,6 +484,7 @@ int Main(int argc, char** argv) {
   if (notifier_add->parsed()) return AddNotifier(o);
   if (notifier_list->parsed()) return ListNotifiers(o);
   if (notifier_revoke->parsed()) return RevokeNotifier(o);
+  if (auto code = screen_commands.Run()) return *code;
   return kUsageError;
 }
 

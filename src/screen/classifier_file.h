@@ -31,13 +31,16 @@ enum class ClassifierLoss {
 // fastText's supervised-training parameters as stoa uses them (see classifier_trainer.h).
 struct ClassifierParameters {
   ClassifierLoss loss = ClassifierLoss::kSoftmax;
-  int dim = 50;          // size of the text vector
+  // Defaults: what worked best on GermEval 2026 among the settings tried (BENCHMARKS.md,
+  // "Screening quality"); a small dimension and bucket count keep the model a few MB, so that
+  // the rows a prediction reads mostly stay in the CPU caches.
+  int dim = 16;          // size of the text vector
   int epoch = 25;
   double lr = 0.5;
   int word_ngrams = 2;   // word n-grams up to this length
-  int minn = 2;          // character n-grams of minn..maxn characters; maxn 0 turns them off
+  int minn = 3;          // character n-grams of minn..maxn characters; maxn 0 turns them off
   int maxn = 5;
-  int bucket = 200000;   // hash buckets shared by word and character n-grams
+  int bucket = 100000;   // hash buckets shared by word and character n-grams
   int min_count = 1;     // words seen fewer times are dropped
   int upsample = 1;      // each harmful training example is used this many times
   int threads = 0;       // training threads; 0: as many as the machine has (not reproducible)

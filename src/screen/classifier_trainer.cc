@@ -50,7 +50,9 @@ class TempDir {
   std::string path_;
 };
 
-Status CheckParameters(const ClassifierParameters& p) {
+}  // namespace
+
+Status ValidateClassifierParameters(const ClassifierParameters& p) {
   auto in = [](double v, double lo, double hi) { return v >= lo && v <= hi; };
   if (!in(p.dim, 1, 1000)) return InvalidArgument("dim must be 1..1000");
   if (!in(p.epoch, 1, 1000)) return InvalidArgument("epoch must be 1..1000");
@@ -69,6 +71,8 @@ Status CheckParameters(const ClassifierParameters& p) {
   if (p.seed < 0) return InvalidArgument("seed must not be negative");
   return Status::Ok();
 }
+
+namespace {
 
 fasttext::Args FastTextArgs(const ClassifierParameters& p, const std::string& input) {
   fasttext::Args a;
@@ -132,7 +136,7 @@ std::string NormalizeForClassifier(std::string_view original) { return Normalize
 
 Result<ClassifierFile> TrainClassifier(const std::vector<LabelledText>& examples,
                                        const TrainingOptions& options) {
-  RETURN_IF_ERROR(CheckParameters(options.parameters));
+  RETURN_IF_ERROR(ValidateClassifierParameters(options.parameters));
   // The label table, sorted by name so the same data gives the same model file.
   std::map<std::string, int64_t> counts;
   for (const LabelledText& e : examples) {

@@ -39,6 +39,12 @@ struct TrainingOptions {
 // items are ignored). InvalidArgument naming the bad item, an unknown category or a repeated label.
 Result<std::vector<std::pair<std::string, Category>>> ParseCategoryMap(std::string_view text);
 
+// Checks the ranges of the training parameters (dim 1..1000, epoch 1..1000, lr in (0, 10],
+// word n-grams 1..5, 1 <= minn <= maxn <= 10 or maxn 0, bucket 1000..50,000,000 when n-grams are
+// hashed, min_count 1..1000, upsample 1..100, threads 0..256, seed >= 0). InvalidArgument naming
+// the parameter otherwise.
+Status ValidateClassifierParameters(const ClassifierParameters& parameters);
+
 // True when `label` is one of `negative_labels` (ignoring ASCII case).
 bool IsNegativeLabel(std::string_view label, const std::vector<std::string>& negative_labels);
 

@@ -1,0 +1,198 @@
+#include "app/screen_commands.h"
+
+#include <cstdio>
+#include <fstream>
+
+#include "common/csv.h"
+#include "common/strings.h"
+#include "screen/classifier.h"
+#include "screen/classifier_trainer.h"
+#include "screen/evaluation.h"
+#include "screen/labelled_csv.h"
+
+namespace stoa::app {
+namespace {
+
+constexpr int kFailure = 1;
+constexpr int kUsageError = 2;
+
+int Report(int code, const std::string& message) {
+  std::fprintf(stderr, "stoa: %s\n", message.c_str());
+  return code;
+}
+
+// Each --negative may hold several labels separated by commas.
+std::vector<std::string> NegativeLabels(const std::vector<std::string>& given) {
+  if (given.empty()) return screen::kDefaultNegativeLabels;
+  std::vector<std::string> out;
+  for (const std::string& item : given) {
+    for (std::string_view label : Split(item, ',')) {
+      if (!Trim(label).empty()) out.emplace_back(Trim(label));
+    }
+  }
+  return out;
+}
+
+// Checks the delimiter and that the file has the two columns (a wrong column is an argument
+// error, reported before any work); returns the options for ReadLabelledCsv.
+Result<screen::LabelledCsvOptions> CsvArguments(const std::string& data, const std::string& text,
+                                                const std::string& label,
+                                                const std::string& delimiter) {
+  auto d = ParseCsvDelimiter(delimiter);
+  if (!d.ok()) return InvalidArgument("--delimiter: " + d.status().message());
+  std::ifstream in(data, std::ios::binary);
+  if (!in) return InvalidArgument("cannot open " + data);
+  CsvReader reader(in, CsvOptions{*d});
+  std::vector<std::string> header;
+  auto first = reader.Next(header);
+  if (!first.ok()) return InvalidArgument(data + ": " + first.status().message());
+  if (!*first) return InvalidArgument(data + " is empty (a header row is expected)");
+  auto t = ResolveCsvColumn(header, text);
+  if (!t.ok()) return InvalidArgument("--text-column: " + t.status().message());
+  auto l = ResolveCsvColumn(header, label);
+  if (!l.ok()) return InvalidArgument("--label-column: " + l.status().message());
+  if (*t == *l) return InvalidArgument("--text-column and --label-column are the same column");
+  return screen::LabelledCsvOptions{text, label, *d};
+}
+
+Status CheckThresholds(float flag, float hold) {
+  if (!(flag > 0 && flag <= 1) || !(hold > 0 && hold <= 1)) {
+    return InvalidArgument("thresholds must be in (0, 1]");
+  }
+  if (flag > hold) return InvalidArgument("--flag-threshold must not exceed --hold-threshold");
+  return Status::Ok();
+}
+
+std::string LabelSummary(const screen::ClassifierMetadata& m) {
+  std::string out;
+  for (const screen::ClassifierLabel& l : m.labels) {
+    if (!out.empty()) out += ", ";
+    out += l.name + (l.category ? " -> " + std::string(screen::CategoryName(*l.category))
+                                : std::string(" (harmless)"));
+    out += " [" + std::to_string(l.examples) + "]";
+  }
+  return out;
+}
+
+}  // namespace
+
+ScreenCommands::ScreenCommands(CLI::App& cli) {
+  const auto data_options = [&](CLI::App* cmd) {
+    cmd->add_option("--data", o_.data, "Labelled CSV file (first row: the header)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--text-column", o_.text_column, "Column of the text: header name or 0-based index")
+        ->required();
+    cmd->add_option("--label-column", o_.label_column, "Column of the label: name or index")
+        ->required();
+    cmd->add_option("--delimiter", o_.delimiter, "Field delimiter: , ; \\t or another character")
+        ->capture_default_str();
+    cmd->add_option("--negative", o_.negative,
+                    "Label(s) meaning harmless, repeatable or comma-separated (default: nothing, "
+                    "FALSE and 0, ignoring case)");
+    cmd->add_option("--flag-threshold", o_.flag_threshold,
+                    "Category score that flags a post for review");
+    cmd->add_option("--hold-threshold", o_.hold_threshold,
+                    "Category score that holds a post until a moderator decides");
+  };
+  train_ = cli.add_subcommand("train", "Train the screening classifier from labelled CSV");
+  data_options(train_);
+  screen::ClassifierParameters& p = o_.parameters;
+  train_->add_option("--category-map", o_.category_map,
+                     "LABEL=CATEGORY,... (default: every harmful label raises violence)");
+  train_->add_option("--out", o_.out, "Model file to write")->required();
+  train_->add_option("--loss", o_.loss, "softmax or ova (one-vs-all)")->capture_default_str();
+  train_->add_option("--dim", p.dim, "Text vector size")->capture_default_str();
+  train_->add_option("--epoch", p.epoch, "Passes over the data")->capture_default_str();
+  train_->add_option("--lr", p.lr, "Learning rate")->capture_default_str();
+  train_->add_option("--word-ngrams", p.word_ngrams, "Word n-grams up to this length")
+      ->capture_default_str();
+  train_->add_option("--minn", p.minn, "Shortest character n-gram")->capture_default_str();
+  train_->add_option("--maxn", p.maxn, "Longest character n-gram (0: none)")->capture_default_str();
+  train_->add_option("--bucket", p.bucket, "Hash buckets for n-grams")->capture_default_str();
+  train_->add_option("--min-count", p.min_count, "Drop words seen fewer times")->capture_default_str();
+  train_->add_option("--upsample", p.upsample, "Use each harmful example this many times")
+      ->capture_default_str();
+  train_->add_option("--threads", p.threads, "Training threads (0: all; 1: reproducible)")
+      ->capture_default_str();
+  train_->add_option("--seed", p.seed, "Seed of the shuffle and of fastText")->capture_default_str();
+
+  eval_ = cli.add_subcommand(
+      "eval", "Precision, recall and F1 of a model on labelled CSV, per label and per threshold");
+  data_options(eval_);
+  eval_->add_option("--model", o_.model, "Model file (from stoa train)")
+      ->required()
+      ->check(CLI::ExistingFile);
+}
+
+std::optional<int> ScreenCommands::Run() const {
+  if (train_->parsed()) return Train();
+  if (eval_->parsed()) return Eval();
+  return std::nullopt;
+}
+
+int ScreenCommands::Train() const {
+  screen::TrainingOptions options;
+  options.negative_labels = NegativeLabels(o_.negative);
+  options.parameters = o_.parameters;
+  auto loss = screen::ParseClassifierLoss(o_.loss);
+  if (!loss) return Report(kUsageError, "--loss must be softmax or ova, got '" + o_.loss + "'");
+  options.parameters.loss = *loss;
+  if (Status st = screen::ValidateClassifierParameters(options.parameters); !st.ok()) {
+    return Report(kUsageError, st.message());
+  }
+  if (!o_.category_map.empty()) {
+    auto map = screen::ParseCategoryMap(o_.category_map);
+    if (!map.ok()) return Report(kUsageError, "--category-map: " + map.status().message());
+    options.category_map = std::move(map).value();
+  }
+  options.flag_threshold = o_.flag_threshold.value_or(options.flag_threshold);
+  options.hold_threshold = o_.hold_threshold.value_or(options.hold_threshold);
+  if (Status st = CheckThresholds(options.flag_threshold, options.hold_threshold); !st.ok()) {
+    return Report(kUsageError, st.message());
+  }
+  auto csv_options = CsvArguments(o_.data, o_.text_column, o_.label_column, o_.delimiter);
+  if (!csv_options.ok()) return Report(kUsageError, csv_options.status().message());
+  auto data = screen::ReadLabelledCsv(o_.data, *csv_options);
+  if (!data.ok()) return Report(kFailure, data.status().message());
+
+  auto file = screen::TrainClassifier(data->examples, options);
+  if (!file.ok()) {
+    // InvalidArgument: the labels or the map do not fit the data (wrong column, typo in a label).
+    const bool usage = file.status().code() == StatusCode::kInvalidArgument;
+    return Report(usage ? kUsageError : kFailure, file.status().message());
+  }
+  if (Status st = screen::WriteClassifierFile(o_.out, *file); !st.ok()) {
+    return Report(kFailure, st.message());
+  }
+  std::printf("trained on %zu examples (%lld rows skipped: empty text or label)\nlabels: %s\n"
+              "wrote %s (version %s, %.1f MB)\n",
+              data->examples.size(), static_cast<long long>(data->skipped),
+              LabelSummary(file->metadata).c_str(), o_.out.c_str(), file->version.c_str(),
+              static_cast<double>(file->fasttext_model.size()) / 1e6);
+  return 0;
+}
+
+int ScreenCommands::Eval() const {
+  auto csv_options = CsvArguments(o_.data, o_.text_column, o_.label_column, o_.delimiter);
+  if (!csv_options.ok()) return Report(kUsageError, csv_options.status().message());
+  auto model = screen::Classifier::Load(o_.model);
+  if (!model.ok()) return Report(kFailure, model.status().message());
+  const screen::ClassifierMetadata& meta = (*model)->metadata();
+  const float flag = o_.flag_threshold.value_or(meta.flag_threshold);
+  const float hold = o_.hold_threshold.value_or(meta.hold_threshold);
+  if (Status st = CheckThresholds(flag, hold); !st.ok()) return Report(kUsageError, st.message());
+  auto data = screen::ReadLabelledCsv(o_.data, *csv_options);
+  if (!data.ok()) return Report(kFailure, data.status().message());
+  auto evaluation = screen::EvaluateClassifier(**model, data->examples, NegativeLabels(o_.negative),
+                                               flag, hold);
+  if (!evaluation.ok()) return Report(kUsageError, evaluation.status().message());
+  std::printf("model %s (version %s): %s\n", o_.model.c_str(), (*model)->version().c_str(),
+              LabelSummary(meta).c_str());
+  std::printf("data %s: %lld rows skipped (empty text or label)\n\n", o_.data.c_str(),
+              static_cast<long long>(data->skipped));
+  std::printf("%s", screen::FormatEvaluation(*evaluation).c_str());
+  return 0;
+}
+
+}  // namespace stoa::app
