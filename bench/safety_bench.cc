@@ -180,6 +180,8 @@ int NoticesBench(const Args& args, const std::string& dir) {
                      R"("email":"n)" + std::to_string(i) + R"(@example.org"})");
   }
   std::atomic<int> next{0}, ok{0}, failed{0};
+  auto* sqlite = dynamic_cast<storage::sqlite::SqliteStorage*>(&app->storage());
+  const storage::sqlite::WriterStats before = sqlite->database().writer_stats();
   const auto start = Clock::now();
   std::vector<std::thread> threads;
   for (int t = 0; t < args.clients; ++t) {
@@ -200,6 +202,9 @@ int NoticesBench(const Args& args, const std::string& dir) {
   }
   for (auto& t : threads) t.join();
   const double elapsed = Seconds(Clock::now() - start);
+  const storage::sqlite::WriterStats after = sqlite->database().writer_stats();
+  const int64_t commits = after.batches - before.batches;
+  const int64_t jobs = after.jobs - before.jobs;
   auto read = app->storage().Read();
   const int64_t open_cases = read->cases().CountOpen();
   const int64_t stored = read->notices().CountReceived(FromUnixMillis(0), core.Now() + std::chrono::hours(1));
@@ -211,6 +216,9 @@ int NoticesBench(const Args& args, const std::string& dir) {
               args.notices, args.clients, elapsed, args.notices / elapsed, ok.load(), failed.load(),
               static_cast<long long>(stored), static_cast<long long>(open_cases), targets,
               head.empty() ? "none" : FormatIso8601(head[0].deadline_at).c_str());
+  std::printf("notices: %lld write transactions in %lld group commits (%.1f per commit)\n",
+              static_cast<long long>(jobs), static_cast<long long>(commits),
+              commits > 0 ? static_cast<double>(jobs) / static_cast<double>(commits) : 0.0);
   app->Stop();
   return failed.load() == 0 && open_cases == targets ? 0 : 1;
 }

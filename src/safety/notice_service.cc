@@ -61,14 +61,6 @@ std::string ReceiptBody(const Notice& n, const social::Core& core) {
 
 }  // namespace
 
-Status NoticeService::CheckNotSuspended(std::string_view notifier_key, Timestamp now) {
-  auto until = core_.storage().Read()->decisions().NotifierSuspendedUntil(notifier_key, now);
-  if (!until) return Status::Ok();
-  return PermissionDenied(
-      "Your notices are suspended (DSA Art. 23: repeatedly manifestly unfounded notices)" +
-      (*until == Timestamp::max() ? std::string() : " until " + FormatIso8601(*until)));
-}
-
 std::string NoticeService::NewSecret(Notice& notice) {
   notice.reference = RandomToken(core_.random(), 12);
   std::string secret = RandomToken(core_.random(), 24);
@@ -114,9 +106,11 @@ Result<SubmittedNotice> NoticeService::Report(const social::Viewer& reporter, co
           "Validation failed: Status ids must be statuses of the reported account that you can "
           "see");
     }
-    targets.push_back(Target{TargetType::kStatus, id, ""});
+    targets.push_back(Target{TargetType::kStatus, id, "", std::move(post).value(), account});
   }
-  if (targets.empty()) targets.push_back(Target{TargetType::kAccount, in.account_id, ""});
+  if (targets.empty()) {
+    targets.push_back(Target{TargetType::kAccount, in.account_id, "", nullptr, account});
+  }
 
   Notice n;
   n.id = core_.ids().Next();
@@ -133,7 +127,6 @@ Result<SubmittedNotice> NoticeService::Report(const social::Viewer& reporter, co
   n.target_account_id = in.account_id;
   const Timestamp now = core_.Now();
   n.received_at = now;
-  RETURN_IF_ERROR(CheckNotSuspended(n.notifier_key, now));
   RETURN_IF_ERROR(core_.storage().Write(
       [&](storage::Transaction& tx) { return Store(tx, n, targets, now); }));
   out.notice = std::move(n);
@@ -171,21 +164,29 @@ Result<NoticeService::Target> NoticeService::ResolveLocation(std::string_view ur
   } else {
     return InvalidArgument(unknown);
   }
-  auto account = core_.storage().Read()->accounts().FindByUsername(username);
-  if (!account.ok()) return InvalidArgument(unknown);
-  if (!status_id) return Target{TargetType::kAccount, account->id, std::string(Trim(url))};
-  if (any_visibility) {
-    auto post = core_.LoadPost(*status_id);
-    if (!post || post->deleted() || post->account_id != account->id || post->is_reblog()) {
-      return InvalidArgument(unknown);
-    }
-  } else {
-    auto post = posts_.GetVisible(viewer, *status_id);
-    if (!post.ok() || (*post)->account_id != account->id || (*post)->is_reblog()) {
-      return InvalidArgument(unknown);
-    }
+  if (!status_id) {
+    auto found = core_.storage().Read()->accounts().FindByUsername(username);
+    if (!found.ok()) return InvalidArgument(unknown);
+    social::AccountPtr account = core_.LoadAccount(found->id);
+    if (!account) return InvalidArgument(unknown);
+    return Target{TargetType::kAccount, account->id, std::string(Trim(url)), nullptr, account};
   }
-  return Target{TargetType::kStatus, *status_id, std::string(Trim(url))};
+  // A status: both objects come from the caches; the URL's username must be its author's
+  // (compared as the username index compares, case-insensitively).
+  social::PostPtr post;
+  if (any_visibility) {
+    post = core_.LoadPost(*status_id);
+    if (!post || post->deleted()) return InvalidArgument(unknown);
+  } else {
+    auto visible = posts_.GetVisible(viewer, *status_id);
+    if (!visible.ok()) return InvalidArgument(unknown);
+    post = std::move(visible).value();
+  }
+  if (post->is_reblog()) return InvalidArgument(unknown);
+  social::AccountPtr author = core_.LoadAccount(post->account_id);
+  if (!author || !EqualsIgnoreCase(author->username, username)) return InvalidArgument(unknown);
+  return Target{TargetType::kStatus, *status_id, std::string(Trim(url)), std::move(post),
+                std::move(author)};
 }
 
 Result<SubmittedNotice> NoticeService::Submit(const NoticeSender& sender, const NoticeInput& in) {
@@ -257,7 +258,6 @@ Result<SubmittedNotice> NoticeService::Submit(const NoticeSender& sender, const 
   n.threat_to_life = in.threat_to_life;
   const Timestamp now = core_.Now();
   n.received_at = now;
-  RETURN_IF_ERROR(CheckNotSuspended(n.notifier_key, now));
   RETURN_IF_ERROR(core_.storage().Write(
       [&](storage::Transaction& tx) { return Store(tx, n, targets, now); }));
   out.notice = std::move(n);
@@ -277,14 +277,39 @@ Result<Notice> NoticeService::SubmitAutomated(storage::Transaction& tx, TargetTy
   n.details_json = std::string(details_json);
   const Timestamp now = core_.Now();
   n.received_at = now;
-  RETURN_IF_ERROR(Store(tx, n, {Target{target_type, target_id, ""}}, now));
+  RETURN_IF_ERROR(Store(tx, n, {Target{target_type, target_id, "", nullptr, nullptr}}, now));
   return n;
 }
+
+namespace {
+
+// The evidence and the reach of a status, from the post and its author.
+void SnapshotStatus(const Post& post, const Account* author, ContentSnapshot& snap, Reach& reach) {
+  snap.author_id = post.account_id;
+  snap.text = post.text;
+  snap.spoiler_text = post.spoiler_text;
+  snap.visibility = post.visibility;
+  snap.content_created_at = post.created_at;
+  reach.reblogs = post.reblogs_count;
+  reach.favourites = post.favourites_count;
+  reach.replies = post.replies_count;
+  if (author != nullptr) reach.author_followers = author->followers_count;
+}
+
+void SnapshotAccount(const Account& account, ContentSnapshot& snap, Reach& reach) {
+  snap.author_id = account.id;
+  snap.text = AccountText(account);
+  snap.content_created_at = account.created_at;
+  reach.author_followers = account.followers_count;
+}
+
+}  // namespace
 
 Status NoticeService::Store(storage::Transaction& tx, Notice& n, const std::vector<Target>& targets,
                             Timestamp now) {
   // DSA Art. 23(2): a notifier suspended for repeated manifestly unfounded notices (after a
-  // warning; safety/decision_service.h) is not heard until the suspension ends.
+  // warning; safety/decision_service.h) is not heard until the suspension ends. Checked here, in
+  // the writer's transaction, so a suspension that has just been decided cannot be missed.
   if (auto until = tx.decisions().NotifierSuspendedUntil(n.notifier_key, now)) {
     return PermissionDenied(
         "Your notices are not processed until " +
@@ -305,29 +330,21 @@ Status NoticeService::Store(storage::Transaction& tx, Notice& n, const std::vect
     snap.target_id = t.id;
     snap.taken_at = now;
     Reach reach;
-    if (t.type == TargetType::kStatus) {
+    if (t.type == TargetType::kStatus && t.post) {
+      SnapshotStatus(*t.post, t.account.get(), snap, reach);
+    } else if (t.type == TargetType::kStatus) {
       auto post = tx.posts().Get(t.id);
       if (!post.ok() || post->deleted()) {
         return InvalidArgument("Validation failed: the status " + IdToString(t.id) +
                                " does not exist");
       }
-      snap.author_id = post->account_id;
-      snap.text = post->text;
-      snap.spoiler_text = post->spoiler_text;
-      snap.visibility = post->visibility;
-      snap.content_created_at = post->created_at;
-      reach.reblogs = post->reblogs_count;
-      reach.favourites = post->favourites_count;
-      reach.replies = post->replies_count;
-      if (auto author = tx.accounts().Get(post->account_id); author.ok()) {
-        reach.author_followers = author->followers_count;
-      }
+      auto author = tx.accounts().Get(post->account_id);
+      SnapshotStatus(*post, author.ok() ? &*author : nullptr, snap, reach);
+    } else if (t.account) {
+      SnapshotAccount(*t.account, snap, reach);
     } else {
       ASSIGN_OR_RETURN(Account account, tx.accounts().Get(t.id));
-      snap.author_id = account.id;
-      snap.text = AccountText(account);
-      snap.content_created_at = account.created_at;
-      reach.author_followers = account.followers_count;
+      SnapshotAccount(account, snap, reach);
     }
     snap.sha256 = Sha256Hex(SnapshotCanonicalBytes(snap));
     if (n.target_account_id == kNoId) n.target_account_id = snap.author_id;
@@ -336,7 +353,7 @@ Status NoticeService::Store(storage::Transaction& tx, Notice& n, const std::vect
     std::optional<Case> open = tx.cases().FindOpenForTarget(t.type, t.id);
     Case c;
     if (open) {
-      c = *open;
+      c = std::move(*open);
     } else {
       c.id = core_.ids().Next();
       c.kind = CaseKind::kNotice;
@@ -361,7 +378,9 @@ Status NoticeService::Store(storage::Transaction& tx, Notice& n, const std::vect
       if (new_notifier) c.distinct_notifiers += 1;
       triage_.Apply(c, signals, now, reach);
       c.updated_at = now;
-      RETURN_IF_ERROR(tx.cases().Update(c));
+      // Only the counters and the triage fields change: the narrow update leaves the indexes on
+      // the target, the account and the leases alone.
+      RETURN_IF_ERROR(tx.cases().UpdateTriage(c));
     }
     item.case_id = c.id;
     n.items.push_back(std::move(item));

@@ -90,11 +90,16 @@ class NoticeService {
   Result<PriorityNotifier> AuthenticateKey(std::string_view key);
 
  private:
-  // A resolved item before it is stored.
+  // A resolved item before it is stored. `post` (status targets) and `account` (the status's
+  // author, or the account target) are the objects the notifier was shown, from the caches: the
+  // snapshot is taken from them, so the single writer reads nothing per notice. Null for
+  // automated notices, whose content may be written in the same transaction: they are read there.
   struct Target {
     TargetType type;
     Id id;
     std::string location;
+    social::PostPtr post;
+    social::AccountPtr account;
   };
   Result<Target> ResolveLocation(std::string_view url, const social::Viewer& viewer,
                                  bool any_visibility);
@@ -102,9 +107,6 @@ class NoticeService {
   Status Store(storage::Transaction& tx, Notice& notice, const std::vector<Target>& targets,
                Timestamp now);
   std::string NewSecret(Notice& notice);
-  // kPermissionDenied while the notifier's notices are suspended (DSA Art. 23(2) measures that
-  // the decisions record).
-  Status CheckNotSuspended(std::string_view notifier_key, Timestamp now);
 
   social::Core& core_;
   social::PostService& posts_;

@@ -65,6 +65,11 @@ class Cases {
   // Writes every field of `c` when the stored version is still `c.version`, storing version + 1.
   // kConflict "stale version" when it is not; kNotFound when there is no such case.
   virtual Status Update(const Case& c) = 0;
+  // A notice joining the case: writes only its counters and triage fields (category, urgency,
+  // score, deadline_at, notices_count, distinct_notifiers, priority_notices, sources,
+  // threat_to_life, updated_at) when the stored version is still `c.version`, storing version + 1;
+  // every other field keeps its stored value. Errors as Update.
+  virtual Status UpdateTriage(const Case& c) = 0;
   // Records that `notifier_key` has a notice in the case. Result: true when it is new there.
   virtual Result<bool> AddNotifier(Id case_id, std::string_view notifier_key) = 0;
   // Every open case whose lease ended at or before `now` becomes unassigned (version + 1).

@@ -206,6 +206,7 @@ class SqliteCases final : public Cases {
   int64_t CountOpen() const override;
   Status Insert(const Case& c) override;
   Status Update(const Case& c) override;
+  Status UpdateTriage(const Case& c) override;
   Result<bool> AddNotifier(Id case_id, std::string_view notifier_key) override;
   Result<int64_t> ExpireLeases(Timestamp now) override;
   Result<std::optional<Case>> ClaimHead(Id moderator_id, Timestamp lease_until,

@@ -49,6 +49,12 @@ constexpr char kUpdateCase[] =
     "priority_notices = ?16, sources = ?17, threat_to_life = ?18, appeal_of = ?19, "
     "excluded_moderator_id = ?20, created_at = ?21, updated_at = ?22, closed_at = ?23 "
     "WHERE id = ?1 AND version = ?13";
+// Only the columns a notice changes: SQLite then leaves alone every index whose columns (and
+// partial-index conditions) are not assigned (cases_open_target, cases_leases, cases_account).
+constexpr char kUpdateTriage[] =
+    "UPDATE cases SET category = ?2, urgency = ?3, score = ?4, deadline_at = ?5, "
+    "notices_count = ?6, distinct_notifiers = ?7, priority_notices = ?8, sources = ?9, "
+    "threat_to_life = ?10, updated_at = ?11, version = ?12 + 1 WHERE id = ?1 AND version = ?12";
 constexpr char kCaseExists[] = "SELECT 1 FROM cases WHERE id = ?1";
 constexpr char kAddNotifier[] =
     "INSERT OR IGNORE INTO case_notifiers (case_id, notifier_key) VALUES (?1, ?2)";
@@ -395,6 +401,30 @@ Status SqliteCases::Update(const Case& c) {
   {
     StatementScope s(c_->Prepare(kUpdateCase));
     BindCase(*s, c);
+    RETURN_IF_ERROR(s->Run());
+  }
+  if (c_->Changes() == 1) return Status::Ok();
+  StatementScope exists(c_->Prepare(kCaseExists));
+  exists->Bind(1, c.id);
+  ASSIGN_OR_RETURN(bool row, exists->Step());
+  return row ? Conflict("stale version") : NotFound();
+}
+
+Status SqliteCases::UpdateTriage(const Case& c) {
+  {
+    StatementScope s(c_->Prepare(kUpdateTriage));
+    s->Bind(1, c.id)
+        .Bind(2, CategoryName(c.category))
+        .Bind(3, c.urgency)
+        .Bind(4, c.score)
+        .Bind(5, ToUnixMillis(c.deadline_at))
+        .Bind(6, c.notices_count)
+        .Bind(7, c.distinct_notifiers)
+        .Bind(8, c.priority_notices)
+        .Bind(9, static_cast<int64_t>(c.sources))
+        .Bind(10, c.threat_to_life)
+        .Bind(11, ToUnixMillis(c.updated_at))
+        .Bind(12, c.version);
     RETURN_IF_ERROR(s->Run());
   }
   if (c_->Changes() == 1) return Status::Ok();

@@ -141,6 +141,67 @@ TEST_P(StorageConformanceTest, OneOpenNoticeCasePerTargetAndVersionedUpdates) {
   MustWrite([&](Transaction& tx) { return tx.cases().Insert(dup); });
 }
 
+TEST_P(StorageConformanceTest, UpdateTriageWritesOnlyTheNoticeFieldsOfTheSeenVersion) {
+  Case c = MakeCase(NextId(), TargetType::kStatus, 31, Now() + std::chrono::hours(48), 100, Now());
+  c.assigned_to = 9;
+  c.lease_until = Now() + std::chrono::minutes(15);
+  MustWrite([&](Transaction& tx) { return tx.cases().Insert(c); });
+
+  Case merged = c;
+  merged.category = Category::kRiskForPublicSecurity;
+  merged.urgency = 1;
+  merged.score = 640;
+  merged.deadline_at = Now() + std::chrono::hours(3);
+  merged.notices_count = 2;
+  merged.distinct_notifiers = 2;
+  merged.priority_notices = 1;
+  merged.sources = SourceBit(NoticeSource::kAnonymous) | SourceBit(NoticeSource::kAuthority);
+  merged.threat_to_life = true;
+  merged.updated_at = Now() + std::chrono::seconds(5);
+  // Fields a notice never changes: UpdateTriage must leave the stored ones alone.
+  merged.state = CaseState::kClosed;
+  merged.assigned_to = 11;
+  merged.lease_until.reset();
+  merged.target_id = 32;
+  merged.account_id = 778;
+  MustWrite([&](Transaction& tx) { return tx.cases().UpdateTriage(merged); });
+
+  auto got = Read()->cases().Get(c.id);
+  ASSERT_TRUE(IsOk(got));
+  EXPECT_EQ(got->version, c.version + 1);
+  EXPECT_EQ(got->category, Category::kRiskForPublicSecurity);
+  EXPECT_EQ(got->urgency, 1);
+  EXPECT_EQ(got->score, 640);
+  EXPECT_EQ(got->deadline_at, merged.deadline_at);
+  EXPECT_EQ(got->notices_count, 2);
+  EXPECT_EQ(got->distinct_notifiers, 2);
+  EXPECT_EQ(got->priority_notices, 1);
+  EXPECT_EQ(got->sources, merged.sources);
+  EXPECT_TRUE(got->threat_to_life);
+  EXPECT_EQ(got->updated_at, merged.updated_at);
+  EXPECT_EQ(got->state, CaseState::kOpen);
+  EXPECT_EQ(got->assigned_to, 9);
+  EXPECT_EQ(got->lease_until, c.lease_until);
+  EXPECT_EQ(got->target_id, 31);
+  EXPECT_EQ(got->account_id, 777);
+  // The queue sees the new deadline.
+  CaseFilter open;
+  open.now = Now();
+  auto queue = Read()->cases().List(open, 10);
+  ASSERT_FALSE(queue.empty());
+  EXPECT_EQ(queue.front().deadline_at, merged.deadline_at);
+
+  // A stale version changes nothing; an unknown case is not found.
+  merged.score = 1;
+  EXPECT_EQ(storage().Write([&](Transaction& tx) { return tx.cases().UpdateTriage(merged); }).code(),
+            StatusCode::kConflict);
+  EXPECT_EQ(Read()->cases().Get(c.id)->score, 640);
+  Case ghost = merged;
+  ghost.id = NextId();
+  EXPECT_EQ(storage().Write([&](Transaction& tx) { return tx.cases().UpdateTriage(ghost); }).code(),
+            StatusCode::kNotFound);
+}
+
 TEST_P(StorageConformanceTest, DistinctNotifiersPerCase) {
   const Case c = MakeCase(NextId(), TargetType::kStatus, 1, Now(), 0, Now());
   MustWrite([&](Transaction& tx) { return tx.cases().Insert(c); });
