@@ -296,6 +296,44 @@ pattern = kill \w+
   EXPECT_EQ(n.text.substr((*hits)[1].start, (*hits)[1].end - (*hits)[1].start), "kil more");
 }
 
+TEST(RuleSetMatch, StartIsWhereTheShortestMatchEndingThereBegins) {
+  auto set = MustParse(R"(stoa-rules 1
+version = 1
+[rule start]
+category = violence
+languages = any
+weight = 0.5
+max_verdict = hold
+pattern = (?:^|[.!?] |\bund )knallt sie ab\b
+[rule multi]
+category = threat
+languages = any
+weight = 0.5
+max_verdict = hold
+pattern = \bwe know where you live\b
+pattern = \bwhere you live\b
+)");
+  ASSERT_NE(set, nullptr);
+  Normalized n = Normalize("Ja. Und knallt sie ab! We know where you live.");
+  ASSERT_EQ(n.text, "ja. und knalt sie ab! we know where you live.");
+  auto hits = set->Match(n, "de");
+  ASSERT_TRUE(hits.ok());
+  ASSERT_EQ(hits->size(), 2u);
+  // The optional leading context ("und ") is not part of the span.
+  EXPECT_EQ(n.text.substr((*hits)[0].start, (*hits)[0].end - (*hits)[0].start), "knalt sie ab");
+  // Two patterns of one rule overlap: one hit covering both.
+  EXPECT_EQ(set->rule((*hits)[1].rule).name, "multi");
+  EXPECT_EQ(n.text.substr((*hits)[1].start, (*hits)[1].end - (*hits)[1].start),
+            "we know where you live");
+  // A match at the very start of the text.
+  Normalized first = Normalize("Knallt sie ab");
+  auto first_hits = set->Match(first, "de");
+  ASSERT_TRUE(first_hits.ok());
+  ASSERT_EQ(first_hits->size(), 1u);
+  EXPECT_EQ((*first_hits)[0].start, 0u);
+  EXPECT_EQ((*first_hits)[0].end, first.text.size());
+}
+
 TEST(RuleSetScore, CombinesDistinctRulesPerCategory) {
   auto set = MustParse(R"(stoa-rules 1
 version = 1
