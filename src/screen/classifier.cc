@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "screen/classifier_tokens.h"
+#include "screen/fasttext_input.h"
 
 namespace stoa::screen {
 namespace {
@@ -97,60 +98,27 @@ Result<std::shared_ptr<const Classifier>> Classifier::FromFile(const ClassifierF
     seen[index] = true;
     c->label_of_.push_back(index);
   }
-  c->nwords_ = dict->nwords();
-  c->word_ngrams_ = args.wordNgrams;
-  c->bucket_ = args.bucket;
-  c->maxn_ = args.maxn;
-  if (c->word_ngrams_ > 1 && c->bucket_ <= 0) {
-    return InvalidArgument("the fastText model uses word n-grams without hash buckets");
+  if ((args.wordNgrams > 1 || args.maxn > 0) && args.bucket <= 0) {
+    return InvalidArgument("the fastText model uses n-grams without hash buckets");
   }
-  c->dict_ = dict.get();  // model_ keeps it alive and never replaces it after loading
+  auto input = detail::FastTextInput::Build(*dict, args.minn, args.maxn, args.bucket,
+                                            args.wordNgrams);
+  if (!input.ok()) return input.status();
+  c->input_ = std::make_unique<const detail::FastTextInput>(std::move(input).value());
   c->model_ = std::move(model);
   return std::shared_ptr<const Classifier>(std::move(c));
 }
 
-// What fastText's Dictionary::getLine computes for a line of these tokens followed by a line end,
-// without going through an istream: each token's subword rows (the word's own row and its
-// character n-grams when in the vocabulary, only the n-grams otherwise), then the hashed word
-// n-grams. Every dictionary call used here is const and touches no shared state.
-void Classifier::ComputeInput(std::string_view normalized_text, std::vector<int32_t>& input) const {
-  const fasttext::Dictionary& dict = *dict_;
-  std::vector<int32_t> hashes;  // fastText keeps the uint32 hashes as int32
-  hashes.reserve(kMaxClassifierTokens / 8);
-  std::string token;
-  auto add = [&](std::string_view t) {
-    token.assign(t);
-    const uint32_t h = dict.hash(token);
-    const int32_t id = dict.getId(token, h);
-    if (id < 0) {
-      // Out of vocabulary: only its character n-grams (none when maxn is 0).
-      if (token != fasttext::Dictionary::EOS) {
-        dict.computeSubwords(fasttext::Dictionary::BOW + token + fasttext::Dictionary::EOW, input);
-      }
-    } else if (maxn_ <= 0) {
-      input.push_back(id);
-    } else {
-      const std::vector<int32_t>& subwords = dict.getSubwords(id);
-      input.insert(input.end(), subwords.begin(), subwords.end());
-    }
-    hashes.push_back(static_cast<int32_t>(h));
-  };
-  ForEachClassifierToken(normalized_text, add);
-  add(fasttext::Dictionary::EOS);  // training lines end with a line break, which fastText reads as </s>
-  for (size_t i = 0; i < hashes.size(); ++i) {
-    uint64_t h = static_cast<uint64_t>(static_cast<int64_t>(hashes[i]));
-    for (size_t j = i + 1; j < hashes.size() && j < i + static_cast<size_t>(word_ngrams_); ++j) {
-      h = h * 116049371 + static_cast<uint64_t>(static_cast<int64_t>(hashes[j]));
-      input.push_back(nwords_ + static_cast<int32_t>(h % static_cast<uint64_t>(bucket_)));
-    }
-  }
-}
-
 void Classifier::PredictLabels(std::string_view normalized_text, std::span<float> out) const {
   std::fill(out.begin(), out.end(), 0.0f);
+  // The rows fastText's Dictionary::getLine would give for the tokens and a line end (the
+  // training lines end with one, which fastText reads as the token </s>).
   std::vector<int32_t> input;
   input.reserve(kInputReserve);
-  ComputeInput(normalized_text, input);
+  std::vector<int32_t> hashes;
+  hashes.reserve(kInputReserve / 8);
+  input_->Compute([&](auto&& emit) { ForEachClassifierToken(normalized_text, emit); }, input,
+                  hashes);
   fasttext::Predictions predictions;
   // FastText::predict keeps its working vectors in a per-call Model::State.
   model_->predict(-1, input, predictions, 0.0f);

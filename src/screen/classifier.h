@@ -12,14 +12,11 @@
 #include "screen/category_scores.h"
 #include "screen/classifier_file.h"
 
-namespace fasttext {
-class Dictionary;
-}
-
 namespace stoa::screen {
 namespace detail {
 class LoadableFastText;  // classifier.cc
-}
+class FastTextInput;     // fasttext_input.h
+}  // namespace detail
 
 class Classifier {
  public:
@@ -53,19 +50,13 @@ class Classifier {
 
  private:
   Classifier() = default;
-  void ComputeInput(std::string_view normalized_text, std::vector<int32_t>& input) const;
 
   std::unique_ptr<detail::LoadableFastText> model_;
-  const fasttext::Dictionary* dict_ = nullptr;  // owned by model_
+  std::unique_ptr<const detail::FastTextInput> input_;
   ClassifierMetadata metadata_;
   std::string version_;
   // fastText's label i is metadata_.labels[label_of_[i]].
   std::vector<size_t> label_of_;
-  // Copies of the model's settings the input computation needs (fastText keeps them private).
-  int32_t nwords_ = 0;
-  int word_ngrams_ = 1;
-  int bucket_ = 0;
-  int maxn_ = 0;
 };
 
 }  // namespace stoa::screen
