@@ -22,10 +22,10 @@
 //     character at the edge of the word ("k1ll", "3rschiessen", "t0t"); @ ! | are mapped (a, i, l)
 //     only between letters, so "@user" and "kill!" stay. Words without a letter ("2024", "10:30",
 //     "1488") and multi-digit runs at a word edge ("covid19", "90er", "10km") are not touched.
-//  8. Spaced letters: three or more single-letter words separated only by spaces or . - _ * ~ + /
-//     \ are joined ("k i l l", "k.i.l.l", "k-i-l-l" -> "kill"); a single leet character counts as
-//     a letter there ("k 1 l l") when at least two of them are letters. Two single letters ("z.B.",
-//     "i.e.") and ordinary words are not joined.
+//  8. Spaced letters: three or more single-letter words separated by one and the same gap of up
+//     to three spaces or . - _ * ~ + / \ are joined ("k i l l", "k.i.l.l", "t - o - t" -> "kil",
+//     "tot"); a single leet character counts as a letter there ("k 1 l l") when at least two of
+//     them are letters. Two single letters ("z.B.", "i.e.") and ordinary words are not joined.
 //  9. Runs of the same letter collapse to ONE letter ("kiiiilll" -> "kil", "Mannschaft" ->
 //     "manschaft"). Rule patterns are collapsed the same way when a rules file is compiled, so a
 //     rule may be written "kill" or "wissen" and still matches; see docs/screening.md for why one
@@ -46,8 +46,8 @@ namespace stoa::screen {
 struct Normalized {
   std::string text;
   // begins[i] / ends[i]: the half-open byte range [begins[i], ends[i]) of the original that
-  // produced text[i]. All bytes of one multi-byte output character share one range; a collapsed
-  // run or a joined spaced letter covers its whole source. Ranges are non-decreasing.
+  // produced text[i]. All bytes of one multi-byte output character share one range; the letter
+  // a run collapsed into covers the whole run. Begins are non-decreasing.
   std::vector<uint32_t> begins;
   std::vector<uint32_t> ends;
 
@@ -58,10 +58,11 @@ struct Normalized {
   }
 };
 
-// Normalises `original` into `out`, reusing its buffers (no allocation once they have grown to
-// the post size: the path the server and benchmarks use). Never fails; any byte sequence is
-// accepted. Thread-safe (no shared state besides utf8proc's read-only tables). Texts longer than
-// 4 GiB are not supported (offsets are 32-bit); callers bound post sizes far below that.
+// Normalises `original` into `out`, reusing its buffers (no allocation once they and a small
+// per-thread buffer have grown to the post size: the path the server and benchmarks use). Never
+// fails; any byte sequence is accepted. Thread-safe (per-thread scratch, utf8proc's read-only
+// tables). Texts longer than 4 GiB are not supported (offsets are 32-bit); callers bound post
+// sizes far below that.
 void Normalize(std::string_view original, Normalized* out);
 
 // Convenience form that allocates a fresh result.

@@ -91,9 +91,9 @@ class RuleSet {
 
   // Runs every rule whose languages include the post's (LanguagesForPost) over `normalized` in
   // one Hyperscan pass and appends the hits to `hits` (cleared first), ordered by start offset.
-  // `normalized` must be valid UTF-8 (every Normalize output is). Fails only when scratch space
-  // cannot be allocated (kResourceExhausted) or Hyperscan reports an internal error (kInternal).
-  // Thread-safe; not reentrant from within itself on one thread.
+  // Only posts with hits pay for locating starts (a few scans of short windows per hit). Fails
+  // only when scratch space cannot be allocated (kResourceExhausted) or Hyperscan reports an
+  // internal error (kInternal). Thread-safe; not reentrant from within itself on one thread.
   Status Match(std::string_view normalized, std::string_view language,
                std::vector<RuleHit>* hits) const;
   Result<std::vector<RuleHit>> Match(const Normalized& normalized, std::string_view language) const;

@@ -143,6 +143,63 @@ TEST(Normalize, EveryByteValueAloneAndInRunsIsHandled) {
   }
 }
 
+// True when `s` is well-formed UTF-8 (no overlong forms, surrogates or values above U+10FFFF).
+bool ValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    size_t len = b < 0x80 ? 1 : (b >= 0xC2 && b < 0xE0) ? 2 : (b >= 0xE0 && b < 0xF0) ? 3
+                                                          : (b >= 0xF0 && b < 0xF5) ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return false;
+    uint32_t cp = len == 1 ? b : b & (0xFF >> (len + 1));
+    for (size_t k = 1; k < len; ++k) {
+      const auto c = static_cast<unsigned char>(s[i + k]);
+      if ((c & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (c & 0x3F);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+TEST(Normalize, RandomMixturesKeepTheInvariants) {
+  // Deterministic fuzzing over pieces that exercise every step: letters, case, runs, separators,
+  // leet characters, umlauts and their decomposed forms, zero-width and combining characters,
+  // look-alikes, fullwidth, emoji, invalid and truncated bytes.
+  const char* const pieces[] = {"a", "b", "k", "i", "l", "L", "K", " ", "  ", ".", "-", "_", "1",
+                                "3", "4", "0", "@", "!", "|", "$", "ä", "ß", "Ö", "\u200B",
+                                "\u0301", "\u0308", "к", "і", "ＫＩ", "\xFF", "\xC3", "é", "æ",
+                                "🙂", "x", "e", "s", "\t", "\n", "z.B.", "ü", "ẞ", "ﬃ", "\uFDFA"};
+  uint32_t seed = 12345;
+  auto next = [&seed] {
+    seed = seed * 1103515245u + 12345u;
+    return seed >> 8;
+  };
+  Normalized n;
+  for (int iteration = 0; iteration < 20000; ++iteration) {
+    std::string s;
+    const uint32_t len = next() % 24;
+    for (uint32_t k = 0; k < len; ++k) s += pieces[next() % std::size(pieces)];
+    Normalize(s, &n);
+    ASSERT_EQ(n.begins.size(), n.text.size()) << s;
+    ASSERT_EQ(n.ends.size(), n.text.size()) << s;
+    ASSERT_TRUE(ValidUtf8(n.text)) << s;
+    for (size_t i = 0; i < n.text.size(); ++i) {
+      ASSERT_LT(n.begins[i], n.ends[i]) << s;
+      ASSERT_LE(n.ends[i], s.size()) << s;
+      if (i > 0) {
+        ASSERT_LE(n.begins[i - 1], n.begins[i]) << s;
+      }
+    }
+    ASSERT_TRUE(n.text.empty() || (n.text.front() != ' ' && n.text.back() != ' ')) << s;
+    ASSERT_EQ(n.text.find("  "), std::string::npos) << s;
+  }
+}
+
 TEST(Normalize, OutputIsValidUtf8) {
   // Hyperscan's UTF-8 mode requires it: re-normalising the output must not drop anything.
   const std::string inputs[] = {"ki\xFFll \xE2\x82 ok", "ä\xC3 你好 \U0001F600", "\xF0\x9F\x98"};
