@@ -5,6 +5,7 @@
 #  2. status creation, durable, each author with ~100 followers (budget >= 10,000/s);
 # plus p50/p99 latencies, peak RSS, database size and the machine.
 # Environment: ACCOUNTS (10000) FOLLOWS (100) STATUSES (1000000) DURATION (20s) CONNS (64)
+#              POST_CONNS ("64 256": status creation and its baseline at each concurrency)
 #              WRK_THREADS (2) PORT (18080)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,6 +16,7 @@ FOLLOWS=${FOLLOWS:-100}
 STATUSES=${STATUSES:-1000000}
 DURATION=${DURATION:-20s}
 CONNS=${CONNS:-64}
+POST_CONNS=${POST_CONNS:-64 256}
 WRK_THREADS=${WRK_THREADS:-2}
 PORT=${PORT:-18080}
 NGINX_PORT=$((PORT + 1))
@@ -97,14 +99,20 @@ echo "== stoa GET /api/v1/timelines/home (random users)"
 home_out=$(wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$root/bench/wrk/home.lua" \
   "http://127.0.0.1:$PORT/api/v1/timelines/home")
 echo "$home_out"
-echo "== stoa POST /api/v1/statuses (durable, fan-out to ~$FOLLOWS followers)"
-post_out=$(wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$root/bench/wrk/post.lua" \
-  "http://127.0.0.1:$PORT/api/v1/statuses")
-echo "$post_out"
+post_outs=()
+for c in $POST_CONNS; do
+  echo "== stoa POST /api/v1/statuses, $c connections (durable, fan-out to ~$FOLLOWS followers)"
+  out=$(wrk -t"$WRK_THREADS" -c"$c" -d"$DURATION" --latency -s "$root/bench/wrk/post.lua" \
+    "http://127.0.0.1:$PORT/api/v1/statuses")
+  echo "$out"
+  post_outs+=("$out")
+done
 
 rps() { echo "$1" | awk '/Requests\/sec/ {print $2}'; }
 pct() { echo "$1" | awk -v p="$2" '$1 == p {print $2}'; }
-nginx_rps=$(rps "$nginx_out"); home_rps=$(rps "$home_out"); post_rps=$(rps "$post_out")
+# wrk prints "Non-2xx or 3xx responses: N" only when there were any.
+bad() { echo "$1" | awk '/Non-2xx or 3xx responses/ {n = $NF} END {print n + 0}'; }
+nginx_rps=$(rps "$nginx_out"); home_rps=$(rps "$home_out")
 ratio=$(awk -v a="$home_rps" -v b="$nginx_rps" 'BEGIN {printf "%.2f", a / b}')
 rss_kb=$(awk '/VmHWM/ {print $2}' /proc/$stoa_pid/status)
 db_bytes=$(du -cb "$run"/stoa.db* | tail -1 | cut -f1)
@@ -116,14 +124,16 @@ kill -TERM "$stoa_pid"; wait "$stoa_pid" 2>/dev/null || true
 # Baseline for status creation: the same durable group-commit writer with no HTTP, no stoa logic,
 # a status-sized transaction per write (bench/sqlite_write_bench.cc), as many writers as wrk has
 # connections, on the same disk.
-echo "== raw SQLite durable status-like writes, $CONNS writer threads (baseline)"
-sqlite_out=$(cd "$run" && "$root/build/bench/stoa_sqlite_write_bench" \
-  --benchmark_filter="BM_DurableStatusLikeWrite/.*threads:$CONNS\$" 2>&1)
-echo "$sqlite_out" | grep BM_ || true
-sqlite_rps=$(echo "$sqlite_out" | grep -o 'items_per_second=[0-9.]*k*' | head -1 |
-  awk -F= '{v=$2; if (v ~ /k$/) {sub(/k$/, "", v); v *= 1000}; printf "%.0f", v}')
-[ -n "$sqlite_rps" ] || sqlite_rps=0
-post_ratio=$(awk -v a="$post_rps" -v b="$sqlite_rps" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "n/a"}')
+sqlite_rpss=()
+for c in $POST_CONNS; do
+  echo "== raw SQLite durable status-like writes, $c writer threads (baseline)"
+  sqlite_out=$(cd "$run" && "$root/build/bench/stoa_sqlite_write_bench" \
+    --benchmark_filter="BM_DurableStatusLikeWrite/.*threads:$c\$" 2>&1)
+  echo "$sqlite_out" | grep BM_ || true
+  v=$(echo "$sqlite_out" | grep -o 'items_per_second=[0-9.]*k*' | head -1 |
+    awk -F= '{v=$2; if (v ~ /k$/) {sub(/k$/, "", v); v *= 1000}; printf "%.0f", v}')
+  sqlite_rpss+=("${v:-0}")
+done
 
 report=$out/results.md
 {
@@ -132,11 +142,15 @@ report=$out/results.md
   echo "| machine | $cpu, $(nproc) cores, $mem; wrk -t$WRK_THREADS -c$CONNS -d$DURATION on the same machine |"
   echo "| data | $ACCOUNTS accounts x $FOLLOWS follows, $STATUSES statuses |"
   echo "| nginx static ${body_bytes}-byte JSON | $nginx_rps req/s (p50 $(pct "$nginx_out" 50%), p99 $(pct "$nginx_out" 99%)) |"
-  echo "| stoa home timeline (20 statuses) | $home_rps req/s (p50 $(pct "$home_out" 50%), p99 $(pct "$home_out" 99%)) |"
+  echo "| stoa home timeline (20 statuses) | $home_rps req/s (p50 $(pct "$home_out" 50%), p99 $(pct "$home_out" 99%)), non-2xx: $(bad "$home_out") |"
   echo "| ratio stoa / nginx | $ratio (budget >= 0.5) |"
-  echo "| stoa status creation, durable, fan-out ~$FOLLOWS | $post_rps statuses/s (p50 $(pct "$post_out" 50%), p99 $(pct "$post_out" 99%)) |"
-  echo "| baseline: raw SQLite durable status-like writes, $CONNS writers | $sqlite_rps writes/s |"
-  echo "| ratio stoa creation / raw SQLite writes | $post_ratio |"
+  i=0
+  for c in $POST_CONNS; do
+    out=${post_outs[$i]}; base=${sqlite_rpss[$i]}; r=$(rps "$out")
+    echo "| stoa status creation, durable, fan-out ~$FOLLOWS, $c connections | $r statuses/s (p50 $(pct "$out" 50%), p99 $(pct "$out" 99%)), non-2xx: $(bad "$out") |"
+    echo "| baseline: raw SQLite durable status-like writes, $c writers | $base writes/s; stoa / baseline $(awk -v a="$r" -v b="$base" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "n/a"}') |"
+    i=$((i + 1))
+  done
   echo "| cold home feeds: first read of every user's feed after a start | $users in $warm_seconds s |"
   echo "| peak RSS of stoa | $((rss_kb / 1024)) MiB |"
   echo "| database size after the run | $((db_bytes / 1024 / 1024)) MiB |"

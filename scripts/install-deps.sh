@@ -7,7 +7,7 @@ pkgs=(build-essential cmake ninja-build ccache pkg-config
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
       libsqlite3-dev libpq-dev libsodium-dev libhyperscan-dev libfasttext-dev
       libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev libutf8proc-dev libicu-dev
-      libgtest-dev libgmock-dev libbenchmark-dev)
+      libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev)
 case "$what" in
   test)  pkgs+=(nodejs npm sqlite3) ;;
   bench) pkgs+=(nodejs npm nginx-light wrk sqlite3) ;;

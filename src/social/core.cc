@@ -12,36 +12,43 @@ template <typename T, typename Fetch>
 IdMap<std::shared_ptr<const T>> LoadBatch(std::span<const Id> ids,
                                           IdMap<std::shared_ptr<const T>>* memo,
                                           ObjectCache<T>& cache, Fetch&& fetch) {
-  IdMap<std::shared_ptr<const T>> out;
-  out.reserve(ids.size());
-  IdMap<uint64_t> missing;  // id -> fill epoch
-  for (Id id : ids) {
-    if (out.count(id) != 0 || missing.count(id) != 0) continue;
+  using Ptr = std::shared_ptr<const T>;
+  std::vector<Id> wanted(ids.begin(), ids.end());
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  std::vector<std::pair<Id, Ptr>> found;
+  found.reserve(wanted.size());
+  std::vector<Id> missing_ids;
+  std::vector<uint64_t> missing_epochs;  // fill epoch per missing id
+  bool all_from_memo = memo != nullptr;
+  for (Id id : wanted) {
     if (memo != nullptr) {
       if (auto it = memo->find(id); it != memo->end()) {
-        out.emplace(id, it->second);
+        found.emplace_back(id, it->second);
         continue;
       }
     }
+    all_from_memo = false;
     if (auto hit = cache.Find(id)) {
-      out.emplace(id, std::move(hit));
+      found.emplace_back(id, std::move(hit));
     } else {
-      missing.emplace(id, cache.BeginFill(id));
+      missing_ids.push_back(id);
+      missing_epochs.push_back(cache.BeginFill(id));
     }
   }
-  if (!missing.empty()) {
-    std::vector<Id> missing_ids;
-    for (const auto& [id, epoch] : missing) missing_ids.push_back(id);
+  if (!missing_ids.empty()) {
     for (auto& object : fetch(missing_ids)) {
       const Id id = object.id;
       auto ptr = std::make_shared<const T>(std::move(object));
-      cache.Fill(id, ptr, missing.find(id)->second);
-      out.emplace(id, std::move(ptr));
+      auto pos = std::lower_bound(missing_ids.begin(), missing_ids.end(), id);
+      if (pos != missing_ids.end() && *pos == id) {
+        cache.Fill(id, ptr, missing_epochs[pos - missing_ids.begin()]);
+      }
+      found.emplace_back(id, std::move(ptr));
     }
   }
-  if (memo != nullptr) {
-    for (const auto& [id, object] : out) memo->emplace(id, object);
-  }
+  auto out = IdMap<Ptr>::FromUnsorted(std::move(found));
+  if (memo != nullptr && !all_from_memo) memo->Merge(out);
   return out;
 }
 
@@ -137,26 +144,26 @@ AccountPtr Core::LoadAccount(Id id, RequestMemo* memo) {
     return loaded;
   }
   if (auto hit = accounts_.Find(id)) {
-    if (!hit->SuspensionExpired(Now())) return hit;
+    // Only a suspension with an end date needs the clock (most accounts have none).
+    if (!hit->suspended_until || !hit->SuspensionExpired(Now())) return hit;
     accounts_.Invalidate(id);  // cached while suspended; reload and lift below
   }
   const uint64_t epoch = accounts_.BeginFill(id);
   auto read = storage_.Read();
   auto account = read->accounts().Get(id);
   if (!account.ok()) return nullptr;
-  AccountPtr ptr = WithoutExpiredSuspension(
-      std::make_shared<const Account>(std::move(account).value()), Now());
+  AccountPtr ptr =
+      WithoutExpiredSuspension(std::make_shared<const Account>(std::move(account).value()), Now());
   accounts_.Fill(id, ptr, epoch);
   return ptr;
 }
 
 IdMap<AccountPtr> Core::LoadAccounts(std::span<const Id> ids, RequestMemo* memo) {
-  IdMap<AccountPtr> out = LoadBatch<Account>(
-      ids, memo != nullptr ? &memo->accounts : nullptr, accounts_,
-      [this](std::span<const Id> missing) {
-        auto read = storage_.Read();
-        return read->accounts().GetMany(missing);
-      });
+  IdMap<AccountPtr> out = LoadBatch<Account>(ids, memo != nullptr ? &memo->accounts : nullptr,
+                                             accounts_, [this](std::span<const Id> missing) {
+                                               auto read = storage_.Read();
+                                               return read->accounts().GetMany(missing);
+                                             });
   const Timestamp now = Now();
   for (auto& [id, account] : out) {
     if (!account->SuspensionExpired(now)) continue;

@@ -18,12 +18,50 @@ class IdMap {
   using iterator = typename std::vector<value_type>::iterator;
   using const_iterator = typename std::vector<value_type>::const_iterator;
 
+  IdMap() = default;
+  // From items in any order; of several items with the same id the first is kept.
+  static IdMap FromUnsorted(std::vector<value_type> items) {
+    IdMap map;
+    map.items_ = std::move(items);
+    std::stable_sort(map.items_.begin(), map.items_.end(),
+                     [](const value_type& a, const value_type& b) { return a.first < b.first; });
+    map.items_.erase(
+        std::unique(map.items_.begin(), map.items_.end(),
+                    [](const value_type& a, const value_type& b) { return a.first == b.first; }),
+        map.items_.end());
+    return map;
+  }
+
   void reserve(size_t n) { items_.reserve(n); }
   // Inserts unless present (like std::map::emplace).
   void emplace(Id id, T value) {
     auto it = LowerBound(id);
     if (it != items_.end() && it->first == id) return;
     items_.insert(it, value_type(id, std::move(value)));
+  }
+  // Adds every item of `other` whose id is not present yet, in one merge (linear, where emplace
+  // one by one is quadratic for a batch).
+  void Merge(IdMap other) {
+    if (other.empty()) return;
+    if (items_.empty()) {
+      items_ = std::move(other.items_);
+      return;
+    }
+    std::vector<value_type> merged;
+    merged.reserve(items_.size() + other.items_.size());
+    auto a = items_.begin();
+    auto b = other.items_.begin();
+    while (a != items_.end() || b != other.items_.end()) {
+      if (b == other.items_.end() || (a != items_.end() && a->first < b->first)) {
+        merged.push_back(std::move(*a++));
+      } else if (a == items_.end() || b->first < a->first) {
+        merged.push_back(std::move(*b++));
+      } else {
+        merged.push_back(std::move(*a++));  // present already: keep ours
+        ++b;
+      }
+    }
+    items_ = std::move(merged);
   }
   iterator find(Id id) {
     auto it = LowerBound(id);

@@ -48,6 +48,8 @@ class PostService {
 
   // Validates, renders, stores (with notifications and counts) and fans out a new post.
   // Errors: kInvalidArgument ("Validation failed: ..."), kNotFound for an invisible reply target.
+  // With a memo on `author`, the author's account as the write left it (new counts) is put
+  // there, for rendering the answer without reading it back from the database.
   Result<PostPtr> Create(const Viewer& author, const NewPost& post);
   // Edits the author's own post; kNotFound for others' posts.
   Result<PostPtr> Edit(const Viewer& author, Id post_id, const PostChanges& changes);

@@ -10,7 +10,7 @@ namespace stoa::social {
 namespace {
 
 constexpr size_t kBatch = 64;
-constexpr int kAuthorBlock = 16;  // posts read per followed account at a time when merging
+constexpr int kAuthorBlock = 16;       // posts read per followed account at a time when merging
 constexpr size_t kMaxScanned = 20000;  // bounds the work of one request over a filtered feed
 
 }  // namespace
@@ -79,6 +79,13 @@ std::vector<PostPtr> TimelineService::Home(const Viewer& viewer, const storage::
     scanned += batch.size();
     bool reached_lower = false;
     auto posts = core_.LoadPosts(batch, viewer.memo);
+    if (viewer.memo != nullptr) {
+      // The authors in one batch (ShowInHome and the serializer then find them in the memo).
+      std::vector<Id> author_ids;
+      author_ids.reserve(posts.size());
+      for (const auto& [id, post] : posts) author_ids.push_back(post->account_id);
+      core_.LoadAccounts(author_ids, viewer.memo);
+    }
     for (Id id : batch) {
       if (id <= lower) {
         reached_lower = true;
@@ -124,7 +131,8 @@ std::vector<PostPtr> TimelineService::Public(const Viewer& viewer, const storage
       q.max_id = ids.back();
     }
   }
-  std::sort(out.begin(), out.end(), [](const PostPtr& a, const PostPtr& b) { return a->id > b->id; });
+  std::sort(out.begin(), out.end(),
+            [](const PostPtr& a, const PostPtr& b) { return a->id > b->id; });
   return out;
 }
 

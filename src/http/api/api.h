@@ -85,7 +85,7 @@ class Call {
   // so `auth` stays null); only POST /api/v1/notices accepts it, after checking it.
   std::string notifier_key;
   social::Viewer viewer;
-  social::RequestMemo memo;  // used by read-only requests (GET, HEAD) only
+  social::RequestMemo memo;  // used by read-only requests (GET, HEAD) and status creation
   // Response headers the route wrapper adds (rate limits, Link).
   std::vector<Header> extra_headers;
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <mutex>
 
-
 #include "common/time_format.h"
 #include "http/api/decision_json.h"
 
@@ -247,12 +246,15 @@ const std::string& RenderCache::PostPrefix(social::Core& core, const Post& post,
     for (const auto& m : p.mentions) {
       w.BeginObject();
       w.Key("id").IdString(m.account_id);
-      w.Field("username", m.username).Field("url", core.ProfileUrl(m.username)).Field("acct", m.username);
+      w.Field("username", m.username)
+          .Field("url", core.ProfileUrl(m.username))
+          .Field("acct", m.username);
       w.EndObject();
     }
     w.EndArray();
     w.Key("tags").BeginArray();
-    for (const auto& t : p.tags) w.BeginObject().Field("name", t).Field("url", core.TagUrl(t)).EndObject();
+    for (const auto& t : p.tags)
+      w.BeginObject().Field("name", t).Field("url", core.TagUrl(t)).EndObject();
     w.EndArray();
     WriteEmptyArray(w, "emojis");
     w.NullField("card").NullField("poll").NullField("quote");
@@ -268,9 +270,7 @@ void StatusWriter::Prefetch(const std::vector<social::PostPtr>& posts) {
       original_ids.push_back(p->reblog_of_id);
     }
   }
-  for (auto& [id, post] : core_.LoadPosts(original_ids, viewer_.memo)) {
-    originals_.emplace(id, std::move(post));
-  }
+  if (!original_ids.empty()) originals_.Merge(core_.LoadPosts(original_ids, viewer_.memo));
   std::vector<Id> account_ids;
   std::vector<Id> shown_ids;
   for (const auto& p : posts) {
@@ -278,7 +278,7 @@ void StatusWriter::Prefetch(const std::vector<social::PostPtr>& posts) {
     shown_ids.push_back(p->is_reblog() ? p->reblog_of_id : p->id);
   }
   for (const auto& [id, p] : originals_) account_ids.push_back(p->account_id);
-  for (auto& [id, a] : core_.LoadAccounts(account_ids, viewer_.memo)) accounts_.emplace(id, std::move(a));
+  accounts_.Merge(core_.LoadAccounts(account_ids, viewer_.memo));
   if (!viewer_.anonymous() && !shown_ids.empty()) {
     // Recent interactions come from memory; only posts older than its horizon need the database.
     auto recent = core_.LoadInteractions(viewer_.account_id);
@@ -308,13 +308,15 @@ void StatusWriter::Prefetch(const std::vector<social::PostPtr>& posts) {
 void StatusWriter::Append(std::string& out, const social::PostPtr& post, bool with_source) {
   const Post& p = *post;
   auto author_it = accounts_.find(p.account_id);
-  social::AccountPtr author =
-      author_it != accounts_.end() ? author_it->second : core_.LoadAccount(p.account_id, viewer_.memo);
+  social::AccountPtr author = author_it != accounts_.end()
+                                  ? author_it->second
+                                  : core_.LoadAccount(p.account_id, viewer_.memo);
   static const std::string kNoName;
   out += cache_.PostPrefix(core_, *post, author ? author->username : kNoName);
   // Outside the cached prefix: a moderator marking the author sensitive makes all of their posts
   // sensitive (and lifting it restores each post's own flag) without re-rendering them.
-  out += p.shown_sensitive() || (author && author->sensitized()) ? ",\"sensitive\":true" : ",\"sensitive\":false";
+  out += p.shown_sensitive() || (author && author->sensitized()) ? ",\"sensitive\":true"
+                                                                 : ",\"sensitive\":false";
   out += ",\"account\":";
   if (author) {
     out += cache_.Account(core_, *author);

@@ -53,6 +53,8 @@ Response Create(Call& c) {
     post.in_reply_to_id = *id;
   }
   post.application_id = c.auth->app_id;
+  // The answer renders the author as the write left it (PostService::Create puts it here).
+  c.viewer.memo = &c.memo;
   if (const std::string* key = c.request.FindHeader("Idempotency-Key")) {
     if (key->size() > 255) return ErrorResponse(BadRequest("Idempotency-Key is too long"));
     post.idempotency_key = *key;
@@ -147,7 +149,8 @@ Response Muting(Call& c) {
 
 Response AccountsPage(Call& c, const Result<social::AccountPage>& page, int limit) {
   if (!page.ok()) return ErrorResponse(page.status());
-  if (!page->record_ids.empty()) c.SetLink(page->record_ids.front(), page->record_ids.back(), limit);
+  if (!page->record_ids.empty())
+    c.SetLink(page->record_ids.front(), page->record_ids.back(), limit);
   return Ok(AccountListJson(c.s.core, page->accounts));
 }
 
@@ -233,7 +236,8 @@ void RegisterStatusRoutes(Api& api, Router& r) {
   api.Route(r, Method::kPost, "/api/v1/statuses/:id/mute", A::kUser, "write:mutes", Muting);
   api.Route(r, Method::kPost, "/api/v1/statuses/:id/unmute", A::kUser, "write:mutes", Muting);
   api.Route(r, Method::kPost, "/api/v1/statuses/:id/pin", A::kUser, "write:accounts", NotSupported);
-  api.Route(r, Method::kPost, "/api/v1/statuses/:id/unpin", A::kUser, "write:accounts", NotSupported);
+  api.Route(r, Method::kPost, "/api/v1/statuses/:id/unpin", A::kUser, "write:accounts",
+            NotSupported);
   api.Route(r, Method::kGet, "/api/v1/statuses/:id/reblogged_by", A::kPublic, "", RebloggedBy);
   api.Route(r, Method::kGet, "/api/v1/statuses/:id/favourited_by", A::kPublic, "", FavouritedBy);
 }

@@ -18,6 +18,8 @@ constexpr const char kGetJournalMode[] = "PRAGMA journal_mode";
 constexpr const char kForeignKeysOn[] = "PRAGMA foreign_keys=ON";
 constexpr const char kSynchronousFull[] = "PRAGMA synchronous=FULL";
 constexpr const char kSynchronousNormal[] = "PRAGMA synchronous=NORMAL";
+// Only for the Database's writer connection, whose commits Database makes durable itself.
+constexpr const char kSynchronousOff[] = "PRAGMA synchronous=OFF";
 constexpr const char kCacheSizePrefix[] = "PRAGMA cache_size=-";
 constexpr const char kTempStoreMemory[] = "PRAGMA temp_store=MEMORY";
 constexpr const char kQueryOnly[] = "PRAGMA query_only=ON";
@@ -150,6 +152,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
     synchronous = kSynchronousFull;
   } else if (options.synchronous == "normal") {
     synchronous = kSynchronousNormal;
+  } else if (options.synchronous == "off") {
+    synchronous = kSynchronousOff;
   } else {
     return InvalidArgument("synchronous must be \"full\" or \"normal\", not \"" +
                            options.synchronous + "\"");

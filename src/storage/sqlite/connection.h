@@ -84,7 +84,8 @@ class StatementScope {
 
 struct ConnectionOptions {
   bool read_only = false;
-  std::string synchronous = "full";  // full | normal
+  // full | normal; "off" is for Database's writer, which syncs the WAL itself (database.h).
+  std::string synchronous = "full";
   int busy_timeout_ms = 5000;
   int64_t cache_size_kib = 65536;
   int wal_autocheckpoint_pages = 1000;  // SQLite's default; writers only

@@ -1,11 +1,16 @@
 #include "storage/sqlite/database.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <cassert>
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <future>
 #include <utility>
@@ -113,25 +118,52 @@ ReadLease::~ReadLease() {
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path, DatabaseOptions options) {
   if (options.max_batch < 1) return InvalidArgument("max_batch must be at least 1");
+  if (options.synchronous != "full" && options.synchronous != "normal") {
+    return InvalidArgument("synchronous must be \"full\" or \"normal\", not \"" +
+                           options.synchronous + "\"");
+  }
+  if (options.wal_autocheckpoint_pages < 0) {
+    return InvalidArgument("wal_autocheckpoint_pages must not be negative");
+  }
+  // The writer never syncs nor checkpoints itself (see the file comment of database.h).
   ConnectionOptions writer_options;
-  writer_options.synchronous = options.synchronous;
+  writer_options.synchronous = options.synchronous == "full" ? "off" : "normal";
   writer_options.busy_timeout_ms = options.busy_timeout_ms;
   writer_options.cache_size_kib = options.cache_size_kib;
-  writer_options.wal_autocheckpoint_pages = options.wal_autocheckpoint_pages;
+  writer_options.wal_autocheckpoint_pages = 0;
   ASSIGN_OR_RETURN(std::unique_ptr<Connection> writer, Connection::Open(path, writer_options));
 
+  ConnectionOptions checkpoint_options;
+  checkpoint_options.synchronous = "normal";  // syncs the WAL before and the file after copying
+  checkpoint_options.busy_timeout_ms = options.busy_timeout_ms;
+  checkpoint_options.cache_size_kib = 256;
+  checkpoint_options.wal_autocheckpoint_pages = 0;
+  ASSIGN_OR_RETURN(std::unique_ptr<Connection> checkpointer,
+                   Connection::Open(path, checkpoint_options));
+
   // Open one reader now, so a file readers cannot use fails here rather than in Read().
-  ConnectionOptions reader_options = writer_options;
+  ConnectionOptions reader_options;
   reader_options.read_only = true;
+  reader_options.synchronous = options.synchronous;
+  reader_options.busy_timeout_ms = options.busy_timeout_ms;
+  reader_options.cache_size_kib = options.cache_size_kib;
   ASSIGN_OR_RETURN(std::unique_ptr<Connection> reader, Connection::Open(path, reader_options));
 
-  std::unique_ptr<Database> db(new Database(path, std::move(options), std::move(writer)));
+  std::unique_ptr<Database> db(
+      new Database(path, std::move(options), std::move(writer), std::move(checkpointer)));
   db->idle_readers_.push_back(std::move(reader));
   return db;
 }
 
-Database::Database(std::string path, DatabaseOptions options, std::unique_ptr<Connection> writer)
-    : path_(std::move(path)), options_(std::move(options)), writer_conn_(std::move(writer)) {
+Database::Database(std::string path, DatabaseOptions options, std::unique_ptr<Connection> writer,
+                   std::unique_ptr<Connection> checkpointer)
+    : path_(std::move(path)),
+      options_(std::move(options)),
+      writer_conn_(std::move(writer)),
+      checkpoint_conn_(std::move(checkpointer)) {
+  sqlite3_wal_hook(writer_conn_->raw(), &Database::OnWalCommit, this);
+  flusher_thread_ = std::thread(&Database::FlusherLoop, this);
+  checkpointer_thread_ = std::thread(&Database::CheckpointerLoop, this);
   writer_thread_ = std::thread(&Database::WriterLoop, this);
 }
 
@@ -142,6 +174,24 @@ Database::~Database() {
   }
   queue_cv_.notify_one();
   writer_thread_.join();  // the writer drains the queue before it returns
+  {
+    std::lock_guard<std::mutex> lock(flush_mu_);
+    writer_stopped_ = true;
+  }
+  flush_cv_.notify_one();
+  flusher_thread_.join();  // the flusher syncs and releases everything handed over
+  {
+    std::lock_guard<std::mutex> lock(checkpoint_mu_);
+    checkpointer_stopping_ = true;
+  }
+  checkpoint_cv_.notify_one();
+  checkpointer_thread_.join();
+  checkpoint_conn_.reset();
+  // The last connection to close checkpoints the WAL into the file and deletes it: with syncs on.
+  sqlite3_wal_hook(writer_conn_->raw(), nullptr, nullptr);
+  Status st = writer_conn_->Exec("PRAGMA synchronous=FULL");
+  if (!st.ok()) spdlog::error("sqlite: could not turn syncs on before closing: {}", st.ToString());
+  if (wal_fd_ >= 0) ::close(wal_fd_);
 }
 
 Status Database::Write(std::function<Status(Connection&)> job) {
@@ -153,6 +203,9 @@ Status Database::Submit(Job& job) {
   if (std::this_thread::get_id() == writer_thread_.get_id()) {
     assert(false && "Database::Write called from inside a write job");
     return Internal("Database::Write called from inside a write job");
+  }
+  if (failed_.load(std::memory_order_acquire)) {
+    return Unavailable("the database refuses writes after a failed sync of its log; restart stoa");
   }
   std::future<void> done = job.done.get_future();
   {
@@ -204,8 +257,97 @@ void Database::WriterLoop() {
       stats_.jobs += static_cast<int64_t>(batch.size());
       stats_.failed_jobs += failed;
     }
-    for (Job* job : batch) job->done.set_value();
-    batch.clear();
+    HandToFlusher(batch);  // the writer goes on with the next batch meanwhile
+  }
+}
+
+void Database::HandToFlusher(std::vector<Job*>& batch) {
+  {
+    std::lock_guard<std::mutex> lock(flush_mu_);
+    const bool was_empty = flush_queue_.empty();
+    flush_queue_.insert(flush_queue_.end(), batch.begin(), batch.end());
+    if (was_empty) flush_cv_.notify_one();
+  }
+  batch.clear();
+}
+
+void Database::FlusherLoop() {
+  pthread_setname_np(pthread_self(), "stoa-db-flush");
+  std::vector<Job*> jobs;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(flush_mu_);
+      flush_cv_.wait(lock, [this] { return writer_stopped_ || !flush_queue_.empty(); });
+      if (flush_queue_.empty()) return;  // the writer stopped and everything is released
+      jobs.swap(flush_queue_);
+    }
+    Status synced = Status::Ok();
+    if (options_.synchronous == "full") {
+      // One sync covers every batch committed before it started.
+      if (wal_fd_ < 0) wal_fd_ = ::open((path_ + "-wal").c_str(), O_RDONLY | O_CLOEXEC);
+      if (wal_fd_ < 0) {
+        synced =
+            Internal("cannot open the write-ahead log " + path_ + "-wal: " + std::strerror(errno));
+      } else {
+        int rc;
+        do {
+          rc = ::fdatasync(wal_fd_);
+        } while (rc != 0 && errno == EINTR);
+        if (rc != 0) {
+          synced = Internal("fdatasync of " + path_ + "-wal failed: " + std::strerror(errno));
+        }
+      }
+    }
+    if (!synced.ok()) {
+      failed_.store(true, std::memory_order_release);
+      spdlog::critical("sqlite: {}; the last writes may not be durable, refusing further writes",
+                       synced.message());
+      for (Job* job : jobs) {
+        if (job->status.ok()) job->status = Internal("the write could not be made durable");
+      }
+    }
+    for (Job* job : jobs) job->done.set_value();
+    jobs.clear();
+  }
+}
+
+int Database::OnWalCommit(void* self, sqlite3*, const char*, int frames) {
+  auto* db = static_cast<Database*>(self);
+  if (db->options_.wal_autocheckpoint_pages <= 0) return SQLITE_OK;
+  std::lock_guard<std::mutex> lock(db->checkpoint_mu_);
+  db->wal_frames_ = frames;
+  if (frames >= db->options_.wal_autocheckpoint_pages) db->checkpoint_cv_.notify_one();
+  return SQLITE_OK;
+}
+
+void Database::CheckpointerLoop() {
+  pthread_setname_np(pthread_self(), "stoa-db-ckpt");
+  const int threshold = options_.wal_autocheckpoint_pages;
+  int last_checkpointed = -1;
+  std::unique_lock<std::mutex> lock(checkpoint_mu_);
+  for (;;) {
+    checkpoint_cv_.wait(lock, [&] {
+      return checkpointer_stopping_ ||
+             (threshold > 0 && wal_frames_ >= threshold && wal_frames_ != last_checkpointed);
+    });
+    if (checkpointer_stopping_) return;
+    last_checkpointed = wal_frames_;
+    lock.unlock();
+    // PASSIVE: copies what no reader still needs, without blocking the writer or readers. The
+    // writer starts the WAL over at its next transaction once everything was copied.
+    int log_frames = 0;
+    int copied = 0;
+    const int rc = sqlite3_wal_checkpoint_v2(checkpoint_conn_->raw(), nullptr,
+                                             SQLITE_CHECKPOINT_PASSIVE, &log_frames, &copied);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+      spdlog::error("sqlite: checkpoint failed: {}", sqlite3_errmsg(checkpoint_conn_->raw()));
+    }
+    checkpoints_.fetch_add(1, std::memory_order_relaxed);
+    lock.lock();
+    // At most one checkpoint per 50 ms, however fast the WAL grows.
+    checkpoint_cv_.wait_for(lock, std::chrono::milliseconds(50),
+                            [this] { return checkpointer_stopping_; });
+    if (checkpointer_stopping_) return;
   }
 }
 

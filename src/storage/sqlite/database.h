@@ -1,10 +1,27 @@
-// The SQLite database: one writer thread with group commit and a pool of read-only connections.
+// The SQLite database: one writer thread with group commit, a flusher thread that makes commits
+// durable, a checkpointer thread, and a pool of read-only connections.
 //
 // Writes: Write(fn) queues `fn`; the writer thread takes every queued job, runs them in one
 // transaction (each inside its own SAVEPOINT, so one job's failure rolls back only that job), and
-// commits once: one fsync for the whole batch. Write returns only after that commit is durable
-// (synchronous=FULL by default), so a 2xx can be sent safely. Jobs run in queue order, each seeing
-// the effects of the jobs before it.
+// commits once. Write returns only after that commit is durable, so a 2xx can be sent safely.
+// Jobs run in queue order, each seeing the effects of the jobs before it.
+//
+// Durability is pipelined, as in PostgreSQL's WAL flush: with synchronous "full" (the default)
+// the writer connection commits without syncing (PRAGMA synchronous=OFF: the commit appends the
+// batch's frames to the WAL file) and hands the batch to the flusher, which fdatasync()s the WAL
+// once for every batch committed since its last sync and only then releases their writers. The
+// writer meanwhile runs the next batch, so an fsync no longer stalls the statements behind it.
+// The WAL is append-only between checkpoints, so a sync that starts after a commit returned
+// covers that commit. Checkpoints (copying the WAL into the database file) are never run by the
+// writer connection (wal_autocheckpoint=0): the checkpointer thread runs PASSIVE checkpoints on
+// its own connection with synchronous=NORMAL, which syncs the WAL before and the database file
+// after copying, so the WAL is only ever reused for frames that are durable in the database file.
+// The price: another connection can read a committed batch in the moment between its commit and
+// its sync (its writers have not been answered yet); after a power loss in that moment the batch
+// is gone, as is any write that depended on it (the WAL is replayed in order).
+// A failed sync leaves the data of unknown durability: the batch's writers get kInternal and the
+// database refuses further writes (kUnavailable) until restarted, as PostgreSQL does.
+// With synchronous "normal" commits are not synced at all (durable after the next checkpoint).
 //
 // Reads: Read() lends a read-only connection from a pool (created on demand), returned when the
 // lease is destroyed. WAL mode means readers never block the writer or each other.
@@ -116,6 +133,8 @@ class Database {
 
   size_t write_queue_depth() const { return queue_depth_.load(std::memory_order_relaxed); }
   WriterStats writer_stats() const;
+  // Checkpoints run by the checkpointer thread so far.
+  int64_t checkpoints() const { return checkpoints_.load(std::memory_order_relaxed); }
   const std::string& path() const { return path_; }
 
   static constexpr size_t kMaxIdleReaders = 64;
@@ -123,7 +142,8 @@ class Database {
  private:
   friend class ReadLease;
   struct Job;
-  Database(std::string path, DatabaseOptions options, std::unique_ptr<Connection> writer);
+  Database(std::string path, DatabaseOptions options, std::unique_ptr<Connection> writer,
+           std::unique_ptr<Connection> checkpointer);
   Status Submit(Job& job);
   void WriterLoop();
   void RunBatch(std::vector<Job*>& batch);
@@ -132,9 +152,30 @@ class Database {
   Status RunJob(Job& job);
   void ReturnReader(std::unique_ptr<Connection> conn);
 
+  // Flusher: makes handed-over batches durable, then releases their writers.
+  void FlusherLoop();
+  void HandToFlusher(std::vector<Job*>& batch);
+  // Checkpointer: PASSIVE checkpoints once the WAL has grown by wal_autocheckpoint_pages frames.
+  void CheckpointerLoop();
+  static int OnWalCommit(void* self, sqlite3* db, const char* name, int frames);
+
   const std::string path_;
   const DatabaseOptions options_;
   std::unique_ptr<Connection> writer_conn_;  // used only by the writer thread (and Migrate before)
+
+  std::mutex flush_mu_;
+  std::condition_variable flush_cv_;
+  std::vector<Job*> flush_queue_;    // guarded by flush_mu_
+  bool writer_stopped_ = false;      // guarded by flush_mu_
+  std::atomic<bool> failed_{false};  // a WAL sync failed: no more writes
+  int wal_fd_ = -1;                  // the WAL file, opened by the flusher on first use
+
+  std::unique_ptr<Connection> checkpoint_conn_;
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  int wal_frames_ = 0;                  // guarded by checkpoint_mu_; frames in the WAL
+  bool checkpointer_stopping_ = false;  // guarded by checkpoint_mu_
+  std::atomic<int64_t> checkpoints_{0};
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
@@ -149,6 +190,8 @@ class Database {
   std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by pool_mu_
 
   std::thread writer_thread_;
+  std::thread flusher_thread_;
+  std::thread checkpointer_thread_;
 };
 
 }  // namespace stoa::storage::sqlite

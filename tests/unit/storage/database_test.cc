@@ -1,5 +1,6 @@
 #include "storage/sqlite/database.h"
 
+#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <chrono>
@@ -524,6 +525,55 @@ TEST_F(DatabaseTest, WriteFromInsideAJobFailsInsteadOfDeadlocking) {
 }
 #endif
 
+// The writer never checkpoints; the checkpointer copies the log into the database file once it
+// has grown past wal_autocheckpoint_pages frames. Seen through the file alone: an immutable
+// connection ignores the WAL and reads only what was copied into stoa.db.
+TEST(DatabaseCheckpointTest, CheckpointerCopiesTheLogIntoTheDatabaseFile) {
+  TempDir dir;
+  const std::string path = dir.File("stoa.db");
+  DatabaseOptions options;
+  options.wal_autocheckpoint_pages = 20;
+  auto opened = Database::Open(path, options);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<Database> db = std::move(opened).value();
+  ASSERT_TRUE(db->Migrate({{1, "items", kCreateItems}}).ok());
+  const std::string padding(3000, 'x');
+  for (int64_t id = 1; id <= 200; ++id) {
+    ASSERT_TRUE(
+        db->Write([&](Connection& c) {
+            return c.Prepare(kInsertItem).Bind(1, id).Bind(2, padding + std::to_string(id)).Run();
+          }).ok());
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (db->checkpoints() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_GT(db->checkpoints(), 0);
+  // Let a checkpoint run after the last write, then count what the file itself holds.
+  const int64_t before = db->checkpoints();
+  ASSERT_TRUE(db->Write([&](Connection& c) {
+                  return c.Prepare(kInsertItem).Bind(1, int64_t{201}).Bind(2, padding).Run();
+                }).ok());
+  while (db->checkpoints() == before && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  sqlite3* file_only = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(("file:" + path + "?immutable=1").c_str(), &file_only,
+                            SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr),
+            SQLITE_OK);
+  sqlite3_stmt* count = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(file_only, kCountItems, -1, &count, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(count), SQLITE_ROW);
+  EXPECT_GE(sqlite3_column_int64(count, 0), 100);
+  sqlite3_finalize(count);
+  sqlite3_close_v2(file_only);
+  db.reset();
+  // Closing checkpoints the rest with syncs on: everything is in the file.
+  auto conn = Connection::Open(path, ConnectionOptions{});
+  ASSERT_TRUE(conn.ok());
+  EXPECT_EQ(CountRows(**conn), 201);
+}
+
 TEST(DatabaseOpenTest, FailsNamingThePath) {
   TempDir dir;
   const std::string path = dir.File("missing/dir/stoa.db");
@@ -535,6 +585,11 @@ TEST(DatabaseOpenTest, FailsNamingThePath) {
   DatabaseOptions zero_batch;
   zero_batch.max_batch = 0;
   EXPECT_EQ(Database::Open(dir.File("x.db"), zero_batch).status().code(),
+            StatusCode::kInvalidArgument);
+  // "off" is the writer connection's own setting, never a database's.
+  DatabaseOptions unsynced;
+  unsynced.synchronous = "off";
+  EXPECT_EQ(Database::Open(dir.File("y.db"), unsynced).status().code(),
             StatusCode::kInvalidArgument);
 }
 
