@@ -7,7 +7,9 @@
 // Two tasks (issue 4):
 //  (a) violence-related: any vio label except `nothing`, scored by the model's violence category
 //      (every harmful label raises it; softmax: the summed probability of those labels);
-//  (b) call2violence: scored by the probability of the call2violence label. Flag precision counts
+//  (b) call2violence: scored by the probability of the call2violence label, or by the
+//      violence-related score when that serves the budget better on the training part
+//      (CallByViolentScore). Flag precision counts
 //      flagged posts that are violence-related (the budget's "at least a quarter of all flagged
 //      posts are violence-related"); the strict share of call2violence is printed beside it.
 // Thresholds: flag = the highest threshold whose out-of-fold recall on the training part reaches
@@ -95,6 +97,13 @@ RuleSignal RulesFor(const screen::RuleSet& rules, const std::string& normalized)
   }
   return r;
 }
+
+// Task (b)'s classifier score is the probability of call2violence, or the violence-related score
+// when that one, at the threshold reaching the recall target, flags the larger share of
+// violence-related posts (the budget's precision); decided on out-of-fold scores of the training
+// part.
+bool CallByViolentScore(const Scores& oof, const std::vector<bool>& call,
+                        const std::vector<bool>& violent, double recall);
 
 // max(classifier, rules) for the examples `indices` (scores indexed like `indices`).
 Scores Combine(const Scores& classifier, const std::vector<RuleSignal>& rules,
@@ -244,6 +253,22 @@ float ThresholdForBestF1(const std::vector<float>& scores, const std::vector<boo
   return std::max(best, 1e-6f);
 }
 
+bool CallByViolentScore(const Scores& oof, const std::vector<bool>& call,
+                        const std::vector<bool>& violent, double recall) {
+  const auto share = [&](const std::vector<float>& scores) {
+    const float t = ThresholdForRecall(scores, call, recall);
+    double flagged = 0, hits = 0;
+    for (size_t i = 0; i < scores.size(); ++i) {
+      if (scores[i] >= t) {
+        ++flagged;
+        hits += violent[i] ? 1 : 0;
+      }
+    }
+    return flagged == 0 ? 0.0 : hits / flagged;
+  };
+  return share(oof.violent) > share(oof.call);
+}
+
 struct TaskCounts {
   BinaryCounts flag;
   BinaryCounts hold;
@@ -276,7 +301,7 @@ std::vector<Candidate> Candidates(const Options& o, const ClassifierParameters& 
 void PrintCounts(const char* stage, const char* task, const char* threshold_name, float threshold,
                  const BinaryCounts& c, const BinaryCounts* violent) {
   const std::string t = threshold < 0 ? std::string(threshold_name) + " (rule verdict)"
-                                      : fmt::format("{} {:.3f}", threshold_name, threshold);
+                                      : fmt::format("{} {:.4f}", threshold_name, threshold);
   std::string precision = fmt::format("{:.3f}", violent ? violent->Precision() : c.Precision());
   if (violent) precision += fmt::format(" ({:.3f} call2violence)", c.Precision());
   std::printf("| %s | %s | %s | %lld | %s | %.3f | %.3f |\n", stage, task, t.c_str(),
@@ -387,13 +412,24 @@ int Run(const Options& o) {
         best_oof = std::move(oof);
       }
     }
+    const Scores classifier_oof = best_oof;
+    const bool call_by_violent =
+        CallByViolentScore(best_oof, train_call, train_violent, o.flag_recall);
+    if (call_by_violent) best_oof.call = best_oof.violent;
     Thresholds tv{ThresholdForRecall(best_oof.violent, train_violent, o.flag_recall),
                   ThresholdForBestF1(best_oof.violent, train_violent)};
     Thresholds tc{ThresholdForRecall(best_oof.call, train_call, o.flag_recall),
                   ThresholdForBestF1(best_oof.call, train_call)};
     tv.hold = std::max(tv.hold, tv.flag);
     tc.hold = std::max(tc.hold, tc.flag);
-    const Scores both_oof = Combine(best_oof, rule_signals, oof_order);
+    Scores both_oof = Combine(classifier_oof, rule_signals, oof_order);
+    const bool both_call_by_violent =
+        CallByViolentScore(both_oof, train_call, train_violent, o.flag_recall);
+    if (both_call_by_violent) {
+      Scores by_violent = classifier_oof;
+      by_violent.call = by_violent.violent;
+      both_oof = Combine(by_violent, rule_signals, oof_order);
+    }
     Thresholds bv{ThresholdForRecall(both_oof.violent, train_violent, o.flag_recall),
                   ThresholdForBestF1(both_oof.violent, train_violent)};
     Thresholds bc{ThresholdForRecall(both_oof.call, train_call, o.flag_recall),
@@ -412,9 +448,10 @@ int Run(const Options& o) {
       const Example& e = examples[test[k]];
       violent.flag.Add(s.violent[k] >= tv.flag, e.violent);
       violent.hold.Add(s.violent[k] >= tv.hold, e.violent);
-      call.flag.Add(s.call[k] >= tc.flag, e.call);
-      call.hold.Add(s.call[k] >= tc.hold, e.call);
-      call.flag_violent.Add(s.call[k] >= tc.flag, e.violent);
+      const float call_score = call_by_violent ? s.violent[k] : s.call[k];
+      call.flag.Add(call_score >= tc.flag, e.call);
+      call.hold.Add(call_score >= tc.hold, e.call);
+      call.flag_violent.Add(call_score >= tc.flag, e.violent);
       if (rules) {
         const RuleSignal& r = rule_signals[test[k]];
         rules_violent.flag.Add(r.violent_flag, e.violent);
@@ -423,7 +460,7 @@ int Run(const Options& o) {
         rules_call.hold.Add(r.call_hold, e.call);
         rules_call.flag_violent.Add(r.call_flag, e.violent);
         const float v = std::max(s.violent[k], r.violent);
-        const float c = std::max(s.call[k], r.call);
+        const float c = std::max(both_call_by_violent ? s.violent[k] : s.call[k], r.call);
         both_violent.flag.Add(v >= bv.flag, e.violent);
         both_violent.hold.Add(v >= bv.hold, e.violent);
         both_call.flag.Add(c >= bc.flag, e.call);
@@ -431,9 +468,13 @@ int Run(const Options& o) {
         both_call.flag_violent.Add(c >= bc.flag, e.violent);
       }
     }
-    std::printf("  fold %d: chose %s; thresholds violence-related flag %.3f hold %.3f, call2violence "
-                "flag %.3f hold %.3f\n",
-                f + 1, candidates[best].name.c_str(), tv.flag, tv.hold, tc.flag, tc.hold);
+    std::printf("  fold %d: chose %s; thresholds violence-related flag %.4f hold %.4f, "
+                "call2violence (by the %s score) flag %.4f hold %.4f; with rules: %.4f %.4f, "
+                "call2violence (by %s) %.4f %.4f\n",
+                f + 1, candidates[best].name.c_str(), tv.flag, tv.hold,
+                call_by_violent ? "violence-related" : "call2violence", tc.flag, tc.hold, bv.flag,
+                bv.hold, both_call_by_violent ? "violence-related" : "call2violence", bc.flag,
+                bc.hold);
     std::fflush(stdout);
     sum_violent.flag += tv.flag / o.folds;
     sum_violent.hold += tv.hold / o.folds;

@@ -1,0 +1,248 @@
+// `stoa train` and `stoa eval` through the real binary: a train -> eval round trip on the
+// project's own examples (screening/examples.csv, screening/heldout.csv), GermEval-shaped input
+// (semicolons, quoted multi-line fields, byte order mark, TRUE/FALSE labels), and every argument
+// error answered with one line and exit code 2 (failures of the data or the model with 1).
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+
+#ifndef STOA_BINARY
+#error "STOA_BINARY (the path of the built stoa executable) must be defined"
+#endif
+#ifndef STOA_SOURCE_DIR
+#error "STOA_SOURCE_DIR must be defined"
+#endif
+
+namespace stoa::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+CommandResult RunStoa(const std::string& args) {
+  CommandResult r;
+  const std::string command = std::string(STOA_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return r;
+  char buffer[512];
+  size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) r.output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class ScreeningCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "stoa-screening-cli-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string Write(const std::string& name, const std::string& content) const {
+    std::ofstream(Path(name), std::ios::binary) << content;
+    return Path(name);
+  }
+
+  static std::string Source(const std::string& relative) {
+    return std::string(STOA_SOURCE_DIR) + "/" + relative;
+  }
+
+  fs::path dir_;
+};
+
+// Precision and recall from the "any category" row under the given threshold heading.
+std::pair<double, double> AnyCategory(const std::string& output, const std::string& heading) {
+  const size_t at = output.find(heading);
+  if (at == std::string::npos) return {-1, -1};
+  std::smatch m;
+  const std::string rest = output.substr(at);
+  if (!std::regex_search(rest, m,
+                         std::regex(R"(any category\s+\d+\s+\d+\s+([0-9.]+)\s+([0-9.]+))"))) {
+    return {-1, -1};
+  }
+  return {std::stod(m[1]), std::stod(m[2])};
+}
+
+TEST_F(ScreeningCli, TrainsOnTheShippedExamplesAndEvaluatesOnHeldOutPosts) {
+  const std::string model = Path("default.model");
+  auto train = RunStoa(
+      "train --data " + Source("screening/examples.csv") +
+      " --text-column text --label-column label --negative nothing"
+      " --category-map violence=violence,threat=threat,incitement=incitement,"
+      "glorification=glorification,terrorism=terrorism,spam=spam"
+      " --epoch 100 --dim 32 --bucket 20000 --threads 1 --seed 1 --out " + model);
+  ASSERT_EQ(train.exit_code, 0) << train.output;
+  EXPECT_NE(train.output.find("trained on 430 examples (0 rows skipped"), std::string::npos)
+      << train.output;
+  EXPECT_NE(train.output.find("nothing (harmless) [197]"), std::string::npos);
+  EXPECT_NE(train.output.find("threat -> threat"), std::string::npos);
+  ASSERT_TRUE(fs::exists(model));
+
+  // Columns by index this time.
+  auto eval = RunStoa("eval --model " + model + " --data " + Source("screening/heldout.csv") +
+                      " --text-column 0 --label-column 1");
+  ASSERT_EQ(eval.exit_code, 0) << eval.output;
+  EXPECT_NE(eval.output.find("24 examples, 13 harmful"), std::string::npos) << eval.output;
+  EXPECT_NE(eval.output.find("flag threshold 0.50"), std::string::npos);
+  EXPECT_NE(eval.output.find("hold threshold 0.80"), std::string::npos);
+  for (const char* row : {"violence", "threat", "incitement", "glorification", "terrorism", "spam",
+                          "nothing"}) {
+    EXPECT_NE(eval.output.find(std::string("\n") + row + " "), std::string::npos) << row;
+  }
+  // A sanity floor for the shipped model on posts it never saw (training is reproducible with
+  // one thread, so this is deterministic): most harmful posts flagged, few harmless ones.
+  const auto [precision, recall] = AnyCategory(eval.output, "flag threshold");
+  EXPECT_GE(recall, 0.5) << eval.output;
+  EXPECT_GE(precision, 0.7) << eval.output;
+
+  auto lower = RunStoa("eval --model " + model + " --data " + Source("screening/heldout.csv") +
+                       " --text-column text --label-column label --flag-threshold 0.3");
+  ASSERT_EQ(lower.exit_code, 0) << lower.output;
+  EXPECT_NE(lower.output.find("flag threshold 0.30"), std::string::npos);
+  EXPECT_GE(AnyCategory(lower.output, "flag threshold").second, recall);
+}
+
+TEST_F(ScreeningCli, ReadsGermEvalShapedCsv) {
+  // Semicolons, quoted fields with doubled quotes and line breaks, CRLF, a byte order mark; the
+  // label `nothing` is harmless by default and every other label raises violence.
+  std::string csv = "\xEF\xBB\xBF\"id\";\"description\";\"vio\"\r\n";
+  const char* harmful[] = {"schlagt sie alle tot", "zündet die häuser an", "holt die waffen raus",
+                           "erschießt sie"};
+  const char* harmless[] = {"schönes wetter heute", "wir trinken tee", "das \"\"konzert\"\" war gut",
+                            "guten morgen\r\nzusammen"};
+  int id = 0;
+  for (int copy = 0; copy < 5; ++copy) {
+    for (const char* t : harmful) {
+      csv += "\"" + std::to_string(++id) + "\";\"" + t + "\";\"call2violence\"\r\n";
+    }
+    for (const char* t : harmless) {
+      csv += "\"" + std::to_string(++id) + "\";\"" + t + "\";\"nothing\"\r\n";
+    }
+  }
+  const std::string data = Write("vio.csv", csv);
+  const std::string model = Path("vio.model");
+  auto train = RunStoa("train --data " + data +
+                       " --delimiter ';' --text-column description --label-column vio"
+                       " --threads 1 --epoch 50 --out " + model);
+  ASSERT_EQ(train.exit_code, 0) << train.output;
+  EXPECT_NE(train.output.find("trained on 40 examples"), std::string::npos) << train.output;
+  EXPECT_NE(train.output.find("call2violence -> violence [20], nothing (harmless) [20]"),
+            std::string::npos)
+      << train.output;
+  auto eval = RunStoa("eval --model " + model + " --data " + data +
+                      " --delimiter ';' --text-column description --label-column vio");
+  ASSERT_EQ(eval.exit_code, 0) << eval.output;
+  EXPECT_NE(eval.output.find("40 examples, 20 harmful"), std::string::npos) << eval.output;
+
+  // TRUE/FALSE labels (GermEval's c2a): FALSE is harmless without saying so.
+  std::string binary = "text,c2a\n";
+  for (int copy = 0; copy < 5; ++copy) {
+    for (const char* t : harmful) binary += std::string(t) + ",TRUE\n";
+    for (const char* t : harmless) binary += "\"" + std::string(t) + "\",FALSE\n";
+  }
+  auto binary_train = RunStoa("train --data " + Write("c2a.csv", binary) +
+                              " --text-column text --label-column c2a --threads 1 --out " +
+                              Path("c2a.model"));
+  ASSERT_EQ(binary_train.exit_code, 0) << binary_train.output;
+  EXPECT_NE(binary_train.output.find("FALSE (harmless) [20], TRUE -> violence [20]"),
+            std::string::npos)
+      << binary_train.output;
+}
+
+TEST_F(ScreeningCli, ArgumentErrorsExitWithTwoAndOneLine) {
+  const std::string data = Write("d.csv", "text,label\nsmash them,bad\nnice day,nothing\n"
+                                          "smash it,bad\nlovely tea,nothing\n");
+  const std::string base = "train --data " + data + " --text-column text --label-column label";
+  const std::string out = " --out " + Path("m.model");
+  struct Case {
+    std::string args;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {base, "--out is required"},
+      {"train --data " + Path("missing.csv") + " --text-column text --label-column label" + out,
+       "missing.csv"},
+      {"train --data " + data + " --text-column body --label-column label" + out,
+       "--text-column: no column named 'body' (the header has 'text', 'label')"},
+      {"train --data " + data + " --text-column 7 --label-column label" + out, "out of range"},
+      {"train --data " + data + " --text-column text --label-column text" + out, "same column"},
+      {base + " --delimiter ';;'" + out, "--delimiter: the delimiter must be one character"},
+      {base + " --category-map bad=hate" + out, "--category-map: unknown category 'hate'"},
+      {base + " --category-map bda=threat" + out, "'bda', which does not occur in the data"},
+      {base + " --flag-threshold 0.9 --hold-threshold 0.5" + out,
+       "--flag-threshold must not exceed --hold-threshold"},
+      {base + " --flag-threshold 1.5" + out, "thresholds must be in (0, 1]"},
+      {base + " --loss hinge" + out, "--loss must be softmax or ova"},
+      {base + " --dim 0" + out, "dim must be 1..1000"},
+      {base + " --minn 6 --maxn 3" + out, "character n-grams need"},
+      {base + " --negative bad,nothing" + out, "no label raises a screening category"},
+      {base + " --epoch many" + out, "--epoch"},
+      {"eval --model " + Path("none.model") + " --data " + data +
+           " --text-column text --label-column label",
+       "none.model"},
+  };
+  for (const Case& c : cases) {
+    auto r = RunStoa(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args << "\n" << r.output;
+    EXPECT_NE(r.output.find(c.message), std::string::npos) << c.args << "\n" << r.output;
+    EXPECT_TRUE(r.output.starts_with("stoa: ")) << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+    EXPECT_FALSE(fs::exists(Path("m.model"))) << c.args;
+  }
+
+  // A model that fits: eval's own argument errors.
+  ASSERT_EQ(RunStoa(base + " --threads 1" + out).exit_code, 0);
+  const std::string model = " --model " + Path("m.model");
+  const std::string other = Write("other.csv", "text,label\nhello,mystery\n");
+  auto unknown_label =
+      RunStoa("eval" + model + " --data " + other + " --text-column text --label-column label");
+  EXPECT_EQ(unknown_label.exit_code, 2) << unknown_label.output;
+  EXPECT_NE(unknown_label.output.find("'mystery' is neither a label of the model"),
+            std::string::npos);
+  auto made_negative = RunStoa("eval" + model + " --data " + other +
+                               " --text-column text --label-column label --negative mystery");
+  EXPECT_EQ(made_negative.exit_code, 0) << made_negative.output;
+  auto thresholds = RunStoa("eval" + model + " --data " + data +
+                            " --text-column text --label-column label --hold-threshold 0.01");
+  EXPECT_EQ(thresholds.exit_code, 2) << thresholds.output;
+}
+
+TEST_F(ScreeningCli, FailuresOfDataOrModelExitWithOne) {
+  const std::string broken = Write("broken.csv", "text,label\n\"fine\",bad\n\"never closed,x\n");
+  auto train = RunStoa("train --data " + broken + " --text-column text --label-column label --out " +
+                       Path("m.model"));
+  EXPECT_EQ(train.exit_code, 1) << train.output;
+  EXPECT_NE(train.output.find("line 3: a quoted field is never closed"), std::string::npos)
+      << train.output;
+
+  const std::string not_a_model = Write("fake.model", "stoa-classifier 1\n{}\n");
+  const std::string data = Write("d.csv", "text,label\nhello,nothing\n");
+  auto eval = RunStoa("eval --model " + not_a_model + " --data " + data +
+                      " --text-column text --label-column label");
+  EXPECT_EQ(eval.exit_code, 1) << eval.output;
+  EXPECT_NE(eval.output.find("is not a usable stoa classifier"), std::string::npos) << eval.output;
+
+  // The output directory does not exist: nothing written, exit 1.
+  const std::string data2 = Write("d2.csv", "text,label\nsmash them,bad\nnice day,nothing\n");
+  auto unwritable = RunStoa("train --data " + data2 + " --text-column text --label-column label" +
+                            " --threads 1 --out " + Path("no/such/dir/m.model"));
+  EXPECT_EQ(unwritable.exit_code, 1) << unwritable.output;
+}
+
+}  // namespace
+}  // namespace stoa::testing
