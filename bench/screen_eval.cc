@@ -285,15 +285,16 @@ struct Options {
   double flag_recall = 0.85;
   bool tune = true;
   int latency_posts = 2000;
+  screen::ClassifierParameters base;  // the configuration (candidates vary it)
 };
 
 std::vector<Candidate> Candidates(const Options& o, const ClassifierParameters& base) {
   std::vector<Candidate> c;
-  c.push_back({"defaults (dim 16, char 3-5)", base});
+  c.push_back({fmt::format("dim {}, char {}-{}", base.dim, base.minn, base.maxn), base});
   if (!o.tune) return c;
   ClassifierParameters p = base;
   p.upsample = 3;
-  c.push_back({"defaults, harmful x3", p});
+  c.push_back({"... harmful x3", p});
   return c;
 }
 
@@ -354,9 +355,13 @@ int Run(const Options& o) {
                 rules->rules().size());
   }
 
-  ClassifierParameters base;
+  ClassifierParameters base = o.base;
   base.threads = o.threads;
   base.seed = 1;
+  if (Status st = screen::ValidateClassifierParameters(base); !st.ok()) {
+    std::fprintf(stderr, "screen_eval: %s\n", st.message().c_str());
+    return 2;
+  }
   const std::vector<Candidate> candidates = Candidates(o, base);
 
   std::vector<size_t> all(examples.size());
@@ -595,6 +600,11 @@ int main(int argc, char** argv) {
   cli.add_option("--flag-recall", o.flag_recall, "Out-of-fold recall the flag threshold aims at")
       ->check(CLI::Range(0.0, 1.0));
   cli.add_flag("!--no-tune", o.tune, "Only the default configuration (no choice among several)");
+  cli.add_option("--dim", o.base.dim, "fastText dimension")->capture_default_str();
+  cli.add_option("--minn", o.base.minn, "Shortest character n-gram")->capture_default_str();
+  cli.add_option("--maxn", o.base.maxn, "Longest character n-gram (0: none)")->capture_default_str();
+  cli.add_option("--bucket", o.base.bucket, "Hash buckets")->capture_default_str();
+  cli.add_option("--epoch", o.base.epoch, "Epochs")->capture_default_str();
   cli.add_option("--latency-posts", o.latency_posts, "500-byte posts for the latency figure (0: none)");
   CLI11_PARSE(cli, argc, argv);
   return stoa::bench::Run(o);
