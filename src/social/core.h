@@ -18,11 +18,11 @@
 #include "domain/oauth.h"
 #include "domain/post.h"
 #include "social/content_renderer.h"
-#include "social/stream_hub.h"
 #include "social/home_feeds.h"
 #include "social/id_map.h"
 #include "social/object_cache.h"
 #include "social/search_indexer.h"
+#include "social/stream_hub.h"
 #include "social/viewer.h"
 #include "storage/storage.h"
 
@@ -105,6 +105,12 @@ class Core {
 
   // Call after a committed change.
   void AccountChanged(Id id) { accounts_.Invalidate(id); }
+  // The account as a committed write left it, read inside that write's transaction. Only from a
+  // Transaction::AfterCommitInOrder hook, so that a newer state is never overwritten by an older.
+  void AccountWritten(AccountPtr account) {
+    const Id id = account->id;
+    accounts_.Put(id, std::move(account));
+  }
   void PostChanged(Id id) { posts_.Invalidate(id); }
   // A follow, block or mute involving `account_id` changed (its graph and follower list).
   void GraphChanged(Id account_id) {

@@ -1,7 +1,6 @@
 #include "social/post_service.h"
 
 #include <algorithm>
-#include <optional>
 #include <unordered_map>
 
 #include "common/strings.h"
@@ -132,8 +131,8 @@ Result<PostPtr> PostService::Create(const Viewer& author_viewer, const NewPost& 
   post->tags = rendered.tags;
 
   const auto followers = core_.LoadFollowers(author_id);
-  Id stored_id = kNoId;  // differs from post->id when an idempotency key matched concurrently
-  std::optional<Account> counted_author;  // the author as this write left it
+  Id stored_id = kNoId;       // differs from post->id when an idempotency key matched concurrently
+  AccountPtr counted_author;  // the author as this write left it
   Status st = core_.storage().Write([&](storage::Transaction& tx) -> Status {
     stored_id = post->id;
     counted_author.reset();
@@ -148,11 +147,12 @@ Result<PostPtr> PostService::Create(const Viewer& author_viewer, const NewPost& 
     RETURN_IF_ERROR(tx.accounts().AdjustCounts(
         author_id, post->visibility == Visibility::kDirect ? 0 : 1, 0, 0));
     RETURN_IF_ERROR(tx.accounts().SetLastStatusAt(author_id, post->created_at));
-    if (author_viewer.memo != nullptr) {
-      // Read back on the writer's hot pages, so the answer shows the new counts without a reader
-      // going to the database for the account this write just changed.
+    {
+      // Read back on the writer's hot pages and put in the cache in commit order: neither the
+      // answer nor the author's next post goes to the database for the account just changed.
       ASSIGN_OR_RETURN(Account counted, tx.accounts().Get(author_id));
-      counted_author = std::move(counted);
+      counted_author = std::make_shared<const Account>(std::move(counted));
+      tx.AfterCommitInOrder([this, fresh = counted_author] { core_.AccountWritten(fresh); });
     }
     if (parent) RETURN_IF_ERROR(tx.posts().AdjustCounts(parent->id, 1, 0, 0));
     for (const auto& m : post->mentions) {
@@ -178,14 +178,12 @@ Result<PostPtr> PostService::Create(const Viewer& author_viewer, const NewPost& 
     if (PostPtr p = core_.LoadPost(stored_id)) return p;
     return Internal("idempotent post vanished");
   }
-  core_.AccountChanged(author_id);
   if (counted_author && author_viewer.memo != nullptr) {
     auto& memo = author_viewer.memo->accounts;
-    auto fresh = std::make_shared<const Account>(std::move(*counted_author));
     if (auto it = memo.find(author_id); it != memo.end()) {
-      it->second = std::move(fresh);
+      it->second = counted_author;
     } else {
-      memo.emplace(author_id, std::move(fresh));
+      memo.emplace(author_id, counted_author);
     }
   }
   if (parent) core_.PostChanged(parent->id);

@@ -50,9 +50,17 @@ class Transaction {
   // (e.g. live events) that must not happen unless it lands.
   void AfterCommit(std::function<void()> fn) { after_commit_.push_back(std::move(fn)); }
   std::vector<std::function<void()>> TakeAfterCommit() { return std::move(after_commit_); }
+  // Runs `fn` once the transaction is durable, before Write returns, in commit order: the hooks
+  // of a write run after those of every write committed before it and before those of every
+  // write committed after it. For cache updates that must not be overtaken by an older one
+  // (a newer object put before an older one would stay stale). Runs on the storage's own thread:
+  // must be quick, must not throw and must not use the storage.
+  void AfterCommitInOrder(std::function<void()> fn) { in_order_.push_back(std::move(fn)); }
+  std::vector<std::function<void()>> TakeAfterCommitInOrder() { return std::move(in_order_); }
 
  private:
   std::vector<std::function<void()>> after_commit_;
+  std::vector<std::function<void()>> in_order_;
 
  public:
   virtual Accounts& accounts() = 0;

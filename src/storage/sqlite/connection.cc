@@ -194,8 +194,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
     if (!st.ok()) return fail(st);
   }
   if (!options.read_only) {
-    Status st = conn->Exec("PRAGMA wal_autocheckpoint=" +
-                           std::to_string(options.wal_autocheckpoint_pages));
+    Status st =
+        conn->Exec("PRAGMA wal_autocheckpoint=" + std::to_string(options.wal_autocheckpoint_pages));
     if (!st.ok()) return fail(st);
   }
   if (options.read_only) {

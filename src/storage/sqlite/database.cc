@@ -108,6 +108,8 @@ struct Database::Job {
   std::function<Status(Connection&)> fn;
   // Runs alone, outside any batch transaction (Migrate manages its own transactions).
   const bool exclusive;
+  // Filled by fn; run by the flusher in commit order once durable (see Database::Write).
+  std::vector<std::function<void()>>* after_sync = nullptr;
   Status status;  // written by the writer thread before done.set_value()
   std::promise<void> done;
 };
@@ -194,8 +196,10 @@ Database::~Database() {
   if (wal_fd_ >= 0) ::close(wal_fd_);
 }
 
-Status Database::Write(std::function<Status(Connection&)> job) {
+Status Database::Write(std::function<Status(Connection&)> job,
+                       std::vector<std::function<void()>>* after_sync) {
   Job queued(std::move(job));
+  queued.after_sync = after_sync;
   return Submit(queued);
 }
 
@@ -306,7 +310,12 @@ void Database::FlusherLoop() {
         if (job->status.ok()) job->status = Internal("the write could not be made durable");
       }
     }
-    for (Job* job : jobs) job->done.set_value();
+    for (Job* job : jobs) {
+      if (job->after_sync != nullptr && job->status.ok()) {
+        for (auto& hook : *job->after_sync) hook();
+      }
+      job->done.set_value();
+    }
     jobs.clear();
   }
 }

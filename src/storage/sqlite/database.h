@@ -110,7 +110,12 @@ class Database {
   // for a reason outside the job (e.g. another job ended it, or an I/O error rolled it back), the
   // whole batch is rolled back and every job re-run in a transaction of its own, so a job must
   // keep its effects to the connection and to outputs it overwrites on each run.
-  Status Write(std::function<Status(Connection&)> job);
+  //
+  // `after_sync`, when given, is filled by the job (on the writer thread) with hooks that the
+  // flusher runs once the job's batch is durable, before Write returns, in commit order across
+  // all writers, and only when the job succeeded. They must be quick and must not write.
+  Status Write(std::function<Status(Connection&)> job,
+               std::vector<std::function<void()>>* after_sync = nullptr);
   template <typename T>
   Result<T> WriteResult(std::function<Result<T>(Connection&)> job) {
     std::optional<T> value;

@@ -8,8 +8,20 @@ namespace {
 // Every repository over one connection; used both for reads and inside write jobs.
 struct Repos {
   explicit Repos(Connection* c)
-      : accounts(c), posts(c), tags(c), relationships(c), notifications(c), oauth(c), rules(c), audit(c), transparency(c),
-        notices(c), cases(c), notifiers(c), outbox(c), decisions(c) {}
+      : accounts(c),
+        posts(c),
+        tags(c),
+        relationships(c),
+        notifications(c),
+        oauth(c),
+        rules(c),
+        audit(c),
+        transparency(c),
+        notices(c),
+        cases(c),
+        notifiers(c),
+        outbox(c),
+        decisions(c) {}
   SqliteAccounts accounts;
   SqlitePosts posts;
   SqliteTags tags;
@@ -84,12 +96,16 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& pa
 Status SqliteStorage::Write(std::function<Status(Transaction&)> fn) {
   // The job may run twice (see Database::Write); only the last run's hooks count.
   std::vector<std::function<void()>> after_commit;
-  Status st = db_->Write([&fn, &after_commit](Connection& c) {
-    SqliteTransaction tx(&c);
-    Status job = fn(tx);
-    after_commit = tx.TakeAfterCommit();
-    return job;
-  });
+  std::vector<std::function<void()>> in_order;
+  Status st = db_->Write(
+      [&fn, &after_commit, &in_order](Connection& c) {
+        SqliteTransaction tx(&c);
+        Status job = fn(tx);
+        after_commit = tx.TakeAfterCommit();
+        in_order = tx.TakeAfterCommitInOrder();
+        return job;
+      },
+      &in_order);
   if (st.ok()) {
     for (auto& hook : after_commit) hook();
   }

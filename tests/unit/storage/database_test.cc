@@ -3,9 +3,12 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <future>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -524,6 +527,45 @@ TEST_F(DatabaseTest, WriteFromInsideAJobFailsInsteadOfDeadlocking) {
   EXPECT_EQ(inner.code(), StatusCode::kInternal);
 }
 #endif
+
+// After-sync hooks run once the write is durable, before Write returns, in the order the writer
+// ran the jobs, whichever threads submitted them; never for a failed job.
+TEST_F(DatabaseTest, AfterSyncHooksRunInCommitOrderBeforeWriteReturns) {
+  std::mutex mu;
+  std::vector<int64_t> seen;  // ids in the order the hooks ran
+  int64_t next_id = 0;        // only touched by jobs, i.e. on the writer thread
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 8; ++t) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        std::vector<std::function<void()>> hooks;
+        int64_t mine = 0;
+        const bool fail = (t + i) % 7 == 0;
+        Status st = db_->Write(
+            [&](Connection& c) -> Status {
+              hooks.clear();
+              mine = ++next_id;
+              RETURN_IF_ERROR(InsertItem(c, mine));
+              hooks.push_back([&, id = mine] {
+                std::lock_guard lock(mu);
+                seen.push_back(id);
+              });
+              return fail ? InvalidArgument("refused") : Status::Ok();
+            },
+            &hooks);
+        EXPECT_EQ(st.ok(), !fail);
+        std::lock_guard lock(mu);
+        const bool ran = std::find(seen.begin(), seen.end(), mine) != seen.end();
+        EXPECT_EQ(ran, !fail) << "job " << mine;
+      }
+    });
+  }
+  for (auto& w : writers) w.join();
+  ASSERT_FALSE(seen.empty());
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  auto conn = Fresh();
+  EXPECT_EQ(CountRows(*conn), static_cast<int64_t>(seen.size()));
+}
 
 // The writer never checkpoints; the checkpointer copies the log into the database file once it
 // has grown past wal_autocheckpoint_pages frames. Seen through the file alone: an immutable
