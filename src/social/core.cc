@@ -47,7 +47,7 @@ IdMap<std::shared_ptr<const T>> LoadBatch(std::span<const Id> ids,
       found.emplace_back(id, std::move(ptr));
     }
   }
-  auto out = IdMap<Ptr>::FromUnsorted(std::move(found));
+  auto out = IdMap<Ptr>::FromDistinct(std::move(found));  // `wanted` has no duplicates
   if (memo != nullptr && !all_from_memo) memo->Merge(out);
   return out;
 }

@@ -19,16 +19,14 @@ class IdMap {
   using const_iterator = typename std::vector<value_type>::const_iterator;
 
   IdMap() = default;
-  // From items in any order; of several items with the same id the first is kept.
-  static IdMap FromUnsorted(std::vector<value_type> items) {
+  // From items with distinct ids, in any order (cheapest when already sorted).
+  static IdMap FromDistinct(std::vector<value_type> items) {
     IdMap map;
     map.items_ = std::move(items);
-    std::stable_sort(map.items_.begin(), map.items_.end(),
-                     [](const value_type& a, const value_type& b) { return a.first < b.first; });
-    map.items_.erase(
-        std::unique(map.items_.begin(), map.items_.end(),
-                    [](const value_type& a, const value_type& b) { return a.first == b.first; }),
-        map.items_.end());
+    auto by_id = [](const value_type& a, const value_type& b) { return a.first < b.first; };
+    if (!std::is_sorted(map.items_.begin(), map.items_.end(), by_id)) {
+      std::sort(map.items_.begin(), map.items_.end(), by_id);
+    }
     return map;
   }
 

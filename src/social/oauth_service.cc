@@ -261,7 +261,7 @@ Status OAuthService::Revoke(std::string_view client_id, std::string_view client_
       [&](storage::Transaction& tx) { return tx.oauth().RevokeToken(found.id, core_.Now()); }));
   {
     std::lock_guard lock(auth_mu_);
-    auth_cache_.erase(hash);
+    auth_cache_.erase(std::string(token));
   }
   core_.streams().RevokeToken(found.id);  // live streams of the token end now
   return Status::Ok();
@@ -270,13 +270,15 @@ Status OAuthService::Revoke(std::string_view client_id, std::string_view client_
 Result<std::shared_ptr<const AuthInfo>> OAuthService::Authenticate(std::string_view bearer_token) {
   const Status invalid = Unauthenticated("The access token is invalid");
   if (bearer_token.empty() || bearer_token.size() > 512) return invalid;
-  const std::string hash = Sha256Hex(bearer_token);
   const Timestamp now = core_.Now();
+  std::string key(bearer_token);
   {
     std::lock_guard lock(auth_mu_);
-    auto it = auth_cache_.find(hash);
+    auto it = auth_cache_.find(key);
     if (it != auth_cache_.end() && now - it->second.loaded_at < kAuthCacheTtl) return it->second.info;
   }
+  // Only the database knows tokens, and only by their hash.
+  const std::string hash = Sha256Hex(bearer_token);
   AuthInfo info;
   {
     auto read = core_.storage().Read();
@@ -299,7 +301,7 @@ Result<std::shared_ptr<const AuthInfo>> OAuthService::Authenticate(std::string_v
   auto shared = std::make_shared<const AuthInfo>(std::move(info));
   std::lock_guard lock(auth_mu_);
   if (auth_cache_.size() >= kAuthCacheMax) auth_cache_.clear();
-  auth_cache_[hash] = CachedAuth{shared, now};
+  auth_cache_[std::move(key)] = CachedAuth{shared, now};
   return shared;
 }
 
