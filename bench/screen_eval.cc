@@ -152,11 +152,20 @@ std::vector<screen::LabelledText> Select(const std::vector<Example>& examples,
 Result<std::shared_ptr<const screen::Classifier>> Train(const std::vector<Example>& examples,
                                                         const std::vector<size_t>& indices,
                                                         const ClassifierParameters& parameters,
+                                                        bool binary,
                                                         screen::ClassifierFile* file_out = nullptr) {
   screen::TrainingOptions options;
   options.negative_labels = {std::string(kNegative)};
   options.parameters = parameters;
-  ASSIGN_OR_RETURN(screen::ClassifierFile file, screen::TrainClassifier(Select(examples, indices), options));
+  std::vector<screen::LabelledText> selected = Select(examples, indices);
+  // --binary: one harmful label for every violence-related post (tasks (a) and (b) then share
+  // its score).
+  if (binary) {
+    for (auto& x : selected) {
+      if (x.label != kNegative) x.label = "violent";
+    }
+  }
+  ASSIGN_OR_RETURN(screen::ClassifierFile file, screen::TrainClassifier(selected, options));
   auto classifier = screen::Classifier::FromFile(file);
   if (file_out != nullptr) *file_out = std::move(file);
   return classifier;
@@ -194,7 +203,8 @@ void Score(const screen::Classifier& model, const std::vector<std::string>& norm
   for (size_t i : indices) {
     model.PredictLabels(normalized[i], p);
     out.violent.push_back(model.Predict(normalized[i])[screen::Category::kViolence]);
-    out.call.push_back(call_label < p.size() ? p[call_label] : 0.0f);
+    // A model without a call2violence label (--binary) scores task (b) by its violence score.
+    out.call.push_back(call_label < p.size() ? p[call_label] : out.violent.back());
   }
 }
 
@@ -284,6 +294,7 @@ struct Options {
   int threads = 0;
   double flag_recall = 0.85;
   bool tune = true;
+  bool binary = false;
   int latency_posts = 2000;
   screen::ClassifierParameters base;  // the configuration (candidates vary it)
 };
@@ -398,7 +409,7 @@ int Run(const Options& o) {
       for (int g = 0; g < o.inner_folds; ++g) {
         std::vector<size_t> fit, held;
         for (size_t i : train) (inner[i] == g ? held : fit).push_back(i);
-        auto model = Train(examples, fit, candidates[c].parameters);
+        auto model = Train(examples, fit, candidates[c].parameters, o.binary);
         if (!model.ok()) {
           std::fprintf(stderr, "screen_eval: %s\n", model.status().message().c_str());
           return 1;
@@ -442,7 +453,7 @@ int Run(const Options& o) {
     bv.hold = std::max(bv.hold, bv.flag);
     bc.hold = std::max(bc.hold, bc.flag);
 
-    auto model = Train(examples, train, candidates[best].parameters, &last_file);
+    auto model = Train(examples, train, candidates[best].parameters, o.binary, &last_file);
     if (!model.ok()) {
       std::fprintf(stderr, "screen_eval: %s\n", model.status().message().c_str());
       return 1;
@@ -605,7 +616,23 @@ int main(int argc, char** argv) {
   cli.add_option("--maxn", o.base.maxn, "Longest character n-gram (0: none)")->capture_default_str();
   cli.add_option("--bucket", o.base.bucket, "Hash buckets")->capture_default_str();
   cli.add_option("--epoch", o.base.epoch, "Epochs")->capture_default_str();
+  cli.add_option("--lr", o.base.lr, "Learning rate")->capture_default_str();
+  cli.add_option("--word-ngrams", o.base.word_ngrams, "Word n-grams up to this length")
+      ->capture_default_str();
+  cli.add_option("--upsample", o.base.upsample, "Each harmful training example used this often")
+      ->capture_default_str();
+  std::string loss = "softmax";
+  cli.add_option("--loss", loss, "softmax or ova (one-vs-all)")->capture_default_str();
+  cli.add_flag("--binary", o.binary,
+               "Train on two labels, violence-related and nothing (call2violence then scored by "
+               "the violence-related score)");
   cli.add_option("--latency-posts", o.latency_posts, "500-byte posts for the latency figure (0: none)");
   CLI11_PARSE(cli, argc, argv);
+  const auto parsed_loss = stoa::screen::ParseClassifierLoss(loss);
+  if (!parsed_loss) {
+    std::fprintf(stderr, "screen_eval: --loss must be softmax or ova\n");
+    return 2;
+  }
+  o.base.loss = *parsed_loss;
   return stoa::bench::Run(o);
 }
