@@ -129,6 +129,17 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
                                                                  *app->triage_, *app->audit_log_);
   app->case_service_ = std::make_unique<safety::CaseService>(
       *app->core_, *app->triage_, std::chrono::minutes(c.safety.lease_minutes), *app->audit_log_);
+  const safety::DecisionSettings decision_settings = safety::DecisionSettings::FromConfig(c.safety);
+  app->account_moderation_ = std::make_unique<safety::AccountModeration>(*app->core_);
+  app->status_moderation_ =
+      std::make_unique<safety::StatusModeration>(*app->core_, decision_settings.content_warning);
+  app->decision_service_ = std::make_unique<safety::DecisionService>(
+      *app->core_, *app->case_service_, *app->audit_log_, *app->account_moderation_,
+      *app->status_moderation_, decision_settings);
+  app->appeal_service_ = std::make_unique<safety::AppealService>(
+      *app->core_, *app->case_service_, *app->audit_log_, decision_settings.appeal_window_days);
+  app->warning_presets_ = std::make_unique<safety::WarningPresets>(*app->core_, *app->audit_log_);
+  app->role_changes_ = std::make_unique<safety::RoleChanges>(*app->core_, *app->audit_log_);
 
   http::api::Services services{app->config_,        *app->core_,          *app->accounts_,
                                *app->relationships_, *app->posts_,         *app->timelines_,
@@ -136,6 +147,10 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
                                *app->rate_limiter_,  *app->render_cache_, &app->metrics_};
   services.notices = app->notice_service_.get();
   services.cases = app->case_service_.get();
+  services.decisions = app->decision_service_.get();
+  services.appeals = app->appeal_service_.get();
+  services.warning_presets = app->warning_presets_.get();
+  services.roles = app->role_changes_.get();
   app->api_ = std::make_unique<http::api::Api>(services);
   app->api_->Register(app->router_);
   web::RegisterOAuthPages(app->router_, *app->oauth_, app->config_, *app->rate_limiter_);

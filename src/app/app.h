@@ -16,10 +16,16 @@
 #include "http/rate_limiter.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "safety/account_moderation.h"
+#include "safety/appeal_service.h"
 #include "safety/audit_log.h"
 #include "safety/case_service.h"
+#include "safety/decision_service.h"
 #include "safety/notice_service.h"
+#include "safety/role_changes.h"
+#include "safety/status_moderation.h"
 #include "safety/triage.h"
+#include "safety/warning_presets.h"
 #include "social/account_service.h"
 #include "social/core.h"
 #include "social/notification_service.h"
@@ -61,6 +67,10 @@ class App {
   safety::AuditLog& audit_log() { return *audit_log_; }
   safety::NoticeService& notices() { return *notice_service_; }
   safety::CaseService& cases() { return *case_service_; }
+  safety::DecisionService& decisions() { return *decision_service_; }
+  safety::AppealService& appeals() { return *appeal_service_; }
+  safety::WarningPresets& warning_presets() { return *warning_presets_; }
+  safety::RoleChanges& roles() { return *role_changes_; }
   http::Metrics& metrics() { return metrics_; }
 
  private:
@@ -84,6 +94,12 @@ class App {
   std::unique_ptr<safety::Triage> triage_;
   std::unique_ptr<safety::NoticeService> notice_service_;
   std::unique_ptr<safety::CaseService> case_service_;
+  std::unique_ptr<safety::AccountModeration> account_moderation_;
+  std::unique_ptr<safety::StatusModeration> status_moderation_;
+  std::unique_ptr<safety::DecisionService> decision_service_;
+  std::unique_ptr<safety::AppealService> appeal_service_;
+  std::unique_ptr<safety::WarningPresets> warning_presets_;
+  std::unique_ptr<safety::RoleChanges> role_changes_;
   http::Metrics metrics_;
   std::unique_ptr<http::RateLimiter> rate_limiter_;
   std::unique_ptr<http::api::RenderCache> render_cache_;

@@ -303,33 +303,11 @@ int SetRole(const Options& o) {
   if (!app.ok()) return Fail(app.status().message());
   auto account = (*app)->accounts().Lookup(o.username);
   if (!account.ok()) return Fail("no account named '" + o.username + "'");
-  const Id account_id = (*account)->id;
-  Role previous = Role::kMember;
-  Status st = (*app)->storage().Write([&](storage::Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(User user, tx.accounts().GetUser(account_id));
-    previous = user.role;
-    if (user.role == *role) {
-      return InvalidArgument(o.username + " already has the role " + std::string(RoleName(*role)));
-    }
-    user.role = *role;
-    RETURN_IF_ERROR(tx.accounts().UpdateUser(user));
-    JsonWriter details;
-    details.BeginObject()
-        .Field("username", o.username)
-        .Field("from", RoleName(previous))
-        .Field("to", RoleName(*role))
-        .Field("via", "cli")
-        .EndObject();
-    safety::AuditLog audit((*app)->core());
-    return audit
-        .Append(tx, {kNoId, "role.change", "account", IdToString(account_id), "",
-                     "stoa admin set-role", details.Take()})
-        .status();
-  });
-  if (!st.ok()) return Fail(st.message());
-  (*app)->core().UserChanged(account_id);
-  std::printf("%s: %s -> %s\n", o.username.c_str(), std::string(RoleName(previous)).c_str(),
-              std::string(RoleName(*role)).c_str());
+  auto change = (*app)->roles().Change(kNoId, (*account)->id, *role, "cli");
+  if (!change.ok()) return Fail(change.status().message());
+  (*app)->oauth().ForgetAccount(change->account_id);
+  std::printf("%s: %s -> %s\n", o.username.c_str(), std::string(RoleName(change->from)).c_str(),
+              std::string(RoleName(change->to)).c_str());
   return 0;
 }
 

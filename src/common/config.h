@@ -91,6 +91,16 @@ struct Config {
     int score_notifier_cap = 50;
     int score_reach_weight = 20;
     int score_reach_cap = 400;
+    // Triage weights of notifiers (safety/triage.h): brigading damping of member notifiers who
+    // follow the case's earlier member notifiers (or are followed by them), a bonus for an
+    // independent member joining a damped case, and the track record of each notifier.
+    int brigading_damping_percent = 75;
+    int brigading_bridge_bonus_percent = 50;
+    int brigading_sample = 50;
+    int record_min_decided = 3;
+    int record_weight_percent = 50;
+    int record_floor_percent = 25;
+    int record_cap_percent = 200;
     // Decisions and appeals (safety/decision_service.h): the appeal window (DSA Art. 20), the
     // Art. 23 thresholds (warnings first, then a suspension for a period) and bulk decisions.
     int appeal_window_days = 183;

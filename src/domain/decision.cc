@@ -8,7 +8,7 @@
 namespace stoa {
 namespace {
 
-constexpr std::array<std::pair<DecisionAction, std::string_view>, 9> kActionNames = {{
+constexpr std::array<std::pair<DecisionAction, std::string_view>, 11> kActionNames = {{
     {DecisionAction::kNoAction, "no_action"},
     {DecisionAction::kMarkSensitive, "mark_sensitive"},
     {DecisionAction::kRestrictVisibility, "restrict_visibility"},
@@ -18,6 +18,8 @@ constexpr std::array<std::pair<DecisionAction, std::string_view>, 9> kActionName
     {DecisionAction::kDisableLogin, "disable_login"},
     {DecisionAction::kUphold, "uphold"},
     {DecisionAction::kReverse, "reverse"},
+    {DecisionAction::kWarn, "warn"},
+    {DecisionAction::kMarkAccountSensitive, "mark_account_sensitive"},
 }};
 
 void StringArray(JsonWriter& w, std::string_view key, const std::vector<std::string>& values) {
@@ -54,7 +56,7 @@ bool IsStatusAction(DecisionAction action) {
 
 bool IsAccountAction(DecisionAction action) {
   return action == DecisionAction::kSilenceAccount || action == DecisionAction::kSuspendAccount ||
-         action == DecisionAction::kDisableLogin;
+         action == DecisionAction::kDisableLogin || action == DecisionAction::kMarkAccountSensitive;
 }
 
 bool IsRestrictive(DecisionAction action) { return IsStatusAction(action) || IsAccountAction(action); }

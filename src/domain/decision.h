@@ -24,6 +24,9 @@ enum class DecisionAction {
   kDisableLogin,
   kUphold,   // an appeal is rejected: the appealed decision stands
   kReverse,  // an appeal succeeds: the appealed decision's effect is undone
+  // Mastodon's account actions that have no status counterpart:
+  kWarn,                  // "none": a warning to the account's member, no effect, no strike
+  kMarkAccountSensitive,  // "sensitive": every status of the account is shown sensitive
 };
 
 // "no_action", "mark_sensitive", ... as in the API.
@@ -54,6 +57,15 @@ struct Referral {
   std::string authority;  // e.g. "LKA Berlin" or "Europol"
   Timestamp at;
   std::string reference;  // the authority's file number; "" when none yet
+};
+
+// A text moderators can start a warning from (Mastodon's AccountWarningPreset).
+struct WarningPreset {
+  Id id = kNoId;
+  std::string title;
+  std::string text;
+  Timestamp created_at;
+  Timestamp updated_at;
 };
 
 struct Decision {

@@ -164,6 +164,9 @@ struct Case {
   int64_t version = 1;  // bumped by every change
   int64_t notices_count = 0;
   int64_t distinct_notifiers = 0;
+  // The distinct notifiers weighted by their track record and by brigading damping, in
+  // thousandths (safety/triage.h): what the score counts.
+  int64_t notifier_weight = 0;
   int64_t priority_notices = 0;  // notices from trusted flaggers, authorities and the host
   uint32_t sources = 0;          // SourceBit()s of the notices' sources
   bool threat_to_life = false;
@@ -204,6 +207,14 @@ struct PriorityNotifier {
   std::string key_hash;  // lower-case hex SHA-256 of the key
   Timestamp created_at;
   std::optional<Timestamp> revoked_at;
+};
+
+// A notifier's track record (by notifier key): the notice cases decided in which it had a notice,
+// how many ended in a restriction, and how many were found manifestly unfounded (DSA Art. 23(2)).
+struct NotifierRecord {
+  int64_t decided = 0;
+  int64_t upheld = 0;
+  int64_t unfounded = 0;
 };
 
 // A message for a notifier's email address, waiting for a mail sender to drain it.

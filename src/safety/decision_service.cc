@@ -17,6 +17,8 @@ constexpr size_t kMaxReasons = 2000;
 constexpr size_t kMaxProvision = 500;
 constexpr size_t kMaxAuthority = 500;
 constexpr int kMaxNoticesPerCase = 100000;
+constexpr int kMaxOpenReportsPerAction = 1000;
+constexpr int kMaxDecisionsLifted = 200;
 
 // territorial_scope values the Transparency Database accepts: the EEA (EU27 + IS, LI, NO).
 constexpr std::array<std::string_view, 30> kEeaCodes = {
@@ -30,8 +32,33 @@ std::optional<AccountAction> AccountActionFor(DecisionAction a) {
     case DecisionAction::kSilenceAccount: return AccountAction::kSilence;
     case DecisionAction::kSuspendAccount: return AccountAction::kSuspend;
     case DecisionAction::kDisableLogin: return AccountAction::kDisable;
+    case DecisionAction::kMarkAccountSensitive: return AccountAction::kSensitive;
     default: return std::nullopt;
   }
+}
+
+// The decision action of a Mastodon account action.
+DecisionAction DecisionActionFor(AccountAction a) {
+  switch (a) {
+    case AccountAction::kNone: return DecisionAction::kWarn;
+    case AccountAction::kSensitive: return DecisionAction::kMarkAccountSensitive;
+    case AccountAction::kDisable: return DecisionAction::kDisableLogin;
+    case AccountAction::kSilence: return DecisionAction::kSilenceAccount;
+    case AccountAction::kSuspend: return DecisionAction::kSuspendAccount;
+  }
+  return DecisionAction::kWarn;
+}
+
+// What a notifier is told, and the member in the action's email.
+std::string_view AccountOutcomeText(AccountAction a) {
+  switch (a) {
+    case AccountAction::kNone: return "a warning";
+    case AccountAction::kSensitive: return "the account's posts are marked sensitive";
+    case AccountAction::kDisable: return "the login is disabled";
+    case AccountAction::kSilence: return "the account is limited";
+    case AccountAction::kSuspend: return "the account is suspended";
+  }
+  return "a moderation action";
 }
 
 // The request's pure checks (those that need no storage).
@@ -102,20 +129,24 @@ Result<Parsed> Parse(const DecisionRequest& r, Timestamp now) {
   return p;
 }
 
-// The checks of the ground against the effect actually taken.
+// The checks of the ground against the effect actually taken. `general_terms`: ground terms may
+// name the instance's terms as a whole instead of one rule (Mastodon's account actions, whose
+// clients send no rule).
 Status CheckGround(storage::Transaction& tx, DecisionAction effect, DecisionGround ground,
-                   const DecisionRequest& r) {
+                   const DecisionRequest& r, bool general_terms = false) {
   if (IsRestrictive(effect)) {
     if (ground == DecisionGround::kNone) {
       return Invalid("ground is required for " + std::string(DecisionActionName(effect)));
     }
-  } else if (ground != DecisionGround::kNone && effect != DecisionAction::kNoAction) {
+  } else if (ground != DecisionGround::kNone && effect != DecisionAction::kNoAction &&
+             effect != DecisionAction::kWarn) {
     return Invalid("uphold and reverse take no ground");
   }
   if (ground == DecisionGround::kIllegal && r.legal_provision.empty()) {
     return Invalid("legal_provision is required with ground illegal");
   }
   if (ground == DecisionGround::kTerms) {
+    if (r.rule_id == kNoId && general_terms) return Status::Ok();
     if (r.rule_id == kNoId) return Invalid("rule_id is required with ground terms");
     auto rule = tx.rules().Get(r.rule_id);
     if (!rule.ok()) {
@@ -172,6 +203,21 @@ std::string DecisionDetails(const Decision& d, DecisionAction effect) {
 
 }  // namespace
 
+DecisionSettings DecisionSettings::FromConfig(const Config::Safety& c) {
+  DecisionSettings s;
+  s.appeal_window_days = c.appeal_window_days;
+  s.strike_window_days = c.strike_window_days;
+  s.strike_warning_threshold = c.strike_warning_threshold;
+  s.strike_suspension_threshold = c.strike_suspension_threshold;
+  s.strike_suspension_days = c.strike_suspension_days;
+  s.unfounded_window_days = c.unfounded_window_days;
+  s.unfounded_warning_threshold = c.unfounded_warning_threshold;
+  s.unfounded_suspension_threshold = c.unfounded_suspension_threshold;
+  s.unfounded_suspension_days = c.unfounded_suspension_days;
+  s.max_bulk_cases = c.max_bulk_decisions;
+  return s;
+}
+
 struct DecisionService::Effects {
   std::set<Id> statuses;
   std::set<Id> accounts;
@@ -188,6 +234,8 @@ std::string NotifierOutcome(const Decision& d) {
     case DecisionAction::kDisableLogin: return "login_disabled";
     case DecisionAction::kUphold: return "appeal_rejected";
     case DecisionAction::kReverse: return "appeal_accepted";
+    case DecisionAction::kWarn: return "warned";
+    case DecisionAction::kMarkAccountSensitive: return "account_marked_sensitive";
   }
   return "decided";
 }
@@ -333,17 +381,26 @@ Result<Decision> DecisionService::DecideInTx(storage::Transaction& tx, Id modera
 
   if (!appeal_case) {
     RETURN_IF_ERROR(InformNotifiers(tx, c, d, now));
-    if (p.action == DecisionAction::kNoAction && request.manifestly_unfounded) {
-      RETURN_IF_ERROR(CountUnfounded(tx, c, d, now));
-    }
+    const bool unfounded = p.action == DecisionAction::kNoAction && request.manifestly_unfounded;
+    if (unfounded) RETURN_IF_ERROR(CountUnfounded(tx, c, d, now));
+    RETURN_IF_ERROR(RecordForNotifiers(
+        tx, c.id, NotifierRecord{1, IsRestrictive(effect) ? 1 : 0, unfounded ? 1 : 0}));
   }
-  if (IsRestrictive(effect)) {
+  if (IsRestrictive(effect) || effect == DecisionAction::kWarn) {
     RETURN_IF_ERROR(
         NotifyOutcome(tx, d.target_account_id, NotificationType::kModerationWarning, d.id, now));
   }
   if (appeal_case) {
     if (p.action == DecisionAction::kReverse && IsRestrictive(original->action)) {
       RETURN_IF_ERROR(tx.decisions().RemoveStrike(original->target_account_id, original->id));
+    }
+    // The original notifiers' track record follows the reversal: their notice was upheld after
+    // all (a no_action reversed into a restriction), or not (a restriction lifted).
+    if (p.action == DecisionAction::kReverse) {
+      const int64_t upheld = IsRestrictive(original->action) ? -1 : IsRestrictive(effect) ? 1 : 0;
+      if (upheld != 0) {
+        RETURN_IF_ERROR(RecordForNotifiers(tx, original->case_id, NotifierRecord{0, upheld, 0}));
+      }
     }
     ASSIGN_OR_RETURN(Appeal appeal, tx.decisions().FindAppealByCase(c.id));
     RETURN_IF_ERROR(tx.decisions().ResolveAppeal(
@@ -428,6 +485,10 @@ Result<StatementOfReasons> DecisionService::BuildStatement(storage::Transaction&
     case DecisionAction::kRemoveStatus:
       s.decision_visibility = {"DECISION_VISIBILITY_CONTENT_REMOVED"};
       break;
+    case DecisionAction::kMarkAccountSensitive:
+      // Every post of the account carries a content warning.
+      s.decision_visibility = {"DECISION_VISIBILITY_CONTENT_LABELLED"};
+      break;
     case DecisionAction::kSilenceAccount:
       // The account's posts stay visible to followers only: a partial suspension of the service.
       s.decision_provision = "DECISION_PROVISION_PARTIAL_SUSPENSION";
@@ -471,6 +532,12 @@ Result<StatementOfReasons> DecisionService::BuildStatement(storage::Transaction&
     s.decision_ground = "DECISION_GROUND_ILLEGAL_CONTENT";
     s.illegal_content_legal_ground = d.legal_provision;
     s.illegal_content_explanation = d.reasons;
+  } else if (d.rule_id == kNoId) {
+    // The instance's terms as a whole (an account action from a Mastodon client names no rule).
+    s.decision_ground = "DECISION_GROUND_INCOMPATIBLE_CONTENT";
+    s.incompatible_content_ground = "The terms of service of " + std::string(core_.host());
+    s.incompatible_content_explanation = d.reasons;
+    s.decision_ground_reference_url = core_.settings().base_url + "/about";
   } else {
     s.decision_ground = "DECISION_GROUND_INCOMPATIBLE_CONTENT";
     ASSIGN_OR_RETURN(InstanceRule rule, tx.rules().Get(d.rule_id));
@@ -644,6 +711,300 @@ Status DecisionService::CountUnfounded(storage::Transaction& tx, const Case& c, 
     }
   }
   return Status::Ok();
+}
+
+Status DecisionService::RecordForNotifiers(storage::Transaction& tx, Id case_id,
+                                           const NotifierRecord& delta) {
+  std::set<std::string> keys;
+  for (const auto& n : tx.notices().ListForCase(case_id, kMaxNoticesPerCase)) {
+    if (!n.notifier_key.empty() && n.source != NoticeSource::kAutomated) keys.insert(n.notifier_key);
+  }
+  for (const auto& key : keys) RETURN_IF_ERROR(tx.decisions().AddToNotifierRecord(key, delta));
+  return Status::Ok();
+}
+
+Status DecisionService::ResolveCase(storage::Transaction& tx, Case c, Id moderator_id,
+                                    const Decision& d, Timestamp now) {
+  if (c.state != CaseState::kOpen) return Status::Ok();
+  const Id holder = c.HolderAt(now);
+  if (holder != kNoId && holder != moderator_id) {
+    return Conflict("Report " + IdToString(c.id) + " is being handled by another moderator");
+  }
+  c.state = CaseState::kClosed;
+  c.closed_at = now;
+  c.updated_at = now;
+  c.assigned_to = moderator_id;
+  c.lease_until.reset();
+  RETURN_IF_ERROR(tx.cases().Update(c));
+  RETURN_IF_ERROR(InformNotifiers(tx, c, d, now));
+  RETURN_IF_ERROR(RecordForNotifiers(tx, c.id,
+                                     NotifierRecord{1, IsRestrictive(d.action) ? 1 : 0, 0}));
+  AuditDraft draft;
+  draft.actor_id = moderator_id;
+  draft.action = "report.resolve";
+  draft.target_type = "case";
+  draft.target_id = IdToString(c.id);
+  JsonWriter w;
+  w.BeginObject().Field("outcome", NotifierOutcome(d));
+  w.Key("decision_id").IdString(d.id);
+  w.EndObject();
+  draft.details_json = w.Take();
+  return audit_.Append(tx, draft).status();
+}
+
+Result<AccountActionResult> DecisionService::ActOnAccount(const social::Viewer& moderator,
+                                                          Id account_id,
+                                                          const AccountActionRequest& in) {
+  if (!moderator.IsStaff()) return PermissionDenied("This action is not allowed");
+  const Timestamp now = core_.Now();
+  const DecisionAction action = DecisionActionFor(in.type);
+  AccountActionResult out;
+  Effects effects;
+  Status st = core_.storage().Write([&](storage::Transaction& tx) -> Status {
+    out = AccountActionResult{};
+    effects = Effects{};
+    ASSIGN_OR_RETURN(Account account, tx.accounts().Get(account_id));
+    std::optional<Case> report;
+    if (in.report_id != kNoId) {
+      ASSIGN_OR_RETURN(report, tx.cases().Get(in.report_id));
+      // A report has notices: the moderators' own cases are not reports.
+      if (report->kind != CaseKind::kNotice || report->notices_count == 0) return NotFound();
+      if (report->account_id != account_id) {
+        return Invalid("the report is not about this account");
+      }
+    }
+    std::string text = in.text;
+    if (in.warning_preset_id != kNoId) {
+      ASSIGN_OR_RETURN(WarningPreset preset, tx.decisions().GetWarningPreset(in.warning_preset_id));
+      text = text.empty() ? preset.text : preset.text + "\n\n" + text;
+    }
+
+    // The decision request the case decisions validate, with what a Mastodon client leaves out.
+    DecisionRequest r;
+    r.action = std::string(DecisionActionName(action));
+    r.ground = in.ground;
+    r.legal_provision = in.legal_provision;
+    r.rule_id = in.rule_id;
+    r.until = in.until;
+    r.territorial_scope = in.territorial_scope;
+    std::vector<Notice> report_notices;
+    if (report) report_notices = tx.notices().ListForCase(report->id, kMaxNoticesPerCase);
+    if (r.ground.empty() && action != DecisionAction::kWarn) {
+      r.ground = std::string(DecisionGroundName(DecisionGround::kTerms));
+      if (r.rule_id == kNoId) {
+        for (const auto& n : report_notices) {
+          if (!n.rule_ids.empty()) {
+            r.rule_id = n.rule_ids.front();
+            break;
+          }
+        }
+      }
+    }
+    r.reasons = text.empty() ? "The moderators decided: " + std::string(AccountOutcomeText(in.type)) +
+                                   "."
+                             : text;
+    if (!in.facts.empty()) {
+      r.facts = in.facts;
+    } else {
+      r.facts = "The account @" + account.username + " (" + std::string(AccountOutcomeText(in.type)) +
+                (report ? "), on report " + IdToString(report->id) + " (" +
+                              std::to_string(report->notices_count) + " notices)."
+                        : "), on the moderators' own initiative.");
+    }
+    ASSIGN_OR_RETURN(Parsed p, Parse(r, now));
+    RETURN_IF_ERROR(CheckGround(tx, action, p.ground, r, /*general_terms=*/true));
+
+    // The case the decision belongs to: the report's, or one of the moderators' own initiative.
+    Case c;
+    if (report) {
+      c = *report;
+    } else {
+      c.id = core_.ids().Next();
+      c.kind = CaseKind::kNotice;
+      c.state = CaseState::kClosed;
+      c.target_type = TargetType::kAccount;
+      c.target_id = account_id;
+      c.account_id = account_id;
+      c.urgency = static_cast<int>(p.ground == DecisionGround::kIllegal ? Urgency::kIllegal
+                                                                         : Urgency::kTerms);
+      c.created_at = c.updated_at = now;
+      c.deadline_at = now;
+      c.closed_at = now;
+      c.assigned_to = moderator.account_id;
+    }
+    if (!in.category.empty()) {
+      auto category = ParseCategory(in.category);
+      if (!category) return Invalid("category is not a STATEMENT_CATEGORY_* value");
+      c.category = *category;
+    } else if (!report) {
+      c.category = p.ground == DecisionGround::kIllegal ? Category::kIllegalOrHarmfulSpeech
+                                                        : Category::kOtherViolationTc;
+    }
+    if (!report) RETURN_IF_ERROR(tx.cases().Insert(c));
+
+    Decision d;
+    d.id = core_.ids().Next();
+    d.case_id = c.id;
+    d.action = action;
+    d.ground = p.ground;
+    d.legal_provision = p.ground == DecisionGround::kIllegal ? r.legal_provision : "";
+    d.rule_id = p.ground == DecisionGround::kTerms ? r.rule_id : kNoId;
+    d.facts = r.facts;
+    d.reasons = r.reasons;
+    d.until = r.until;
+    d.territorial_scope = p.scope;
+    d.automated_detection = (c.sources & SourceBit(NoticeSource::kAutomated)) != 0;
+    d.moderator_id = moderator.account_id;
+    d.target_account_id = account_id;
+    d.category = std::string(CategoryName(c.category));
+    d.created_at = now;
+
+    RETURN_IF_ERROR(ApplyEffect(tx, d, action, now, effects));
+    if (IsRestrictive(action)) {
+      ASSIGN_OR_RETURN(StatementOfReasons statement, BuildStatement(tx, d, action, c, now));
+      d.statement_id = statement.id;
+      RETURN_IF_ERROR(tx.decisions().InsertStatement(statement));
+      RETURN_IF_ERROR(CountStrike(tx, d, now, effects));
+    }
+    RETURN_IF_ERROR(tx.decisions().Insert(d));
+    RETURN_IF_ERROR(
+        NotifyOutcome(tx, account_id, NotificationType::kModerationWarning, d.id, now));
+
+    // Mastodon: "none" resolves the given report only; every other action every open report
+    // about the account (a report another moderator holds stays with them).
+    if (report) {
+      RETURN_IF_ERROR(ResolveCase(tx, *report, moderator.account_id, d, now));
+      if (report->state == CaseState::kOpen) out.closed_cases.push_back(report->id);
+    }
+    if (in.type != AccountAction::kNone) {
+      for (auto& k : tx.cases().ListForAccount(account_id, kMaxOpenReportsPerAction)) {
+        if (k.state != CaseState::kOpen || k.kind != CaseKind::kNotice || k.id == c.id) continue;
+        const Id holder = k.HolderAt(now);
+        if (holder != kNoId && holder != moderator.account_id) continue;
+        RETURN_IF_ERROR(ResolveCase(tx, k, moderator.account_id, d, now));
+        out.closed_cases.push_back(k.id);
+      }
+    }
+
+    if (in.send_email) {
+      auto user = tx.accounts().GetUser(account_id);
+      if (user.ok() && !user->email.empty()) {
+        OutboxMessage m;
+        m.id = core_.ids().Next();
+        m.kind = "account_warning";
+        m.to_email = user->email;
+        m.subject = "A moderator took action on your account @" + account.username;
+        m.body = "Action: " + std::string(AccountOutcomeText(in.type)) + "\n" +
+                 (d.until ? "Until: " + FormatIso8601(*d.until) + "\n" : std::string()) + "\n" +
+                 d.reasons + "\n" +
+                 (d.statement_id != kNoId
+                      ? "\nThe statement of reasons: " + core_.settings().base_url +
+                            "/api/v1/statements/" + IdToString(d.statement_id) + "\n" +
+                            settings_.redress + "\n"
+                      : std::string());
+        m.created_at = now;
+        RETURN_IF_ERROR(tx.outbox().Insert(m));
+      }
+    }
+
+    AuditDraft draft;
+    draft.actor_id = moderator.account_id;
+    draft.action = "account." + std::string(AccountActionName(in.type));
+    draft.target_type = "account";
+    draft.target_id = IdToString(account_id);
+    draft.ground = d.ground == DecisionGround::kIllegal ? d.legal_provision
+                   : d.ground == DecisionGround::kTerms
+                       ? (d.rule_id != kNoId ? "rule " + IdToString(d.rule_id) : "terms")
+                       : "";
+    draft.reasons = d.reasons;
+    JsonWriter w;
+    w.BeginObject().Field("type", AccountActionName(in.type));
+    w.Key("decision_id").IdString(d.id);
+    if (d.statement_id != kNoId) w.Key("statement_id").IdString(d.statement_id);
+    w.Key("case_id").IdString(c.id);
+    w.Field("report_id", report ? IdToString(report->id) : std::string());
+    w.Field("until", d.until ? FormatIso8601(*d.until) : std::string());
+    w.Field("send_email_notification", in.send_email ? "true" : "false");
+    if (in.warning_preset_id != kNoId) w.Key("warning_preset_id").IdString(in.warning_preset_id);
+    w.EndObject();
+    draft.details_json = w.Take();
+    RETURN_IF_ERROR(audit_.Append(tx, draft).status());
+    out.decision = d;
+    return Status::Ok();
+  });
+  RETURN_IF_ERROR(st);
+  effects.accounts.insert(account_id);
+  AfterCommit(effects);
+  return out;
+}
+
+Result<std::vector<Decision>> DecisionService::LiftOnAccount(const social::Viewer& moderator,
+                                                             Id account_id, AccountAction lifted,
+                                                             const std::string& text) {
+  if (!moderator.IsStaff()) return PermissionDenied("This action is not allowed");
+  if (lifted == AccountAction::kNone) return Invalid("nothing to lift");
+  if (Utf8Length(text) > kMaxReasons) return Invalid("text is too long (at most 2000 characters)");
+  const Timestamp now = core_.Now();
+  const DecisionAction imposed = DecisionActionFor(lifted);
+  std::vector<Decision> out;
+  Effects effects;
+  Status st = core_.storage().Write([&](storage::Transaction& tx) -> Status {
+    out.clear();
+    effects = Effects{};
+    ASSIGN_OR_RETURN(Account account, tx.accounts().Get(account_id));
+    RETURN_IF_ERROR(accounts_.Lift(tx, account_id, lifted, now));
+    // Every decision still in force that imposed this effect.
+    storage::PageQuery page;
+    page.limit = kMaxDecisionsLifted;
+    for (const Decision& original : tx.decisions().ListForAccount(account_id, page)) {
+      if (original.reversed_at || original.action != imposed) continue;
+      Decision r;
+      r.id = core_.ids().Next();
+      r.case_id = original.case_id;
+      r.action = DecisionAction::kReverse;
+      r.facts = "The moderators lifted the measure of decision " + IdToString(original.id) + " (" +
+                std::string(DecisionActionName(original.action)) + ") on @" + account.username +
+                ".";
+      r.reasons = text.empty() ? std::string("The measure no longer applies.") : text;
+      r.territorial_scope = original.territorial_scope;
+      r.moderator_id = moderator.account_id;
+      r.target_account_id = account_id;
+      r.target_status_id = original.target_status_id;
+      r.category = original.category;
+      r.appeal_of = original.id;
+      r.created_at = now;
+      RETURN_IF_ERROR(tx.decisions().MarkReversed(original.id, r.id, now));
+      RETURN_IF_ERROR(tx.decisions().RemoveStrike(account_id, original.id));
+      RETURN_IF_ERROR(tx.decisions().Insert(r));
+      RETURN_IF_ERROR(
+          NotifyOutcome(tx, account_id, NotificationType::kModerationWarning, r.id, now));
+      out.push_back(std::move(r));
+    }
+    AuditDraft draft;
+    draft.actor_id = moderator.account_id;
+    switch (lifted) {
+      case AccountAction::kDisable: draft.action = "account.enable"; break;
+      case AccountAction::kSilence: draft.action = "account.unsilence"; break;
+      case AccountAction::kSuspend: draft.action = "account.unsuspend"; break;
+      case AccountAction::kSensitive: draft.action = "account.unsensitive"; break;
+      case AccountAction::kNone: break;
+    }
+    draft.target_type = "account";
+    draft.target_id = IdToString(account_id);
+    draft.reasons = text;
+    JsonWriter w;
+    w.BeginObject().Key("reversed_decisions").BeginArray();
+    for (const auto& r : out) w.IdString(r.appeal_of);
+    w.EndArray().Key("reversal_decisions").BeginArray();
+    for (const auto& r : out) w.IdString(r.id);
+    w.EndArray().EndObject();
+    draft.details_json = w.Take();
+    return audit_.Append(tx, draft).status();
+  });
+  RETURN_IF_ERROR(st);
+  effects.accounts.insert(account_id);
+  AfterCommit(effects);
+  return out;
 }
 
 void DecisionService::AfterCommit(const Effects& effects) {

@@ -3,10 +3,15 @@
 // notice state for the status endpoint), the author's `moderation_warning` notification, the
 // Art. 23 counters and measures, the audit entry and the closing of the case.
 //
-// Actions on notice cases: no_action, mark_sensitive, restrict_visibility, remove_status (status
-// cases), silence_account, suspend_account, disable_login (status or account cases: the account
-// is the status's author). On appeal cases: uphold or reverse (a reversal undoes the appealed
-// decision's effect; reversing a no_action decision applies a `replacement_action`).
+// Actions on notice cases: no_action, warn (a warning, no effect), mark_sensitive,
+// restrict_visibility, remove_status (status cases), mark_account_sensitive, silence_account,
+// suspend_account, disable_login (status or account cases: the account is the status's author).
+// On appeal cases: uphold or reverse (a reversal undoes the appealed decision's effect; reversing
+// a no_action decision applies a `replacement_action`).
+//
+// Mastodon's admin API acts on accounts directly (ActOnAccount, LiftOnAccount): the same
+// decisions, statements of reasons, notifications and audit entries, on the report's case or on a
+// case of the moderators' own initiative opened and closed for the purpose.
 #pragma once
 
 #include <optional>
@@ -15,6 +20,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/config.h"
 #include "common/status.h"
 #include "domain/decision.h"
 #include "domain/safety.h"
@@ -49,6 +55,9 @@ struct DecisionSettings {
   int unfounded_suspension_threshold = 5;
   int unfounded_suspension_days = 30;
   int max_bulk_cases = 1000;
+
+  // The [safety] configuration's values (the texts keep their defaults).
+  static DecisionSettings FromConfig(const Config::Safety& config);
 };
 
 // What a moderator decides (validated by the service).
@@ -71,6 +80,30 @@ struct DecisionRequest {
   // With reverse of a no_action decision: the action taken instead (with ground and its
   // provision or rule).
   std::string replacement_action;
+};
+
+// Mastodon's POST /api/v1/admin/accounts/:id/action, with stoa's additions.
+struct AccountActionRequest {
+  AccountAction type = AccountAction::kNone;
+  Id report_id = kNoId;          // a case about the account (Mastodon's report), or kNoId
+  Id warning_preset_id = kNoId;  // its text goes before `text`
+  std::string text;              // the warning to the member: the statement's explanation
+  std::optional<Timestamp> until;  // suspend only
+  bool send_email = false;
+  // The ground (DSA Art. 17(3)(d)/(e)); Mastodon clients send none: then "terms", with the
+  // report's first rule when it names one, else the instance's terms as a whole.
+  std::string ground;  // "", "illegal", "terms"
+  std::string legal_provision;
+  Id rule_id = kNoId;
+  std::string facts;     // "": described from the account, the report and the action
+  std::string category;  // STATEMENT_CATEGORY_*; "": the report's, else by the ground
+  std::vector<std::string> territorial_scope;
+};
+
+// What an account action did, for the caller's in-memory refresh and the answer.
+struct AccountActionResult {
+  Decision decision;
+  std::vector<Id> closed_cases;  // the reports it resolved
 };
 
 // A case and the version the moderator saw.
@@ -96,6 +129,24 @@ class DecisionService {
   Result<std::vector<Decision>> DecideMany(const social::Viewer& moderator,
                                            std::span<const CaseRef> refs,
                                            const DecisionRequest& request);
+
+  // Mastodon's account action, in one transaction: the effect, a decision (action warn,
+  // mark_account_sensitive, disable_login, silence_account or suspend_account) with its
+  // statement of reasons for every restriction, a strike, the member's moderation_warning
+  // notification (and an email in the outbox with `send_email`), the reports it resolves (the
+  // given one for `none`, every open report about the account otherwise; each notifier gets the
+  // outcome) and the audit entry "account.<type>". Errors (nothing written): kNotFound for an
+  // unknown account, report or preset; kInvalidArgument for a report about another account, bad
+  // ground, text or until; kConflict when the report is held by another moderator. The caller
+  // checks that the moderator may act on the account.
+  Result<AccountActionResult> ActOnAccount(const social::Viewer& moderator, Id account_id,
+                                           const AccountActionRequest& request);
+  // Mastodon's enable, unsilence, unsuspend, unsensitive: lifts the effect and reverses every
+  // decision still in force that imposed it (a `reverse` decision each, strikes removed, the
+  // member told with a moderation_warning), with the audit entry "account.<un-action>"; nothing
+  // to lift changes nothing but the audit entry. Result: the reversal decisions.
+  Result<std::vector<Decision>> LiftOnAccount(const social::Viewer& moderator, Id account_id,
+                                              AccountAction lifted, const std::string& text);
 
   // Staff only (kNotFound for others).
   Result<Decision> Get(const social::Viewer& viewer, Id id);
@@ -126,6 +177,13 @@ class DecisionService {
                      Effects& effects);
   Status CountUnfounded(storage::Transaction& tx, const Case& c, const Decision& d,
                         Timestamp now);
+  // The notifiers' track record: each notifier of notice case `case_id` gets `delta`.
+  Status RecordForNotifiers(storage::Transaction& tx, Id case_id, const NotifierRecord& delta);
+  // Closes an open notice case the moderator resolves outside the queue (the admin API); its
+  // notifiers get the decision's outcome and a track-record entry. kConflict when another
+  // moderator holds it.
+  Status ResolveCase(storage::Transaction& tx, Case c, Id moderator_id, const Decision& d,
+                     Timestamp now);
   void AfterCommit(const Effects& effects);
 
   social::Core& core_;

@@ -317,6 +317,13 @@ Status NoticeService::Store(storage::Transaction& tx, Notice& n, const std::vect
         ": too many of your notices were manifestly unfounded (DSA Art. 23)");
   }
   const NoticeSignals signals{n.category, n.report_category, n.threat_to_life, n.source, n.score};
+  // How much this notifier weighs where it is new (triage.h): its track record, and for members
+  // their links to the case's earlier member notifiers.
+  NotifierSignals notifier;
+  if (n.source != NoticeSource::kAutomated) {
+    notifier.record = tx.decisions().GetNotifierRecord(n.notifier_key);
+  }
+  notifier.member = n.source == NoticeSource::kMember && n.reporter_account_id != kNoId;
   n.items.clear();
   for (const Target& t : targets) {
     NoticeItem item;
@@ -369,13 +376,27 @@ Status NoticeService::Store(storage::Transaction& tx, Notice& n, const std::vect
     if (!open) {
       // The case must exist before its notifiers reference it.
       c.distinct_notifiers = 1;
+      NotifierSignals first = notifier;
+      first.earlier_members = 0;
+      c.notifier_weight = triage_.NotifierWeight(first);
       triage_.Apply(c, signals, now, reach);
       c.updated_at = now;
       RETURN_IF_ERROR(tx.cases().Insert(c));
       RETURN_IF_ERROR(tx.cases().AddNotifier(c.id, n.notifier_key).status());
     } else {
       ASSIGN_OR_RETURN(bool new_notifier, tx.cases().AddNotifier(c.id, n.notifier_key));
-      if (new_notifier) c.distinct_notifiers += 1;
+      if (new_notifier) {
+        NotifierSignals joining = notifier;
+        if (joining.member && triage_.settings().brigading_sample > 0) {
+          const auto links = tx.cases().MemberNotifierLinks(c.id, n.reporter_account_id,
+                                                            triage_.settings().brigading_sample);
+          joining.earlier_members = links.members;
+          joining.linked_members = links.linked;
+          joining.case_damped = c.notifier_weight < c.distinct_notifiers * 1000;
+        }
+        c.distinct_notifiers += 1;
+        c.notifier_weight += triage_.NotifierWeight(joining);
+      }
       triage_.Apply(c, signals, now, reach);
       c.updated_at = now;
       // Only the counters and the triage fields change: the narrow update leaves the indexes on

@@ -17,14 +17,6 @@ constexpr int kExportBatch = 500;
 
 int64_t Seconds(Duration d) { return std::chrono::duration_cast<std::chrono::seconds>(d).count(); }
 
-// The value at quantile q (0..1) of sorted values, nearest rank.
-std::optional<int64_t> Quantile(const std::vector<int64_t>& sorted, double q) {
-  if (sorted.empty()) return std::nullopt;
-  size_t rank = static_cast<size_t>(q * static_cast<double>(sorted.size()) + 0.999999);
-  rank = std::clamp<size_t>(rank, 1, sorted.size());
-  return sorted[rank - 1];
-}
-
 std::optional<int64_t> Median(std::vector<int64_t> values) {
   if (values.empty()) return std::nullopt;
   std::sort(values.begin(), values.end());
@@ -81,7 +73,12 @@ Result<TransparencyReport> Transparency::Report(Timestamp from, Timestamp to) {
 
   std::vector<int64_t> times;
   for (const auto& d : q.ListDecisions(from, to)) {
-    if (d.appeal) continue;  // appeal outcomes are reported under appeals
+    // Appeal outcomes are reported under appeals; a reversal outside an appeal (the admin API
+    // lifting a measure) is not an action taken on a notice.
+    if (d.appeal || d.action == DecisionActionName(DecisionAction::kReverse) ||
+        d.action == DecisionActionName(DecisionAction::kUphold)) {
+      continue;
+    }
     ++r.actions;
     ++r.actions_by_type[d.action];
     const std::string ground = d.ground.empty() ? "none" : d.ground;
@@ -104,18 +101,18 @@ Result<TransparencyReport> Transparency::Report(Timestamp from, Timestamp to) {
   }
   r.median_time_to_action_seconds = Median(times);
 
+  // The backlog now, from counters and index-only reads (never every open case).
   const Timestamp now = core_.Now();
-  std::vector<int64_t> ages;
-  for (const auto& c : q.ListOpenCases()) {
-    ++r.open_cases;
-    if (c.deadline_at < now) ++r.open_overdue;
-    ages.push_back(std::max<int64_t>(0, Seconds(now - c.created_at)));
+  const storage::OpenBacklog backlog = q.Backlog(now, {0.5, 0.9, 0.99});
+  r.open_cases = backlog.open;
+  r.open_overdue = backlog.overdue;
+  auto age = [&](Timestamp created) { return std::max<int64_t>(0, Seconds(now - created)); };
+  if (backlog.created_at_quantiles.size() == 3) {
+    r.open_age_p50_seconds = age(backlog.created_at_quantiles[0]);
+    r.open_age_p90_seconds = age(backlog.created_at_quantiles[1]);
+    r.open_age_p99_seconds = age(backlog.created_at_quantiles[2]);
   }
-  std::sort(ages.begin(), ages.end());
-  r.open_age_p50_seconds = Quantile(ages, 0.5);
-  r.open_age_p90_seconds = Quantile(ages, 0.9);
-  r.open_age_p99_seconds = Quantile(ages, 0.99);
-  if (!ages.empty()) r.open_age_max_seconds = ages.back();
+  if (backlog.oldest_created_at) r.open_age_max_seconds = age(*backlog.oldest_created_at);
 
   std::vector<int64_t> appeal_times;
   for (const auto& a : q.ListAppeals(from, to)) {
@@ -171,17 +168,14 @@ SafetyMetricsSnapshot Transparency::Metrics(Duration max_age) {
   auto read = core_.storage().Read();
   const storage::TransparencyQueries& q = read->transparency();
   m.notices_total = q.CountNotices();
-  std::optional<Timestamp> oldest;
-  int64_t overdue = 0;
-  for (const auto& c : q.ListOpenCases()) {
-    ++m.cases_open;
-    ++m.cases_open_by_category[c.category];
-    if (!oldest || c.created_at < *oldest) oldest = c.created_at;
-    if (c.deadline_at < now) ++overdue;
+  const storage::OpenBacklog backlog = q.Backlog(now, {});
+  m.cases_open = backlog.open;
+  m.cases_open_by_category = backlog.open_by_category;
+  if (backlog.oldest_created_at) {
+    m.oldest_open_age_seconds = std::max<double>(0, Seconds(now - *backlog.oldest_created_at));
   }
-  if (oldest) m.oldest_open_age_seconds = std::max<double>(0, Seconds(now - *oldest));
   m.actions = q.TotalActions();
-  m.deadline_breaches_total = m.actions.decided_late + overdue;
+  m.deadline_breaches_total = m.actions.decided_late + backlog.overdue;
   metrics_ = std::move(m);
   metrics_at_ = now;
   return metrics_;

@@ -30,6 +30,13 @@ TriageSettings TriageSettings::FromConfig(const Config::Safety& c) {
   s.notifier_cap = c.score_notifier_cap;
   s.reach_weight = c.score_reach_weight;
   s.reach_cap = c.score_reach_cap;
+  s.brigading_damping_percent = c.brigading_damping_percent;
+  s.brigading_bridge_bonus_percent = c.brigading_bridge_bonus_percent;
+  s.brigading_sample = c.brigading_sample;
+  s.record_min_decided = c.record_min_decided;
+  s.record_weight_percent = c.record_weight_percent;
+  s.record_floor_percent = c.record_floor_percent;
+  s.record_cap_percent = c.record_cap_percent;
   return s;
 }
 
@@ -81,11 +88,11 @@ Duration Triage::ClassDuration(Urgency u) const {
   return s_.illegal;
 }
 
-int64_t Triage::Score(Urgency u, bool priority, int64_t distinct_notifiers, const Reach& reach,
+int64_t Triage::Score(Urgency u, bool priority, int64_t notifier_weight, const Reach& reach,
                       int automated_confidence) const {
   int64_t score = Severity(u);
   if (priority) score += s_.priority_bonus;
-  score += s_.per_notifier * std::clamp<int64_t>(distinct_notifiers, 0, s_.notifier_cap);
+  score += s_.per_notifier * std::clamp<int64_t>(notifier_weight, 0, s_.notifier_cap * 1000) / 1000;
   const uint64_t r = static_cast<uint64_t>(std::max<int64_t>(0, reach.reblogs)) +
                      static_cast<uint64_t>(std::max<int64_t>(0, reach.favourites)) +
                      static_cast<uint64_t>(std::max<int64_t>(0, reach.replies)) +
@@ -93,6 +100,25 @@ int64_t Triage::Score(Urgency u, bool priority, int64_t distinct_notifiers, cons
   score += std::min<int64_t>(s_.reach_cap, s_.reach_weight * static_cast<int64_t>(std::bit_width(r)));
   score += std::clamp(automated_confidence, 0, 100);
   return score;
+}
+
+int64_t Triage::NotifierWeight(const NotifierSignals& n) const {
+  int64_t record = 100;
+  if (n.record.decided >= std::max(1, s_.record_min_decided)) {
+    record = 100 + s_.record_weight_percent * (n.record.upheld - n.record.unfounded) /
+                       n.record.decided;
+    record = std::clamp<int64_t>(record, s_.record_floor_percent, s_.record_cap_percent);
+  }
+  int64_t cluster = 100;
+  if (n.member && n.earlier_members > 0) {
+    const int64_t linked = std::clamp<int64_t>(n.linked_members, 0, n.earlier_members);
+    if (linked > 0) {
+      cluster = 100 - s_.brigading_damping_percent * linked / n.earlier_members;
+    } else if (n.case_damped) {
+      cluster = 100 + s_.brigading_bridge_bonus_percent;
+    }
+  }
+  return 1000 * record * cluster / 10000;
 }
 
 Timestamp Triage::Deadline(Timestamp from, Urgency u, bool priority, int64_t score) const {
@@ -116,7 +142,7 @@ void Triage::Apply(Case& c, const NoticeSignals& n, Timestamp received_at, const
   if (notice_class == Urgency::kThreatToLife) c.threat_to_life = true;
   const Urgency case_class = static_cast<Urgency>(c.urgency);
   const int64_t score =
-      Score(case_class, c.priority(), c.distinct_notifiers, reach, n.automated_confidence);
+      Score(case_class, c.priority(), c.notifier_weight, reach, n.automated_confidence);
   c.score = opening ? score : std::max(c.score, score);
   // The notice's own deadline runs from its arrival (a notice that reveals a graver class starts
   // that class's clock); the case's earlier class is pulled by the new score from the case's

@@ -10,6 +10,7 @@
 
 #include "common/status.h"
 #include "domain/decision.h"
+#include "domain/safety.h"
 #include "storage/page.h"
 
 namespace stoa::storage {
@@ -62,6 +63,12 @@ class Decisions {
   virtual int64_t CountSuspensions(MisuseSubject subject, Timestamp from, Timestamp to) const = 0;
 
   virtual Result<StatusModeration> GetStatusModeration(Id status_id) const = 0;
+  // The notifier's track record (zeros for a notifier never decided on).
+  virtual NotifierRecord GetNotifierRecord(std::string_view notifier_key) const = 0;
+
+  // Warning presets, oldest first.
+  virtual std::vector<WarningPreset> ListWarningPresets() const = 0;
+  virtual Result<WarningPreset> GetWarningPreset(Id id) const = 0;
 
   // Inserts a decision (statement_id may already be set).
   virtual Status Insert(const Decision& d) = 0;
@@ -81,6 +88,14 @@ class Decisions {
   virtual Status InsertMeasure(const MisuseMeasure& m) = 0;
   // kNotFound when the status does not exist.
   virtual Status SetStatusModeration(Id status_id, const StatusModeration& m) = 0;
+  // Adds the deltas to the notifier's track record (creating it at zero first).
+  virtual Status AddToNotifierRecord(std::string_view notifier_key, const NotifierRecord& delta) = 0;
+
+  virtual Status InsertWarningPreset(const WarningPreset& p) = 0;
+  // Replaces title, text and updated_at; kNotFound when absent.
+  virtual Status UpdateWarningPreset(const WarningPreset& p) = 0;
+  // kNotFound when absent.
+  virtual Status DeleteWarningPreset(Id id) = 0;
 };
 
 }  // namespace stoa::storage

@@ -43,6 +43,9 @@ struct CaseFilter {
   std::optional<Timestamp> deadline_before;
   std::optional<CaseKind> kind;
   Id account_id = kNoId;  // cases about this account or its statuses
+  // Only cases with at least one notice (Mastodon's reports; not the cases of the moderators'
+  // own initiative that the admin API's account actions open).
+  bool with_notices = false;
   // Keyset paging in queue order: the cases after this one.
   Id after_id = kNoId;
   Timestamp now;  // for the assigned_to filter
@@ -72,6 +75,14 @@ class Cases {
   virtual Status UpdateTriage(const Case& c) = 0;
   // Records that `notifier_key` has a notice in the case. Result: true when it is new there.
   virtual Result<bool> AddNotifier(Id case_id, std::string_view notifier_key) = 0;
+  // Brigading signal for a member `account_id` joining the case as a notifier: among at most
+  // `limit` other members with a notice in the case (notifier keys "account:<id>"), how many
+  // there are and how many of them follow `account_id` or are followed by it.
+  struct NotifierLinks {
+    int64_t members = 0;
+    int64_t linked = 0;
+  };
+  virtual NotifierLinks MemberNotifierLinks(Id case_id, Id account_id, int limit) const = 0;
   // Every open case whose lease ended at or before `now` becomes unassigned (version + 1).
   // Result: how many.
   virtual Result<int64_t> ExpireLeases(Timestamp now) = 0;

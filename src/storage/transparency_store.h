@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,11 +41,17 @@ struct AppealFact {
   std::optional<Timestamp> resolved_at;
 };
 
-// One open case (now).
-struct OpenCaseFact {
-  std::string category;
-  Timestamp created_at;
-  Timestamp deadline_at;
+// The open backlog now (notice and appeal cases), from counters the database keeps as cases open
+// and close, and index-only reads of the open cases' creation and deadline times: never a read
+// of every open case.
+struct OpenBacklog {
+  int64_t open = 0;
+  std::map<std::string, int64_t> open_by_category;  // STATEMENT_CATEGORY_* -> open cases
+  int64_t overdue = 0;                              // open past their deadline at `now`
+  std::optional<Timestamp> oldest_created_at;
+  // The creation time at each requested quantile (nearest rank over the open cases, oldest
+  // first), in the order asked; empty when nothing is open.
+  std::vector<Timestamp> created_at_quantiles;
 };
 
 // Totals over every decision ever taken on a notice case, for /metrics.
@@ -68,9 +75,10 @@ class TransparencyQueries {
   virtual std::vector<DecisionFact> ListDecisions(Timestamp from, Timestamp to) const = 0;
   // Appeals filed in [from, to), oldest first.
   virtual std::vector<AppealFact> ListAppeals(Timestamp from, Timestamp to) const = 0;
-  // Every open case (notice and appeal cases).
-  virtual std::vector<OpenCaseFact> ListOpenCases() const = 0;
-  // Every notice ever received.
+  // The open backlog at `now`, with the creation time of the open case at each of `quantiles`
+  // (0..1, e.g. 0.5 for the median age: the quantile q of ages is the creation quantile 1 - q).
+  virtual OpenBacklog Backlog(Timestamp now, const std::vector<double>& quantiles) const = 0;
+  // Every notice ever received (a running total).
   virtual int64_t CountNotices() const = 0;
   virtual ActionTotals TotalActions() const = 0;
 };

@@ -147,6 +147,43 @@ class AdminAccountsTest : public ::testing::Test {
   TestServer server;
   TestServer::User mod, admin, alice, bob, carol;
   std::string client_id, client_secret;
+
+  // bob's notifications of type `type`, newest first.
+  std::vector<json::value> Notifications(const TestServer::User& u, const std::string& type) {
+    auto r = server.Get("/api/v1/notifications", u.token);
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::vector<json::value> out;
+    const json::value body = r.json();
+    if (!body.is_array()) return out;
+    for (const auto& n : body.as_array()) {
+      if (Str(n, "type") == type) out.push_back(n);
+    }
+    return out;
+  }
+  // alice reports one of bob's posts; returns the report (case) id.
+  std::string ReportBob(const std::string& post) {
+    auto r = server.Post("/api/v1/reports",
+                         R"({"account_id":")" + IdOf(bob) + R"(","status_ids":[")" + post +
+                             R"("],"comment":"abusive"})",
+                         alice.token);
+    EXPECT_EQ(r.status, 200) << r.body;
+    auto reports = server.Get("/api/v1/admin/reports?target_account_id=" + IdOf(bob), mod.token);
+    EXPECT_EQ(reports.status, 200) << reports.body;
+    const json::value body = reports.json();
+    return body.as_array().empty() ? "" : Str(body.as_array()[0], "id");
+  }
+  json::object LastAuditDetails(const std::string& action, Id target) {
+    auto read = server.app().storage().Read();
+    storage::AuditFilter f;
+    f.action = action;
+    f.target_type = "account";
+    f.target_id = std::to_string(target);
+    storage::PageQuery page;
+    page.limit = 1;
+    auto entries = read->audit().List(f, page);
+    if (entries.empty()) return {};
+    return json::parse(entries[0].details_json).as_object();
+  }
 };
 
 TEST_F(AdminAccountsTest, SuspensionHidesEverythingAndUnsuspendRestoresIt) {
@@ -330,6 +367,235 @@ TEST_F(AdminAccountsTest, NoneIsAWarningWithoutEffectAndEmailGoesToTheOutbox) {
   EXPECT_NE(outbox[0].body.find("please stop"), std::string::npos);
 }
 
+TEST_F(AdminAccountsTest, AnActionIsADecisionWithAStatementOfReasonsAWarningAndAnAuditEntry) {
+  const std::string post = PostStatus(bob, "you are all idiots");
+  const std::string report = ReportBob(post);
+  ASSERT_FALSE(report.empty());
+  ASSERT_EQ(Act(bob, {{"type", "silence"}, {"report_id", report}, {"text", "Insults again."}}).status,
+            200);
+
+  // The member's moderation_warning, as Mastodon's AccountWarning, with stoa's statement.
+  auto warnings = Notifications(bob, "moderation_warning");
+  ASSERT_EQ(warnings.size(), 1u);
+  const json::value& warning = warnings[0].at("moderation_warning");
+  EXPECT_EQ(Str(warning, "action"), "silence");
+  EXPECT_NE(Str(warning, "text").find("Insults again."), std::string::npos);
+  const std::string decision_id = Str(warning, "id");
+  const std::string statement_id = Str(warning, "statement_id");
+  ASSERT_FALSE(statement_id.empty());
+
+  // The statement of reasons (DSA Art. 17): the measure, the ground (the instance's terms, as a
+  // Mastodon client names no rule), the explanation, the source (a member's report: Art. 16).
+  auto statement = server.Get("/api/v1/statements/" + statement_id, bob.token);
+  ASSERT_EQ(statement.status, 200) << statement.body;
+  const json::value sor = statement.json();
+  EXPECT_EQ(Str(sor, "decision_provision"), "DECISION_PROVISION_PARTIAL_SUSPENSION");
+  EXPECT_EQ(Str(sor, "decision_ground"), "DECISION_GROUND_INCOMPATIBLE_CONTENT");
+  EXPECT_NE(Str(sor, "incompatible_content_ground").find("terms of service"), std::string::npos);
+  EXPECT_EQ(Str(sor, "incompatible_content_explanation"), "Insults again.");
+  EXPECT_EQ(Str(sor, "source_type"), "SOURCE_ARTICLE_16");
+  EXPECT_EQ(server.Get("/api/v1/statements/" + statement_id, carol.token).status, 404);
+
+  // The decision is on the report's case, which it resolved; the reporter hears the outcome.
+  auto decision = server.Get("/api/v1/admin/decisions/" + decision_id, mod.token);
+  ASSERT_EQ(decision.status, 200) << decision.body;
+  EXPECT_EQ(Str(decision.json(), "action"), "silence_account");
+  EXPECT_EQ(Str(decision.json(), "case_id"), report);
+  EXPECT_EQ(Str(decision.json(), "ground"), "terms");
+  EXPECT_EQ(Str(decision.json(), "moderator_id"), IdOf(mod));
+  auto shown = server.Get("/api/v1/admin/reports/" + report, mod.token);
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  EXPECT_TRUE(shown.json().at("action_taken").as_bool());
+  EXPECT_EQ(Notifications(alice, "notice_outcome").size(), 1u);
+
+  // One audit entry for the action, naming the decision and the statement.
+  EXPECT_EQ(AuditCount("account.silence", bob.id), 1);
+  const json::object details = LastAuditDetails("account.silence", bob.id);
+  EXPECT_EQ(std::string(details.at("decision_id").as_string()), decision_id);
+  EXPECT_EQ(std::string(details.at("statement_id").as_string()), statement_id);
+
+  // The member can appeal it like any decision.
+  auto appeal = server.Post("/api/v1/appeals",
+                            R"({"decision_id":")" + decision_id + R"(","text":"I apologised."})",
+                            bob.token);
+  EXPECT_EQ(appeal.status, 200) << appeal.body;
+}
+
+TEST_F(AdminAccountsTest, ActionsWithoutAReportAreTheModeratorsOwnInitiative) {
+  // A suspension on an illegal ground; the suspended member still reads the statement.
+  ASSERT_EQ(Act(bob, {{"type", "suspend"},
+                      {"ground", "illegal"},
+                      {"legal_provision", "§ 241 StGB"},
+                      {"text", "Death threats against a journalist."}})
+                .status,
+            200);
+  auto read = server.app().storage().Read();
+  storage::PageQuery page;
+  page.limit = 10;
+  auto decisions = read->decisions().ListForAccount(bob.id, page);
+  ASSERT_EQ(decisions.size(), 1u);
+  const Decision& d = decisions[0];
+  EXPECT_EQ(d.action, DecisionAction::kSuspendAccount);
+  EXPECT_EQ(d.ground, DecisionGround::kIllegal);
+  auto kase = read->cases().Get(d.case_id);
+  ASSERT_TRUE(kase.ok());
+  EXPECT_EQ(kase->state, CaseState::kClosed);
+  EXPECT_EQ(kase->target_type, TargetType::kAccount);
+  EXPECT_EQ(kase->account_id, bob.id);
+  auto statement = server.Get("/api/v1/statements/" + IdToString(d.statement_id), bob.token);
+  ASSERT_EQ(statement.status, 200) << statement.body;
+  EXPECT_EQ(Str(statement.json(), "decision_account"), "DECISION_ACCOUNT_SUSPENDED");
+  EXPECT_EQ(Str(statement.json(), "decision_ground"), "DECISION_GROUND_ILLEGAL_CONTENT");
+  EXPECT_EQ(Str(statement.json(), "illegal_content_legal_ground"), "§ 241 StGB");
+  EXPECT_EQ(Str(statement.json(), "source_type"), "SOURCE_VOLUNTARY");
+
+  // A warning ("none") is a decision too, without a statement (no restriction) but with the
+  // member's moderation_warning.
+  ASSERT_EQ(Act(carol, {{"type", "none"}, {"text", "Mind the tone."}}).status, 200);
+  auto warnings = Notifications(carol, "moderation_warning");
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(Str(warnings[0].at("moderation_warning"), "action"), "none");
+  auto carol_decisions = server.app().storage().Read()->decisions().ListForAccount(carol.id, page);
+  ASSERT_EQ(carol_decisions.size(), 1u);
+  EXPECT_EQ(carol_decisions[0].action, DecisionAction::kWarn);
+  EXPECT_EQ(carol_decisions[0].statement_id, kNoId);
+}
+
+TEST_F(AdminAccountsTest, LiftingReversesTheDecisionsThatImposedTheMeasure) {
+  ASSERT_EQ(Act(bob, {{"type", "sensitive"}, {"text", "Gore without warnings."}}).status, 200);
+  auto read = server.app().storage().Read();
+  storage::PageQuery page;
+  page.limit = 10;
+  auto before = read->decisions().ListForAccount(bob.id, page);
+  ASSERT_EQ(before.size(), 1u);
+  EXPECT_EQ(before[0].action, DecisionAction::kMarkAccountSensitive);
+  EXPECT_NE(before[0].statement_id, kNoId);
+  read.reset();
+
+  ASSERT_EQ(Lift(bob, "unsensitive").status, 200);
+  read = server.app().storage().Read();
+  auto original = read->decisions().Get(before[0].id);
+  ASSERT_TRUE(original.ok());
+  ASSERT_TRUE(original->reversed_at.has_value());
+  auto reversal = read->decisions().Get(original->reversed_by);
+  ASSERT_TRUE(reversal.ok());
+  EXPECT_EQ(reversal->action, DecisionAction::kReverse);
+  EXPECT_EQ(reversal->appeal_of, original->id);
+  EXPECT_EQ(reversal->moderator_id, mod.id);
+  EXPECT_EQ(read->decisions().CountStrikes(bob.id, clock.Now() - std::chrono::hours(24)), 0);
+  const json::object details = LastAuditDetails("account.unsensitive", bob.id);
+  EXPECT_EQ(std::string(details.at("reversed_decisions").as_array()[0].as_string()),
+            IdToString(original->id));
+  // The member is told; a reversed decision can no longer be appealed.
+  EXPECT_EQ(Notifications(bob, "moderation_warning").size(), 2u);
+  auto appeal = server.Post("/api/v1/appeals",
+                            R"({"decision_id":")" + IdToString(original->id) +
+                                R"(","text":"It was art."})",
+                            bob.token);
+  EXPECT_EQ(appeal.status, 422) << appeal.body;
+  // Lifting again finds nothing in force: an audit entry, no new decision.
+  ASSERT_EQ(Lift(bob, "unsensitive").status, 200);
+  EXPECT_EQ(AuditCount("account.unsensitive", bob.id), 2);
+  EXPECT_EQ(server.app().storage().Read()->decisions().ListForAccount(bob.id, page).size(), 2u);
+}
+
+TEST_F(AdminAccountsTest, WarningPresetsAreKeptByAdminsAndUsedInActions) {
+  auto created = server.Post("/api/v1/admin/warning_presets",
+                             R"({"title":"Spam","text":"Please stop posting the same link."})",
+                             admin.token);
+  ASSERT_EQ(created.status, 200) << created.body;
+  const std::string id = Str(created.json(), "id");
+  EXPECT_EQ(Str(created.json(), "title"), "Spam");
+  // Moderators read them, only admins change them.
+  auto listed = server.Get("/api/v1/admin/warning_presets", mod.token);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(Ids(listed), std::vector<std::string>{id});
+  EXPECT_EQ(server.Post("/api/v1/admin/warning_presets", R"({"title":"x","text":"y"})", mod.token)
+                .status,
+            403);
+  for (const char* bad : {R"({"title":"","text":"y"})", R"({"title":"x"})"}) {
+    EXPECT_EQ(server.Post("/api/v1/admin/warning_presets", bad, admin.token).status, 422) << bad;
+  }
+  auto renamed = server.Put("/api/v1/admin/warning_presets/" + id, R"({"title":"Link spam"})",
+                            admin.token);
+  ASSERT_EQ(renamed.status, 200) << renamed.body;
+  EXPECT_EQ(Str(renamed.json(), "title"), "Link spam");
+  EXPECT_EQ(Str(renamed.json(), "text"), "Please stop posting the same link.");
+
+  // An action names the preset: its text comes first in the warning.
+  ASSERT_EQ(Act(bob, {{"type", "none"}, {"warning_preset_id", id}, {"text", "Third time."}}).status,
+            200);
+  auto warnings = Notifications(bob, "moderation_warning");
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(Str(warnings[0].at("moderation_warning"), "text").find(
+                "Please stop posting the same link.\n\nThird time."),
+            std::string::npos);
+  EXPECT_EQ(Act(bob, {{"type", "none"}, {"warning_preset_id", "999999"}}).status, 404);
+
+  ASSERT_EQ(server.Delete("/api/v1/admin/warning_presets/" + id, admin.token).status, 200);
+  EXPECT_EQ(server.Get("/api/v1/admin/warning_presets/" + id, mod.token).status, 404);
+  EXPECT_EQ(server.Delete("/api/v1/admin/warning_presets/" + id, admin.token).status, 404);
+  auto read = server.app().storage().Read();
+  storage::AuditFilter f;
+  f.target_type = "warning_preset";
+  f.target_id = id;
+  storage::PageQuery page;
+  page.limit = 10;
+  EXPECT_EQ(read->audit().List(f, page).size(), 3u);  // create, update, delete
+}
+
+TEST_F(AdminAccountsTest, OnlyOwnersChangeRolesOverTheApiWithAnAuditEntry) {
+  const TestServer::User owner =
+      server.CreateUser("olga", Role::kOwner, "read write admin:read admin:write");
+  auto promote = [&](const TestServer::User& target, const std::string& role,
+                     const std::string& token) {
+    return server.Post("/api/v1/admin/accounts/" + IdOf(target) + "/role",
+                       R"({"role":")" + role + R"("})", token);
+  };
+  // alice is a member: the moderators' API is closed to her.
+  const std::string alice_staff_token = server.Token(alice.id, "read admin:read admin:write");
+  EXPECT_EQ(server.Get("/api/v1/admin/reports", alice_staff_token).status, 403);
+
+  auto r = promote(alice, "moderator", owner.token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Str(r.json().at("role"), "name"), "Moderator");
+  EXPECT_EQ(server.Get("/api/v1/admin/reports", alice_staff_token).status, 200);
+  const json::object details = LastAuditDetails("role.change", alice.id);
+  EXPECT_EQ(std::string(details.at("from").as_string()), "member");
+  EXPECT_EQ(std::string(details.at("to").as_string()), "moderator");
+  EXPECT_EQ(std::string(details.at("via").as_string()), "api");
+
+  struct Refused {
+    const char* why;
+    const TestServer::User* target;
+    std::string role;
+    std::string token;
+    int status;
+  };
+  const TestServer::User ghost{987654321, "ghost", ""};
+  const std::vector<Refused> refused = {
+      {"an admin", &bob, "moderator", admin.token, 403},
+      {"a moderator", &bob, "moderator", mod.token, 403},
+      {"a member", &bob, "moderator", carol.token, 403},
+      {"the owner on themselves", &owner, "member", owner.token, 403},
+      {"no such role", &bob, "superuser", owner.token, 422},
+      {"no role", &bob, "", owner.token, 422},
+      {"the role it has", &alice, "moderator", owner.token, 422},
+      {"unknown account", &ghost, "admin", owner.token, 404},
+  };
+  for (const auto& x : refused) {
+    SCOPED_TRACE(x.why);
+    auto refusal = promote(*x.target, x.role, x.token);
+    EXPECT_EQ(refusal.status, x.status) << refusal.body;
+    EXPECT_FALSE(refusal.error().empty());
+  }
+  // Another owner is out of an owner's reach (the operator's CLI can).
+  ASSERT_EQ(promote(bob, "owner", owner.token).status, 200);
+  EXPECT_EQ(promote(bob, "member", owner.token).status, 403);
+  EXPECT_EQ(AuditCount("role.change", alice.id), 1);
+  EXPECT_EQ(AuditCount("role.change", bob.id), 1);
+}
+
 TEST_F(AdminAccountsTest, BadActionsAreRefusedAndChangeNothing) {
   const std::string past = FormatIso8601(clock.Now() - std::chrono::hours(1));
   const std::string future = FormatIso8601(clock.Now() + std::chrono::hours(1));
@@ -350,7 +616,12 @@ TEST_F(AdminAccountsTest, BadActionsAreRefusedAndChangeNothing) {
       {"bad until", IdOf(bob), {{"type", "suspend"}, {"until", "tomorrow"}}, mod.token, 422},
       {"warning preset", IdOf(bob), {{"type", "suspend"}, {"warning_preset_id", "1"}}, mod.token, 404},
       {"unknown report", IdOf(bob), {{"type", "suspend"}, {"report_id", "987654321"}}, mod.token, 404},
-      {"text too long", IdOf(bob), {{"type", "none"}, {"text", std::string(5001, 'x')}}, mod.token, 422},
+      {"text too long", IdOf(bob), {{"type", "none"}, {"text", std::string(2001, 'x')}}, mod.token, 422},
+      {"bad ground", IdOf(bob), {{"type", "suspend"}, {"ground", "vibes"}}, mod.token, 422},
+      {"illegal without provision", IdOf(bob), {{"type", "suspend"}, {"ground", "illegal"}},
+       mod.token, 422},
+      {"unknown rule", IdOf(bob), {{"type", "suspend"}, {"rule_id", "424242"}}, mod.token, 422},
+      {"bad category", IdOf(bob), {{"type", "suspend"}, {"category", "SPAM"}}, mod.token, 422},
       {"moderator on admin", IdOf(admin), {{"type", "suspend"}}, mod.token, 403},
       {"moderator on self", IdOf(mod), {{"type", "suspend"}}, mod.token, 403},
       {"member", IdOf(bob), {{"type", "suspend"}}, alice.token, 403},
@@ -374,6 +645,9 @@ TEST_F(AdminAccountsTest, BadActionsAreRefusedAndChangeNothing) {
   storage::PageQuery page;
   page.limit = 100;
   EXPECT_TRUE(read->audit().List({}, page).empty());
+  storage::PageQuery all;
+  all.limit = 100;
+  EXPECT_TRUE(read->decisions().ListForAccount(bob.id, all).empty());
   // An admin may act on the moderator.
   EXPECT_EQ(Act(mod, {{"type", "silence"}}, admin.token).status, 200);
 }

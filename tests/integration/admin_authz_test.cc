@@ -51,6 +51,9 @@ class AdminAuthzTest : public ::testing::Test {
                           R"({"type":"suspend"})", mod.token)
                   .status,
               200);
+    auto preset = server.app().warning_presets().Create(owner.id, "Spam", "Please stop.");
+    ASSERT_TRUE(preset.ok()) << preset.status().ToString();
+    preset_id = std::to_string(preset->id);
   }
 
   // Everything an admin call could change: accounts' moderation state, cases, notes, audit log,
@@ -75,13 +78,14 @@ class AdminAuthzTest : public ::testing::Test {
     }
     out += "audit " + std::to_string(read->audit().List({}, page).size()) + ";";
     out += "outbox " + std::to_string(read->outbox().List(page, false).size()) + ";";
+    for (const auto& p : read->decisions().ListWarningPresets()) out += "preset " + p.title + ";";
     return out;
   }
 
   static constexpr const char* kAllScopes = "read write follow push admin:read admin:write";
   TestServer server;
   TestServer::User owner, mod, member, alice, bob;
-  std::string case_id, pending_id;
+  std::string case_id, pending_id, preset_id;
 };
 
 TEST_F(AdminAuthzTest, EveryAdminEndpointRefusesMembersAppsAndAnonymousCallers) {
@@ -102,6 +106,13 @@ TEST_F(AdminAuthzTest, EveryAdminEndpointRefusesMembersAppsAndAnonymousCallers) 
       {"POST", "/api/v1/admin/accounts/" + alice_id + "/unsuspend", "{}"},
       {"POST", "/api/v1/admin/accounts/" + alice_id + "/unsensitive", "{}"},
       {"DELETE", "/api/v1/admin/accounts/" + alice_id, ""},
+      {"POST", "/api/v1/admin/accounts/" + bob_id + "/role", R"({"role":"admin"})"},
+      // Warning presets (admin_account_routes.cc)
+      {"GET", "/api/v1/admin/warning_presets", ""},
+      {"GET", "/api/v1/admin/warning_presets/" + preset_id, ""},
+      {"POST", "/api/v1/admin/warning_presets", R"({"title":"t","text":"x"})"},
+      {"PUT", "/api/v1/admin/warning_presets/" + preset_id, R"({"title":"renamed"})"},
+      {"DELETE", "/api/v1/admin/warning_presets/" + preset_id, ""},
       // Mastodon admin reports (admin_report_routes.cc)
       {"GET", "/api/v1/admin/reports", ""},
       {"GET", "/api/v1/admin/reports/" + case_id, ""},

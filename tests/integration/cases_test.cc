@@ -121,6 +121,82 @@ TEST_F(CasesTest, QueueOrderAndDeadlinesFollowTriage) {
   }
 }
 
+TEST_F(CasesTest, ClustersOfFollowersWeighLessAndTrackRecordsCount) {
+  // Two posts by alice: one reported by four members who all follow each other, one by four
+  // members who do not know each other.
+  auto post = [&](const std::string& text) {
+    auto r = server.Post("/api/v1/statuses", R"({"status":)" + JsonString(text) + "}", alice.token);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return Str(r.json(), "id");
+  };
+  auto report = [&](const TestServer::User& who, const std::string& status_id) {
+    auto r = server.Post("/api/v1/reports",
+                         R"({"account_id":")" + IdToString(alice.id) + R"(","status_ids":[")" +
+                             status_id + R"("],"category":"legal"})",
+                         who.token);
+    EXPECT_EQ(r.status, 200) << r.body;
+  };
+  auto view = [&](const std::string& status_id) {
+    auto c = server.app().storage().Read()->cases().FindOpenForTarget(TargetType::kStatus,
+                                                                      *ParseId(status_id));
+    EXPECT_TRUE(c.has_value());
+    auto r = server.Get("/api/v1/admin/cases/" + IdToString(c->id), mod1.token);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.json();
+  };
+  const std::string clustered = post("targeted by a cluster");
+  const std::string independent = post("reported by strangers");
+  std::vector<TestServer::User> cluster, strangers;
+  for (int i = 0; i < 4; ++i) {
+    cluster.push_back(server.CreateUser("fan" + std::to_string(i)));
+    strangers.push_back(server.CreateUser("stranger" + std::to_string(i)));
+  }
+  for (const auto& a : cluster) {
+    for (const auto& b : cluster) {
+      if (a.id == b.id) continue;
+      ASSERT_EQ(server.Post("/api/v1/accounts/" + IdToString(b.id) + "/follow", "{}", a.token).status,
+                200);
+    }
+  }
+  for (int i = 0; i < 4; ++i) {
+    report(cluster[i], clustered);
+    report(strangers[i], independent);
+  }
+  const json::value a = view(clustered);
+  const json::value b = view(independent);
+  EXPECT_EQ(a.at("distinct_notifiers").as_int64(), 4);
+  EXPECT_EQ(b.at("distinct_notifiers").as_int64(), 4);
+  EXPECT_DOUBLE_EQ(b.at("weighted_notifiers").to_number<double>(), 4.0);
+  // The first fan counts fully; the three who follow every earlier one a quarter each.
+  EXPECT_DOUBLE_EQ(a.at("weighted_notifiers").to_number<double>(), 1.75);
+  EXPECT_LT(a.at("score").as_int64(), b.at("score").as_int64());
+
+  // Someone outside the cluster confirming its notice counts more than one.
+  report(strangers[0], clustered);
+  EXPECT_DOUBLE_EQ(view(clustered).at("weighted_notifiers").to_number<double>(), 3.25);
+
+  // Track record: a notifier whose notices were upheld weighs more, one whose notices were
+  // manifestly unfounded less.
+  const TestServer::User reliable = server.CreateUser("reliable");
+  const TestServer::User unfounded = server.CreateUser("unfounded");
+  ASSERT_TRUE(server.app()
+                  .storage()
+                  .Write([&](storage::Transaction& tx) -> Status {
+                    RETURN_IF_ERROR(tx.decisions().AddToNotifierRecord(
+                        "account:" + IdToString(reliable.id), {4, 4, 0}));
+                    return tx.decisions().AddToNotifierRecord(
+                        "account:" + IdToString(unfounded.id), {4, 0, 4});
+                  })
+                  .ok());
+  const std::string p1 = post("first");
+  const std::string p2 = post("second");
+  report(reliable, p1);
+  report(unfounded, p2);
+  EXPECT_DOUBLE_EQ(view(p1).at("weighted_notifiers").to_number<double>(), 1.5);
+  EXPECT_DOUBLE_EQ(view(p2).at("weighted_notifiers").to_number<double>(), 0.5);
+  EXPECT_GT(view(p1).at("score").as_int64(), view(p2).at("score").as_int64());
+}
+
 TEST_F(CasesTest, ClaimRenewReleaseAndExpiry) {
   Case a = Notice("a", "STATEMENT_CATEGORY_VIOLENCE", true);
   Case b = Notice("b", "STATEMENT_CATEGORY_VIOLENCE");

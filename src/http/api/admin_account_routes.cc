@@ -1,6 +1,7 @@
 // The Mastodon admin API for accounts: /api/v1/admin/accounts (v1 and v2 lists, get, action,
-// approve, reject, enable, unsilence, unsuspend, unsensitive, delete). Account effects go through
-// safety::AccountModeration; every change writes an audit entry in the same transaction.
+// approve, reject, enable, unsilence, unsuspend, unsensitive, delete), stoa's owner-only role
+// changes and the warning presets. Actions and their reversal are decisions
+// (safety::DecisionService); every change writes an audit entry in the same transaction.
 //
 // Permissions as Mastodon's default roles: moderators (Manage Users, Manage Reports) list, read
 // and act on accounts; approving, rejecting and deleting need an admin (Manage User Access,
@@ -20,14 +21,16 @@
 #include "http/api/serializers.h"
 #include "safety/account_moderation.h"
 #include "safety/audit_log.h"
+#include "safety/decision_service.h"
+#include "safety/role_changes.h"
+#include "safety/warning_presets.h"
 
 namespace stoa::http::api {
 namespace {
 
 using safety::AccountAction;
 
-constexpr size_t kMaxWarningText = 5000;
-constexpr int kMaxCasesClosedPerAction = 1000;
+constexpr size_t kMaxWarningText = 2000;  // the statement's explanation (Transparency Database)
 constexpr int kPurgeBatch = 500;
 
 Status NotAllowed() { return PermissionDenied("This action is not allowed"); }
@@ -200,35 +203,20 @@ Status Audit(storage::Transaction& tx, Call& c, std::string action, std::string 
   return log.Append(tx, draft).status();
 }
 
-// Closes an open case as a Mastodon "resolve": the closing moderator is recorded as its holder
-// (Admin::Report's action_taken_by_account), its notifiers get `outcome`.
-Status CloseCase(storage::Transaction& tx, Call& c, Case kase, std::string_view outcome,
-                 Timestamp now) {
-  if (kase.state != CaseState::kOpen) return Status::Ok();
-  kase.state = CaseState::kClosed;
-  kase.closed_at = now;
-  kase.updated_at = now;
-  kase.assigned_to = c.auth->account_id;
-  kase.lease_until.reset();
-  RETURN_IF_ERROR(tx.cases().Update(kase));
-  RETURN_IF_ERROR(tx.notices().SetCaseOutcome(kase.id, kNoId, outcome, now));
-  return Audit(tx, c, "report.resolve", "case", kase.id, "",
-               DetailsJson({{"outcome", std::string(outcome)}}));
+Response Unavailable503() { return ErrorResponse(Unavailable("Trust and safety is not configured")); }
+
+// An optional id parameter: kNoId when absent, nullopt when malformed.
+std::optional<Id> OptionalIdParam(const Call& c, std::string_view key) {
+  const std::string text = c.Str(key);
+  if (text.empty()) return kNoId;
+  return ParseId(text);
 }
 
-std::string_view OutcomeFor(AccountAction action) {
-  switch (action) {
-    case AccountAction::kNone: return "warning";
-    case AccountAction::kSensitive: return "account marked sensitive";
-    case AccountAction::kDisable: return "login disabled";
-    case AccountAction::kSilence: return "account limited";
-    case AccountAction::kSuspend: return "account suspended";
-  }
-  return "resolved";
-}
-
-// POST /api/v1/admin/accounts/:id/action
+// POST /api/v1/admin/accounts/:id/action: the action is a decision (DecisionService::
+// ActOnAccount): a statement of reasons for every restriction, the member's moderation_warning,
+// the reports it resolves, the audit entry.
 Response Action(Call& c) {
+  if (c.s.decisions == nullptr) return Unavailable503();
   auto id = c.PathId();
   if (!id.ok()) return ErrorResponse(id.status());
   auto target = Target(c, *id);
@@ -237,104 +225,136 @@ Response Action(Call& c) {
   if (!action) {
     return ErrorResponse(InvalidArgument("Validation failed: Type is not included in the list"));
   }
-  if (!c.Str("warning_preset_id").empty()) {
-    // stoa keeps no warning presets: no id names one.
-    return ErrorResponse(NotFound());
-  }
-  const std::string text = c.Str("text");
-  if (Utf8Length(text) > kMaxWarningText) {
+  safety::AccountActionRequest in;
+  in.type = *action;
+  auto report = OptionalIdParam(c, "report_id");
+  if (!report) return ErrorResponse(NotFound());
+  in.report_id = *report;
+  auto preset = OptionalIdParam(c, "warning_preset_id");
+  if (!preset) return ErrorResponse(NotFound());
+  in.warning_preset_id = *preset;
+  in.text = c.Str("text");
+  if (Utf8Length(in.text) > kMaxWarningText) {
     return ErrorResponse(InvalidArgument("Validation failed: Text is too long (maximum is " +
                                          std::to_string(kMaxWarningText) + " characters)"));
   }
-  std::optional<Timestamp> until;
   if (const std::string u = c.Str("until"); !u.empty()) {
-    until = ParseIso8601(u);
-    if (!until) return ErrorResponse(InvalidArgument("Validation failed: until is not a valid date"));
+    in.until = ParseIso8601(u);
+    if (!in.until) {
+      return ErrorResponse(InvalidArgument("Validation failed: until is not a valid date"));
+    }
   }
-  const Timestamp now = c.s.core.Now();
-  std::optional<Case> report;
-  if (const std::string r = c.Str("report_id"); !r.empty()) {
-    auto report_id = ParseId(r);
-    if (!report_id) return ErrorResponse(NotFound());
-    auto read = c.s.core.storage().Read();
-    auto found = read->cases().Get(*report_id);
-    if (!found.ok()) return ErrorResponse(found.status());
-    if (found->kind != CaseKind::kNotice || found->account_id != *id) {
-      return ErrorResponse(
-          InvalidArgument("Validation failed: the report is not about this account"));
-    }
-    report = std::move(found).value();
+  in.send_email = c.params.Bool("send_email_notification").value_or(false);
+  in.ground = c.Str("ground");
+  in.legal_provision = c.Str("legal_provision");
+  auto rule = OptionalIdParam(c, "rule_id");
+  if (!rule) {
+    return ErrorResponse(InvalidArgument("Validation failed: rule_id is not a rule of this instance"));
   }
-  const bool email = c.params.Bool("send_email_notification").value_or(false);
-  Status st = c.s.core.storage().Write([&](storage::Transaction& tx) -> Status {
-    safety::AccountModeration moderation(c.s.core);
-    RETURN_IF_ERROR(moderation.Apply(tx, *id, *action, until, now));
-    std::string details = DetailsJson(
-        {{"type", std::string(safety::AccountActionName(*action))},
-         {"report_id", report ? IdToString(report->id) : std::string()},
-         {"until", until ? FormatIso8601(*until) : std::string()},
-         {"send_email_notification", email ? "true" : "false"}});
-    RETURN_IF_ERROR(Audit(tx, c, "account." + std::string(safety::AccountActionName(*action)),
-                          "account", *id, text, details));
-    // Mastodon: "none" resolves the given report only; any other action every open report
-    // about the account.
-    std::vector<Case> to_close;
-    if (*action == AccountAction::kNone) {
-      if (report) {
-        ASSIGN_OR_RETURN(Case fresh, tx.cases().Get(report->id));
-        to_close.push_back(std::move(fresh));
-      }
-    } else {
-      for (auto& k : tx.cases().ListForAccount(*id, kMaxCasesClosedPerAction)) {
-        if (k.state == CaseState::kOpen && k.kind == CaseKind::kNotice) to_close.push_back(k);
-      }
-    }
-    for (auto& k : to_close) RETURN_IF_ERROR(CloseCase(tx, c, k, OutcomeFor(*action), now));
-    if (email && target->user && !target->user->email.empty()) {
-      OutboxMessage m;
-      m.id = c.s.core.ids().Next();
-      m.kind = "account_warning";
-      m.to_email = target->user->email;
-      m.subject = "A moderator took action on your account @" + target->account.username;
-      m.body = "Action: " + std::string(OutcomeFor(*action)) + "\n" +
-               (until ? "Until: " + FormatIso8601(*until) + "\n" : std::string()) +
-               (text.empty() ? std::string() : "\n" + text + "\n");
-      m.created_at = now;
-      RETURN_IF_ERROR(tx.outbox().Insert(m));
-    }
-    return Status::Ok();
-  });
-  if (!st.ok()) return ErrorResponse(st);
-  safety::AccountModeration(c.s.core).AfterCommit(*id);
+  in.rule_id = *rule;
+  in.facts = c.Str("facts");
+  in.category = c.Str("category");
+  in.territorial_scope = c.params.StringArray("territorial_scope");
+  auto done = c.s.decisions->ActOnAccount(c.viewer, *id, in);
+  if (!done.ok()) return ErrorResponse(done.status());
   return Empty();
 }
 
-// enable, unsilence, unsuspend, unsensitive.
+// enable, unsilence, unsuspend, unsensitive: the effect is lifted and the decisions that imposed
+// it are reversed (DecisionService::LiftOnAccount).
 template <AccountAction kAction>
 Response LiftAction(Call& c) {
+  if (c.s.decisions == nullptr) return Unavailable503();
   auto id = c.PathId();
   if (!id.ok()) return ErrorResponse(id.status());
   auto target = Target(c, *id);
   if (!target.ok()) return ErrorResponse(target.status());
-  static const std::string kName = [] {
-    switch (kAction) {
-      case AccountAction::kDisable: return std::string("account.enable");
-      case AccountAction::kSilence: return std::string("account.unsilence");
-      case AccountAction::kSuspend: return std::string("account.unsuspend");
-      case AccountAction::kSensitive: return std::string("account.unsensitive");
-      case AccountAction::kNone: break;
-    }
-    return std::string("account.none");
-  }();
-  const Timestamp now = c.s.core.Now();
-  Status st = c.s.core.storage().Write([&](storage::Transaction& tx) -> Status {
-    safety::AccountModeration moderation(c.s.core);
-    RETURN_IF_ERROR(moderation.Lift(tx, *id, kAction, now));
-    return Audit(tx, c, kName, "account", *id);
-  });
-  if (!st.ok()) return ErrorResponse(st);
-  safety::AccountModeration(c.s.core).AfterCommit(*id);
+  auto lifted = c.s.decisions->LiftOnAccount(c.viewer, *id, kAction, c.Str("text"));
+  if (!lifted.ok()) return ErrorResponse(lifted.status());
   return AdminAccountResponse(c, *id);
+}
+
+// POST /api/v1/admin/accounts/:id/role (owners; stoa): {"role": "member" | "moderator" | "admin"
+// | "owner"}. The owner cannot change their own role nor another owner's (the operator can,
+// with `stoa admin set-role`).
+Response ChangeRole(Call& c) {
+  if (c.s.roles == nullptr) return Unavailable503();
+  auto id = c.PathId();
+  if (!id.ok()) return ErrorResponse(id.status());
+  const std::string name = c.Str("role");
+  if (name.empty()) return ErrorResponse(InvalidArgument("Validation failed: role is required"));
+  auto role = ParseRole(name);
+  if (!role) {
+    return ErrorResponse(
+        InvalidArgument("Validation failed: role must be member, moderator, admin or owner"));
+  }
+  {
+    auto read = c.s.core.storage().Read();
+    if (auto loaded = LoadForAdmin(*read, *id); !loaded.ok()) return ErrorResponse(loaded.status());
+  }
+  auto changed = c.s.roles->Change(c.auth->account_id, *id, *role, "api");
+  if (!changed.ok()) return ErrorResponse(changed.status());
+  // Cached authentications carry the role.
+  c.s.oauth.ForgetAccount(*id);
+  return AdminAccountResponse(c, *id);
+}
+
+void WritePreset(JsonWriter& w, const WarningPreset& p) {
+  w.BeginObject();
+  w.Key("id").IdString(p.id);
+  w.Field("title", p.title).Field("text", p.text);
+  w.Field("created_at", FormatIso8601(p.created_at)).Field("updated_at", FormatIso8601(p.updated_at));
+  w.EndObject();
+}
+
+Response PresetResponse(const Result<WarningPreset>& p) {
+  if (!p.ok()) return ErrorResponse(p.status());
+  JsonWriter w;
+  WritePreset(w, *p);
+  return Ok(w.Take());
+}
+
+// GET /api/v1/admin/warning_presets (moderators; stoa: Mastodon keeps them in its web UI only).
+Response ListPresets(Call& c) {
+  if (c.s.warning_presets == nullptr) return Unavailable503();
+  JsonWriter w;
+  w.BeginArray();
+  for (const auto& p : c.s.warning_presets->List()) WritePreset(w, p);
+  w.EndArray();
+  return Ok(w.Take());
+}
+
+Response ShowPreset(Call& c) {
+  if (c.s.warning_presets == nullptr) return Unavailable503();
+  auto id = c.PathId();
+  if (!id.ok()) return ErrorResponse(id.status());
+  return PresetResponse(c.s.warning_presets->Get(*id));
+}
+
+// POST /api/v1/admin/warning_presets (admins): title, text.
+Response CreatePreset(Call& c) {
+  if (c.s.warning_presets == nullptr) return Unavailable503();
+  return PresetResponse(
+      c.s.warning_presets->Create(c.auth->account_id, c.Str("title"), c.Str("text")));
+}
+
+// PUT /api/v1/admin/warning_presets/:id (admins): title and/or text.
+Response UpdatePreset(Call& c) {
+  if (c.s.warning_presets == nullptr) return Unavailable503();
+  auto id = c.PathId();
+  if (!id.ok()) return ErrorResponse(id.status());
+  return PresetResponse(
+      c.s.warning_presets->Update(c.auth->account_id, *id, c.Str("title"), c.Str("text")));
+}
+
+// DELETE /api/v1/admin/warning_presets/:id (admins).
+Response DeletePreset(Call& c) {
+  if (c.s.warning_presets == nullptr) return Unavailable503();
+  auto id = c.PathId();
+  if (!id.ok()) return ErrorResponse(id.status());
+  Status st = c.s.warning_presets->Delete(c.auth->account_id, *id);
+  if (!st.ok()) return ErrorResponse(st);
+  return Empty();
 }
 
 // POST /api/v1/admin/accounts/:id/approve (admins)
@@ -492,6 +512,18 @@ void RegisterAdminAccountRoutes(Api& api, Router& r) {
             "admin:write:accounts", LiftAction<AccountAction::kSuspend>);
   api.Route(r, Method::kPost, "/api/v1/admin/accounts/:id/unsensitive", A::kModerator,
             "admin:write:accounts", LiftAction<AccountAction::kSensitive>);
+  api.Route(r, Method::kPost, "/api/v1/admin/accounts/:id/role", A::kOwner, "admin:write:accounts",
+            ChangeRole);
+  api.Route(r, Method::kGet, "/api/v1/admin/warning_presets", A::kModerator, "admin:read",
+            ListPresets);
+  api.Route(r, Method::kGet, "/api/v1/admin/warning_presets/:id", A::kModerator, "admin:read",
+            ShowPreset);
+  api.Route(r, Method::kPost, "/api/v1/admin/warning_presets", A::kAdmin, "admin:write",
+            CreatePreset);
+  api.Route(r, Method::kPut, "/api/v1/admin/warning_presets/:id", A::kAdmin, "admin:write",
+            UpdatePreset);
+  api.Route(r, Method::kDelete, "/api/v1/admin/warning_presets/:id", A::kAdmin, "admin:write",
+            DeletePreset);
 }
 
 }  // namespace stoa::http::api

@@ -202,7 +202,8 @@ void WriteReport(JsonWriter& w, Call& c, storage::ReadSession& read, const Repor
 
 Result<Case> LoadReportCase(storage::ReadSession& read, Id id) {
   ASSIGN_OR_RETURN(Case k, read.cases().Get(id));
-  if (k.kind != CaseKind::kNotice) return NotFound();  // appeals are not reports
+  // Appeals are not reports, nor are the cases of the moderators' own initiative (no notice).
+  if (k.kind != CaseKind::kNotice || k.notices_count == 0) return NotFound();
   return k;
 }
 
@@ -229,6 +230,7 @@ Response List(Call& c) {
   const bool unresolved = c.params.Bool("unresolved").value_or(false);
   storage::CaseFilter f;
   f.kind = CaseKind::kNotice;
+  f.with_notices = true;
   if (resolved && !unresolved) {
     f.state = CaseState::kClosed;
   } else if (!resolved) {
@@ -295,7 +297,7 @@ Response List(Call& c) {
       }
     }
     for (auto& k : pool) {
-      if (k.kind != CaseKind::kNotice) continue;
+      if (k.kind != CaseKind::kNotice || k.notices_count == 0) continue;
       if (std::find(states.begin(), states.end(), k.state) == states.end()) continue;
       if (reporter_cases && reporter_cases->count(k.id) == 0) continue;
       if (f.account_id != kNoId && k.account_id != f.account_id) continue;
@@ -362,7 +364,7 @@ Response Change(Call& c, const std::function<Status(storage::Transaction&, Case&
   const Timestamp now = c.s.core.Now();
   Status st = c.s.core.storage().Write([&](storage::Transaction& tx) -> Status {
     ASSIGN_OR_RETURN(Case k, tx.cases().Get(*id));
-    if (k.kind != CaseKind::kNotice) return NotFound();
+    if (k.kind != CaseKind::kNotice || k.notices_count == 0) return NotFound();
     return change(tx, k, now);
   });
   if (!st.ok()) return ErrorResponse(st);

@@ -28,6 +28,10 @@
 namespace stoa::safety {
 class NoticeService;
 class CaseService;
+class DecisionService;
+class AppealService;
+class WarningPresets;
+class RoleChanges;
 }  // namespace stoa::safety
 
 namespace stoa::http::api {
@@ -52,6 +56,12 @@ struct Services {
   // application after construction; the routes answer 503 while they are null.
   safety::NoticeService* notices = nullptr;
   safety::CaseService* cases = nullptr;
+  // Decisions, statements and appeals (decision_routes.cc), the admin API's account actions and
+  // warning presets (admin_account_routes.cc) and the owners' role changes.
+  safety::DecisionService* decisions = nullptr;
+  safety::AppealService* appeals = nullptr;
+  safety::WarningPresets* warning_presets = nullptr;
+  safety::RoleChanges* roles = nullptr;
 };
 
 // Who may call an endpoint.

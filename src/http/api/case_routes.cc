@@ -49,6 +49,8 @@ void WriteCaseFields(JsonWriter& w, const Case& c, Timestamp now) {
   w.Key("account_id").IdString(c.account_id);
   w.Field("notices_count", c.notices_count);
   w.Field("distinct_notifiers", c.distinct_notifiers);
+  // The notifiers as triage counts them (track record, brigading damping: safety/triage.h).
+  w.Field("weighted_notifiers", static_cast<double>(c.notifier_weight) / 1000.0);
   w.Field("priority", c.priority());
   w.Field("priority_notices", c.priority_notices);
   w.Key("sources").BeginArray();

@@ -32,7 +32,8 @@ std::string_view WarningAction(DecisionAction a) {
     case DecisionAction::kSilenceAccount: return "silence";
     case DecisionAction::kSuspendAccount: return "suspend";
     case DecisionAction::kDisableLogin: return "disable";
-    default: return "none";
+    case DecisionAction::kMarkAccountSensitive: return "sensitive";
+    default: return "none";  // warn, no_action, and the outcomes of appeals
   }
 }
 

@@ -13,54 +13,13 @@
 #include "common/time_format.h"
 #include "http/api/api.h"
 #include "http/api/decision_json.h"
-#include "safety/account_moderation.h"
 #include "safety/appeal_service.h"
-#include "safety/audit_log.h"
-#include "safety/case_service.h"
 #include "safety/decision_service.h"
-#include "safety/status_moderation.h"
-#include "safety/triage.h"
 
 namespace stoa::http::api {
 namespace {
 
-safety::DecisionSettings SettingsFrom(const Config::Safety& c) {
-  safety::DecisionSettings s;
-  s.appeal_window_days = c.appeal_window_days;
-  s.strike_window_days = c.strike_window_days;
-  s.strike_warning_threshold = c.strike_warning_threshold;
-  s.strike_suspension_threshold = c.strike_suspension_threshold;
-  s.strike_suspension_days = c.strike_suspension_days;
-  s.unfounded_window_days = c.unfounded_window_days;
-  s.unfounded_warning_threshold = c.unfounded_warning_threshold;
-  s.unfounded_suspension_threshold = c.unfounded_suspension_threshold;
-  s.unfounded_suspension_days = c.unfounded_suspension_days;
-  s.max_bulk_cases = c.max_bulk_decisions;
-  return s;
-}
-
-// The safety use cases hold no state of their own beyond the Core, so a request builds the ones
-// it needs.
-struct Stack {
-  explicit Stack(Services& s)
-      : settings(SettingsFrom(s.config.safety)),
-        audit(s.core),
-        accounts(s.core),
-        statuses(s.core, settings.content_warning),
-        triage(safety::TriageSettings::FromConfig(s.config.safety)),
-        cases(s.core, triage, std::chrono::minutes(s.config.safety.lease_minutes), audit),
-        decisions(s.core, cases, audit, accounts, statuses, settings),
-        appeals(s.core, cases, audit, settings.appeal_window_days) {}
-
-  safety::DecisionSettings settings;
-  safety::AuditLog audit;
-  safety::AccountModeration accounts;
-  safety::StatusModeration statuses;
-  safety::Triage triage;
-  safety::CaseService cases;
-  safety::DecisionService decisions;
-  safety::AppealService appeals;
-};
+Response Unavailable503() { return ErrorResponse(Unavailable("Trust and safety is not configured")); }
 
 Status Invalid(const std::string& m) { return InvalidArgument("Validation failed: " + m); }
 
@@ -113,8 +72,8 @@ Response Decide(Call& c) {
   if (!version.ok()) return ErrorResponse(version.status());
   auto request = ReadRequest(c);
   if (!request.ok()) return ErrorResponse(request.status());
-  Stack stack(c.s);
-  auto d = stack.decisions.Decide(c.viewer, safety::CaseRef{*id, *version}, *request);
+  if (c.s.decisions == nullptr) return Unavailable503();
+  auto d = c.s.decisions->Decide(c.viewer, safety::CaseRef{*id, *version}, *request);
   if (!d.ok()) return ErrorResponse(d.status());
   JsonWriter w;
   WriteDecision(w, *d);
@@ -138,8 +97,8 @@ Response DecideMany(Call& c) {
   }
   auto request = ReadRequest(c);
   if (!request.ok()) return ErrorResponse(request.status());
-  Stack stack(c.s);
-  auto decisions = stack.decisions.DecideMany(c.viewer, refs, *request);
+  if (c.s.decisions == nullptr) return Unavailable503();
+  auto decisions = c.s.decisions->DecideMany(c.viewer, refs, *request);
   if (!decisions.ok()) return ErrorResponse(decisions.status());
   JsonWriter w;
   w.BeginArray();
@@ -151,8 +110,8 @@ Response DecideMany(Call& c) {
 Response ShowDecision(Call& c) {
   auto id = c.PathId();
   if (!id.ok()) return ErrorResponse(id.status());
-  Stack stack(c.s);
-  auto d = stack.decisions.Get(c.viewer, *id);
+  if (c.s.decisions == nullptr) return Unavailable503();
+  auto d = c.s.decisions->Get(c.viewer, *id);
   if (!d.ok()) return ErrorResponse(d.status());
   JsonWriter w;
   WriteDecision(w, *d);
@@ -162,8 +121,8 @@ Response ShowDecision(Call& c) {
 Response ShowStatement(Call& c) {
   auto id = c.PathId();
   if (!id.ok()) return ErrorResponse(id.status());
-  Stack stack(c.s);
-  auto s = stack.decisions.GetStatement(c.viewer, *id);
+  if (c.s.decisions == nullptr) return Unavailable503();
+  auto s = c.s.decisions->GetStatement(c.viewer, *id);
   if (!s.ok()) return ErrorResponse(s.status());
   return Ok(StatementJson(*s));
 }
@@ -182,8 +141,8 @@ Response AppealJson(Services& s, const Appeal& a) {
 Response FileAppeal(Call& c) {
   auto decision_id = ParseId(c.Str("decision_id"));
   if (!decision_id) return ErrorResponse(Invalid("decision_id is required"));
-  Stack stack(c.s);
-  auto appeal = stack.appeals.File(c.viewer, *decision_id, c.Str("text"));
+  if (c.s.appeals == nullptr) return Unavailable503();
+  auto appeal = c.s.appeals->File(c.viewer, *decision_id, c.Str("text"));
   if (!appeal.ok()) return ErrorResponse(appeal.status());
   return AppealJson(c.s, *appeal);
 }
@@ -191,8 +150,8 @@ Response FileAppeal(Call& c) {
 Response ShowAppeal(Call& c) {
   auto id = c.PathId();
   if (!id.ok()) return ErrorResponse(id.status());
-  Stack stack(c.s);
-  auto appeal = stack.appeals.Get(c.viewer, *id);
+  if (c.s.appeals == nullptr) return Unavailable503();
+  auto appeal = c.s.appeals->Get(c.viewer, *id);
   if (!appeal.ok()) return ErrorResponse(appeal.status());
   return AppealJson(c.s, *appeal);
 }

@@ -6,31 +6,35 @@
 
 #include "common/strings.h"
 #include "storage/sqlite/repos.h"
+#include "storage/sqlite/rows.h"
 
 namespace stoa::storage::sqlite {
 namespace {
 
-#define DECISION_COLUMNS                                                                      \
-  "id, case_id, action, ground, legal_provision, rule_id, facts, reasons, until_at, "         \
-  "territorial_scope, automated_detection, automated_decision, moderator_id, "                \
+#define DECISION_COLUMNS                                                                       \
+  "id, case_id, action, ground, legal_provision, rule_id, facts, reasons, until_at, "          \
+  "territorial_scope, automated_detection, automated_decision, moderator_id, "                 \
   "referral_authority, referral_at, referral_reference, target_account_id, target_status_id, " \
   "category, appeal_of, statement_id, reversed_at, reversed_by, created_at"
 
 constexpr char kInsertDecision[] =
-    "INSERT INTO decisions (" DECISION_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+    "INSERT INTO decisions (" DECISION_COLUMNS
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
     "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)";
 constexpr char kGetDecision[] = "SELECT " DECISION_COLUMNS " FROM decisions WHERE id = ?1";
 constexpr char kDecisionsForCase[] =
     "SELECT " DECISION_COLUMNS " FROM decisions WHERE case_id = ?1 ORDER BY id";
 constexpr char kDecisionsForAccountDesc[] =
-    "SELECT " DECISION_COLUMNS " FROM decisions WHERE target_account_id = ?1 AND id > ?2 "
+    "SELECT " DECISION_COLUMNS
+    " FROM decisions WHERE target_account_id = ?1 AND id > ?2 "
     "AND id < ?3 ORDER BY id DESC LIMIT ?4";
 constexpr char kDecisionsForAccountAsc[] =
-    "SELECT " DECISION_COLUMNS " FROM decisions WHERE target_account_id = ?1 AND id > ?2 "
+    "SELECT " DECISION_COLUMNS
+    " FROM decisions WHERE target_account_id = ?1 AND id > ?2 "
     "AND id < ?3 ORDER BY id ASC LIMIT ?4";
-constexpr char kDecisionsCreated[] =
-    "SELECT " DECISION_COLUMNS " FROM decisions WHERE id >= ?1 AND id < ?2 AND id > ?3 "
-    "ORDER BY id LIMIT ?4";
+constexpr char kDecisionsCreated[] = "SELECT " DECISION_COLUMNS
+                                     " FROM decisions WHERE id >= ?1 AND id < ?2 AND id > ?3 "
+                                     "ORDER BY id LIMIT ?4";
 constexpr char kMarkReversed[] =
     "UPDATE decisions SET reversed_at = ?3, reversed_by = ?2 WHERE id = ?1 AND reversed_at IS NULL";
 constexpr char kDecisionExists[] = "SELECT 1 FROM decisions WHERE id = ?1";
@@ -39,12 +43,13 @@ constexpr char kDecisionExists[] = "SELECT 1 FROM decisions WHERE id = ?1";
 constexpr char kInsertStatement[] =
     "INSERT INTO statements (" STATEMENT_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 constexpr char kGetStatement[] = "SELECT " STATEMENT_COLUMNS " FROM statements WHERE id = ?1";
-constexpr char kStatementsCreated[] =
-    "SELECT " STATEMENT_COLUMNS " FROM statements WHERE id >= ?1 AND id < ?2 AND id > ?3 "
-    "ORDER BY id LIMIT ?4";
+constexpr char kStatementsCreated[] = "SELECT " STATEMENT_COLUMNS
+                                      " FROM statements WHERE id >= ?1 AND id < ?2 AND id > ?3 "
+                                      "ORDER BY id LIMIT ?4";
 
-#define APPEAL_COLUMNS \
-  "id, decision_id, appellant_id, role, text, case_id, state, resolution_id, filed_at, resolved_at"
+#define APPEAL_COLUMNS                                                                   \
+  "id, decision_id, appellant_id, role, text, case_id, state, resolution_id, filed_at, " \
+  "resolved_at"
 constexpr char kInsertAppeal[] =
     "INSERT INTO appeals (" APPEAL_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 constexpr char kGetAppeal[] = "SELECT " APPEAL_COLUMNS " FROM appeals WHERE id = ?1";
@@ -72,9 +77,9 @@ constexpr char kCountUnfounded[] =
 #define MEASURE_COLUMNS "id, subject, subject_key, kind, decision_id, count, starts_at, ends_at"
 constexpr char kInsertMeasure[] =
     "INSERT INTO misuse_measures (" MEASURE_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-constexpr char kMeasures[] =
-    "SELECT " MEASURE_COLUMNS " FROM misuse_measures WHERE subject = ?1 AND subject_key = ?2 "
-    "ORDER BY id DESC";
+constexpr char kMeasures[] = "SELECT " MEASURE_COLUMNS
+                             " FROM misuse_measures WHERE subject = ?1 AND subject_key = ?2 "
+                             "ORDER BY id DESC";
 // The latest-ending suspension in force: a NULL end (indefinite) sorts last and wins.
 constexpr char kNotifierSuspension[] =
     "SELECT ends_at FROM misuse_measures WHERE subject = 'notifier' AND subject_key = ?1 "
@@ -84,27 +89,29 @@ constexpr char kCountSuspensions[] =
     "SELECT count(*) FROM misuse_measures WHERE kind = 'suspension' AND subject = ?1 "
     "AND starts_at >= ?2 AND starts_at < ?3";
 
+constexpr char kGetNotifierRecord[] =
+    "SELECT decided, upheld, unfounded FROM notifier_records WHERE notifier_key = ?1";
+constexpr char kAddToNotifierRecord[] =
+    "INSERT INTO notifier_records (notifier_key, decided, upheld, unfounded) "
+    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (notifier_key) DO UPDATE SET "
+    "decided = decided + excluded.decided, upheld = upheld + excluded.upheld, "
+    "unfounded = unfounded + excluded.unfounded";
+
+#define PRESET_COLUMNS "id, title, text, created_at, updated_at"
+constexpr char kListPresets[] = "SELECT " PRESET_COLUMNS " FROM warning_presets ORDER BY id";
+constexpr char kGetPreset[] = "SELECT " PRESET_COLUMNS " FROM warning_presets WHERE id = ?1";
+constexpr char kInsertPreset[] =
+    "INSERT INTO warning_presets (" PRESET_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5)";
+constexpr char kUpdatePreset[] =
+    "UPDATE warning_presets SET title = ?2, text = ?3, updated_at = ?4 WHERE id = ?1";
+constexpr char kDeletePreset[] = "DELETE FROM warning_presets WHERE id = ?1";
+
 constexpr char kGetStatusModeration[] =
     "SELECT moderation_sensitive, moderation_spoiler_text, moderation_restricted_at, "
     "moderation_removed_at FROM statuses WHERE id = ?1";
 constexpr char kSetStatusModeration[] =
     "UPDATE statuses SET moderation_sensitive = ?2, moderation_spoiler_text = ?3, "
     "moderation_restricted_at = ?4, moderation_removed_at = ?5 WHERE id = ?1";
-
-std::optional<Timestamp> OptTime(const Statement& s, int col) {
-  if (s.IsNull(col)) return std::nullopt;
-  return FromUnixMillis(s.Int(col));
-}
-
-std::optional<int64_t> OptMillis(const std::optional<Timestamp>& t) {
-  if (!t) return std::nullopt;
-  return ToUnixMillis(*t);
-}
-
-std::optional<int64_t> OptId(Id id) {
-  if (id == kNoId) return std::nullopt;
-  return id;
-}
 
 std::string JoinWords(const std::vector<std::string>& words) {
   std::string out;
@@ -131,7 +138,7 @@ Decision ReadDecision(const Statement& s) {
   d.rule_id = s.OptionalInt(5).value_or(kNoId);
   d.facts = s.String(6);
   d.reasons = s.String(7);
-  d.until = OptTime(s, 8);
+  d.until = OptionalTime(s, 8);
   d.territorial_scope = SplitWords(s.Text(9));
   d.automated_detection = s.Int(10) != 0;
   d.automated_decision =
@@ -146,20 +153,10 @@ Decision ReadDecision(const Statement& s) {
   d.category = s.String(18);
   d.appeal_of = s.OptionalInt(19).value_or(kNoId);
   d.statement_id = s.OptionalInt(20).value_or(kNoId);
-  d.reversed_at = OptTime(s, 21);
+  d.reversed_at = OptionalTime(s, 21);
   d.reversed_by = s.OptionalInt(22).value_or(kNoId);
   d.created_at = FromUnixMillis(s.Int(23));
   return d;
-}
-
-std::vector<Decision> CollectDecisions(Statement& s) {
-  std::vector<Decision> out;
-  while (true) {
-    auto row = s.Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(ReadDecision(s));
-  }
-  return out;
 }
 
 std::string JsonString(const boost::json::object& o, std::string_view key) {
@@ -235,8 +232,50 @@ Appeal ReadAppeal(const Statement& s) {
   a.state = ParseAppealState(s.Text(6)).value_or(AppealState::kPending);
   a.resolution_id = s.OptionalInt(7).value_or(kNoId);
   a.filed_at = FromUnixMillis(s.Int(8));
-  a.resolved_at = OptTime(s, 9);
+  a.resolved_at = OptionalTime(s, 9);
   return a;
+}
+
+MisuseMeasure ReadMeasure(const Statement& s) {
+  MisuseMeasure m;
+  m.id = s.Int(0);
+  m.subject = s.Text(1) == "account" ? MisuseSubject::kAccount : MisuseSubject::kNotifier;
+  m.subject_key = s.String(2);
+  m.kind = s.Text(3) == "warning" ? MisuseMeasureKind::kWarning : MisuseMeasureKind::kSuspension;
+  m.decision_id = s.Int(4);
+  m.count = s.Int(5);
+  m.starts_at = FromUnixMillis(s.Int(6));
+  m.ends_at = OptionalTime(s, 7);
+  return m;
+}
+
+StatusModeration ReadStatusModeration(const Statement& s) {
+  StatusModeration m;
+  m.sensitive = s.Int(0) != 0;
+  m.spoiler_text = s.String(1);
+  m.restricted_at = OptionalTime(s, 2);
+  m.removed_at = OptionalTime(s, 3);
+  return m;
+}
+
+WarningPreset ReadPreset(const Statement& s) {
+  WarningPreset p;
+  p.id = s.Int(0);
+  p.title = s.String(1);
+  p.text = s.String(2);
+  p.created_at = FromUnixMillis(s.Int(3));
+  p.updated_at = FromUnixMillis(s.Int(4));
+  return p;
+}
+
+NotifierRecord ReadNotifierRecord(const Statement& s) {
+  return NotifierRecord{s.Int(0), s.Int(1), s.Int(2)};
+}
+
+// A count(*) row; 0 when the query fails.
+int64_t CountOf(Statement& s) {
+  auto n = ReadOne(s, [](const Statement& row) { return row.Int(0); });
+  return n.ok() ? *n : 0;
 }
 
 }  // namespace
@@ -244,22 +283,20 @@ Appeal ReadAppeal(const Statement& s) {
 Result<Decision> SqliteDecisions::Get(Id id) const {
   StatementScope s(c_->Prepare(kGetDecision));
   s->Bind(1, id);
-  ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return NotFound();
-  return ReadDecision(*s);
+  return ReadOne(*s, ReadDecision);
 }
 
 std::vector<Decision> SqliteDecisions::ListForCase(Id case_id) const {
   StatementScope s(c_->Prepare(kDecisionsForCase));
   s->Bind(1, case_id);
-  return CollectDecisions(*s);
+  return ReadAll(*s, ReadDecision);
 }
 
 std::vector<Decision> SqliteDecisions::ListForAccount(Id account_id, const PageQuery& page) const {
   StatementScope s(
       c_->Prepare(page.ascending() ? kDecisionsForAccountAsc : kDecisionsForAccountDesc));
   s->Bind(1, account_id).Bind(2, page.lower()).Bind(3, page.upper()).Bind(4, page.limit);
-  auto out = CollectDecisions(*s);
+  auto out = ReadAll(*s, ReadDecision);
   if (page.ascending()) std::reverse(out.begin(), out.end());
   return out;
 }
@@ -268,92 +305,57 @@ std::vector<Decision> SqliteDecisions::ListCreated(Timestamp from, Timestamp to,
                                                    int limit) const {
   StatementScope s(c_->Prepare(kDecisionsCreated));
   s->Bind(1, IdAtTime(from)).Bind(2, IdAtTime(to)).Bind(3, after_id).Bind(4, limit);
-  return CollectDecisions(*s);
+  return ReadAll(*s, ReadDecision);
 }
 
 Result<StatementOfReasons> SqliteDecisions::GetStatement(Id id) const {
   StatementScope s(c_->Prepare(kGetStatement));
   s->Bind(1, id);
-  ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return NotFound();
-  return ReadStatement(*s);
+  return ReadOne(*s, ReadStatement);
 }
 
 std::vector<StatementOfReasons> SqliteDecisions::ListStatements(Timestamp from, Timestamp to,
                                                                 Id after_id, int limit) const {
   StatementScope s(c_->Prepare(kStatementsCreated));
   s->Bind(1, IdAtTime(from)).Bind(2, IdAtTime(to)).Bind(3, after_id).Bind(4, limit);
-  std::vector<StatementOfReasons> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(ReadStatement(*s));
-  }
-  return out;
+  return ReadAll(*s, ReadStatement);
 }
 
 Result<Appeal> SqliteDecisions::GetAppeal(Id id) const {
   StatementScope s(c_->Prepare(kGetAppeal));
   s->Bind(1, id);
-  ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return NotFound();
-  return ReadAppeal(*s);
+  return ReadOne(*s, ReadAppeal);
 }
 
 Result<Appeal> SqliteDecisions::FindAppealByCase(Id case_id) const {
   StatementScope s(c_->Prepare(kAppealByCase));
   s->Bind(1, case_id);
-  ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return NotFound();
-  return ReadAppeal(*s);
+  return ReadOne(*s, ReadAppeal);
 }
 
 std::vector<Appeal> SqliteDecisions::ListAppeals(Id decision_id) const {
   StatementScope s(c_->Prepare(kAppealsForDecision));
   s->Bind(1, decision_id);
-  std::vector<Appeal> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(ReadAppeal(*s));
-  }
-  return out;
+  return ReadAll(*s, ReadAppeal);
 }
 
 int64_t SqliteDecisions::CountStrikes(Id account_id, Timestamp since) const {
   StatementScope s(c_->Prepare(kCountStrikes));
   s->Bind(1, account_id).Bind(2, ToUnixMillis(since));
-  auto row = s->Step();
-  return row.ok() && *row ? s->Int(0) : 0;
+  return CountOf(*s);
 }
 
 int64_t SqliteDecisions::CountUnfounded(std::string_view notifier_key, Timestamp since) const {
   StatementScope s(c_->Prepare(kCountUnfounded));
   s->Bind(1, notifier_key).Bind(2, ToUnixMillis(since));
-  auto row = s->Step();
-  return row.ok() && *row ? s->Int(0) : 0;
+  return CountOf(*s);
 }
 
 std::vector<MisuseMeasure> SqliteDecisions::ListMeasures(MisuseSubject subject,
                                                          std::string_view subject_key) const {
   StatementScope s(c_->Prepare(kMeasures));
   s->Bind(1, MisuseSubjectName(subject)).Bind(2, subject_key);
-  std::vector<MisuseMeasure> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    MisuseMeasure m;
-    m.id = s->Int(0);
-    m.subject = s->Text(1) == "account" ? MisuseSubject::kAccount : MisuseSubject::kNotifier;
-    m.subject_key = s->String(2);
-    m.kind = s->Text(3) == "warning" ? MisuseMeasureKind::kWarning : MisuseMeasureKind::kSuspension;
-    m.decision_id = s->Int(4);
-    m.count = s->Int(5);
-    m.starts_at = FromUnixMillis(s->Int(6));
-    m.ends_at = OptTime(*s, 7);
-    out.push_back(std::move(m));
-  }
-  return out;
+  return ReadAll(*s, ReadMeasure);
 }
 
 std::optional<Timestamp> SqliteDecisions::NotifierSuspendedUntil(std::string_view notifier_key,
@@ -370,21 +372,31 @@ int64_t SqliteDecisions::CountSuspensions(MisuseSubject subject, Timestamp from,
                                           Timestamp to) const {
   StatementScope s(c_->Prepare(kCountSuspensions));
   s->Bind(1, MisuseSubjectName(subject)).Bind(2, ToUnixMillis(from)).Bind(3, ToUnixMillis(to));
-  auto row = s->Step();
-  return row.ok() && *row ? s->Int(0) : 0;
+  return CountOf(*s);
 }
 
 Result<StatusModeration> SqliteDecisions::GetStatusModeration(Id status_id) const {
   StatementScope s(c_->Prepare(kGetStatusModeration));
   s->Bind(1, status_id);
-  ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return NotFound();
-  StatusModeration m;
-  m.sensitive = s->Int(0) != 0;
-  m.spoiler_text = s->String(1);
-  m.restricted_at = OptTime(*s, 2);
-  m.removed_at = OptTime(*s, 3);
-  return m;
+  return ReadOne(*s, ReadStatusModeration);
+}
+
+NotifierRecord SqliteDecisions::GetNotifierRecord(std::string_view notifier_key) const {
+  StatementScope s(c_->Prepare(kGetNotifierRecord));
+  s->Bind(1, notifier_key);
+  auto record = ReadOne(*s, ReadNotifierRecord);
+  return record.ok() ? *record : NotifierRecord{};
+}
+
+std::vector<WarningPreset> SqliteDecisions::ListWarningPresets() const {
+  StatementScope s(c_->Prepare(kListPresets));
+  return ReadAll(*s, ReadPreset);
+}
+
+Result<WarningPreset> SqliteDecisions::GetWarningPreset(Id id) const {
+  StatementScope s(c_->Prepare(kGetPreset));
+  s->Bind(1, id);
+  return ReadOne(*s, ReadPreset);
 }
 
 Status SqliteDecisions::Insert(const Decision& d) {
@@ -394,10 +406,10 @@ Status SqliteDecisions::Insert(const Decision& d) {
       .Bind(3, DecisionActionName(d.action))
       .Bind(4, DecisionGroundName(d.ground))
       .Bind(5, d.legal_provision)
-      .Bind(6, OptId(d.rule_id))
+      .Bind(6, OptionalId(d.rule_id))
       .Bind(7, d.facts)
       .Bind(8, d.reasons)
-      .Bind(9, OptMillis(d.until))
+      .Bind(9, OptionalMillis(d.until))
       .Bind(10, JoinWords(d.territorial_scope))
       .Bind(11, d.automated_detection)
       .Bind(12, AutomatedDecisionName(d.automated_decision))
@@ -410,12 +422,12 @@ Status SqliteDecisions::Insert(const Decision& d) {
     s->BindNull(14).BindNull(15).BindNull(16);
   }
   s->Bind(17, d.target_account_id)
-      .Bind(18, OptId(d.target_status_id))
+      .Bind(18, OptionalId(d.target_status_id))
       .Bind(19, d.category)
-      .Bind(20, OptId(d.appeal_of))
-      .Bind(21, OptId(d.statement_id))
-      .Bind(22, OptMillis(d.reversed_at))
-      .Bind(23, OptId(d.reversed_by))
+      .Bind(20, OptionalId(d.appeal_of))
+      .Bind(21, OptionalId(d.statement_id))
+      .Bind(22, OptionalMillis(d.reversed_at))
+      .Bind(23, OptionalId(d.reversed_by))
       .Bind(24, ToUnixMillis(d.created_at));
   return s->Run();
 }
@@ -452,9 +464,9 @@ Status SqliteDecisions::InsertAppeal(const Appeal& a) {
       .Bind(5, a.text)
       .Bind(6, a.case_id)
       .Bind(7, AppealStateName(a.state))
-      .Bind(8, OptId(a.resolution_id))
+      .Bind(8, OptionalId(a.resolution_id))
       .Bind(9, ToUnixMillis(a.filed_at))
-      .Bind(10, OptMillis(a.resolved_at));
+      .Bind(10, OptionalMillis(a.resolved_at));
   return s->Run();
 }
 
@@ -496,7 +508,7 @@ Status SqliteDecisions::InsertMeasure(const MisuseMeasure& m) {
       .Bind(5, m.decision_id)
       .Bind(6, m.count)
       .Bind(7, ToUnixMillis(m.starts_at))
-      .Bind(8, OptMillis(m.ends_at));
+      .Bind(8, OptionalMillis(m.ends_at));
   return s->Run();
 }
 
@@ -505,8 +517,39 @@ Status SqliteDecisions::SetStatusModeration(Id status_id, const StatusModeration
   s->Bind(1, status_id)
       .Bind(2, m.sensitive)
       .Bind(3, m.spoiler_text)
-      .Bind(4, OptMillis(m.restricted_at))
-      .Bind(5, OptMillis(m.removed_at));
+      .Bind(4, OptionalMillis(m.restricted_at))
+      .Bind(5, OptionalMillis(m.removed_at));
+  RETURN_IF_ERROR(s->Run());
+  return c_->Changes() == 0 ? NotFound() : Status::Ok();
+}
+
+Status SqliteDecisions::AddToNotifierRecord(std::string_view notifier_key,
+                                            const NotifierRecord& delta) {
+  StatementScope s(c_->Prepare(kAddToNotifierRecord));
+  s->Bind(1, notifier_key).Bind(2, delta.decided).Bind(3, delta.upheld).Bind(4, delta.unfounded);
+  return s->Run();
+}
+
+Status SqliteDecisions::InsertWarningPreset(const WarningPreset& p) {
+  StatementScope s(c_->Prepare(kInsertPreset));
+  s->Bind(1, p.id)
+      .Bind(2, p.title)
+      .Bind(3, p.text)
+      .Bind(4, ToUnixMillis(p.created_at))
+      .Bind(5, ToUnixMillis(p.updated_at));
+  return s->Run();
+}
+
+Status SqliteDecisions::UpdateWarningPreset(const WarningPreset& p) {
+  StatementScope s(c_->Prepare(kUpdatePreset));
+  s->Bind(1, p.id).Bind(2, p.title).Bind(3, p.text).Bind(4, ToUnixMillis(p.updated_at));
+  RETURN_IF_ERROR(s->Run());
+  return c_->Changes() == 0 ? NotFound() : Status::Ok();
+}
+
+Status SqliteDecisions::DeleteWarningPreset(Id id) {
+  StatementScope s(c_->Prepare(kDeletePreset));
+  s->Bind(1, id);
   RETURN_IF_ERROR(s->Run());
   return c_->Changes() == 0 ? NotFound() : Status::Ok();
 }

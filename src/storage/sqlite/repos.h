@@ -208,6 +208,7 @@ class SqliteCases final : public Cases {
   Status Update(const Case& c) override;
   Status UpdateTriage(const Case& c) override;
   Result<bool> AddNotifier(Id case_id, std::string_view notifier_key) override;
+  NotifierLinks MemberNotifierLinks(Id case_id, Id account_id, int limit) const override;
   Result<int64_t> ExpireLeases(Timestamp now) override;
   Result<std::optional<Case>> ClaimHead(Id moderator_id, Timestamp lease_until,
                                         Timestamp now) override;
@@ -264,6 +265,9 @@ class SqliteDecisions final : public Decisions {
                                                   Timestamp now) const override;
   int64_t CountSuspensions(MisuseSubject subject, Timestamp from, Timestamp to) const override;
   Result<StatusModeration> GetStatusModeration(Id status_id) const override;
+  NotifierRecord GetNotifierRecord(std::string_view notifier_key) const override;
+  std::vector<WarningPreset> ListWarningPresets() const override;
+  Result<WarningPreset> GetWarningPreset(Id id) const override;
   Status Insert(const Decision& d) override;
   Status MarkReversed(Id id, Id reversed_by, Timestamp at) override;
   Status InsertStatement(const StatementOfReasons& s) override;
@@ -274,6 +278,10 @@ class SqliteDecisions final : public Decisions {
   Status AddUnfounded(std::string_view notifier_key, Id decision_id, Timestamp at) override;
   Status InsertMeasure(const MisuseMeasure& m) override;
   Status SetStatusModeration(Id status_id, const StatusModeration& m) override;
+  Status AddToNotifierRecord(std::string_view notifier_key, const NotifierRecord& delta) override;
+  Status InsertWarningPreset(const WarningPreset& p) override;
+  Status UpdateWarningPreset(const WarningPreset& p) override;
+  Status DeleteWarningPreset(Id id) override;
 
  private:
   Connection* c_;
@@ -298,7 +306,7 @@ class SqliteTransparency final : public TransparencyQueries {
   std::vector<NoticeTally> TallyNotices(Timestamp from, Timestamp to) const override;
   std::vector<DecisionFact> ListDecisions(Timestamp from, Timestamp to) const override;
   std::vector<AppealFact> ListAppeals(Timestamp from, Timestamp to) const override;
-  std::vector<OpenCaseFact> ListOpenCases() const override;
+  OpenBacklog Backlog(Timestamp now, const std::vector<double>& quantiles) const override;
   int64_t CountNotices() const override;
   ActionTotals TotalActions() const override;
 

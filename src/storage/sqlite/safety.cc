@@ -3,64 +3,77 @@
 #include <algorithm>
 
 #include "storage/sqlite/repos.h"
+#include "storage/sqlite/rows.h"
 
 namespace stoa::storage::sqlite {
 namespace {
 
 // ---- cases ----
 
-#define CASE_COLUMNS                                                                        \
-  "id, kind, state, target_type, target_id, account_id, category, urgency, score, "        \
-  "deadline_at, assigned_to, lease_until, version, notices_count, distinct_notifiers, "    \
+#define CASE_COLUMNS                                                                          \
+  "id, kind, state, target_type, target_id, account_id, category, urgency, score, "           \
+  "deadline_at, assigned_to, lease_until, version, notices_count, distinct_notifiers, "       \
   "priority_notices, sources, threat_to_life, appeal_of, excluded_moderator_id, created_at, " \
-  "updated_at, closed_at"
+  "updated_at, closed_at, notifier_weight"
 // The queue order; every list of cases follows it.
 #define QUEUE_ORDER " ORDER BY deadline_at, score DESC, id "
 
 constexpr char kGetCase[] = "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?1";
-constexpr char kFindOpenForTarget[] =
-    "SELECT " CASE_COLUMNS " FROM cases WHERE target_type = ?1 AND target_id = ?2 "
-    "AND state = 0 AND kind = 0";
+constexpr char kFindOpenForTarget[] = "SELECT " CASE_COLUMNS
+                                      " FROM cases WHERE target_type = ?1 AND target_id = ?2 "
+                                      "AND state = 0 AND kind = 0";
 // ?1 state, ?2 category ('' any), ?3 source bit (0 any), ?4 assignee (0 any), ?5 now,
 // ?6 deadline before (0 none), ?7 kind (-1 any), ?8 after deadline, ?9 after score, ?10 after id
-// (0: from the start), ?11 limit, ?12 account (0 any).
+// (0: from the start), ?11 limit, ?12 account (0 any), ?13 with notices only (0 any).
 constexpr char kListCases[] =
-    "SELECT " CASE_COLUMNS " FROM cases WHERE state = ?1 "
+    "SELECT " CASE_COLUMNS
+    " FROM cases WHERE state = ?1 "
     "AND (?2 = '' OR category = ?2) "
     "AND (?12 = 0 OR account_id = ?12) "
     "AND (?3 = 0 OR (sources & ?3) != 0) "
     "AND (?4 = 0 OR (assigned_to = ?4 AND lease_until > ?5)) "
     "AND (?6 = 0 OR deadline_at < ?6) "
     "AND (?7 < 0 OR kind = ?7) "
+    "AND (?13 = 0 OR notices_count > 0) "
     "AND (?10 = 0 OR deadline_at > ?8 OR (deadline_at = ?8 AND (score < ?9 OR "
     "(score = ?9 AND id > ?10)))) " QUEUE_ORDER "LIMIT ?11";
 constexpr char kListForAccount[] =
     "SELECT " CASE_COLUMNS " FROM cases WHERE account_id = ?1 ORDER BY id DESC LIMIT ?2";
-constexpr char kCountOpen[] =
-    "SELECT count(*) FROM cases WHERE state = 0 /* full scan: an index-only count of the open "
-    "range of cases_queue */";
-constexpr char kInsertCase[] =
-    "INSERT INTO cases (" CASE_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-    "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
+// The counters the triggers of migration 0009 keep.
+constexpr char kCountOpen[] = "SELECT coalesce(sum(open), 0) FROM case_open_counts";
+constexpr char kInsertCase[] = "INSERT INTO cases (" CASE_COLUMNS
+                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                               "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)";
 constexpr char kUpdateCase[] =
     "UPDATE cases SET kind = ?2, state = ?3, target_type = ?4, target_id = ?5, account_id = ?6, "
     "category = ?7, urgency = ?8, score = ?9, deadline_at = ?10, assigned_to = ?11, "
     "lease_until = ?12, version = ?13 + 1, notices_count = ?14, distinct_notifiers = ?15, "
     "priority_notices = ?16, sources = ?17, threat_to_life = ?18, appeal_of = ?19, "
-    "excluded_moderator_id = ?20, created_at = ?21, updated_at = ?22, closed_at = ?23 "
-    "WHERE id = ?1 AND version = ?13";
+    "excluded_moderator_id = ?20, created_at = ?21, updated_at = ?22, closed_at = ?23, "
+    "notifier_weight = ?24 WHERE id = ?1 AND version = ?13";
 // Only the columns a notice changes: SQLite then leaves alone every index whose columns (and
 // partial-index conditions) are not assigned (cases_open_target, cases_leases, cases_account).
 constexpr char kUpdateTriage[] =
     "UPDATE cases SET category = ?2, urgency = ?3, score = ?4, deadline_at = ?5, "
     "notices_count = ?6, distinct_notifiers = ?7, priority_notices = ?8, sources = ?9, "
-    "threat_to_life = ?10, updated_at = ?11, version = ?12 + 1 WHERE id = ?1 AND version = ?12";
+    "threat_to_life = ?10, updated_at = ?11, notifier_weight = ?13, version = ?12 + 1 "
+    "WHERE id = ?1 AND version = ?12";
 constexpr char kCaseExists[] = "SELECT 1 FROM cases WHERE id = ?1";
 constexpr char kAddNotifier[] =
     "INSERT OR IGNORE INTO case_notifiers (case_id, notifier_key) VALUES (?1, ?2)";
+// ?1 case, ?2 the joining member's account id, ?3 its notifier key, ?4 at most this many others.
+// The other members come from the case's "account:<id>" keys (a range of the primary key); a link
+// is a follow either way (follows_pair).
+constexpr char kMemberNotifierLinks[] =
+    "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM follows WHERE account_id = ?2 AND "
+    "target_account_id = m.id) OR EXISTS (SELECT 1 FROM follows WHERE account_id = m.id AND "
+    "target_account_id = ?2)), 0) FROM (SELECT CAST(substr(notifier_key, 9) AS INTEGER) AS id "
+    "FROM case_notifiers WHERE case_id = ?1 AND notifier_key > 'account:' AND "
+    "notifier_key < 'account;' AND notifier_key != ?3 LIMIT ?4) AS m";
 // INDEXED BY: without it the planner may walk every open case through cases_queue (state = 0).
 constexpr char kExpireLeases[] =
-    "UPDATE cases INDEXED BY cases_leases SET assigned_to = NULL, lease_until = NULL, version = version + 1, "
+    "UPDATE cases INDEXED BY cases_leases SET assigned_to = NULL, lease_until = NULL, version = "
+    "version + 1, "
     "updated_at = ?1 WHERE state = 0 AND assigned_to IS NOT NULL AND lease_until <= ?1";
 // The first claimable case in queue order that the moderator is not excluded from. Appeal cases
 // excluding the caller are the only rows skipped, so this reads O(log n + skipped) rows.
@@ -82,13 +95,13 @@ constexpr char kInsertNote[] =
 
 // ---- notices ----
 
-#define NOTICE_COLUMNS                                                                       \
+#define NOTICE_COLUMNS                                                                         \
   "id, reference, secret_hash, source, reporter_account_id, notifier_id, notifier_key, name, " \
-  "email, explanation, category, report_category, legal_provision, rule_ids_json, forward, "  \
+  "email, explanation, category, report_category, legal_provision, rule_ids_json, forward, "   \
   "good_faith, threat_to_life, score, details_json, target_account_id, received_at"
-#define ITEM_COLUMNS                                                                          \
-  "id, notice_id, target_type, target_id, location, case_id, snapshot_author_id, "            \
-  "snapshot_text, snapshot_spoiler_text, snapshot_visibility, snapshot_content_created, "     \
+#define ITEM_COLUMNS                                                                      \
+  "id, notice_id, target_type, target_id, location, case_id, snapshot_author_id, "        \
+  "snapshot_text, snapshot_spoiler_text, snapshot_visibility, snapshot_content_created, " \
   "snapshot_taken_at, snapshot_sha256, decision_id, outcome, decided_at"
 
 constexpr char kGetNotice[] = "SELECT " NOTICE_COLUMNS " FROM notices WHERE id = ?1";
@@ -98,19 +111,19 @@ constexpr char kItemsOfNotice[] =
     "SELECT " ITEM_COLUMNS " FROM notice_items WHERE notice_id = ?1 ORDER BY id";
 constexpr char kItemsOfCase[] =
     "SELECT " ITEM_COLUMNS " FROM notice_items WHERE case_id = ?1 ORDER BY id LIMIT ?2";
-constexpr char kNoticesByReporter[] =
-    "SELECT " NOTICE_COLUMNS " FROM notices WHERE reporter_account_id = ?1 AND id > ?2 "
-    "AND id < ?3 ORDER BY id DESC LIMIT ?4";
-constexpr char kNoticesByReporterAsc[] =
-    "SELECT " NOTICE_COLUMNS " FROM notices WHERE reporter_account_id = ?1 AND id > ?2 "
-    "AND id < ?3 ORDER BY id ASC LIMIT ?4";
+constexpr char kNoticesByReporter[] = "SELECT " NOTICE_COLUMNS
+                                      " FROM notices WHERE reporter_account_id = ?1 AND id > ?2 "
+                                      "AND id < ?3 ORDER BY id DESC LIMIT ?4";
+constexpr char kNoticesByReporterAsc[] = "SELECT " NOTICE_COLUMNS
+                                         " FROM notices WHERE reporter_account_id = ?1 AND id > ?2 "
+                                         "AND id < ?3 ORDER BY id ASC LIMIT ?4";
 constexpr char kCountNotices[] = "SELECT count(*) FROM notices WHERE id >= ?1 AND id < ?2";
-constexpr char kInsertNotice[] =
-    "INSERT INTO notices (" NOTICE_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-    "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
-constexpr char kInsertItem[] =
-    "INSERT INTO notice_items (" ITEM_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-    "?11, ?12, ?13, ?14, ?15, ?16)";
+constexpr char kInsertNotice[] = "INSERT INTO notices (" NOTICE_COLUMNS
+                                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                                 "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
+constexpr char kInsertItem[] = "INSERT INTO notice_items (" ITEM_COLUMNS
+                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                               "?11, ?12, ?13, ?14, ?15, ?16)";
 constexpr char kSetCaseOutcome[] =
     "UPDATE notice_items SET decision_id = ?2, outcome = ?3, decided_at = ?4 "
     "WHERE case_id = ?1 AND outcome = ''";
@@ -119,11 +132,10 @@ constexpr char kSetCaseOutcome[] =
 
 #define NOTIFIER_COLUMNS "id, kind, name, key_hash, created_at, revoked_at"
 constexpr char kGetNotifier[] = "SELECT " NOTIFIER_COLUMNS " FROM priority_notifiers WHERE id = ?1";
-constexpr char kFindNotifierByKey[] =
-    "SELECT " NOTIFIER_COLUMNS " FROM priority_notifiers WHERE key_hash = ?1 "
-    "AND revoked_at IS NULL";
-constexpr char kListNotifiers[] =
-    "SELECT " NOTIFIER_COLUMNS " FROM priority_notifiers ORDER BY id";
+constexpr char kFindNotifierByKey[] = "SELECT " NOTIFIER_COLUMNS
+                                      " FROM priority_notifiers WHERE key_hash = ?1 "
+                                      "AND revoked_at IS NULL";
+constexpr char kListNotifiers[] = "SELECT " NOTIFIER_COLUMNS " FROM priority_notifiers ORDER BY id";
 constexpr char kInsertNotifier[] =
     "INSERT INTO priority_notifiers (" NOTIFIER_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 constexpr char kRevokeNotifier[] =
@@ -134,31 +146,15 @@ constexpr char kListOutbox[] =
     "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE id > ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3";
 constexpr char kListOutboxAsc[] =
     "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE id > ?1 AND id < ?2 ORDER BY id ASC LIMIT ?3";
-constexpr char kListUnsent[] =
-    "SELECT " OUTBOX_COLUMNS " FROM outbox INDEXED BY outbox_unsent WHERE sent_at IS NULL "
-    "AND id > ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3";
-constexpr char kListUnsentAsc[] =
-    "SELECT " OUTBOX_COLUMNS " FROM outbox INDEXED BY outbox_unsent WHERE sent_at IS NULL "
-    "AND id > ?1 AND id < ?2 ORDER BY id ASC LIMIT ?3";
+constexpr char kListUnsent[] = "SELECT " OUTBOX_COLUMNS
+                               " FROM outbox INDEXED BY outbox_unsent WHERE sent_at IS NULL "
+                               "AND id > ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3";
+constexpr char kListUnsentAsc[] = "SELECT " OUTBOX_COLUMNS
+                                  " FROM outbox INDEXED BY outbox_unsent WHERE sent_at IS NULL "
+                                  "AND id > ?1 AND id < ?2 ORDER BY id ASC LIMIT ?3";
 constexpr char kInsertOutbox[] =
     "INSERT INTO outbox (" OUTBOX_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 constexpr char kMarkSent[] = "UPDATE outbox SET sent_at = ?2 WHERE id = ?1 AND sent_at IS NULL";
-
-std::optional<Timestamp> OptionalTime(const Statement& s, int col) {
-  auto v = s.OptionalInt(col);
-  if (!v) return std::nullopt;
-  return FromUnixMillis(*v);
-}
-
-std::optional<int64_t> OptionalMillis(const std::optional<Timestamp>& t) {
-  if (!t) return std::nullopt;
-  return ToUnixMillis(*t);
-}
-
-std::optional<int64_t> OptionalId(Id id) {
-  if (id == kNoId) return std::nullopt;
-  return id;
-}
 
 Case ReadCase(const Statement& s) {
   Case c;
@@ -185,10 +181,11 @@ Case ReadCase(const Statement& s) {
   c.created_at = FromUnixMillis(s.Int(20));
   c.updated_at = FromUnixMillis(s.Int(21));
   c.closed_at = OptionalTime(s, 22);
+  c.notifier_weight = s.Int(23);
   return c;
 }
 
-// Binds ?1..?23 in CASE_COLUMNS order.
+// Binds ?1..?24 in CASE_COLUMNS order.
 void BindCase(Statement& s, const Case& c) {
   s.Bind(1, c.id)
       .Bind(2, c.kind == CaseKind::kAppeal ? 1 : 0)
@@ -212,7 +209,8 @@ void BindCase(Statement& s, const Case& c) {
       .Bind(20, OptionalId(c.excluded_moderator_id))
       .Bind(21, ToUnixMillis(c.created_at))
       .Bind(22, ToUnixMillis(c.updated_at))
-      .Bind(23, OptionalMillis(c.closed_at));
+      .Bind(23, OptionalMillis(c.closed_at))
+      .Bind(24, c.notifier_weight);
 }
 
 std::string RuleIdsJson(const std::vector<Id>& ids) { return IdListJson(ids); }
@@ -288,13 +286,11 @@ std::vector<NoticeItem> ReadItems(Connection* c, const char* sql, Id key, int li
   StatementScope s(c->Prepare(sql));
   s->Bind(1, key);
   if (limit > 0) s->Bind(2, limit);
-  std::vector<NoticeItem> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(ReadItem(*s));
-  }
-  return out;
+  return ReadAll(*s, ReadItem);
+}
+
+CaseNote ReadNote(const Statement& s) {
+  return CaseNote{s.Int(0), s.Int(1), s.Int(2), s.String(3), FromUnixMillis(s.Int(4))};
 }
 
 PriorityNotifier ReadNotifier(const Statement& s) {
@@ -328,17 +324,15 @@ OutboxMessage ReadOutbox(const Statement& s) {
 Result<Case> SqliteCases::Get(Id id) const {
   StatementScope s(c_->Prepare(kGetCase));
   s->Bind(1, id);
-  ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return NotFound();
-  return ReadCase(*s);
+  return ReadOne(*s, ReadCase);
 }
 
 std::optional<Case> SqliteCases::FindOpenForTarget(TargetType type, Id target_id) const {
   StatementScope s(c_->Prepare(kFindOpenForTarget));
   s->Bind(1, type == TargetType::kAccount ? 1 : 0).Bind(2, target_id);
-  auto row = s->Step();
-  if (!row.ok() || !*row) return std::nullopt;
-  return ReadCase(*s);
+  auto found = ReadOne(*s, ReadCase);
+  if (!found.ok()) return std::nullopt;
+  return std::move(found).value();
 }
 
 std::vector<Case> SqliteCases::List(const CaseFilter& f, int limit) const {
@@ -364,26 +358,15 @@ std::vector<Case> SqliteCases::List(const CaseFilter& f, int limit) const {
       .Bind(9, after_score)
       .Bind(10, after_id)
       .Bind(11, limit)
-      .Bind(12, f.account_id);
-  std::vector<Case> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(ReadCase(*s));
-  }
-  return out;
+      .Bind(12, f.account_id)
+      .Bind(13, f.with_notices);
+  return ReadAll(*s, ReadCase);
 }
 
 std::vector<Case> SqliteCases::ListForAccount(Id account_id, int limit) const {
   StatementScope s(c_->Prepare(kListForAccount));
   s->Bind(1, account_id).Bind(2, limit);
-  std::vector<Case> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(ReadCase(*s));
-  }
-  return out;
+  return ReadAll(*s, ReadCase);
 }
 
 int64_t SqliteCases::CountOpen() const {
@@ -424,7 +407,8 @@ Status SqliteCases::UpdateTriage(const Case& c) {
         .Bind(9, static_cast<int64_t>(c.sources))
         .Bind(10, c.threat_to_life)
         .Bind(11, ToUnixMillis(c.updated_at))
-        .Bind(12, c.version);
+        .Bind(12, c.version)
+        .Bind(13, c.notifier_weight);
     RETURN_IF_ERROR(s->Run());
   }
   if (c_->Changes() == 1) return Status::Ok();
@@ -439,6 +423,18 @@ Result<bool> SqliteCases::AddNotifier(Id case_id, std::string_view notifier_key)
   s->Bind(1, case_id).Bind(2, notifier_key);
   RETURN_IF_ERROR(s->Run());
   return c_->Changes() == 1;
+}
+
+Cases::NotifierLinks SqliteCases::MemberNotifierLinks(Id case_id, Id account_id, int limit) const {
+  StatementScope s(c_->Prepare(kMemberNotifierLinks));
+  s->Bind(1, case_id)
+      .Bind(2, account_id)
+      .Bind(3, "account:" + IdToString(account_id))
+      .Bind(4, limit);
+  auto links = ReadOne(*s, [](const Statement& row) {
+    return NotifierLinks{row.Int(0), row.Int(1)};
+  });
+  return links.ok() ? *links : NotifierLinks{};
 }
 
 Result<int64_t> SqliteCases::ExpireLeases(Timestamp now) {
@@ -459,8 +455,10 @@ Result<std::optional<Case>> SqliteCases::ClaimHead(Id moderator_id, Timestamp le
     head = s->Int(0);
   }
   StatementScope s(c_->Prepare(kClaim));
-  s->Bind(1, head).Bind(2, moderator_id).Bind(3, ToUnixMillis(lease_until)).Bind(4,
-                                                                                ToUnixMillis(now));
+  s->Bind(1, head)
+      .Bind(2, moderator_id)
+      .Bind(3, ToUnixMillis(lease_until))
+      .Bind(4, ToUnixMillis(now));
   ASSIGN_OR_RETURN(bool row, s->Step());
   if (!row) return Internal("the queue head could not be claimed");
   Case claimed = ReadCase(*s);
@@ -473,20 +471,16 @@ Result<std::optional<Case>> SqliteCases::ClaimHead(Id moderator_id, Timestamp le
 std::vector<CaseNote> SqliteCases::ListNotes(Id case_id) const {
   StatementScope s(c_->Prepare(kListNotes));
   s->Bind(1, case_id);
-  std::vector<CaseNote> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(CaseNote{s->Int(0), s->Int(1), s->Int(2), s->String(3),
-                           FromUnixMillis(s->Int(4))});
-  }
-  return out;
+  return ReadAll(*s, ReadNote);
 }
 
 Status SqliteCases::InsertNote(const CaseNote& n) {
   StatementScope s(c_->Prepare(kInsertNote));
-  s->Bind(1, n.id).Bind(2, n.case_id).Bind(3, n.author_id).Bind(4, n.text).Bind(
-      5, ToUnixMillis(n.created_at));
+  s->Bind(1, n.id)
+      .Bind(2, n.case_id)
+      .Bind(3, n.author_id)
+      .Bind(4, n.text)
+      .Bind(5, ToUnixMillis(n.created_at));
   return s->Run();
 }
 
@@ -497,9 +491,7 @@ Result<Notice> SqliteNotices::Get(Id id) const {
   {
     StatementScope s(c_->Prepare(kGetNotice));
     s->Bind(1, id);
-    ASSIGN_OR_RETURN(bool row, s->Step());
-    if (!row) return NotFound();
-    n = ReadNotice(*s);
+    ASSIGN_OR_RETURN(n, ReadOne(*s, ReadNotice));
   }
   n.items = ReadItems(c_, kItemsOfNotice, n.id, 0);
   return n;
@@ -510,9 +502,7 @@ Result<Notice> SqliteNotices::FindByReference(std::string_view reference) const 
   {
     StatementScope s(c_->Prepare(kFindNoticeByReference));
     s->Bind(1, reference);
-    ASSIGN_OR_RETURN(bool row, s->Step());
-    if (!row) return NotFound();
-    n = ReadNotice(*s);
+    ASSIGN_OR_RETURN(n, ReadOne(*s, ReadNotice));
   }
   n.items = ReadItems(c_, kItemsOfNotice, n.id, 0);
   return n;
@@ -528,11 +518,10 @@ std::vector<Notice> SqliteNotices::ListForCase(Id case_id, int limit) const {
     }
     StatementScope s(c_->Prepare(kGetNotice));
     s->Bind(1, item.notice_id);
-    auto row = s->Step();
-    if (!row.ok() || !*row) continue;
-    Notice n = ReadNotice(*s);
-    n.items.push_back(std::move(item));
-    out.push_back(std::move(n));
+    auto n = ReadOne(*s, ReadNotice);
+    if (!n.ok()) continue;
+    n->items.push_back(std::move(item));
+    out.push_back(std::move(n).value());
   }
   return out;
 }
@@ -542,11 +531,7 @@ std::vector<Notice> SqliteNotices::ListByReporter(Id account_id, const PageQuery
   {
     StatementScope s(c_->Prepare(page.ascending() ? kNoticesByReporterAsc : kNoticesByReporter));
     s->Bind(1, account_id).Bind(2, page.lower()).Bind(3, page.upper()).Bind(4, page.limit);
-    while (true) {
-      auto row = s->Step();
-      if (!row.ok() || !*row) break;
-      out.push_back(ReadNotice(*s));
-    }
+    out = ReadAll(*s, ReadNotice);
   }
   if (page.ascending()) std::reverse(out.begin(), out.end());
   for (auto& n : out) n.items = ReadItems(c_, kItemsOfNotice, n.id, 0);
@@ -630,28 +615,18 @@ Status SqliteNotices::SetCaseOutcome(Id case_id, Id decision_id, std::string_vie
 Result<PriorityNotifier> SqliteNotifiers::Get(Id id) const {
   StatementScope s(c_->Prepare(kGetNotifier));
   s->Bind(1, id);
-  ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return NotFound();
-  return ReadNotifier(*s);
+  return ReadOne(*s, ReadNotifier);
 }
 
 Result<PriorityNotifier> SqliteNotifiers::FindByKeyHash(std::string_view key_hash) const {
   StatementScope s(c_->Prepare(kFindNotifierByKey));
   s->Bind(1, key_hash);
-  ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return NotFound();
-  return ReadNotifier(*s);
+  return ReadOne(*s, ReadNotifier);
 }
 
 std::vector<PriorityNotifier> SqliteNotifiers::List() const {
   StatementScope s(c_->Prepare(kListNotifiers));
-  std::vector<PriorityNotifier> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(ReadNotifier(*s));
-  }
-  return out;
+  return ReadAll(*s, ReadNotifier);
 }
 
 Status SqliteNotifiers::Insert(const PriorityNotifier& n) {
@@ -679,12 +654,7 @@ std::vector<OutboxMessage> SqliteOutbox::List(const PageQuery& page, bool unsent
                                 : (page.ascending() ? kListOutboxAsc : kListOutbox);
   StatementScope s(c_->Prepare(sql));
   s->Bind(1, page.lower()).Bind(2, page.upper()).Bind(3, page.limit);
-  std::vector<OutboxMessage> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(ReadOutbox(*s));
-  }
+  std::vector<OutboxMessage> out = ReadAll(*s, ReadOutbox);
   if (page.ascending()) std::reverse(out.begin(), out.end());
   return out;
 }

@@ -1,5 +1,9 @@
 // SQLite: the transparency report's and /metrics' read-only queries.
+#include <algorithm>
+#include <cmath>
+
 #include "storage/sqlite/repos.h"
+#include "storage/sqlite/rows.h"
 
 namespace stoa::storage::sqlite {
 namespace {
@@ -13,10 +17,24 @@ constexpr char kListDecisions[] =
     "WHERE d.id >= ?1 AND d.id < ?2 ORDER BY d.id";
 constexpr char kListAppeals[] =
     "SELECT state, filed_at, resolved_at FROM appeals WHERE id >= ?1 AND id < ?2 ORDER BY id";
-constexpr char kListOpenCases[] =
-    "SELECT category, created_at, deadline_at FROM cases WHERE state = 0";
-constexpr char kCountNotices[] =
-    "SELECT count(*) FROM notices /* full scan: a total for /metrics, cached between scrapes */";
+// The open backlog: counters kept by the triggers of migration 0009, and index-only reads of
+// the open cases ("index-only" statements are held to covering indexes by the query-plan test).
+constexpr char kOpenByCategory[] =
+    "SELECT category, open FROM case_open_counts WHERE open > 0 ORDER BY category";
+constexpr char kOpenByDay[] = "SELECT day, open FROM case_open_days WHERE open > 0 ORDER BY day";
+constexpr char kOpenOverdue[] =
+    "SELECT count(*) FROM cases INDEXED BY cases_queue WHERE state = 0 AND deadline_at < ?1 "
+    "/* index-only */";
+constexpr char kOldestOpen[] =
+    "SELECT min(created_at) FROM cases INDEXED BY cases_open_created WHERE state = 0 "
+    "/* index-only */";
+// ?1, ?2: one day's bounds; ?3: the offset within it.
+constexpr char kOpenCreatedAt[] =
+    "SELECT created_at FROM cases INDEXED BY cases_open_created WHERE state = 0 "
+    "AND created_at >= ?1 AND created_at < ?2 ORDER BY created_at LIMIT 1 OFFSET ?3 "
+    "/* index-only */";
+constexpr char kCountNotices[] = "SELECT value FROM safety_totals WHERE name = 'notices'";
+constexpr int64_t kDayMillis = 24 * 3600 * 1000;
 // ?1..?4: the histogram's bucket bounds in milliseconds.
 constexpr char kTotalActions[] =
     "SELECT count(*), coalesce(sum(d.created_at > c.deadline_at), 0), "
@@ -26,6 +44,7 @@ constexpr char kTotalActions[] =
     "coalesce(sum(d.created_at - c.created_at <= ?3), 0), "
     "coalesce(sum(d.created_at - c.created_at <= ?4), 0) "
     "FROM decisions d JOIN cases c ON c.id = d.case_id WHERE c.kind = 0 "
+    "AND d.action NOT IN ('uphold', 'reverse') "
     "/* full scan: all-time totals for /metrics, cached between scrapes */";
 
 }  // namespace
@@ -92,15 +111,61 @@ std::vector<AppealFact> SqliteTransparency::ListAppeals(Timestamp from, Timestam
   return out;
 }
 
-std::vector<OpenCaseFact> SqliteTransparency::ListOpenCases() const {
-  StatementScope s(c_->Prepare(kListOpenCases));
-  std::vector<OpenCaseFact> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(OpenCaseFact{s->String(0), FromUnixMillis(s->Int(1)), FromUnixMillis(s->Int(2))});
+OpenBacklog SqliteTransparency::Backlog(Timestamp now, const std::vector<double>& quantiles) const {
+  // One read transaction, so the counters and the index agree.
+  const bool own_transaction = c_->Exec("BEGIN").ok();
+  OpenBacklog b;
+  {
+    StatementScope s(c_->Prepare(kOpenByCategory));
+    for (const auto& [category, open] : ReadAll(
+             *s, [](const Statement& row) { return std::make_pair(row.String(0), row.Int(1)); })) {
+      b.open_by_category[category] = open;
+      b.open += open;
+    }
   }
-  return out;
+  {
+    StatementScope s(c_->Prepare(kOpenOverdue));
+    s->Bind(1, ToUnixMillis(now));
+    auto n = ReadOne(*s, [](const Statement& row) { return row.Int(0); });
+    b.overdue = n.ok() ? *n : 0;
+  }
+  if (b.open > 0) {
+    StatementScope s(c_->Prepare(kOldestOpen));
+    auto oldest = ReadOne(*s, [](const Statement& row) { return OptionalTime(row, 0); });
+    if (oldest.ok()) b.oldest_created_at = *oldest;
+  }
+  if (b.open > 0 && !quantiles.empty()) {
+    // Age quantile q, nearest rank over the open cases youngest first, is the case at rank
+    // n - ceil(q n) + 1 oldest first. The day counters lead to its day; the index gives it.
+    std::vector<std::pair<int64_t, int64_t>> days;  // (day, open)
+    {
+      StatementScope s(c_->Prepare(kOpenByDay));
+      days =
+          ReadAll(*s, [](const Statement& row) { return std::make_pair(row.Int(0), row.Int(1)); });
+    }
+    for (double q : quantiles) {
+      const int64_t n = b.open;
+      const int64_t youngest_rank = std::clamp<int64_t>(
+          static_cast<int64_t>(std::ceil(q * static_cast<double>(n) - 1e-9)), 1, n);
+      int64_t rank = n - youngest_rank + 1;  // 1-based, oldest first
+      std::optional<Timestamp> at;
+      for (const auto& [day, open] : days) {
+        if (rank > open) {
+          rank -= open;
+          continue;
+        }
+        StatementScope s(c_->Prepare(kOpenCreatedAt));
+        s->Bind(1, day * kDayMillis).Bind(2, (day + 1) * kDayMillis).Bind(3, rank - 1);
+        auto found = ReadOne(*s, [](const Statement& row) { return FromUnixMillis(row.Int(0)); });
+        if (found.ok()) at = *found;
+        break;
+      }
+      // Counters and index agree inside the transaction; should they not, the oldest stands in.
+      b.created_at_quantiles.push_back(at ? *at : b.oldest_created_at.value_or(now));
+    }
+  }
+  if (own_transaction) (void)c_->Exec("COMMIT");
+  return b;
 }
 
 int64_t SqliteTransparency::CountNotices() const {

@@ -157,6 +157,7 @@ TEST_P(StorageConformanceTest, UpdateTriageWritesOnlyTheNoticeFieldsOfTheSeenVer
   merged.priority_notices = 1;
   merged.sources = SourceBit(NoticeSource::kAnonymous) | SourceBit(NoticeSource::kAuthority);
   merged.threat_to_life = true;
+  merged.notifier_weight = 2750;
   merged.updated_at = Now() + std::chrono::seconds(5);
   // Fields a notice never changes: UpdateTriage must leave the stored ones alone.
   merged.state = CaseState::kClosed;
@@ -178,6 +179,7 @@ TEST_P(StorageConformanceTest, UpdateTriageWritesOnlyTheNoticeFieldsOfTheSeenVer
   EXPECT_EQ(got->priority_notices, 1);
   EXPECT_EQ(got->sources, merged.sources);
   EXPECT_TRUE(got->threat_to_life);
+  EXPECT_EQ(got->notifier_weight, 2750);
   EXPECT_EQ(got->updated_at, merged.updated_at);
   EXPECT_EQ(got->state, CaseState::kOpen);
   EXPECT_EQ(got->assigned_to, 9);
@@ -200,6 +202,98 @@ TEST_P(StorageConformanceTest, UpdateTriageWritesOnlyTheNoticeFieldsOfTheSeenVer
   ghost.id = NextId();
   EXPECT_EQ(storage().Write([&](Transaction& tx) { return tx.cases().UpdateTriage(ghost); }).code(),
             StatusCode::kNotFound);
+}
+
+TEST_P(StorageConformanceTest, MemberNotifierLinksCountFollowsEitherWayAmongOtherMembers) {
+  const Id a = CreateAccount("ann");
+  const Id b = CreateAccount("ben");
+  const Id c = CreateAccount("cem");
+  const Id d = CreateAccount("dee");
+  const Id joining = CreateAccount("joe");
+  const Case k = MakeCase(NextId(), TargetType::kStatus, 77, Now(), 0, Now());
+  MustWrite([&](Transaction& tx) -> Status {
+    RETURN_IF_ERROR(tx.cases().Insert(k));
+    for (Id member : {a, b, c, d, joining}) {
+      RETURN_IF_ERROR(tx.cases().AddNotifier(k.id, "account:" + IdToString(member)).status());
+    }
+    // Not members: never counted.
+    RETURN_IF_ERROR(tx.cases().AddNotifier(k.id, "email:abc").status());
+    RETURN_IF_ERROR(tx.cases().AddNotifier(k.id, "notifier:3").status());
+    // joe follows ann, ben follows joe; cem and dee are strangers (dee follows cem).
+    RETURN_IF_ERROR(tx.relationships().InsertFollow(MakeFollow(joining, a)));
+    RETURN_IF_ERROR(tx.relationships().InsertFollow(MakeFollow(b, joining)));
+    return tx.relationships().InsertFollow(MakeFollow(d, c));
+  });
+  auto r = Read();
+  const auto links = r->cases().MemberNotifierLinks(k.id, joining, 50);
+  EXPECT_EQ(links.members, 4);  // the joining member is not one of the others
+  EXPECT_EQ(links.linked, 2);
+  EXPECT_EQ(r->cases().MemberNotifierLinks(k.id, c, 50).linked, 1);  // dee follows cem
+  EXPECT_EQ(r->cases().MemberNotifierLinks(k.id, joining, 2).members, 2);  // at most `limit`
+  const auto none = r->cases().MemberNotifierLinks(NextId(), joining, 50);
+  EXPECT_EQ(none.members, 0);
+  EXPECT_EQ(none.linked, 0);
+}
+
+TEST_P(StorageConformanceTest, NotifierRecordsAddUp) {
+  EXPECT_EQ(Read()->decisions().GetNotifierRecord("account:1").decided, 0);
+  MustWrite([&](Transaction& tx) -> Status {
+    RETURN_IF_ERROR(tx.decisions().AddToNotifierRecord("account:1", {1, 1, 0}));
+    RETURN_IF_ERROR(tx.decisions().AddToNotifierRecord("account:1", {1, 0, 1}));
+    RETURN_IF_ERROR(tx.decisions().AddToNotifierRecord("account:1", {0, -1, 0}));
+    return tx.decisions().AddToNotifierRecord("email:x", {2, 2, 0});
+  });
+  const NotifierRecord one = Read()->decisions().GetNotifierRecord("account:1");
+  EXPECT_EQ(one.decided, 2);
+  EXPECT_EQ(one.upheld, 0);
+  EXPECT_EQ(one.unfounded, 1);
+  EXPECT_EQ(Read()->decisions().GetNotifierRecord("email:x").upheld, 2);
+}
+
+TEST_P(StorageConformanceTest, WarningPresetsRoundTrip) {
+  WarningPreset p{NextId(), "Spam", "Please stop posting the same link.", Now(), Now()};
+  WarningPreset q{NextId(), "Harassment", "Leave them alone.", Now(), Now()};
+  MustWrite([&](Transaction& tx) -> Status {
+    RETURN_IF_ERROR(tx.decisions().InsertWarningPreset(p));
+    return tx.decisions().InsertWarningPreset(q);
+  });
+  auto list = Read()->decisions().ListWarningPresets();
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].title, "Spam");
+  EXPECT_EQ(list[1].text, "Leave them alone.");
+  p.title = "Link spam";
+  p.updated_at = Now() + std::chrono::seconds(3);
+  MustWrite([&](Transaction& tx) { return tx.decisions().UpdateWarningPreset(p); });
+  auto got = Read()->decisions().GetWarningPreset(p.id);
+  ASSERT_TRUE(IsOk(got));
+  EXPECT_EQ(got->title, "Link spam");
+  EXPECT_EQ(got->updated_at, p.updated_at);
+  EXPECT_EQ(got->created_at, p.created_at);
+  MustWrite([&](Transaction& tx) { return tx.decisions().DeleteWarningPreset(q.id); });
+  EXPECT_EQ(Read()->decisions().GetWarningPreset(q.id).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(storage().Write([&](Transaction& tx) { return tx.decisions().DeleteWarningPreset(q.id); })
+                .code(),
+            StatusCode::kNotFound);
+  WarningPreset ghost = q;
+  EXPECT_EQ(storage().Write([&](Transaction& tx) { return tx.decisions().UpdateWarningPreset(ghost); })
+                .code(),
+            StatusCode::kNotFound);
+}
+
+TEST_P(StorageConformanceTest, CasesWithNoticesOnlyLeaveOutTheModeratorsOwnCases) {
+  Case reported = MakeCase(NextId(), TargetType::kAccount, 41, Now(), 0, Now());
+  reported.notices_count = 2;
+  Case own = MakeCase(NextId(), TargetType::kAccount, 42, Now(), 0, Now());
+  own.notices_count = 0;
+  MustWrite([&](Transaction& tx) -> Status {
+    RETURN_IF_ERROR(tx.cases().Insert(reported));
+    return tx.cases().Insert(own);
+  });
+  CaseFilter f;
+  f.now = Now();
+  EXPECT_EQ(CaseIds(Read()->cases().List(f, 10)).size(), 2u);
+  f.with_notices = true;
+  EXPECT_EQ(CaseIds(Read()->cases().List(f, 10)), std::vector<Id>{reported.id});
 }
 
 TEST_P(StorageConformanceTest, DistinctNotifiersPerCase) {

@@ -1,5 +1,9 @@
 // The transparency report's read-only queries: notices tallied by category and source in a period,
 // decisions with their case's times, appeals filed in a period, open cases, all-time totals.
+#include <algorithm>
+#include <cmath>
+#include <map>
+
 #include "storage/testing/conformance.h"
 
 namespace stoa::storage::conformance {
@@ -171,10 +175,7 @@ TEST_P(StorageConformanceTest, TransparencyQueriesCountThePeriodOnly) {
     EXPECT_TRUE(q.ListAppeals(t0, t5).empty());
   }
   // Every case is still open (closing is the case service's business).
-  {
-    auto open = q.ListOpenCases();
-    EXPECT_EQ(open.size(), 3u);
-  }
+  EXPECT_EQ(q.Backlog(end, {}).open, 3);
   EXPECT_EQ(q.CountNotices(), 3);
   // Totals over notice-case decisions only: one, 2 h after its case opened, before its deadline.
   {
@@ -186,6 +187,108 @@ TEST_P(StorageConformanceTest, TransparencyQueriesCountThePeriodOnly) {
     EXPECT_EQ(totals.at_most[0], 0);  // <= 1 h
     EXPECT_EQ(totals.at_most[1], 1);  // <= 24 h
   }
+}
+
+TEST_P(StorageConformanceTest, OpenBacklogFollowsCasesAsTheyOpenCloseAndReopen) {
+  using std::chrono::hours;
+  const Timestamp day0 = FromUnixMillis(int64_t{20000} * 24 * 3600 * 1000);  // a midnight, UTC
+  // Ten open cases created over three days (some at the same instant), two categories, deadlines
+  // around `now`.
+  const std::vector<int64_t> created_hours = {1, 1, 5, 23, 24, 30, 30, 47, 49, 70};
+  const Timestamp now = day0 + hours(72);
+  std::vector<Case> cases;
+  for (size_t i = 0; i < created_hours.size(); ++i) {
+    Case c;
+    c.id = NextId();
+    c.target_type = TargetType::kStatus;
+    c.target_id = 9000 + static_cast<Id>(i);
+    c.account_id = 5;
+    c.category = i % 3 == 0 ? Category::kViolence : Category::kScamsAndFraud;
+    c.created_at = c.updated_at = day0 + hours(created_hours[i]);
+    c.deadline_at = now + hours(static_cast<int64_t>(i) - 4);  // four are overdue at `now`
+    cases.push_back(c);
+  }
+  MustWrite([&](Transaction& tx) -> Status {
+    for (const auto& c : cases) RETURN_IF_ERROR(tx.cases().Insert(c));
+    return Status::Ok();
+  });
+  // The age at quantile q, nearest rank over the ages sorted ascending (the report's definition).
+  auto expected = [&](const std::vector<Timestamp>& created, double q) {
+    std::vector<Timestamp> youngest_first = created;
+    std::sort(youngest_first.rbegin(), youngest_first.rend());
+    size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(created.size()) - 1e-9));
+    rank = std::clamp<size_t>(rank, 1, created.size());
+    return youngest_first[rank - 1];
+  };
+  auto check = [&](const std::vector<Case>& open, int64_t overdue, const char* when) {
+    SCOPED_TRACE(when);
+    std::vector<Timestamp> created;
+    std::map<std::string, int64_t> by_category;
+    for (const auto& c : open) {
+      created.push_back(c.created_at);
+      ++by_category[std::string(CategoryName(c.category))];
+    }
+    const std::vector<double> qs = {0.5, 0.9, 0.99, 0.1};
+    const OpenBacklog b = Read()->transparency().Backlog(now, qs);
+    EXPECT_EQ(b.open, static_cast<int64_t>(open.size()));
+    EXPECT_EQ(b.open_by_category, by_category);
+    EXPECT_EQ(b.overdue, overdue);
+    EXPECT_EQ(Read()->cases().CountOpen(), static_cast<int64_t>(open.size()));
+    if (open.empty()) {
+      EXPECT_FALSE(b.oldest_created_at.has_value());
+      EXPECT_TRUE(b.created_at_quantiles.empty());
+      return;
+    }
+    EXPECT_EQ(b.oldest_created_at, *std::min_element(created.begin(), created.end()));
+    ASSERT_EQ(b.created_at_quantiles.size(), qs.size());
+    for (size_t i = 0; i < qs.size(); ++i) {
+      EXPECT_EQ(b.created_at_quantiles[i], expected(created, qs[i])) << "q=" << qs[i];
+    }
+  };
+  check(cases, 4, "all open");
+
+  // Close two (one overdue), recategorise one: the counters follow.
+  std::vector<Case> open = cases;
+  MustWrite([&](Transaction& tx) -> Status {
+    for (size_t i : {size_t{0}, size_t{6}}) {
+      ASSIGN_OR_RETURN(Case c, tx.cases().Get(cases[i].id));
+      c.state = CaseState::kClosed;
+      c.closed_at = now;
+      RETURN_IF_ERROR(tx.cases().Update(c));
+    }
+    ASSIGN_OR_RETURN(Case c, tx.cases().Get(cases[1].id));
+    c.category = Category::kViolence;
+    return tx.cases().UpdateTriage(c);
+  });
+  open[1].category = Category::kViolence;
+  open.erase(open.begin() + 6);
+  open.erase(open.begin());
+  check(open, 3, "two closed");
+
+  // Reopening counts it again.
+  MustWrite([&](Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(Case c, tx.cases().Get(cases[6].id));
+    c.state = CaseState::kOpen;
+    c.closed_at.reset();
+    return tx.cases().Update(c);
+  });
+  open.push_back(cases[6]);
+  check(open, 3, "one reopened");
+
+  // A case inserted closed is never counted; closing everything empties the backlog.
+  Case closed = cases[0];
+  closed.id = NextId();
+  closed.state = CaseState::kClosed;
+  MustWrite([&](Transaction& tx) -> Status {
+    RETURN_IF_ERROR(tx.cases().Insert(closed));
+    for (const auto& o : open) {
+      ASSIGN_OR_RETURN(Case c, tx.cases().Get(o.id));
+      c.state = CaseState::kClosed;
+      RETURN_IF_ERROR(tx.cases().Update(c));
+    }
+    return Status::Ok();
+  });
+  check({}, 0, "all closed");
 }
 
 }  // namespace

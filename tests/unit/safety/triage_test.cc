@@ -65,17 +65,20 @@ TEST(TriageTest, DefaultDeadlinesAreDesignSectionSeven) {
 TEST(TriageTest, ScoreRisesWithSeverityPriorityNotifiersReachAndConfidence) {
   Triage t;
   const Reach none;
-  const int64_t base = t.Score(Urgency::kIllegal, false, 1, none, 0);
+  // Notifiers are weighted in thousandths: 1000 is one notifier of ordinary weight.
+  const int64_t base = t.Score(Urgency::kIllegal, false, 1000, none, 0);
   EXPECT_EQ(base, 300 + 10);
-  EXPECT_GT(t.Score(Urgency::kManifestlyIllegal, false, 1, none, 0), base);
-  EXPECT_EQ(t.Score(Urgency::kIllegal, true, 1, none, 0), base + 300);
-  EXPECT_EQ(t.Score(Urgency::kIllegal, false, 5, none, 0), base + 40);
-  EXPECT_EQ(t.Score(Urgency::kIllegal, false, 5000, none, 0), 300 + 10 * 50);  // capped
-  EXPECT_EQ(t.Score(Urgency::kIllegal, false, 1, Reach{1, 0, 0, 0}, 0), base + 20);
-  EXPECT_EQ(t.Score(Urgency::kIllegal, false, 1, Reach{1000, 0, 0, 0}, 0), base + 20 * 10);
-  EXPECT_EQ(t.Score(Urgency::kIllegal, false, 1, Reach{0, 0, 0, int64_t{1} << 60}, 0), base + 400);
-  EXPECT_EQ(t.Score(Urgency::kIllegal, false, 1, none, 80), base + 80);
-  EXPECT_EQ(t.Score(Urgency::kIllegal, false, 1, none, 500), base + 100);
+  EXPECT_GT(t.Score(Urgency::kManifestlyIllegal, false, 1000, none, 0), base);
+  EXPECT_EQ(t.Score(Urgency::kIllegal, true, 1000, none, 0), base + 300);
+  EXPECT_EQ(t.Score(Urgency::kIllegal, false, 5000, none, 0), base + 40);
+  EXPECT_EQ(t.Score(Urgency::kIllegal, false, 2500, none, 0), base + 15);
+  EXPECT_EQ(t.Score(Urgency::kIllegal, false, 5000000, none, 0), 300 + 10 * 50);  // capped
+  EXPECT_EQ(t.Score(Urgency::kIllegal, false, 1000, Reach{1, 0, 0, 0}, 0), base + 20);
+  EXPECT_EQ(t.Score(Urgency::kIllegal, false, 1000, Reach{1000, 0, 0, 0}, 0), base + 20 * 10);
+  EXPECT_EQ(t.Score(Urgency::kIllegal, false, 1000, Reach{0, 0, 0, int64_t{1} << 60}, 0),
+            base + 400);
+  EXPECT_EQ(t.Score(Urgency::kIllegal, false, 1000, none, 80), base + 80);
+  EXPECT_EQ(t.Score(Urgency::kIllegal, false, 1000, none, 500), base + 100);
   // A higher score pulls the deadline earlier, never later.
   EXPECT_EQ(t.Deadline(kT0, Urgency::kManifestlyIllegal, false, 500 + 10 + 1000), kT0 + hours(12));
   EXPECT_EQ(t.Deadline(kT0, Urgency::kManifestlyIllegal, false, 0), kT0 + hours(24));
@@ -88,6 +91,7 @@ TEST(TriageTest, NoticesJoiningACaseUpgradeItAndNeverDelayIt) {
   c.deadline_at = Timestamp::max();
   c.notices_count = 1;
   c.distinct_notifiers = 1;
+  c.notifier_weight = 1000;
   c.sources = SourceBit(NoticeSource::kMember);
   t.Apply(c, {Category::kOtherViolationTc, ReportCategory::kSpam, false, NoticeSource::kMember, 0}, kT0, {});
   EXPECT_EQ(c.urgency, static_cast<int>(Urgency::kSpam));
@@ -99,6 +103,7 @@ TEST(TriageTest, NoticesJoiningACaseUpgradeItAndNeverDelayIt) {
   // 24 hours from that notice.
   c.notices_count = 2;
   c.distinct_notifiers = 2;
+  c.notifier_weight = 2000;
   t.Apply(c, {Category::kViolence, std::nullopt, false, NoticeSource::kAnonymous, 0}, kT0 + hours(24), {});
   EXPECT_EQ(c.urgency, static_cast<int>(Urgency::kManifestlyIllegal));
   EXPECT_EQ(c.category, Category::kViolence);
@@ -122,6 +127,71 @@ TEST(TriageTest, NoticesJoiningACaseUpgradeItAndNeverDelayIt) {
   EXPECT_TRUE(c.threat_to_life);
   EXPECT_EQ(c.urgency, static_cast<int>(Urgency::kThreatToLife));
   EXPECT_LE(c.deadline_at, kT0 + hours(32));
+}
+
+TEST(TriageTest, NotifierWeightFollowsTrackRecordAndDampsClusters) {
+  Triage t;
+  struct Row {
+    const char* what;
+    NotifierSignals n;
+    int64_t want;
+  };
+  const std::vector<Row> rows = {
+      {"a newcomer", {}, 1000},
+      {"too few decided to judge", {{2, 0, 2}, false, 0, 0, false}, 1000},
+      {"always right", {{10, 10, 0}, false, 0, 0, false}, 1500},
+      {"right half the time", {{10, 5, 0}, false, 0, 0, false}, 1250},
+      {"always manifestly unfounded", {{10, 0, 10}, false, 0, 0, false}, 500},
+      {"never right, always unfounded", {{4, 0, 4}, false, 0, 0, false}, 500},
+      {"a member linked to every earlier member", {{}, true, 4, 4, false}, 250},
+      {"a member linked to half of them", {{}, true, 4, 2, false}, 630},
+      {"a member with no link, case not damped", {{}, true, 4, 0, false}, 1000},
+      {"a member with no link joining a damped case", {{}, true, 4, 0, true}, 1500},
+      {"the first member", {{}, true, 0, 0, true}, 1000},
+      {"brigading applies to members only", {{}, false, 4, 4, true}, 1000},
+      {"a reliable notifier in a cluster", {{10, 10, 0}, true, 2, 2, false}, 375},
+  };
+  for (const auto& row : rows) EXPECT_EQ(t.NotifierWeight(row.n), row.want) << row.what;
+
+  // Configured bounds: a floor and a cap on the track record, no damping at all.
+  TriageSettings s;
+  s.record_weight_percent = 300;
+  s.record_floor_percent = 40;
+  s.record_cap_percent = 150;
+  s.brigading_damping_percent = 0;
+  const Triage custom(s);
+  EXPECT_EQ(custom.NotifierWeight({{10, 0, 10}, false, 0, 0, false}), 400);
+  EXPECT_EQ(custom.NotifierWeight({{10, 10, 0}, false, 0, 0, false}), 1500);
+  EXPECT_EQ(custom.NotifierWeight({{}, true, 4, 4, false}), 1000);
+}
+
+TEST(TriageTest, AClusterOfFollowersWeighsLessThanIndependentNotifiers) {
+  Triage t;
+  auto score_after = [&](const std::vector<int64_t>& weights) {
+    Case c;
+    c.created_at = kT0;
+    c.deadline_at = Timestamp::max();
+    for (size_t i = 0; i < weights.size(); ++i) {
+      c.notices_count += 1;
+      c.distinct_notifiers += 1;
+      c.notifier_weight += weights[i];
+      c.sources |= SourceBit(NoticeSource::kMember);
+      t.Apply(c, {Category::kIllegalOrHarmfulSpeech, std::nullopt, false, NoticeSource::kMember, 0},
+              kT0, {});
+    }
+    return std::make_pair(c.score, c.deadline_at);
+  };
+  // Five members who all follow each other: the first counts fully, each later one is linked to
+  // every earlier one.
+  std::vector<int64_t> cluster;
+  for (int i = 0; i < 5; ++i) {
+    cluster.push_back(t.NotifierWeight({{}, true, i, i, i > 1}));
+  }
+  std::vector<int64_t> independent(5, t.NotifierWeight({{}, true, 1, 0, false}));
+  const auto [cluster_score, cluster_deadline] = score_after(cluster);
+  const auto [independent_score, independent_deadline] = score_after(independent);
+  EXPECT_LT(cluster_score, independent_score);
+  EXPECT_GT(cluster_deadline, independent_deadline);
 }
 
 TEST(TriageTest, SettingsComeFromTheConfiguration) {
