@@ -39,8 +39,18 @@ constexpr char kListCases[] =
     "(score = ?9 AND id > ?10)))) " QUEUE_ORDER "LIMIT ?11";
 constexpr char kListForAccount[] =
     "SELECT " CASE_COLUMNS " FROM cases WHERE account_id = ?1 ORDER BY id DESC LIMIT ?2";
-// The counters the triggers of migration 0009 keep.
+// The open-case counters (migration 0009), kept here as cases open, close, reopen or change
+// category: per category, and per UTC day of creation (created_at / 86400000).
 constexpr char kCountOpen[] = "SELECT coalesce(sum(open), 0) FROM case_open_counts";
+constexpr char kAddOpenCategory[] =
+    "INSERT INTO case_open_counts (category, open) VALUES (?1, ?2) "
+    "ON CONFLICT (category) DO UPDATE SET open = open + excluded.open";
+constexpr char kAddOpenDay[] =
+    "INSERT INTO case_open_days (day, open) VALUES (?1, ?2) "
+    "ON CONFLICT (day) DO UPDATE SET open = open + excluded.open";
+// What the counters depend on, before a change.
+constexpr char kCountedFields[] = "SELECT state, category, created_at FROM cases WHERE id = ?1";
+constexpr int64_t kDayMillis = 24 * 3600 * 1000;
 constexpr char kInsertCase[] = "INSERT INTO cases (" CASE_COLUMNS
                                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
                                "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)";
@@ -118,6 +128,7 @@ constexpr char kNoticesByReporterAsc[] = "SELECT " NOTICE_COLUMNS
                                          " FROM notices WHERE reporter_account_id = ?1 AND id > ?2 "
                                          "AND id < ?3 ORDER BY id ASC LIMIT ?4";
 constexpr char kCountNotices[] = "SELECT count(*) FROM notices WHERE id >= ?1 AND id < ?2";
+constexpr char kCountNotice[] = "UPDATE safety_totals SET value = value + 1 WHERE name = 'notices'";
 constexpr char kInsertNotice[] = "INSERT INTO notices (" NOTICE_COLUMNS
                                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
                                  "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
@@ -289,6 +300,47 @@ std::vector<NoticeItem> ReadItems(Connection* c, const char* sql, Id key, int li
   return ReadAll(*s, ReadItem);
 }
 
+// The fields of a case the open counters depend on.
+struct Counted {
+  bool open = false;
+  std::string category;
+  int64_t day = 0;
+};
+
+Counted CountedOf(const Case& c) {
+  return Counted{c.state == CaseState::kOpen, std::string(CategoryName(c.category)),
+                 ToUnixMillis(c.created_at) / kDayMillis};
+}
+
+Result<Counted> ReadCounted(Connection* c, Id id) {
+  StatementScope s(c->Prepare(kCountedFields));
+  s->Bind(1, id);
+  return ReadOne(*s, [](const Statement& row) {
+    return Counted{row.Int(0) == 0, row.String(1), row.Int(2) / kDayMillis};
+  });
+}
+
+Status AddOpen(Connection* c, const Counted& k, int delta) {
+  if (!k.open) return Status::Ok();
+  {
+    StatementScope s(c->Prepare(kAddOpenCategory));
+    s->Bind(1, k.category).Bind(2, delta);
+    RETURN_IF_ERROR(s->Run());
+  }
+  StatementScope s(c->Prepare(kAddOpenDay));
+  s->Bind(1, k.day).Bind(2, delta);
+  return s->Run();
+}
+
+// Moves a case's count from `before` to `after` (nothing when they are the same).
+Status MoveOpen(Connection* c, const Counted& before, const Counted& after) {
+  if (before.open == after.open && before.category == after.category && before.day == after.day) {
+    return Status::Ok();
+  }
+  RETURN_IF_ERROR(AddOpen(c, before, -1));
+  return AddOpen(c, after, 1);
+}
+
 CaseNote ReadNote(const Statement& s) {
   return CaseNote{s.Int(0), s.Int(1), s.Int(2), s.String(3), FromUnixMillis(s.Int(4))};
 }
@@ -375,18 +427,23 @@ int64_t SqliteCases::CountOpen() const {
 }
 
 Status SqliteCases::Insert(const Case& c) {
-  StatementScope s(c_->Prepare(kInsertCase));
-  BindCase(*s, c);
-  return s->Run();
+  {
+    StatementScope s(c_->Prepare(kInsertCase));
+    BindCase(*s, c);
+    RETURN_IF_ERROR(s->Run());
+  }
+  return AddOpen(c_, CountedOf(c), 1);
 }
 
 Status SqliteCases::Update(const Case& c) {
+  auto before = ReadCounted(c_, c.id);
+  if (!before.ok() && before.status().code() != StatusCode::kNotFound) return before.status();
   {
     StatementScope s(c_->Prepare(kUpdateCase));
     BindCase(*s, c);
     RETURN_IF_ERROR(s->Run());
   }
-  if (c_->Changes() == 1) return Status::Ok();
+  if (c_->Changes() == 1) return before.ok() ? MoveOpen(c_, *before, CountedOf(c)) : Status::Ok();
   StatementScope exists(c_->Prepare(kCaseExists));
   exists->Bind(1, c.id);
   ASSIGN_OR_RETURN(bool row, exists->Step());
@@ -394,6 +451,8 @@ Status SqliteCases::Update(const Case& c) {
 }
 
 Status SqliteCases::UpdateTriage(const Case& c) {
+  auto before = ReadCounted(c_, c.id);
+  if (!before.ok() && before.status().code() != StatusCode::kNotFound) return before.status();
   {
     StatementScope s(c_->Prepare(kUpdateTriage));
     s->Bind(1, c.id)
@@ -411,7 +470,13 @@ Status SqliteCases::UpdateTriage(const Case& c) {
         .Bind(13, c.notifier_weight);
     RETURN_IF_ERROR(s->Run());
   }
-  if (c_->Changes() == 1) return Status::Ok();
+  if (c_->Changes() == 1) {
+    if (!before.ok()) return Status::Ok();
+    // Only the category can move the case between counters (state and creation stay).
+    Counted after = *before;
+    after.category = std::string(CategoryName(c.category));
+    return MoveOpen(c_, *before, after);
+  }
   StatementScope exists(c_->Prepare(kCaseExists));
   exists->Bind(1, c.id);
   ASSIGN_OR_RETURN(bool row, exists->Step());
@@ -574,6 +639,10 @@ Status SqliteNotices::Insert(const Notice& n) {
         .Bind(19, n.details_json)
         .Bind(20, n.target_account_id)
         .Bind(21, ToUnixMillis(n.received_at));
+    RETURN_IF_ERROR(s->Run());
+  }
+  {
+    StatementScope s(c_->Prepare(kCountNotice));
     RETURN_IF_ERROR(s->Run());
   }
   for (const NoticeItem& item : n.items) {
