@@ -8,6 +8,7 @@
 // Usage: stoa_safety_bench [--notices N] [--clients C] [--cases M] [--claims K]
 //                          [--synchronous full|normal] [--dir DIR]
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -223,6 +224,29 @@ int NoticesBench(const Args& args, const std::string& dir) {
   return failed.load() == 0 && open_cases == targets ? 0 : 1;
 }
 
+// The floor of a durable commit on this disk: fdatasync() after a 4 KiB write to a file in
+// `dir` (what SQLite does to the WAL at every commit with synchronous=FULL), `n` times.
+void ProbeSync(const std::string& dir, int n) {
+  const std::string path = dir + "/sync-probe";
+  const int fd = ::open(path.c_str(), O_CREAT | O_RDWR | O_TRUNC, 0644);
+  if (fd < 0) return;
+  std::vector<char> page(4096, 'x');
+  std::vector<double> micros;
+  for (int i = 0; i < n; ++i) {
+    if (::pwrite(fd, page.data(), page.size(), static_cast<off_t>(i % 64) * 4096) < 0) break;
+    const auto t0 = Clock::now();
+    if (::fdatasync(fd) != 0) break;
+    micros.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+  }
+  ::close(fd);
+  ::unlink(path.c_str());
+  if (micros.empty()) return;
+  std::sort(micros.begin(), micros.end());
+  auto pct = [&](double p) { return micros[static_cast<size_t>(p * (micros.size() - 1))]; };
+  std::printf("disk: fdatasync after a 4 KiB write, %zu times: p50 %.0f us, p99 %.0f us, max %.0f us\n",
+              micros.size(), pct(0.5), pct(0.99), micros.back());
+}
+
 int ClaimsBench(const Args& args, const std::string& dir) {
   SystemClock clock;
   SecureRandom random;
@@ -261,6 +285,7 @@ int ClaimsBench(const Args& args, const std::string& dir) {
     done += n;
   }
   std::printf("claims: seeded %d open cases in %.1f s\n", args.cases, Seconds(Clock::now() - seed_start));
+  ProbeSync(dir, 500);
   std::vector<double> micros;
   micros.reserve(args.claims);
   Timestamp last_deadline = Timestamp::min();
@@ -283,6 +308,7 @@ int ClaimsBench(const Args& args, const std::string& dir) {
               "p50 %.0f us, p99 %.0f us, max %.0f us; claimed in queue order: %s\n",
               args.claims, args.cases, args.synchronous.c_str(), pct(0.5), pct(0.99), micros.back(),
               ordered ? "yes" : "NO");
+  ProbeSync(dir, 500);
   return ordered ? 0 : 1;
 }
 
