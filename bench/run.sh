@@ -102,10 +102,10 @@ echo "$home_out"
 post_outs=()
 for c in $POST_CONNS; do
   echo "== stoa POST /api/v1/statuses, $c connections (durable, fan-out to ~$FOLLOWS followers)"
-  out=$(wrk -t"$WRK_THREADS" -c"$c" -d"$DURATION" --latency -s "$root/bench/wrk/post.lua" \
+  post_out=$(wrk -t"$WRK_THREADS" -c"$c" -d"$DURATION" --latency -s "$root/bench/wrk/post.lua" \
     "http://127.0.0.1:$PORT/api/v1/statuses")
-  echo "$out"
-  post_outs+=("$out")
+  echo "$post_out"
+  post_outs+=("$post_out")
 done
 
 rps() { echo "$1" | awk '/Requests\/sec/ {print $2}'; }
@@ -146,8 +146,8 @@ report=$out/results.md
   echo "| ratio stoa / nginx | $ratio (budget >= 0.5) |"
   i=0
   for c in $POST_CONNS; do
-    out=${post_outs[$i]}; base=${sqlite_rpss[$i]}; r=$(rps "$out")
-    echo "| stoa status creation, durable, fan-out ~$FOLLOWS, $c connections | $r statuses/s (p50 $(pct "$out" 50%), p99 $(pct "$out" 99%)), non-2xx: $(bad "$out") |"
+    post_out=${post_outs[$i]}; base=${sqlite_rpss[$i]}; r=$(rps "$post_out")
+    echo "| stoa status creation, durable, fan-out ~$FOLLOWS, $c connections | $r statuses/s (p50 $(pct "$post_out" 50%), p99 $(pct "$post_out" 99%)), non-2xx: $(bad "$post_out") |"
     echo "| baseline: raw SQLite durable status-like writes, $c writers | $base writes/s; stoa / baseline $(awk -v a="$r" -v b="$base" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "n/a"}') |"
     i=$((i + 1))
   done
