@@ -1,0 +1,82 @@
+// Policy: the last stage of the screening chain. It turns the signals of one post (the
+// classifier's score per category and the rule hits) into a verdict, and says why (which category,
+// which signal, which score or rule led to it). Pure and cheap: no allocation beyond the reasons.
+//
+// Per category there are three thresholds (flag <= hold <= reject; a threshold above 1 is off):
+//  - classifier: score >= reject -> reject, >= hold -> hold, >= flag -> publish_and_flag;
+//  - rules: a category with at least one hit is flagged at least; its combined rule score
+//    (RuleScores) is compared with the same thresholds, and the verdict never exceeds the
+//    strictest max_verdict of the rules that hit in that category (the rules file's cap);
+//  - the strictest verdict over all categories and both signals wins.
+// Surge mode (the open backlog is too large or too old) lowers every hold threshold by
+// `surge_hold_drop` (never below the flag threshold), so risky posts wait for a human instead of
+// spreading while moderators catch up.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "screen/category.h"
+#include "screen/category_scores.h"
+#include "screen/rules.h"
+#include "screen/verdict.h"
+
+namespace stoa::screen {
+
+struct Thresholds {
+  float flag = 0.5f;
+  float hold = 0.8f;
+  float reject = 2.0f;  // above 1: never
+};
+
+struct PolicySettings {
+  std::array<Thresholds, kCategoryCount> thresholds{};  // indexed by Category
+  float surge_hold_drop = 0.2f;
+
+  Thresholds& operator[](Category c) { return thresholds[static_cast<size_t>(c)]; }
+  const Thresholds& operator[](Category c) const { return thresholds[static_cast<size_t>(c)]; }
+};
+
+// Checks 0 < flag <= hold <= reject for every category and 0 <= surge_hold_drop <= 1;
+// kInvalidArgument naming the category otherwise.
+Status ValidatePolicy(const PolicySettings& settings);
+
+// Why a post got its verdict: one entry per category and signal that reached at least
+// publish_and_flag, strictest first.
+struct PolicyReason {
+  enum class Signal { kClassifier, kRules };
+  Signal signal;
+  Category category;
+  float score;      // the classifier's score or the category's combined rule score
+  float threshold;  // the threshold the score reached (for rules below the flag threshold: 0)
+  Verdict verdict;  // what this signal alone causes in this category
+  bool capped = false;  // rules: the verdict was lowered to the rules' max_verdict
+  std::vector<uint32_t> rules;  // rules: the indexes (into the RuleSet) of the rules that hit
+};
+
+inline constexpr std::string_view SignalName(PolicyReason::Signal s) {
+  return s == PolicyReason::Signal::kClassifier ? "classifier" : "rules";
+}
+
+struct PolicyResult {
+  Verdict verdict = Verdict::kPublish;
+  bool surge = false;  // surge thresholds were in force
+  std::vector<PolicyReason> reasons;
+
+  // "threat: rules de.threat.kill_you (0.80 >= hold 0.80)" for the strictest reason; "" when none.
+  std::string Summary(const RuleSet* rules) const;
+};
+
+// The verdict for one post. `classifier` may be null (no model loaded); `hits` are the post's
+// hits of `rule_scores`'s set (may be empty).
+PolicyResult ApplyPolicy(const PolicySettings& settings, const CategoryScores* classifier,
+                         const RuleScores& rule_scores, std::span<const RuleHit> hits, bool surge);
+
+// The verdict a score reaches under `t` (the hold threshold lowered in surge).
+Verdict ThresholdVerdict(const Thresholds& t, float score, float* reached = nullptr);
+
+}  // namespace stoa::screen

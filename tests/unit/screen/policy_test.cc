@@ -1,0 +1,193 @@
+// The policy stage: thresholds per category, rule caps, surge mode, and the chain as one call.
+#include "screen/policy.h"
+
+#include <gtest/gtest.h>
+
+#include "screen/screener.h"
+
+namespace stoa::screen {
+namespace {
+
+constexpr std::string_view kRules = R"(stoa-rules 1
+version = policy-test.1
+
+[rule en.spam.word]
+category = spam
+languages = any
+weight = 0.2
+max_verdict = publish_and_flag
+pattern = \bspamword\b
+
+[rule en.threat.strong]
+category = threat
+languages = en
+weight = 0.9
+max_verdict = hold
+pattern = \bstrongthreat\b
+
+[rule en.threat.capped]
+category = threat
+languages = en
+weight = 0.95
+max_verdict = publish_and_flag
+pattern = \bcappedthreat\b
+
+[rule en.violence.reject]
+category = violence
+languages = any
+weight = 1
+max_verdict = reject
+pattern = \brejectme\b
+)";
+
+std::shared_ptr<const RuleSet> Rules() {
+  static std::shared_ptr<const RuleSet> rules = [] {
+    auto r = RuleSet::Parse(kRules, "policy_test.rules");
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : nullptr;
+  }();
+  return rules;
+}
+
+PolicySettings Settings() {
+  PolicySettings s;
+  for (Category c : kAllCategories) s[c] = Thresholds{0.5f, 0.8f, 0.95f};
+  s.surge_hold_drop = 0.2f;
+  return s;
+}
+
+PolicyResult ForScores(const PolicySettings& s, CategoryScores scores, bool surge = false) {
+  return ApplyPolicy(s, &scores, RuleScores{}, {}, surge);
+}
+
+PolicyResult ForText(const PolicySettings& s, std::string_view text, bool surge = false) {
+  auto rules = Rules();
+  auto hits = rules->Match(Normalize(text), "en");
+  EXPECT_TRUE(hits.ok());
+  return ApplyPolicy(s, nullptr, rules->Score(*hits), *hits, surge);
+}
+
+TEST(PolicyTest, ClassifierScoresAgainstThresholds) {
+  const PolicySettings s = Settings();
+  CategoryScores scores;
+  EXPECT_EQ(ForScores(s, scores).verdict, Verdict::kPublish);
+  EXPECT_TRUE(ForScores(s, scores).reasons.empty());
+  scores[Category::kThreat] = 0.49f;
+  EXPECT_EQ(ForScores(s, scores).verdict, Verdict::kPublish);
+  scores[Category::kThreat] = 0.5f;
+  EXPECT_EQ(ForScores(s, scores).verdict, Verdict::kPublishAndFlag);
+  scores[Category::kThreat] = 0.85f;
+  PolicyResult held = ForScores(s, scores);
+  EXPECT_EQ(held.verdict, Verdict::kHold);
+  ASSERT_EQ(held.reasons.size(), 1u);
+  EXPECT_EQ(held.reasons[0].category, Category::kThreat);
+  EXPECT_EQ(held.reasons[0].signal, PolicyReason::Signal::kClassifier);
+  EXPECT_FLOAT_EQ(held.reasons[0].threshold, 0.8f);
+  EXPECT_EQ(held.Summary(nullptr), "threat: classifier score 0.85 reached the hold threshold 0.80");
+  scores[Category::kThreat] = 0.97f;
+  EXPECT_EQ(ForScores(s, scores).verdict, Verdict::kReject);
+}
+
+TEST(PolicyTest, ThresholdsArePerCategoryAndTheStrictestWins) {
+  PolicySettings s = Settings();
+  s[Category::kSpam] = Thresholds{0.9f, 2.0f, 2.0f};  // spam: flag only, late
+  CategoryScores scores;
+  scores[Category::kSpam] = 0.99f;
+  EXPECT_EQ(ForScores(s, scores).verdict, Verdict::kPublishAndFlag);
+  scores[Category::kSpam] = 0.85f;
+  EXPECT_EQ(ForScores(s, scores).verdict, Verdict::kPublish);
+  scores[Category::kViolence] = 0.6f;
+  scores[Category::kIncitement] = 0.81f;
+  PolicyResult r = ForScores(s, scores);
+  EXPECT_EQ(r.verdict, Verdict::kHold);
+  ASSERT_EQ(r.reasons.size(), 2u);
+  EXPECT_EQ(r.reasons[0].category, Category::kIncitement);  // strictest first
+  EXPECT_EQ(r.reasons[1].category, Category::kViolence);
+}
+
+TEST(PolicyTest, SurgeLowersTheHoldThresholdOnly) {
+  const PolicySettings s = Settings();
+  CategoryScores scores;
+  scores[Category::kViolence] = 0.65f;
+  EXPECT_EQ(ForScores(s, scores, false).verdict, Verdict::kPublishAndFlag);
+  PolicyResult surge = ForScores(s, scores, true);
+  EXPECT_EQ(surge.verdict, Verdict::kHold);
+  EXPECT_TRUE(surge.surge);
+  EXPECT_NE(surge.Summary(nullptr).find("surge"), std::string::npos);
+  scores[Category::kViolence] = 0.55f;
+  EXPECT_EQ(ForScores(s, scores, true).verdict, Verdict::kPublishAndFlag);
+  // The hold threshold never drops below the flag threshold.
+  PolicySettings low = s;
+  low[Category::kViolence] = Thresholds{0.5f, 0.6f, 2.0f};
+  scores[Category::kViolence] = 0.45f;
+  EXPECT_EQ(ForScores(low, scores, true).verdict, Verdict::kPublish);
+  scores[Category::kViolence] = 0.5f;
+  EXPECT_EQ(ForScores(low, scores, true).verdict, Verdict::kHold);
+}
+
+TEST(PolicyTest, RuleHitsFlagAtLeastAndAreCappedByMaxVerdict) {
+  const PolicySettings s = Settings();
+  // Weight 0.2 is below the flag threshold, but a hit is a signal: flagged.
+  PolicyResult spam = ForText(s, "buy now spamword");
+  EXPECT_EQ(spam.verdict, Verdict::kPublishAndFlag);
+  ASSERT_EQ(spam.reasons.size(), 1u);
+  EXPECT_EQ(spam.reasons[0].signal, PolicyReason::Signal::kRules);
+  EXPECT_EQ(spam.Summary(Rules().get()), "spam: rule en.spam.word (score 0.20)");
+  // Weight 0.9 reaches hold; the cap is hold.
+  PolicyResult strong = ForText(s, "this is the strongthreat");
+  EXPECT_EQ(strong.verdict, Verdict::kHold);
+  EXPECT_FALSE(strong.reasons[0].capped);
+  // Weight 0.95 would reject, but the rule may only flag.
+  PolicyResult capped = ForText(s, "a cappedthreat here");
+  EXPECT_EQ(capped.verdict, Verdict::kPublishAndFlag);
+  EXPECT_TRUE(capped.reasons[0].capped);
+  EXPECT_NE(capped.Summary(Rules().get()).find("capped at publish_and_flag"), std::string::npos);
+  // Two threat rules: the combined score is higher, the strictest cap (hold) applies.
+  PolicyResult both = ForText(s, "strongthreat and cappedthreat");
+  EXPECT_EQ(both.verdict, Verdict::kHold);
+  EXPECT_EQ(both.reasons[0].rules.size(), 2u);
+  // A rule allowed to reject does.
+  EXPECT_EQ(ForText(s, "rejectme").verdict, Verdict::kReject);
+}
+
+TEST(PolicyTest, ValidateRefusesDisorderedThresholds) {
+  PolicySettings s = Settings();
+  EXPECT_TRUE(ValidatePolicy(s).ok());
+  s[Category::kTerrorism] = Thresholds{0.9f, 0.5f, 2.0f};
+  Status st = ValidatePolicy(s);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("terrorism"), std::string::npos);
+  s = Settings();
+  s[Category::kSpam].flag = 0;
+  EXPECT_FALSE(ValidatePolicy(s).ok());
+  s = Settings();
+  s.surge_hold_drop = -0.1f;
+  EXPECT_FALSE(ValidatePolicy(s).ok());
+}
+
+TEST(ScreenerTest, RunsTheChainWithTheHoldersCurrentSets) {
+  RulesHolder rules(Rules());
+  ClassifierHolder model;  // no model: rules alone
+  Screener screener(rules, model, Settings());
+  Screening out;
+  ASSERT_TRUE(screener.Screen("This is the S T R O N G T H R E A T", "en", false, &out).ok());
+  EXPECT_EQ(out.normalized.text, "this is the strongthreat");
+  EXPECT_EQ(out.verdict(), Verdict::kHold);
+  ASSERT_EQ(out.hits.size(), 1u);
+  EXPECT_EQ(out.rules_version(), "policy-test.1");
+  EXPECT_EQ(out.model_version(), "");
+  EXPECT_EQ(out.RuleHitsJson(),
+            R"([{"rule":"en.threat.strong","category":"threat","start":12,"end":24}])");
+  const std::string signals = out.SignalsJson();
+  EXPECT_NE(signals.find(R"("verdict":"hold")"), std::string::npos) << signals;
+  EXPECT_NE(signals.find(R"("max_verdict":"hold")"), std::string::npos) << signals;
+  EXPECT_NE(signals.find(R"("rules":["en.threat.strong"])"), std::string::npos) << signals;
+  // German posts do not run English rules; the buffers are reused.
+  ASSERT_TRUE(screener.Screen("strongthreat", "de", false, &out).ok());
+  EXPECT_EQ(out.verdict(), Verdict::kPublish);
+  EXPECT_TRUE(out.hits.empty());
+  EXPECT_EQ(out.Reason(), "");
+}
+
+}  // namespace
+}  // namespace stoa::screen
