@@ -14,10 +14,6 @@ namespace stoa::screen {
 namespace {
 
 constexpr std::string_view kLabelPrefix = "__label__";
-// fastText reports log(p + 1e-5) for each label (Model::std_log).
-constexpr float kLogEpsilon = 1e-5f;
-// A 500-byte post has about 100 tokens, each with a handful of subword rows.
-constexpr size_t kInputReserve = 1024;
 
 }  // namespace
 
@@ -101,31 +97,32 @@ Result<std::shared_ptr<const Classifier>> Classifier::FromFile(const ClassifierF
   if ((args.wordNgrams > 1 || args.maxn > 0) && args.bucket <= 0) {
     return InvalidArgument("the fastText model uses n-grams without hash buckets");
   }
-  auto input = detail::FastTextInput::Build(*dict, args.minn, args.maxn, args.bucket,
-                                            args.wordNgrams);
-  if (!input.ok()) return input.status();
-  c->input_ = std::make_unique<const detail::FastTextInput>(std::move(input).value());
-  c->model_ = std::move(model);
+  try {
+    auto scorer = detail::FastTextScorer::Build(
+        *dict, *model->getInputMatrix(), *model->getOutputMatrix(), args.minn, args.maxn,
+        args.bucket, args.wordNgrams,
+        ova ? detail::FastTextScorer::Output::kOneVsAll : detail::FastTextScorer::Output::kSoftmax);
+    if (!scorer.ok()) return scorer.status();
+    c->scorer_ = std::make_unique<const detail::FastTextScorer>(std::move(scorer).value());
+  } catch (const std::exception& e) {
+    return InvalidArgument(std::string("fastText cannot give the model's matrices: ") + e.what());
+  }
   return std::shared_ptr<const Classifier>(std::move(c));
 }
 
 void Classifier::PredictLabels(std::string_view normalized_text, std::span<float> out) const {
-  std::fill(out.begin(), out.end(), 0.0f);
-  // The rows fastText's Dictionary::getLine would give for the tokens and a line end (the
-  // training lines end with one, which fastText reads as the token </s>).
-  std::vector<int32_t> input;
-  input.reserve(kInputReserve);
-  std::vector<int32_t> hashes;
-  hashes.reserve(kInputReserve / 8);
-  input_->Compute([&](auto&& emit) { ForEachClassifierToken(normalized_text, emit); }, input,
-                  hashes);
-  fasttext::Predictions predictions;
-  // FastText::predict keeps its working vectors in a per-call Model::State.
-  model_->predict(-1, input, predictions, 0.0f);
-  for (const auto& [log_probability, label] : predictions) {
-    const float p = std::exp(log_probability) - kLogEpsilon;
-    out[label_of_[static_cast<size_t>(label)]] = std::clamp(p, 0.0f, 1.0f);
+  // The probabilities of fastText's labels, in their order, then in the metadata's.
+  constexpr size_t kStackLabels = 32;
+  float stack[kStackLabels];
+  std::vector<float> heap;
+  std::span<float> fasttext_order(stack, std::min(out.size(), kStackLabels));
+  if (out.size() > kStackLabels) {
+    heap.resize(out.size());
+    fasttext_order = heap;
   }
+  scorer_->Predict([&](auto&& emit) { ForEachClassifierToken(normalized_text, emit); },
+                   fasttext_order);
+  for (size_t i = 0; i < fasttext_order.size(); ++i) out[label_of_[i]] = fasttext_order[i];
 }
 
 std::vector<float> Classifier::PredictLabels(std::string_view normalized_text) const {

@@ -14,8 +14,7 @@
 
 namespace stoa::screen {
 namespace detail {
-class LoadableFastText;  // classifier.cc
-class FastTextInput;     // fasttext_input.h
+class FastTextScorer;  // fasttext_input.h
 }  // namespace detail
 
 class Classifier {
@@ -51,8 +50,8 @@ class Classifier {
  private:
   Classifier() = default;
 
-  std::unique_ptr<detail::LoadableFastText> model_;
-  std::unique_ptr<const detail::FastTextInput> input_;
+  // The model, precomputed for prediction; fastText's own copy is not kept after loading.
+  std::unique_ptr<const detail::FastTextScorer> scorer_;
   ClassifierMetadata metadata_;
   std::string version_;
   // fastText's label i is metadata_.labels[label_of_[i]].

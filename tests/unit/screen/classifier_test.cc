@@ -17,6 +17,7 @@
 #include "screen/classifier_tokens.h"
 #include "screen/classifier_trainer.h"
 #include "screen/evaluation.h"
+#include "screen/fasttext_input.h"
 #include "screen/labelled_csv.h"
 
 namespace stoa::screen {
@@ -172,16 +173,16 @@ TEST(Classifier, OneVsAllTakesTheHighestLabel) {
   EXPECT_FLOAT_EQ((*c)->Predict(text)[Category::kViolence], std::max(p[1], p[2]));
 }
 
-// The input vector is computed without fastText's istream path; it must give exactly what
-// fastText's own predictLine gives for the same tokens (word n-grams, character n-grams, words
-// the model never saw, the end-of-line token).
-TEST(Classifier, PredictionsEqualFastTextsOwn) {
+// The probabilities stoa computes from its precomputed copy of the model (fasttext_input.h) are
+// what fastText's own predictLine gives for the same tokens (word n-grams, character n-grams, words
+// the model never saw, the end-of-line token), up to the order of float additions.
+void ExpectPredictionsEqualFastTextsOwn(const ClassifierFile& file, double tolerance) {
   TempDir dir;
-  const ClassifierFile& file = ToyModel();
   WriteAll(dir.File("model.bin"), file.fasttext_model);
   fasttext::FastText reference;
   reference.loadModel(dir.File("model.bin"));
-  auto c = ToyClassifier();
+  auto c = Classifier::FromFile(file);
+  ASSERT_TRUE(c.ok()) << c.status().message();
   for (const char* text : {"Smash and destroy their cars", "buy cheap", "völlig unbekannte Wörter hier",
                            "", "!!! ??? ...", "tea tea tea tea bread", "click-here: buy_now!!!",
                            "Ein längerer Text mit vielen Wörtern, die das Modell nie gesehen hat, "
@@ -196,11 +197,83 @@ TEST(Classifier, PredictionsEqualFastTextsOwn) {
     std::istringstream in(line);
     std::vector<std::pair<fasttext::real, std::string>> expected;
     reference.predictLine(in, expected, -1, 0.0);
-    const std::vector<float> actual = c->PredictLabels(normalized);
+    const std::vector<float> actual = (*c)->PredictLabels(normalized);
     ASSERT_EQ(expected.size(), actual.size()) << text;
     for (const auto& [probability, label] : expected) {
       const size_t index = std::stoul(label.substr(std::string("__label__").size()));
-      EXPECT_NEAR(actual[index] + 1e-5f, probability, 1e-6) << text << " " << label;
+      // predictLine reports exp(log(p + 1e-5)).
+      EXPECT_NEAR(actual[index] + 1e-5f, probability, tolerance) << text << " " << label;
+    }
+  }
+}
+
+TEST(Classifier, PredictionsEqualFastTextsOwn) { ExpectPredictionsEqualFastTextsOwn(ToyModel(), 1e-6); }
+
+// Posts longer than one lookup batch (64 tokens) and with word trigrams.
+TEST(Classifier, LongPostsAndWordTrigramsEqualFastTextsOwn) {
+  TrainingOptions o = ToyOptions();
+  o.parameters.word_ngrams = 3;
+  auto file = TrainClassifier(ToyExamples(), o);
+  ASSERT_TRUE(file.ok()) << file.status().message();
+  ExpectPredictionsEqualFastTextsOwn(*file, 1e-6);
+  TempDir dir;
+  WriteAll(dir.File("model.bin"), file->fasttext_model);
+  fasttext::FastText reference;
+  reference.loadModel(dir.File("model.bin"));
+  auto c = Classifier::FromFile(*file);
+  ASSERT_TRUE(c.ok());
+  std::string text;
+  for (int i = 0; i < 300; ++i) text += (i % 7 == 0 ? "smash " : i % 5 == 0 ? "unbekannt! " : "tea ");
+  const std::string normalized = NormalizeForClassifier(text);
+  std::string line;
+  ForEachClassifierToken(normalized, [&](std::string_view token) {
+    if (!line.empty()) line.push_back(' ');
+    line.append(token);
+  });
+  line.push_back('\n');
+  std::istringstream in(line);
+  std::vector<std::pair<fasttext::real, std::string>> expected;
+  reference.predictLine(in, expected, -1, 0.0);
+  const std::vector<float> actual = (*c)->PredictLabels(normalized);
+  ASSERT_EQ(expected.size(), actual.size());
+  for (const auto& [probability, label] : expected) {
+    const size_t index = std::stoul(label.substr(std::string("__label__").size()));
+    EXPECT_NEAR(actual[index] + 1e-5f, probability, 1e-5) << label;
+  }
+}
+
+// One-vs-all: fastText's sigmoid (a lookup table) per label.
+TEST(Classifier, OneVsAllPredictionsEqualFastTextsOwn) {
+  TrainingOptions o = ToyOptions();
+  o.parameters.loss = ClassifierLoss::kOneVsAll;
+  auto file = TrainClassifier(ToyExamples(), o);
+  ASSERT_TRUE(file.ok()) << file.status().message();
+  ExpectPredictionsEqualFastTextsOwn(*file, 1e-6);
+}
+
+// More labels than dimensions: rows are kept unprojected and the output matrix applied at the end;
+// and no character n-grams.
+TEST(Classifier, UnprojectedRowsWithoutCharacterNgramsEqualFastTextsOwn) {
+  TrainingOptions o = ToyOptions();
+  o.parameters.dim = 2;
+  o.parameters.maxn = 0;
+  auto file = TrainClassifier(ToyExamples(), o);
+  ASSERT_TRUE(file.ok()) << file.status().message();
+  ExpectPredictionsEqualFastTextsOwn(*file, 1e-6);
+}
+
+TEST(Classifier, FastRemainderEqualsTheRemainder) {
+  uint64_t x = 0x9E3779B97F4A7C15ull;
+  for (uint64_t d : std::vector<uint64_t>{1, 2, 3, 1000, 20000, 100000, 2000003, 50000000}) {
+    const auto m = detail::FastTextScorer::FastModulus(d);
+    for (int i = 0; i < 10000; ++i) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      ASSERT_EQ(detail::FastTextScorer::FastRemainder(x, m, d), x % d) << x << " % " << d;
+    }
+    for (uint64_t a : std::vector<uint64_t>{0, d - 1, d, d + 1, UINT64_MAX, UINT64_MAX - 1}) {
+      ASSERT_EQ(detail::FastTextScorer::FastRemainder(a, m, d), a % d) << a << " % " << d;
     }
   }
 }
