@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "screen/rules_cache.h"
 #include "screen/rules_file.h"
 
 namespace stoa::screen {
@@ -89,6 +90,12 @@ uint8_t LanguagesForPost(std::string_view language) {
 
 Result<std::shared_ptr<const RuleSet>> RuleSet::Parse(std::string_view text,
                                                       std::string_view source_name) {
+  return Parse(text, source_name, std::string());
+}
+
+Result<std::shared_ptr<const RuleSet>> RuleSet::Parse(std::string_view text,
+                                                      std::string_view source_name,
+                                                      const std::string& cache_dir) {
   detail::RuleErrors errors(source_name);
   detail::RulesFile file = detail::ReadRulesFile(text, &errors);
   if (!errors.empty()) return errors.ToStatus();
@@ -120,8 +127,23 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Parse(std::string_view text,
     for (const std::string& c : r.compiled_patterns) expressions.push_back(c.c_str());
   }
 
+  std::string cache_path;
+  std::string cache_key;
+  if (!cache_dir.empty()) {
+    cache_path = detail::RulesCachePath(cache_dir, source_name);
+    cache_key = detail::RulesCacheKey(text, expressions, flags, ids, HS_MODE_BLOCK);
+    auto cached = detail::ReadCachedDatabase(cache_path, cache_key);
+    if (cached.ok()) {
+      set->database_ = *cached;
+      set->from_cache_ = true;
+      set->cache_note_ = "loaded from cache " + cache_path;
+    } else {
+      set->cache_note_ = "compiled (" + cached.status().message() + ")";
+    }
+  }
   hs_compile_error_t* err = nullptr;
-  if (hs_compile_multi(expressions.data(), flags.data(), ids.data(),
+  if (set->database_ == nullptr &&
+      hs_compile_multi(expressions.data(), flags.data(), ids.data(),
                        static_cast<unsigned>(expressions.size()), HS_MODE_BLOCK, nullptr,
                        &set->database_, &err) != HS_SUCCESS) {
     const int line = err != nullptr && err->expression >= 0 ? lines[err->expression] : 1;
@@ -161,16 +183,27 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Parse(std::string_view text,
     }
   }
   if (!errors.empty()) return errors.ToStatus();
+  // Only a set that passed every check is cached.
+  if (!cache_dir.empty() && !set->from_cache_) {
+    const Status written = detail::WriteCachedDatabase(cache_path, cache_key, set->database_);
+    set->cache_note_ += written.ok() ? "; cached in " + cache_path
+                                     : "; cache not written: " + written.message();
+  }
   return std::shared_ptr<const RuleSet>(std::move(set));
 }
 
 Result<std::shared_ptr<const RuleSet>> RuleSet::Load(const std::string& path) {
+  return Load(path, std::string());
+}
+
+Result<std::shared_ptr<const RuleSet>> RuleSet::Load(const std::string& path,
+                                                     const std::string& cache_dir) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return NotFound("cannot open rules file " + path + ": " + std::strerror(errno));
   std::ostringstream buffer;
   buffer << in.rdbuf();
   if (in.bad()) return Unavailable("cannot read rules file " + path);
-  return Parse(buffer.str(), path);
+  return Parse(buffer.str(), path, cache_dir);
 }
 
 RuleSet::~RuleSet() {

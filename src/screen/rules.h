@@ -85,6 +85,20 @@ class RuleSet {
   // Reads and parses a file; kNotFound / kUnavailable when it cannot be read.
   static Result<std::shared_ptr<const RuleSet>> Load(const std::string& path);
 
+  // The same with a cache of the compiled Hyperscan database in `cache_dir` (an existing
+  // directory chosen by the caller; empty: no cache): one file, "<base name of source_name>.hsdb",
+  // read when parsing and written after compiling, nothing else. When it holds the database of
+  // exactly these rules (same text and compiled patterns, same Hyperscan version and platform) the
+  // database is deserialised instead of compiled (milliseconds instead of seconds); otherwise,
+  // when it is missing, damaged or made for other rules, the rules are compiled and the file
+  // replaced. The file's problems never make loading fail (cache_note() says what happened);
+  // examples and counterexamples are checked either way.
+  static Result<std::shared_ptr<const RuleSet>> Parse(std::string_view text,
+                                                      std::string_view source_name,
+                                                      const std::string& cache_dir);
+  static Result<std::shared_ptr<const RuleSet>> Load(const std::string& path,
+                                                     const std::string& cache_dir);
+
   ~RuleSet();
   RuleSet(const RuleSet&) = delete;
   RuleSet& operator=(const RuleSet&) = delete;
@@ -106,6 +120,10 @@ class RuleSet {
   // The "version" line of the file (recorded with every screening decision).
   const std::string& version() const { return version_; }
   const std::string& source_name() const { return source_name_; }
+  // Whether the database came from the cache, and a line for the log: "loaded from cache FILE",
+  // "compiled; cached in FILE", "compiled; cache FILE not written: ...", or "compiled" (no cache).
+  bool from_cache() const { return from_cache_; }
+  const std::string& cache_note() const { return cache_note_; }
 
  private:
   RuleSet() = default;
@@ -119,6 +137,8 @@ class RuleSet {
   std::vector<uint32_t> pattern_min_width_;  // Hyperscan expression id -> shortest match length
   std::string version_;
   std::string source_name_;
+  bool from_cache_ = false;
+  std::string cache_note_ = "compiled";
   hs_database* database_ = nullptr;  // owned; freed in the destructor
   uint64_t id_ = 0;                  // unique per set, never reused: keys per-thread scratch growth
 };

@@ -7,9 +7,11 @@ namespace stoa::screen {
 
 RulesHolder::RulesHolder(std::shared_ptr<const RuleSet> initial) : current_(std::move(initial)) {}
 
-Status RulesHolder::Reload(const std::string& path) {
+Status RulesHolder::Reload(const std::string& path) { return Reload(path, std::string()); }
+
+Status RulesHolder::Reload(const std::string& path, const std::string& cache_dir) {
   // All the work happens before the swap; readers never wait for parsing or compiling.
-  ASSIGN_OR_RETURN(std::shared_ptr<const RuleSet> rules, RuleSet::Load(path));
+  ASSIGN_OR_RETURN(std::shared_ptr<const RuleSet> rules, RuleSet::Load(path, cache_dir));
   Set(std::move(rules));
   return Status::Ok();
 }

@@ -27,6 +27,8 @@ class RulesHolder {
   // error (with file name, line and reason) is returned. Thread-safe; concurrent reloads are
   // serialised by the atomic store (the last one to finish wins).
   Status Reload(const std::string& path);
+  // The same with the compiled-rules cache in `cache_dir` (RuleSet::Load).
+  Status Reload(const std::string& path, const std::string& cache_dir);
 
   // Swaps in an already built set (must not be null).
   void Set(std::shared_ptr<const RuleSet> rules);
