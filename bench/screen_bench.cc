@@ -19,11 +19,13 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "screen/classifier.h"
 #include "screen/classifier_trainer.h"
+#include "screen/fingerprint.h"
 #include "screen/labelled_csv.h"
 #include "screen/normalize.h"
 #include "screen/rules.h"
@@ -260,6 +262,43 @@ void BM_ChainLatency(benchmark::State& state) {
   state.counters["p999_us"] = at(0.999);
 }
 
+// The SimHash fingerprint of a normalised 500-byte post.
+void BM_Fingerprint(benchmark::State& state) {
+  const std::vector<Post> posts = MakePosts(false);
+  std::vector<std::string> normalized;
+  for (const Post& p : posts) normalized.push_back(Normalize(p.text).text);
+  size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(stoa::screen::FingerprintNormalized(normalized[i++ % normalized.size()]));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// A near-duplicate query against range(0) stored fingerprints (random 64-bit values, as the
+// fingerprints of unrelated posts are) with an index for distance range(1); the queries are the
+// posts' fingerprints plus, every fourth query, one planted 2 bits from a stored entry (a hit).
+void BM_NearDuplicateFind(benchmark::State& state) {
+  const auto stored = static_cast<size_t>(state.range(0));
+  stoa::screen::NearDuplicateIndex index(static_cast<int>(state.range(1)));
+  std::mt19937_64 rng(7);
+  std::vector<uint64_t> queries;
+  for (size_t k = 0; k < stored; ++k) {
+    const uint64_t h = rng();
+    index.Add(h, k);
+    if (k % 1000 == 0) queries.push_back(h ^ 0x0000100000000100ull);
+  }
+  for (const Post& p : MakePosts(false)) queries.push_back(stoa::screen::FingerprintText(p.text).simhash);
+  std::shuffle(queries.begin(), queries.end(), rng);
+  size_t i = 0;
+  size_t found = 0;
+  for (auto _ : state) {
+    const auto m = index.FindNearest(queries[i++ % queries.size()]);
+    found += m.has_value() ? 1 : 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["hits_%"] = benchmark::Counter(100.0 * static_cast<double>(found) / static_cast<double>(i));
+}
+
 // On a shared machine the fastest of several repetitions is the best estimate of what a post
 // costs on an uncontended core: with --benchmark_repetitions=N, "_min" reports it (for the
 // times; for items_per_second "_min" is the slowest repetition, use 1e9 / min time instead).
@@ -270,6 +309,14 @@ BENCHMARK(BM_Match)->ArgName("with_hits")->Arg(0)->Arg(1)->ComputeStatistics("mi
 BENCHMARK(BM_NormalizeAndMatch)->ArgName("with_hits")->Arg(0)->Arg(1)->ComputeStatistics("min", Min);
 BENCHMARK(BM_Classify)->ArgName("with_hits")->Arg(0)->Arg(1)->ComputeStatistics("min", Min);
 BENCHMARK(BM_Chain)->ArgName("with_hits")->Arg(0)->Arg(1)->ComputeStatistics("min", Min);
+BENCHMARK(BM_Fingerprint)->ComputeStatistics("min", Min);
+BENCHMARK(BM_NearDuplicateFind)
+    ->ArgNames({"stored", "distance"})
+    ->Args({50000, 3})
+    ->Args({50000, 7})
+    ->Args({50000, 10})
+    ->Args({200000, 10})
+    ->ComputeStatistics("min", Min);
 BENCHMARK(BM_ChainLatency)->ArgName("with_hits")->Arg(1)->ComputeStatistics("min", Min);
 
 }  // namespace
