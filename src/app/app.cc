@@ -30,6 +30,40 @@ Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) 
   return std::make_pair(host, static_cast<uint16_t>(port));
 }
 
+namespace {
+
+// The directory of the running executable ("" when unknown).
+std::filesystem::path ExecutableDir() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::path() : exe.parent_path();
+}
+
+// The first of `candidates` that exists, else the last one (so the error names a real guess).
+std::string FirstExisting(const std::vector<std::filesystem::path>& candidates) {
+  for (const auto& p : candidates) {
+    std::error_code ec;
+    if (!p.empty() && std::filesystem::exists(p, ec)) return p.string();
+  }
+  return candidates.back().string();
+}
+
+}  // namespace
+
+std::string ScreeningRulesPath(const Config& config) {
+  if (!config.screening.rules.empty()) return config.screening.rules;
+  const auto dir = ExecutableDir();
+  return FirstExisting({dir.empty() ? dir : dir / "rules" / "stoa.rules",
+                        std::filesystem::path(STOA_SHIPPED_RULES)});
+}
+
+std::string ScreeningModelPath(const Config& config) {
+  if (!config.screening.model.empty()) return config.screening.model;
+  const auto dir = ExecutableDir();
+  return FirstExisting({dir.empty() ? dir : dir / "default.model",
+                        std::filesystem::path(STOA_BUILD_DEFAULT_MODEL)});
+}
+
 App::App(Config config, const Clock& clock, Random& random)
     : config_(std::move(config)), clock_(clock), random_(random) {}
 
@@ -74,6 +108,29 @@ void RegisterSafetyMetrics(http::Metrics& metrics, social::Core& core) {
         v.count = static_cast<uint64_t>(a.decisions);
         return v;
       });
+}
+
+// Screening figures on /metrics: verdicts, time in the chain, surge mode, reloads.
+void RegisterScreeningMetrics(http::Metrics& metrics, safety::ScreeningService& s) {
+  for (screen::Verdict v : {screen::Verdict::kPublish, screen::Verdict::kPublishAndFlag,
+                            screen::Verdict::kHold, screen::Verdict::kReject}) {
+    metrics.AddCounter(
+        "stoa_screenings_total", "Statuses and edits screened, by verdict.",
+        [&s, v] { return static_cast<double>(s.count(v)); },
+        "verdict=\"" + std::string(screen::VerdictName(v)) + "\"");
+  }
+  metrics.AddCounter("stoa_screening_seconds_total",
+                     "Time spent in the screening chain (normalise, rules, classifier, policy).",
+                     [&s] { return s.chain_seconds_total(); });
+  metrics.AddGauge("stoa_screening_surge",
+                   "1 while surge mode lowers the hold thresholds (the open backlog is too large "
+                   "or too old).",
+                   [&s] { return s.Surge().active ? 1.0 : 0.0; });
+  metrics.AddCounter("stoa_screening_reloads_total", "Successful reloads of rules and model.",
+                     [&s] { return static_cast<double>(s.reloads()); });
+  metrics.AddCounter("stoa_screening_reload_failures_total",
+                     "Reloads refused because a new file was invalid (the old ones stay).",
+                     [&s] { return static_cast<double>(s.failed_reloads()); });
 }
 
 Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config config,
@@ -140,6 +197,17 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
       *app->core_, *app->case_service_, *app->audit_log_, decision_settings.appeal_window_days);
   app->warning_presets_ = std::make_unique<safety::WarningPresets>(*app->core_, *app->audit_log_);
   app->role_changes_ = std::make_unique<safety::RoleChanges>(*app->core_, *app->audit_log_);
+  // A decision on a case about a held status releases it through the posting service.
+  app->status_moderation_->SetPosts(app->posts_.get());
+  if (c.screening.enabled) {
+    // Created here, loaded by Start (only the server pays for compiling the rules).
+    ASSIGN_OR_RETURN(safety::ScreeningSettings screening,
+                     safety::ScreeningSettings::FromConfig(c.screening));
+    screening.rules_path = ScreeningRulesPath(c);
+    screening.model_path = ScreeningModelPath(c);
+    app->screening_ = std::make_unique<safety::ScreeningService>(
+        *app->core_, *app->notice_service_, std::move(screening));
+  }
 
   http::api::Services services{app->config_,        *app->core_,          *app->accounts_,
                                *app->relationships_, *app->posts_,         *app->timelines_,
@@ -151,6 +219,7 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
   services.appeals = app->appeal_service_.get();
   services.warning_presets = app->warning_presets_.get();
   services.roles = app->role_changes_.get();
+  services.screening = app->screening_.get();
   app->api_ = std::make_unique<http::api::Api>(services);
   app->api_->Register(app->router_);
   web::RegisterOAuthPages(app->router_, *app->oauth_, app->config_, *app->rate_limiter_);
@@ -163,11 +232,23 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
   app->metrics_.AddGauge("stoa_home_feeds_in_memory", "Home feeds held in memory.",
                          [core] { return static_cast<double>(core->home_feeds().accounts_in_memory()); });
   RegisterSafetyMetrics(app->metrics_, *core);
+  if (safety::ScreeningService* s = app->screening_.get()) RegisterScreeningMetrics(app->metrics_, *s);
   return app;
 }
 
 Status App::Start(const std::string& listen) {
   ASSIGN_OR_RETURN(auto address, ParseListen(listen));
+  if (screening_ && posts_) {
+    if (Status st = screening_->Load(); !st.ok()) {
+      return Status(st.code(), "screening: " + st.message() +
+                                   " (set screening.rules / screening.model, or pass --rules / "
+                                   "--model, or screening.enabled = false)");
+    }
+    spdlog::info("screening: rules {} (version {}), model {} (version {})",
+                 screening_->settings().rules_path, screening_->rules().Get()->version(),
+                 screening_->settings().model_path, screening_->model().Get()->version());
+    posts_->SetScreening(screening_.get());
+  }
   if (config_.server.access_log && !spdlog::get("access")) {
     // One JSON object per request on stderr, nothing else on the line.
     auto access = spdlog::stderr_logger_mt("access");
@@ -187,6 +268,7 @@ Status App::Start(const std::string& listen) {
   server_ = std::make_unique<http::HttpServer>(
       options, [this](http::Request& request) { return router_.Dispatch(request); }, &metrics_);
   server_->SetStreamOpener(http::api::MakeStreamOpener(api_->services()));
+  if (screening_) server_->SetReloadHandler([this] { ReloadScreeningInBackground(); });
   RETURN_IF_ERROR(server_->Start());
   core_->search_indexer().Start();
   return Status::Ok();
@@ -198,7 +280,35 @@ void App::RunUntilSignal() {
   if (server_) server_->RunUntilSignal();
 }
 
+void App::ReloadScreeningInBackground() {
+  if (!screening_) return;
+  std::lock_guard lock(reload_mu_);
+  if (reloading_) {
+    spdlog::warn("screening: a reload is already running");
+    return;
+  }
+  if (reload_thread_.joinable()) reload_thread_.join();
+  reloading_ = true;
+  reload_thread_ = std::thread([this] {
+    Status st = screening_->Reload();
+    if (st.ok()) {
+      spdlog::info("screening: reloaded rules (version {}) and model (version {})",
+                   screening_->rules().Get()->version(), screening_->model().Get()->version());
+    } else {
+      spdlog::error("screening: reload refused, the old rules and model stay: {}", st.message());
+    }
+    std::lock_guard done(reload_mu_);
+    reloading_ = false;
+  });
+}
+
 void App::Stop() {
+  std::thread reload;
+  {
+    std::lock_guard lock(reload_mu_);
+    reload = std::move(reload_thread_);
+  }
+  if (reload.joinable()) reload.join();
   if (server_) server_->Stop();
   if (core_) core_->search_indexer().Stop();
 }

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "common/clock.h"
 #include "common/config.h"
@@ -23,6 +25,7 @@
 #include "safety/decision_service.h"
 #include "safety/notice_service.h"
 #include "safety/role_changes.h"
+#include "safety/screening_service.h"
 #include "safety/status_moderation.h"
 #include "safety/triage.h"
 #include "safety/warning_presets.h"
@@ -72,6 +75,11 @@ class App {
   safety::WarningPresets& warning_presets() { return *warning_presets_; }
   safety::RoleChanges& roles() { return *role_changes_; }
   http::Metrics& metrics() { return metrics_; }
+  // Null when screening.enabled is off. Loaded (rules and model) by Start.
+  safety::ScreeningService* screening() { return screening_.get(); }
+  // SIGHUP: reloads the screening rules and model on a thread of its own (a reload compiles for
+  // seconds); a reload already running makes this one a no-op. Logged either way.
+  void ReloadScreeningInBackground();
 
  private:
   App(Config config, const Clock& clock, Random& random);
@@ -100,6 +108,10 @@ class App {
   std::unique_ptr<safety::AppealService> appeal_service_;
   std::unique_ptr<safety::WarningPresets> warning_presets_;
   std::unique_ptr<safety::RoleChanges> role_changes_;
+  std::unique_ptr<safety::ScreeningService> screening_;
+  std::mutex reload_mu_;
+  std::thread reload_thread_;  // guarded by reload_mu_
+  bool reloading_ = false;     // guarded by reload_mu_
   http::Metrics metrics_;
   std::unique_ptr<http::RateLimiter> rate_limiter_;
   std::unique_ptr<http::api::RenderCache> render_cache_;
@@ -107,6 +119,11 @@ class App {
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;
 };
+
+// The screening files in use: the configured ones, else the shipped rules and the build's default
+// model (beside the executable, then where the build put them).
+std::string ScreeningRulesPath(const Config& config);
+std::string ScreeningModelPath(const Config& config);
 
 // Parses "HOST:PORT" ("[::1]:8080" too); kInvalidArgument naming the value otherwise.
 Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen);

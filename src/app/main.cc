@@ -33,6 +33,8 @@ struct Options {
   std::string data;
   std::string config;
   std::string listen;
+  // serve: screening files for this run (override screening.rules / screening.model)
+  std::string screening_rules, screening_model;
   std::string username, email, password, role = "member", scopes = "read write follow";
   // admin rules
   std::string rule_text, rule_hint, rule_id;
@@ -61,7 +63,11 @@ Result<std::unique_ptr<App>> OpenApp(const Options& o, const Clock& clock, Rando
 int Serve(const Options& o) {
   SystemClock clock;
   SecureRandom random;
-  auto app = OpenApp(o, clock, random);
+  auto config = LoadSettings(o);
+  if (!config.ok()) return Fail(config.status().message());
+  if (!o.screening_rules.empty()) config->screening.rules = o.screening_rules;
+  if (!o.screening_model.empty()) config->screening.model = o.screening_model;
+  auto app = App::Open(o.data, std::move(config).value(), clock, random);
   if (!app.ok()) return Fail(app.status().message());
   const std::string listen = o.listen.empty() ? (*app)->config().server.listen : o.listen;
   if (Status st = (*app)->Start(listen); !st.ok()) return Fail(st.message());
@@ -377,6 +383,12 @@ int Main(int argc, char** argv) {
   CLI::App* serve = cli.add_subcommand("serve", "Run the server");
   data_option(serve);
   serve->add_option("--listen", o.listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
+  serve->add_option("--rules", o.screening_rules,
+                    "Screening rules file for this run (overrides screening.rules)")
+      ->check(CLI::ExistingFile);
+  serve->add_option("--model", o.screening_model,
+                    "Screening classifier model for this run (overrides screening.model)")
+      ->check(CLI::ExistingFile);
   CLI::App* migrate = cli.add_subcommand("migrate", "Create or upgrade the database schema");
   data_option(migrate);
   CLI::App* demo = cli.add_subcommand("demo", "Seed a demo instance (once) and print its logins");

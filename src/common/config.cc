@@ -1,6 +1,7 @@
 #include "common/config.h"
 
 #include <charconv>
+#include <cstdio>
 #include <functional>
 #define TOML_EXCEPTIONS 0  // parse errors as values, not exceptions
 #include <toml++/toml.h>
@@ -59,6 +60,44 @@ template <typename T>
 Setter StringSetter(T Config::*section_ptr, std::string T::*field) {
   return [=](Config& c, const std::string& v) {
     (c.*section_ptr).*field = v;
+    return Status::Ok();
+  };
+}
+
+Status ParseFraction(const std::string& key, const std::string& text, double min, double max,
+                     double& out) {
+  double v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size() || !(v >= min && v <= max)) {
+    char range[64];
+    std::snprintf(range, sizeof range, "%g and %g", min, max);
+    return InvalidArgument(key + ": expected a number between " + range + ", got '" + text + "'");
+  }
+  out = v;
+  return Status::Ok();
+}
+
+// "FLAG/HOLD/REJECT", each a number in (0, 1] or "off" (hold and reject only).
+Setter ThresholdSetter(std::string category) {
+  const std::string key = "screening." + category;
+  return [=](Config& c, const std::string& v) -> Status {
+    const auto parts = Split(v, '/');
+    if (parts.size() != 3) {
+      return InvalidArgument(key + ": expected FLAG/HOLD/REJECT such as 0.5/0.8/off, got '" + v + "'");
+    }
+    double values[3];
+    for (size_t i = 0; i < 3; ++i) {
+      const std::string part(Trim(parts[i]));
+      if (i > 0 && part == "off") {
+        values[i] = 2.0;
+        continue;
+      }
+      RETURN_IF_ERROR(ParseFraction(key, part, 0.001, 1.0, values[i]));
+    }
+    if (!(values[0] <= values[1] && values[1] <= values[2])) {
+      return InvalidArgument(key + ": expected flag <= hold <= reject, got '" + v + "'");
+    }
+    c.screening.thresholds[category] = Config::ScreeningThresholds{values[0], values[1], values[2]};
     return Status::Ok();
   };
 }
@@ -230,6 +269,30 @@ const std::map<std::string, Setter>& Setters() {
          c.security.password_hash_cost = v;
          return Status::Ok();
        }},
+      {"screening.enabled",
+       BoolSetter(&C::screening, &C::Screening::enabled, "screening.enabled")},
+      {"screening.rules", StringSetter(&C::screening, &C::Screening::rules)},
+      {"screening.model", StringSetter(&C::screening, &C::Screening::model)},
+      {"screening.violence", ThresholdSetter("violence")},
+      {"screening.threat", ThresholdSetter("threat")},
+      {"screening.incitement", ThresholdSetter("incitement")},
+      {"screening.glorification", ThresholdSetter("glorification")},
+      {"screening.terrorism", ThresholdSetter("terrorism")},
+      {"screening.spam", ThresholdSetter("spam")},
+      {"screening.surge_open_cases",
+       IntSetter(&C::screening, &C::Screening::surge_open_cases, 0, int64_t{1} << 40,
+                 "screening.surge_open_cases")},
+      {"screening.surge_oldest_open_minutes",
+       IntSetter(&C::screening, &C::Screening::surge_oldest_open_minutes, 0, 60 * 24 * 365,
+                 "screening.surge_oldest_open_minutes")},
+      {"screening.surge_hold_drop",
+       [](Config& c, const std::string& v) {
+         return ParseFraction("screening.surge_hold_drop", v, 0.0, 1.0,
+                              c.screening.surge_hold_drop);
+       }},
+      {"screening.surge_check_seconds",
+       IntSetter(&C::screening, &C::Screening::surge_check_seconds, 0, 3600,
+                 "screening.surge_check_seconds")},
       {"log.level",
        [](Config& c, const std::string& v) -> Status {
          static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
@@ -256,6 +319,11 @@ Result<std::string> TomlValueText(const std::string& key, const toml::node& node
   if (auto s = node.value<std::string>(); s && node.is_string()) return *s;
   if (node.is_boolean()) return std::string(*node.value<bool>() ? "true" : "false");
   if (node.is_integer()) return std::to_string(*node.value<int64_t>());
+  if (node.is_floating_point()) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", *node.value<double>());
+    return std::string(buf);
+  }
   if (const auto* arr = node.as_array()) {
     std::string joined;
     for (const auto& el : *arr) {

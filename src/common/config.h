@@ -115,6 +115,28 @@ struct Config {
     int max_bulk_decisions = 1000;
   } safety;
 
+  // Screening (docs/screening.md, "In the server"): the chain every status and edit passes.
+  struct ScreeningThresholds {
+    double flag = 0.5;
+    double hold = 0.8;
+    double reject = 2.0;  // above 1: off
+  };
+  struct Screening {
+    bool enabled = true;
+    std::string rules;  // rules file; "": the shipped rules/stoa.rules
+    std::string model;  // classifier model; "": default.model beside the stoa executable
+    // Per screening category (violence, threat, incitement, glorification, terrorism, spam).
+    std::map<std::string, ScreeningThresholds> thresholds = {
+        {"violence", {}},      {"threat", {}},    {"incitement", {}},
+        {"glorification", {}}, {"terrorism", {}}, {"spam", {0.6, 0.95, 2.0}}};
+    // Surge mode: when the open backlog has at least this many cases, or its oldest open case is
+    // at least this old (0: that trigger is off), every hold threshold drops by surge_hold_drop.
+    int64_t surge_open_cases = 1000;
+    int surge_oldest_open_minutes = 24 * 60;
+    double surge_hold_drop = 0.2;
+    int surge_check_seconds = 10;  // how often the backlog is looked at (0: for every post)
+  } screening;
+
   struct Log {
     std::string level = "info";
   } log;

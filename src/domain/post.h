@@ -45,6 +45,9 @@ struct Post {
   std::string moderation_spoiler_text;     // the content warning moderators added
   std::optional<Timestamp> moderation_restricted_at;  // out of public timelines and search
   std::optional<Timestamp> moderation_removed_at;     // gone for everyone but staff
+  // Held by screening (docs/screening.md): visible to its author (and staff on a direct fetch)
+  // only, until a moderator's decision on its case releases it.
+  std::optional<Timestamp> held_at;
   // A cache slot for the API's rendering of this (immutable) value; not part of the value.
   TextMemo rendered;
 
@@ -53,6 +56,7 @@ struct Post {
   bool deleted() const { return deleted_at.has_value(); }
   bool removed() const { return moderation_removed_at.has_value(); }
   bool restricted() const { return moderation_restricted_at.has_value(); }
+  bool held() const { return held_at.has_value(); }
   // What clients are shown: the author's flag and warning, or the moderators' when added.
   bool shown_sensitive() const { return sensitive || moderation_sensitive; }
   const std::string& shown_spoiler_text() const {

@@ -173,6 +173,7 @@ class HttpServer::Impl {
   uint16_t port() const { return port_.load(); }
   int64_t in_flight() const { return in_flight_.load(); }
   void SetStreamOpener(StreamOpener opener) { stream_opener_ = std::move(opener); }
+  void SetReloadHandler(std::function<void()> handler) { reload_handler_ = std::move(handler); }
   int64_t open_streams() {
     std::lock_guard lock(mu_);
     return static_cast<int64_t>(streams_.size());
@@ -203,6 +204,7 @@ class HttpServer::Impl {
   const ServerOptions options_;
   const RequestHandler handler_;
   StreamOpener stream_opener_;  // set before Start
+  std::function<void()> reload_handler_;  // SIGHUP; set before RunUntilSignal
   Metrics* const metrics_;
   const int io_threads_;
   std::shared_ptr<spdlog::logger> access_log_;
@@ -1119,11 +1121,25 @@ void HttpServer::Impl::RunUntilSignal() {
     stop_requested_ = true;
     cv_.notify_all();
   });
+  // SIGHUP: reload (screening rules and model), as often as it comes.
+  net::signal_set hangups(ioc_);
+  std::function<void(beast::error_code, int)> on_hangup;
+  if (reload_handler_) {
+    hangups.add(SIGHUP, ec);
+    on_hangup = [this, &hangups, &on_hangup](beast::error_code wait_ec, int) {
+      if (wait_ec) return;
+      spdlog::info("http: received SIGHUP, reloading");
+      reload_handler_();
+      hangups.async_wait(on_hangup);
+    };
+    hangups.async_wait(on_hangup);
+  }
   {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [this] { return stop_requested_; });
   }
   signals.cancel(ec);
+  hangups.cancel(ec);
   Stop(std::chrono::milliseconds(10000));
 }
 
@@ -1133,6 +1149,9 @@ HttpServer::HttpServer(ServerOptions options, RequestHandler handler, Metrics* m
 HttpServer::~HttpServer() { Stop(); }
 
 void HttpServer::SetStreamOpener(StreamOpener opener) { impl_->SetStreamOpener(std::move(opener)); }
+void HttpServer::SetReloadHandler(std::function<void()> handler) {
+  impl_->SetReloadHandler(std::move(handler));
+}
 
 int64_t HttpServer::open_streams() const { return impl_->open_streams(); }
 

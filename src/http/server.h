@@ -93,8 +93,10 @@ class HttpServer {
   // Stops accepting, lets in-flight requests finish (up to `grace`), closes connections, joins the
   // threads. Idempotent; safe from any thread but the server's own.
   void Stop(std::chrono::milliseconds grace = std::chrono::milliseconds(10000));
-  // Blocks until SIGINT or SIGTERM arrives, then calls Stop().
+  // Blocks until SIGINT or SIGTERM arrives, then calls Stop(). While it runs, each SIGHUP calls
+  // the reload handler (if one was set) on an io thread; it must return quickly.
   void RunUntilSignal();
+  void SetReloadHandler(std::function<void()> handler);
   // Number of requests whose handler is running or whose response is being written.
   int64_t in_flight() const;
 

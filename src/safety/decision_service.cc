@@ -221,6 +221,7 @@ DecisionSettings DecisionSettings::FromConfig(const Config::Safety& c) {
 struct DecisionService::Effects {
   std::set<Id> statuses;
   std::set<Id> accounts;
+  std::set<Id> released;  // statuses released from a screening hold
 };
 
 std::string NotifierOutcome(const Decision& d) {
@@ -371,6 +372,11 @@ Result<Decision> DecisionService::DecideInTx(storage::Transaction& tx, Id modera
   }
 
   RETURN_IF_ERROR(ApplyEffect(tx, d, effect, now, effects));
+  // A decision on a case about a status that screening held ends the hold (docs/screening.md).
+  if (!appeal_case && c.target_type == TargetType::kStatus && d.target_status_id != kNoId) {
+    ASSIGN_OR_RETURN(bool released, statuses_.Release(tx, d.target_status_id));
+    if (released) effects.released.insert(d.target_status_id);
+  }
   if (IsRestrictive(effect)) {
     ASSIGN_OR_RETURN(StatementOfReasons s, BuildStatement(tx, d, effect, c, now));
     d.statement_id = s.id;
@@ -1010,6 +1016,7 @@ Result<std::vector<Decision>> DecisionService::LiftOnAccount(const social::Viewe
 void DecisionService::AfterCommit(const Effects& effects) {
   for (Id id : effects.statuses) statuses_.AfterCommit(id);
   for (Id id : effects.accounts) accounts_.AfterCommit(id);
+  for (Id id : effects.released) statuses_.AfterRelease(id);
 }
 
 Result<Decision> DecisionService::Get(const social::Viewer& viewer, Id id) {

@@ -47,4 +47,20 @@ Status StatusModeration::Lift(storage::Transaction& tx, Id status_id, DecisionAc
   return tx.decisions().SetStatusModeration(status_id, m);
 }
 
+Result<bool> StatusModeration::Release(storage::Transaction& tx, Id status_id) {
+  if (posts_ != nullptr) return posts_->ReleaseInTx(tx, status_id);
+  auto post = tx.posts().Get(status_id);
+  if (!post.ok() || !post->held()) return false;
+  RETURN_IF_ERROR(tx.posts().SetHeld(status_id, std::nullopt));
+  return true;
+}
+
+void StatusModeration::AfterRelease(Id status_id) {
+  if (posts_ != nullptr) {
+    posts_->AfterRelease(status_id);
+  } else {
+    core_.PostChanged(status_id);
+  }
+}
+
 }  // namespace stoa::safety

@@ -17,6 +17,7 @@
 #include "common/status.h"
 #include "domain/decision.h"
 #include "social/core.h"
+#include "social/post_service.h"
 #include "storage/storage.h"
 
 namespace stoa::safety {
@@ -38,8 +39,18 @@ class StatusModeration {
   // the new state.
   void AfterCommit(Id status_id) { core_.PostChanged(status_id); }
 
+  // The posting service that releases statuses held by screening (set once at start-up; without
+  // it Release only clears the hold).
+  void SetPosts(social::PostService* posts) { posts_ = posts; }
+  // A moderator's decision on a case about a status releases it from a screening hold (whatever
+  // the action: a removal keeps it hidden by the removal itself, so a reversal later shows it).
+  // Result: whether it was held. Call AfterRelease after the commit.
+  Result<bool> Release(storage::Transaction& tx, Id status_id);
+  void AfterRelease(Id status_id);
+
  private:
   social::Core& core_;
+  social::PostService* posts_ = nullptr;
   const std::string content_warning_;
 };
 

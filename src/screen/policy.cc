@@ -86,6 +86,8 @@ PolicyResult ApplyPolicy(const PolicySettings& settings, const CategoryScores* c
   std::stable_sort(out.reasons.begin(), out.reasons.end(),
                    [](const PolicyReason& a, const PolicyReason& b) {
                      if (a.verdict != b.verdict) return a.verdict > b.verdict;
+                     // At the same verdict a rule (named, explainable) leads.
+                     if (a.signal != b.signal) return a.signal == PolicyReason::Signal::kRules;
                      return a.score > b.score;
                    });
   if (!out.reasons.empty()) out.verdict = out.reasons.front().verdict;

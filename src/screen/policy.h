@@ -46,7 +46,8 @@ struct PolicySettings {
 Status ValidatePolicy(const PolicySettings& settings);
 
 // Why a post got its verdict: one entry per category and signal that reached at least
-// publish_and_flag, strictest first.
+// publish_and_flag, strictest first (at the same verdict rules before the classifier, then the
+// higher score).
 struct PolicyReason {
   enum class Signal { kClassifier, kRules };
   Signal signal;

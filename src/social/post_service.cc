@@ -48,14 +48,17 @@ Status ValidatePostText(const Core& core, std::string_view text, std::string_vie
 }
 
 bool PostService::Visible(const Viewer& viewer, const Post& post, Surface surface) {
-  AccountPtr author = core_.LoadAccount(post.account_id, viewer.memo);
+  AccountPtr keep_author;
+  const Account* author = core_.PeekAccount(post.account_id, viewer.memo, keep_author);
   // The clock only matters for mutes with an end; most viewers have no mutes at all.
   const Timestamp now = viewer.graph && !viewer.graph->mutes.empty() ? core_.Now() : Timestamp{};
   if (!author || !CanSee(viewer, post, *author, surface, now)) return false;
   if (!post.is_reblog()) return true;
   PostPtr original = core_.LoadPost(post.reblog_of_id, viewer.memo);
   if (!original) return false;
-  AccountPtr original_author = core_.LoadAccount(original->account_id, viewer.memo);
+  AccountPtr keep_original_author;
+  const Account* original_author =
+      core_.PeekAccount(original->account_id, viewer.memo, keep_original_author);
   return original_author && CanSee(viewer, *original, *original_author, surface, now);
 }
 
@@ -130,6 +133,16 @@ Result<PostPtr> PostService::Create(const Viewer& author_viewer, const NewPost& 
   }
   post->tags = rendered.tags;
 
+  // Screening: before anything is stored; no I/O (rules and model are in memory).
+  std::unique_ptr<ScreeningOutcome> screened;
+  if (screening_ != nullptr) {
+    screened = screening_->Screen(*post, false);
+    if (screened->action == ScreeningOutcome::Action::kReject) {
+      return InvalidArgument(screened->reason);
+    }
+    if (screened->action == ScreeningOutcome::Action::kHold) post->held_at = post->created_at;
+  }
+
   const auto followers = core_.LoadFollowers(author_id);
   Id stored_id = kNoId;       // differs from post->id when an idempotency key matched concurrently
   AccountPtr counted_author;  // the author as this write left it
@@ -155,18 +168,9 @@ Result<PostPtr> PostService::Create(const Viewer& author_viewer, const NewPost& 
       tx.AfterCommitInOrder([this, fresh = counted_author] { core_.AccountWritten(fresh); });
     }
     if (parent) RETURN_IF_ERROR(tx.posts().AdjustCounts(parent->id, 1, 0, 0));
-    for (const auto& m : post->mentions) {
-      // A private post notifies only mentioned accounts that may see it (all mentioned may).
-      RETURN_IF_ERROR(Notify(core_, tx, m.account_id, author_id, NotificationType::kMention,
-                             post->id, post->id));
-    }
-    if (post->visibility != Visibility::kDirect) {
-      for (Id follower : followers->notify) {
-        if (post->Mentions(follower)) continue;
-        RETURN_IF_ERROR(
-            Notify(core_, tx, follower, author_id, NotificationType::kStatus, post->id, post->id));
-      }
-    }
+    // A held post notifies nobody until it is released (ReleaseInTx).
+    if (!post->held()) RETURN_IF_ERROR(NotifyNew(tx, *post, followers->notify));
+    if (screened) RETURN_IF_ERROR(screening_->Record(tx, *post, false, *screened));
     if (!in.idempotency_key.empty()) {
       RETURN_IF_ERROR(tx.posts().RememberIdempotencyKey(author_id, in.idempotency_key, post->id,
                                                         post->created_at));
@@ -189,9 +193,53 @@ Result<PostPtr> PostService::Create(const Viewer& author_viewer, const NewPost& 
   if (parent) core_.PostChanged(parent->id);
   core_.search_indexer().Notify();
   PostPtr result = post;
-  FanOut(*post, *author);
-  PublishLive(result, false);
+  if (post->held()) {
+    core_.home_feeds().Push(author_id, post->id);  // its author sees it; nobody else yet
+  } else {
+    FanOut(*post, *author);
+    PublishLive(result, false);
+  }
   return result;
+}
+
+Status PostService::NotifyNew(storage::Transaction& tx, const Post& post,
+                              std::span<const Id> notify_followers) {
+  for (const auto& m : post.mentions) {
+    // A private post notifies only mentioned accounts that may see it (all mentioned may).
+    RETURN_IF_ERROR(Notify(core_, tx, m.account_id, post.account_id, NotificationType::kMention,
+                           post.id, post.id));
+  }
+  if (post.visibility != Visibility::kDirect) {
+    for (Id follower : notify_followers) {
+      if (post.Mentions(follower)) continue;
+      RETURN_IF_ERROR(Notify(core_, tx, follower, post.account_id, NotificationType::kStatus,
+                             post.id, post.id));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<bool> PostService::ReleaseInTx(storage::Transaction& tx, Id post_id) {
+  ASSIGN_OR_RETURN(Post post, tx.posts().Get(post_id));
+  if (!post.held()) return false;
+  const bool since_creation = *post.held_at == post.created_at;
+  RETURN_IF_ERROR(tx.posts().SetHeld(post_id, std::nullopt));
+  if (since_creation && !post.deleted() && !post.removed()) {
+    const auto followers = core_.LoadFollowers(post.account_id);
+    RETURN_IF_ERROR(NotifyNew(tx, post, followers->notify));
+  }
+  return true;
+}
+
+void PostService::AfterRelease(Id post_id) {
+  core_.PostChanged(post_id);
+  core_.search_indexer().Notify();
+  PostPtr post = core_.LoadPost(post_id);
+  if (!post || post->deleted() || post->removed() || post->held()) return;
+  AccountPtr author = core_.LoadAccount(post->account_id);
+  if (!author) return;
+  FanOut(*post, *author);
+  PublishLive(post, false);
 }
 
 std::vector<Id> PostService::HomeAudience(const Post& post) {
@@ -250,6 +298,19 @@ Result<PostPtr> PostService::Edit(const Viewer& viewer, Id post_id, const PostCh
   updated->tags = rendered.tags;
   updated->edited_at = core_.Now();
 
+  // Every edit is screened again; a hold keeps (or puts) the post out of sight until a moderator
+  // decides; an edit never releases a held post by itself.
+  std::unique_ptr<ScreeningOutcome> screened;
+  if (screening_ != nullptr) {
+    screened = screening_->Screen(*updated, true);
+    if (screened->action == ScreeningOutcome::Action::kReject) {
+      return InvalidArgument(screened->reason);
+    }
+    if (screened->action == ScreeningOutcome::Action::kHold && !updated->held()) {
+      updated->held_at = updated->edited_at;
+    }
+  }
+
   PostEdit previous;
   previous.id = core_.ids().Next();
   previous.post_id = old->id;
@@ -261,6 +322,8 @@ Result<PostPtr> PostService::Edit(const Viewer& viewer, Id post_id, const PostCh
 
   Status st = core_.storage().Write([&](storage::Transaction& tx) -> Status {
     RETURN_IF_ERROR(tx.posts().Update(*updated, previous));
+    if (screened) RETURN_IF_ERROR(screening_->Record(tx, *updated, true, *screened));
+    if (updated->held()) return Status::Ok();  // nobody else hears of a held post
     for (const auto& m : updated->mentions) {
       if (!old->Mentions(m.account_id)) {
         RETURN_IF_ERROR(Notify(core_, tx, m.account_id, viewer.account_id,
@@ -279,7 +342,7 @@ Result<PostPtr> PostService::Edit(const Viewer& viewer, Id post_id, const PostCh
   RETURN_IF_ERROR(st);
   core_.PostChanged(post_id);
   core_.search_indexer().Notify();
-  PublishLive(updated, true);
+  if (!updated->held()) PublishLive(updated, true);
   return PostPtr(updated);
 }
 

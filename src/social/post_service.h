@@ -8,6 +8,7 @@
 
 #include "common/status.h"
 #include "social/core.h"
+#include "social/screening.h"
 #include "social/visibility_policy.h"
 #include "storage/page.h"
 
@@ -45,6 +46,22 @@ struct AccountPage {
 class PostService {
  public:
   explicit PostService(Core& core) : core_(core) {}
+
+  // The screening chain every new post and edit passes (null: none; set once at start-up, before
+  // requests are served). With it, Create and Edit refuse a rejected post (kInvalidArgument with
+  // the reason, nothing stored), store a held post visible to its author only (no fan-out,
+  // notifications or live events until a moderator's decision releases it), and record every
+  // screening in the post's write transaction.
+  void SetScreening(PostScreening* screening) { screening_ = screening; }
+
+  // A moderator's decision released the held post `post_id` (inside the decision's transaction):
+  // clears held_at and, for a post held since its creation that is neither removed nor deleted,
+  // notifies the mentioned accounts and followers as its creation would have. Result: whether it
+  // was held. Call AfterRelease after the commit.
+  Result<bool> ReleaseInTx(storage::Transaction& tx, Id post_id);
+  // After the commit of a release: fresh caches, the post in its audience's home feeds and on
+  // their live streams.
+  void AfterRelease(Id post_id);
 
   // Validates, renders, stores (with notifications and counts) and fans out a new post.
   // Errors: kInvalidArgument ("Validation failed: ..."), kNotFound for an invisible reply target.
@@ -94,7 +111,11 @@ class PostService {
   Result<AccountPage> Actors(const Viewer& viewer, Id post_id,
                              std::vector<storage::ActorEntry> entries);
 
+  // The accounts notified of a new post (mentions; followers with notifications on).
+  Status NotifyNew(storage::Transaction& tx, const Post& post, std::span<const Id> notify_followers);
+
   Core& core_;
+  PostScreening* screening_ = nullptr;
 };
 
 // "Validation failed: ..." checks shared by create and edit.

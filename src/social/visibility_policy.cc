@@ -13,6 +13,11 @@ bool CanSee(const Viewer& viewer, const Post& post, const Account& author, Surfa
       (surface == Surface::kPublicTimeline || surface == Surface::kSearch)) {
     return false;
   }
+  // Held by screening: its author sees it everywhere, staff on a direct fetch, nobody else.
+  if (post.held() && viewer.account_id != post.account_id &&
+      !(surface == Surface::kDirect && viewer.IsStaff())) {
+    return false;
+  }
   if (viewer.account_id == post.account_id) return true;
   // A silenced (limited) author's posts stay out of timelines and search for non-followers.
   if (author.silenced() && (surface == Surface::kTimeline || surface == Surface::kPublicTimeline ||

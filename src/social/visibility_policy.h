@@ -22,6 +22,7 @@ enum class Surface { kDirect, kTimeline, kThread, kSearch, kNotification, kPubli
 //  - a status removed by a moderator is invisible everywhere, except to staff on a direct
 //    fetch; one restricted by a moderator is left out of public and hashtag timelines and search
 //    (staff excepted);
+//  - a status held by screening is visible to its author only (and to staff on a direct fetch);
 //  - blocks hide in both directions; mutes hide everywhere except a direct fetch and
 //    notifications;
 //  - the author sees all of their own posts;

@@ -9,6 +9,7 @@
 
 #include "common/status.h"
 #include "domain/post.h"
+#include "domain/screening.h"
 #include "domain/visibility.h"
 #include "storage/page.h"
 
@@ -111,6 +112,13 @@ class Posts {
   virtual Result<std::optional<Id>> RemoveBookmark(Id account_id, Id post_id) = 0;
   virtual Status RememberIdempotencyKey(Id account_id, std::string_view key, Id post_id,
                                         Timestamp at) = 0;
+
+  // Screening (migration 0011). Insert and Update write held_at too; SetHeld sets or clears it
+  // alone (kNotFound when there is no such post).
+  virtual Status SetHeld(Id id, std::optional<Timestamp> held_at) = 0;
+  virtual Status InsertScreening(const ScreeningRecord& record) = 0;
+  // The status's screening records, oldest first.
+  virtual std::vector<ScreeningRecord> ListScreenings(Id status_id) const = 0;
 };
 
 }  // namespace stoa::storage

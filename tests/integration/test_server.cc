@@ -99,6 +99,9 @@ TestServer::TestServer(std::function<void(Config&)> tweak, const Clock* clock) {
   c.server.blocking_threads = 8;
   c.rate_limits.enabled = false;
   c.log.level = "warn";
+  // Screening compiles the shipped rules for seconds at every start; tests of screening turn it
+  // on (tests/integration/screening_test.cc), the others test other things.
+  c.screening.enabled = false;
   if (tweak) tweak(c);
   config_ = c;
   clock_ = clock != nullptr ? clock : &system_clock_;

@@ -252,6 +252,7 @@ void Api::Register(Router& router) {
   RegisterAdminAccountRoutes(*this, router);
   RegisterAdminReportRoutes(*this, router);
   RegisterDecisionRoutes(*this, router);
+  RegisterScreeningRoutes(*this, router);
 }
 
 }  // namespace stoa::http::api

@@ -32,6 +32,7 @@ class DecisionService;
 class AppealService;
 class WarningPresets;
 class RoleChanges;
+class ScreeningService;
 }  // namespace stoa::safety
 
 namespace stoa::http::api {
@@ -62,6 +63,8 @@ struct Services {
   safety::AppealService* appeals = nullptr;
   safety::WarningPresets* warning_presets = nullptr;
   safety::RoleChanges* roles = nullptr;
+  // Screening administration (screening_routes.cc); null when screening.enabled is off (503).
+  safety::ScreeningService* screening = nullptr;
 };
 
 // Who may call an endpoint.
@@ -160,5 +163,6 @@ void RegisterCaseRoutes(Api& api, Router& router);
 void RegisterAdminAccountRoutes(Api& api, Router& router);
 void RegisterAdminReportRoutes(Api& api, Router& router);
 void RegisterDecisionRoutes(Api& api, Router& router);
+void RegisterScreeningRoutes(Api& api, Router& router);
 
 }  // namespace stoa::http::api

@@ -287,6 +287,27 @@ Response ShowCase(Call& c) {
   }
   w.EndArray();
 
+  // What screening found about the status, at its creation and each edit (oldest first).
+  w.Key("screenings").BeginArray();
+  if (k.target_type == TargetType::kStatus) {
+    for (const ScreeningRecord& r : read->posts().ListScreenings(k.target_id)) {
+      w.BeginObject();
+      w.Key("id").IdString(r.id);
+      w.Field("created_at", FormatIso8601(r.created_at));
+      w.Field("edit", r.edit);
+      w.Field("verdict", r.verdict);
+      w.Field("reason", r.reason);
+      w.Key("rules").BeginArray();
+      for (const auto& name : r.rule_names) w.String(name);
+      w.EndArray();
+      w.Field("rules_version", r.rules_version);
+      w.Field("model_version", r.model_version);
+      w.Key("signals").Raw(r.signals_json);
+      w.EndObject();
+    }
+  }
+  w.EndArray();
+
   w.Key("notes").BeginArray();
   for (const auto& note : read->cases().ListNotes(k.id)) {
     w.BeginObject();

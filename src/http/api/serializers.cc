@@ -240,6 +240,11 @@ const std::string& RenderCache::PostPrefix(social::Core& core, const Post& post,
     w.Field("favourites_count", p.favourites_count);
     w.Field("quotes_count", int64_t{0});
     WriteOptionalTime(w, "edited_at", p.edited_at);
+    // stoa: held by screening (only its author and staff ever see a held status).
+    if (p.held()) {
+      w.Field("held", true);
+      WriteTime(w, "held_at", *p.held_at);
+    }
     w.Field("content", p.content_html);
     WriteEmptyArray(w, "media_attachments");
     w.Key("mentions").BeginArray();

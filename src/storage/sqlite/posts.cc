@@ -17,17 +17,25 @@ namespace {
 // Read only: the moderation columns (migration 0006) are written by the Decisions store.
 #define POST_READ_COLUMNS                                                                       \
   POST_COLUMNS ", moderation_sensitive, moderation_spoiler_text, moderation_restricted_at, "    \
-               "moderation_removed_at"
+               "moderation_removed_at, held_at"
 
 constexpr char kSelectPost[] = "SELECT " POST_READ_COLUMNS " FROM statuses WHERE id = ?1";
 constexpr char kSelectPosts[] =
     "SELECT " POST_READ_COLUMNS " FROM statuses WHERE id IN (SELECT value FROM json_each(?1))";
 constexpr char kInsertPost[] =
-    "INSERT INTO statuses (" POST_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-    "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
+    "INSERT INTO statuses (" POST_COLUMNS ", held_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+    "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
 constexpr char kUpdatePost[] =
     "UPDATE statuses SET text = ?2, content_html = ?3, spoiler_text = ?4, sensitive = ?5, "
-    "language = ?6, edited_at = ?7, mention_list = ?8, tag_list = ?9 WHERE id = ?1";
+    "language = ?6, edited_at = ?7, mention_list = ?8, tag_list = ?9, held_at = ?10 WHERE id = ?1";
+// Screening (migration 0011).
+constexpr char kSetHeld[] = "UPDATE statuses SET held_at = ?2 WHERE id = ?1";
+constexpr char kInsertScreening[] =
+    "INSERT INTO status_screenings (id, status_id, created_at, edit, verdict, reason, rule_names, "
+    "signals, rules_version, model_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+constexpr char kSelectScreenings[] =
+    "SELECT id, status_id, created_at, edit, verdict, reason, rule_names, signals, rules_version, "
+    "model_version FROM status_screenings WHERE status_id = ?1 ORDER BY id";
 constexpr char kInsertEdit[] =
     "INSERT INTO status_edits (id, status_id, text, content_html, spoiler_text, sensitive, "
     "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -248,6 +256,7 @@ Post ReadPost(const Statement& s) {
   p.moderation_spoiler_text = s.String(22);
   p.moderation_restricted_at = OptTime(s, 23);
   p.moderation_removed_at = OptTime(s, 24);
+  p.held_at = OptTime(s, 25);
   return p;
 }
 
@@ -562,7 +571,8 @@ Status SqlitePosts::Insert(const Post& p) {
       .Bind(18, p.reblogs_count)
       .Bind(19, p.favourites_count)
       .Bind(20, EncodeMentions(p.mentions))
-      .Bind(21, EncodeTags(p.tags));
+      .Bind(21, EncodeTags(p.tags))
+      .Bind(22, OptMillis(p.held_at));
   RETURN_IF_ERROR(s->Run());
   if (!p.text.empty()) {
     StatementScope queue(c_->Prepare(kQueueNewForSearch));
@@ -599,7 +609,8 @@ Status SqlitePosts::Update(const Post& p, const PostEdit& previous) {
         .Bind(6, p.language)
         .Bind(7, OptMillis(p.edited_at))
         .Bind(8, EncodeMentions(p.mentions))
-        .Bind(9, EncodeTags(p.tags));
+        .Bind(9, EncodeTags(p.tags))
+        .Bind(10, OptMillis(p.held_at));
     RETURN_IF_ERROR(s->Run());
     if (c_->Changes() == 0) return NotFound();
   }
@@ -729,6 +740,58 @@ Status SqlitePosts::RememberIdempotencyKey(Id account_id, std::string_view key, 
   StatementScope s(c_->Prepare(kRememberIdempotent));
   s->Bind(1, account_id).Bind(2, key).Bind(3, post_id).Bind(4, ToUnixMillis(at));
   return s->Run();
+}
+
+Status SqlitePosts::SetHeld(Id id, std::optional<Timestamp> held_at) {
+  StatementScope s(c_->Prepare(kSetHeld));
+  s->Bind(1, id).Bind(2, OptMillis(held_at));
+  RETURN_IF_ERROR(s->Run());
+  return c_->Changes() == 0 ? NotFound() : Status::Ok();
+}
+
+Status SqlitePosts::InsertScreening(const ScreeningRecord& r) {
+  std::string names;
+  for (const auto& n : r.rule_names) {
+    if (!names.empty()) names.push_back(',');
+    names += n;
+  }
+  StatementScope s(c_->Prepare(kInsertScreening));
+  s->Bind(1, r.id)
+      .Bind(2, r.status_id)
+      .Bind(3, ToUnixMillis(r.created_at))
+      .Bind(4, r.edit)
+      .Bind(5, r.verdict)
+      .Bind(6, r.reason)
+      .Bind(7, names)
+      .Bind(8, r.signals_json)
+      .Bind(9, r.rules_version)
+      .Bind(10, r.model_version);
+  return s->Run();
+}
+
+std::vector<ScreeningRecord> SqlitePosts::ListScreenings(Id status_id) const {
+  StatementScope s(c_->Prepare(kSelectScreenings));
+  s->Bind(1, status_id);
+  std::vector<ScreeningRecord> out;
+  while (true) {
+    auto row = s->Step();
+    if (!row.ok() || !*row) break;
+    ScreeningRecord r;
+    r.id = s->Int(0);
+    r.status_id = s->Int(1);
+    r.created_at = FromUnixMillis(s->Int(2));
+    r.edit = s->Int(3) != 0;
+    r.verdict = s->String(4);
+    r.reason = s->String(5);
+    for (auto name : Split(s->Text(6), ',')) {
+      if (!name.empty()) r.rule_names.emplace_back(name);
+    }
+    r.signals_json = s->String(7);
+    r.rules_version = s->String(8);
+    r.model_version = s->String(9);
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 }  // namespace stoa::storage::sqlite

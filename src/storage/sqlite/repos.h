@@ -73,6 +73,9 @@ class SqlitePosts final : public Posts {
   Result<std::optional<Id>> RemoveBookmark(Id account_id, Id post_id) override;
   Status RememberIdempotencyKey(Id account_id, std::string_view key, Id post_id,
                                 Timestamp at) override;
+  Status SetHeld(Id id, std::optional<Timestamp> held_at) override;
+  Status InsertScreening(const ScreeningRecord& record) override;
+  std::vector<ScreeningRecord> ListScreenings(Id status_id) const override;
 
  private:
   Status WriteMentionsAndTags(const Post& post);

@@ -99,6 +99,56 @@ TEST(ConfigTest, ExampleFileDocumentsTheDefaults) {
   EXPECT_EQ(example->storage.synchronous, defaults->storage.synchronous);
   EXPECT_EQ(example->storage.cache_size_kib, defaults->storage.cache_size_kib);
   EXPECT_EQ(example->storage.wal_autocheckpoint_pages, defaults->storage.wal_autocheckpoint_pages);
+  EXPECT_EQ(example->screening.enabled, defaults->screening.enabled);
+  EXPECT_EQ(example->screening.rules, defaults->screening.rules);
+  EXPECT_EQ(example->screening.model, defaults->screening.model);
+  for (const auto& [name, t] : defaults->screening.thresholds) {
+    const auto& e = example->screening.thresholds.at(name);
+    EXPECT_EQ(e.flag, t.flag) << name;
+    EXPECT_EQ(e.hold, t.hold) << name;
+    EXPECT_EQ(e.reject, t.reject) << name;
+  }
+  EXPECT_EQ(example->screening.surge_open_cases, defaults->screening.surge_open_cases);
+  EXPECT_EQ(example->screening.surge_oldest_open_minutes,
+            defaults->screening.surge_oldest_open_minutes);
+  EXPECT_EQ(example->screening.surge_hold_drop, defaults->screening.surge_hold_drop);
+  EXPECT_EQ(example->screening.surge_check_seconds, defaults->screening.surge_check_seconds);
+}
+
+TEST(ConfigTest, ScreeningThresholdsAndSurge) {
+  const std::string path = WriteTemp(R"(
+[screening]
+rules = "/etc/stoa/my.rules"
+threat = "0.4/0.7/0.99"
+spam = "0.9/off/off"
+surge_hold_drop = 0.25
+surge_open_cases = 50
+)");
+  auto config = LoadConfig(path, {{"STOA_SCREENING_VIOLENCE", "0.3/0.6/off"},
+                                  {"STOA_SCREENING_ENABLED", "false"}});
+  std::remove(path.c_str());
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_FALSE(config->screening.enabled);
+  EXPECT_EQ(config->screening.rules, "/etc/stoa/my.rules");
+  EXPECT_DOUBLE_EQ(config->screening.thresholds.at("threat").flag, 0.4);
+  EXPECT_DOUBLE_EQ(config->screening.thresholds.at("threat").hold, 0.7);
+  EXPECT_DOUBLE_EQ(config->screening.thresholds.at("threat").reject, 0.99);
+  EXPECT_DOUBLE_EQ(config->screening.thresholds.at("spam").flag, 0.9);
+  EXPECT_GT(config->screening.thresholds.at("spam").hold, 1.0);
+  EXPECT_DOUBLE_EQ(config->screening.thresholds.at("violence").flag, 0.3);
+  EXPECT_DOUBLE_EQ(config->screening.surge_hold_drop, 0.25);
+  EXPECT_EQ(config->screening.surge_open_cases, 50);
+
+  for (const std::string bad : {"0.5/0.8", "0.9/0.5/off", "off/0.8/off", "0/0.5/off", "a/b/c",
+                                "0.5/1.5/off"}) {
+    auto refused = LoadConfig("", {{"STOA_SCREENING_THREAT", bad}});
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(refused.status().message().find("screening.threat"), std::string::npos)
+        << refused.status().message();
+  }
+  auto drop = LoadConfig("", {{"STOA_SCREENING_SURGE_HOLD_DROP", "1.5"}});
+  ASSERT_FALSE(drop.ok());
+  EXPECT_NE(drop.status().message().find("screening.surge_hold_drop"), std::string::npos);
 }
 
 }  // namespace

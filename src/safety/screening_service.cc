@@ -1,0 +1,290 @@
+#include "safety/screening_service.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "common/json_writer.h"
+
+namespace stoa::safety {
+namespace {
+
+using Action = social::ScreeningOutcome::Action;
+
+// The outcome carries the chain's findings from Screen to Record.
+struct Outcome final : social::ScreeningOutcome {
+  screen::Screening screening;
+};
+
+Action ActionFor(screen::Verdict v) {
+  switch (v) {
+    case screen::Verdict::kPublish: return Action::kPublish;
+    case screen::Verdict::kPublishAndFlag: return Action::kFlag;
+    case screen::Verdict::kHold: return Action::kHold;
+    case screen::Verdict::kReject: return Action::kReject;
+  }
+  return Action::kPublish;
+}
+
+int64_t Millis(Timestamp t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+void WriteThreshold(JsonWriter& w, double v) {
+  if (v > 1) {
+    w.Null();
+  } else {
+    w.Double(v);
+  }
+}
+
+}  // namespace
+
+Category StatementCategoryFor(screen::Category c) {
+  switch (c) {
+    case screen::Category::kTerrorism: return Category::kRiskForPublicSecurity;
+    case screen::Category::kSpam: return Category::kScamsAndFraud;
+    default: return Category::kViolence;
+  }
+}
+
+Result<ScreeningSettings> ScreeningSettings::FromConfig(const Config::Screening& config) {
+  ScreeningSettings s;
+  for (const auto& [name, t] : config.thresholds) {
+    auto category = screen::ParseCategory(name);
+    if (!category) return InvalidArgument("screening: unknown category '" + name + "'");
+    s.policy[*category] = screen::Thresholds{static_cast<float>(t.flag),
+                                             static_cast<float>(t.hold),
+                                             static_cast<float>(t.reject)};
+  }
+  s.policy.surge_hold_drop = static_cast<float>(config.surge_hold_drop);
+  RETURN_IF_ERROR(screen::ValidatePolicy(s.policy));
+  s.surge_open_cases = config.surge_open_cases;
+  s.surge_oldest_open = std::chrono::minutes(config.surge_oldest_open_minutes);
+  s.surge_check = std::chrono::seconds(config.surge_check_seconds);
+  return s;
+}
+
+ScreeningService::ScreeningService(social::Core& core, NoticeService& notices,
+                                   ScreeningSettings settings)
+    : core_(core),
+      notices_(notices),
+      settings_(std::move(settings)),
+      screener_(rules_, model_, settings_.policy),
+      backlog_(core) {}
+
+Status ScreeningService::Load() {
+  std::lock_guard lock(reload_mu_);
+  ASSIGN_OR_RETURN(auto rules, screen::RuleSet::Load(settings_.rules_path));
+  auto model = screen::Classifier::Load(settings_.model_path);
+  if (!model.ok()) {
+    return Status(model.status().code(), settings_.model_path + ": " + model.status().message());
+  }
+  rules_.Set(std::move(rules));
+  model_.Set(std::move(model).value());
+  return Status::Ok();
+}
+
+Status ScreeningService::Reload() {
+  std::lock_guard lock(reload_mu_);
+  // Both are read, parsed and compiled before either is swapped in.
+  auto rules = screen::RuleSet::Load(settings_.rules_path);
+  if (!rules.ok()) {
+    failed_reloads_.fetch_add(1, std::memory_order_relaxed);
+    return rules.status();
+  }
+  auto model = screen::Classifier::Load(settings_.model_path);
+  if (!model.ok()) {
+    failed_reloads_.fetch_add(1, std::memory_order_relaxed);
+    return Status(model.status().code(), settings_.model_path + ": " + model.status().message());
+  }
+  rules_.Set(std::move(rules).value());
+  model_.Set(std::move(model).value());
+  reloads_.fetch_add(1, std::memory_order_relaxed);
+  return Status::Ok();
+}
+
+std::string ScreeningService::ScreenedText(const Post& post) {
+  if (post.spoiler_text.empty()) return post.text;
+  return post.spoiler_text + "\n" + post.text;
+}
+
+std::unique_ptr<social::ScreeningOutcome> ScreeningService::Screen(const Post& post, bool edit) {
+  (void)edit;
+  auto out = std::make_unique<Outcome>();
+  const bool surge = Surge().active;
+  const auto start = std::chrono::steady_clock::now();
+  Status st = screener_.Screen(ScreenedText(post), post.language.value_or(""), surge,
+                               &out->screening);
+  chain_nanos_.fetch_add(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                   std::chrono::steady_clock::now() - start)
+                                                   .count()),
+                         std::memory_order_relaxed);
+  if (!st.ok()) {
+    // Hyperscan could not scan (no scratch memory): the post is not published unscreened; it
+    // waits for a moderator like a held post, and the record says why.
+    out->screening.policy = screen::PolicyResult{};
+    out->screening.policy.verdict = screen::Verdict::kHold;
+    out->screening.hits.clear();
+    out->action = Action::kHold;
+    out->reason = "screening failed: " + st.message();
+  } else {
+    out->action = ActionFor(out->screening.verdict());
+    if (out->action == Action::kReject) {
+      out->reason = "This status was rejected by screening (" + out->screening.Reason() + ")";
+    } else {
+      out->reason = out->screening.Reason();
+    }
+  }
+  counts_[static_cast<size_t>(out->screening.verdict())].fetch_add(1, std::memory_order_relaxed);
+  return out;
+}
+
+Status ScreeningService::Record(storage::Transaction& tx, const Post& post, bool edit,
+                                const social::ScreeningOutcome& outcome) {
+  const auto& o = static_cast<const Outcome&>(outcome);
+  const screen::Screening& s = o.screening;
+  ScreeningRecord r;
+  r.id = core_.ids().Next();
+  r.status_id = post.id;
+  r.created_at = core_.Now();
+  r.edit = edit;
+  r.verdict = std::string(screen::VerdictName(s.verdict()));
+  r.reason = o.reason;
+  for (const screen::RuleHit& h : s.hits) {
+    const std::string& name = s.rules->rule(h.rule).name;
+    if (std::find(r.rule_names.begin(), r.rule_names.end(), name) == r.rule_names.end()) {
+      r.rule_names.push_back(name);
+    }
+  }
+  r.signals_json = s.SignalsJson();
+  r.rules_version = s.rules_version();
+  r.model_version = s.model_version();
+  RETURN_IF_ERROR(tx.posts().InsertScreening(r));
+  if (o.action != Action::kFlag && o.action != Action::kHold) return Status::Ok();
+
+  // The automated notice: the strictest reason's category and score.
+  screen::Category category = screen::Category::kViolence;
+  float score = 1.0f;
+  if (!s.policy.reasons.empty()) {
+    category = s.policy.reasons.front().category;
+    score = s.policy.reasons.front().score;
+  }
+  JsonWriter details;
+  details.BeginObject()
+      .Key("screening_id").IdString(r.id)
+      .Field("verdict", r.verdict)
+      .Field("reason", r.reason)
+      .Field("edit", edit)
+      .Field("screening_category", screen::CategoryName(category))
+      .Key("rules").BeginArray();
+  for (const auto& name : r.rule_names) details.String(name);
+  details.EndArray()
+      .Field("rules_version", r.rules_version)
+      .Field("model_version", r.model_version)
+      .EndObject();
+  auto notice = notices_.SubmitAutomated(
+      tx, TargetType::kStatus, post.id, StatementCategoryFor(category),
+      static_cast<int>(std::lround(std::clamp(score, 0.0f, 1.0f) * 100.0f)), details.str());
+  if (notice.status().code() == StatusCode::kPermissionDenied) {
+    // The automated notifier is suspended (DSA Art. 23(2) counted its notices as manifestly
+    // unfounded): the post keeps its verdict and record, without a notice.
+    notices_refused_.fetch_add(1, std::memory_order_relaxed);
+    return Status::Ok();
+  }
+  return notice.status();
+}
+
+Status ScreeningService::Test(std::string_view text, std::string_view language,
+                              screen::Screening* out) {
+  return screener_.Screen(text, language, Surge().active, out);
+}
+
+SurgeState ScreeningService::Surge() {
+  if (settings_.surge_open_cases <= 0 && settings_.surge_oldest_open.count() <= 0) return {};
+  const int64_t now = Millis(core_.Now());
+  if (now < surge_next_check_ms_.load(std::memory_order_acquire)) {
+    SurgeState s;
+    s.active = surge_active_.load(std::memory_order_relaxed);
+    return s;
+  }
+  return RefreshSurge();
+}
+
+SurgeState ScreeningService::RefreshSurge() {
+  std::unique_lock lock(surge_mu_, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    // Another thread is looking at the backlog; use the last state meanwhile.
+    SurgeState s;
+    s.active = surge_active_.load(std::memory_order_relaxed);
+    return s;
+  }
+  const SafetyMetricsSnapshot m = backlog_.Metrics(settings_.surge_check);
+  SurgeState s;
+  s.open_cases = m.cases_open;
+  s.oldest_open_age_seconds = m.oldest_open_age_seconds;
+  s.active = (settings_.surge_open_cases > 0 && m.cases_open >= settings_.surge_open_cases) ||
+             (settings_.surge_oldest_open.count() > 0 && m.cases_open > 0 &&
+              m.oldest_open_age_seconds >=
+                  static_cast<double>(settings_.surge_oldest_open.count()));
+  surge_ = s;
+  surge_active_.store(s.active, std::memory_order_relaxed);
+  surge_next_check_ms_.store(
+      Millis(core_.Now()) +
+          std::chrono::duration_cast<std::chrono::milliseconds>(settings_.surge_check).count(),
+      std::memory_order_release);
+  return s;
+}
+
+uint64_t ScreeningService::screened_total() const {
+  uint64_t total = 0;
+  for (const auto& c : counts_) total += c.load(std::memory_order_relaxed);
+  return total;
+}
+
+std::string ScreeningService::StateJson() {
+  const SurgeState surge = RefreshSurge();
+  const auto rules = rules_.Get();
+  const auto model = model_.Get();
+  JsonWriter w;
+  w.BeginObject().Field("enabled", true);
+  w.Key("rules").BeginObject().Field("path", settings_.rules_path);
+  w.Field("version", rules ? rules->version() : std::string());
+  w.Field("count", static_cast<int64_t>(rules ? rules->rules().size() : 0));
+  w.Field("reloads", static_cast<int64_t>(rules_.generation()));
+  w.EndObject();
+  w.Key("model").BeginObject().Field("path", settings_.model_path);
+  w.Field("version", model ? model->version() : std::string());
+  w.EndObject();
+  w.Key("thresholds").BeginObject();
+  for (screen::Category c : screen::kAllCategories) {
+    const screen::Thresholds& t = settings_.policy[c];
+    w.Key(screen::CategoryName(c)).BeginObject();
+    w.Key("flag");
+    WriteThreshold(w, t.flag);
+    w.Key("hold");
+    WriteThreshold(w, t.hold);
+    w.Key("reject");
+    WriteThreshold(w, t.reject);
+    w.EndObject();
+  }
+  w.EndObject();
+  w.Key("surge").BeginObject().Field("active", surge.active);
+  w.Field("open_cases", surge.open_cases);
+  w.Field("oldest_open_age_seconds", surge.oldest_open_age_seconds);
+  w.Field("threshold_open_cases", settings_.surge_open_cases);
+  w.Field("threshold_oldest_open_seconds", static_cast<int64_t>(settings_.surge_oldest_open.count()));
+  w.Field("hold_drop", static_cast<double>(settings_.policy.surge_hold_drop));
+  w.EndObject();
+  w.Key("counts").BeginObject();
+  for (screen::Verdict v : {screen::Verdict::kPublish, screen::Verdict::kPublishAndFlag,
+                            screen::Verdict::kHold, screen::Verdict::kReject}) {
+    w.Field(screen::VerdictName(v), static_cast<int64_t>(count(v)));
+  }
+  w.Field("notices_refused", static_cast<int64_t>(notices_refused_.load()));
+  w.Field("failed_reloads", static_cast<int64_t>(failed_reloads_.load()));
+  w.EndObject();
+  w.EndObject();
+  return w.Take();
+}
+
+}  // namespace stoa::safety

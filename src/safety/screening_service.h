@@ -1,0 +1,116 @@
+// The screening chain in the server (docs/screening.md, "In the server"): every status and edit
+// is screened before anyone but its author can see it (social::PostScreening), the record of
+// each screening is stored with the status, and flagged or held posts open or join a case through
+// an automated notice. Also: surge mode from the open backlog, the dry run of the rule tester,
+// and the atomic reload of rules and model (admin endpoint and SIGHUP).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "common/config.h"
+#include "common/status.h"
+#include "safety/notice_service.h"
+#include "safety/transparency.h"
+#include "screen/classifier_holder.h"
+#include "screen/policy.h"
+#include "screen/rules_holder.h"
+#include "screen/screener.h"
+#include "social/core.h"
+#include "social/screening.h"
+
+namespace stoa::safety {
+
+struct ScreeningSettings {
+  std::string rules_path;  // resolved by the application (config, --rules or the shipped file)
+  std::string model_path;  // likewise (config, --model or default.model beside the binary)
+  screen::PolicySettings policy;
+  int64_t surge_open_cases = 0;                 // 0: off
+  std::chrono::seconds surge_oldest_open{0};    // 0: off
+  std::chrono::seconds surge_check{10};
+
+  // The [screening] configuration's thresholds and surge settings (paths are left empty);
+  // kInvalidArgument when a category is unknown or thresholds are out of order.
+  static Result<ScreeningSettings> FromConfig(const Config::Screening& config);
+};
+
+// The open backlog as surge mode sees it.
+struct SurgeState {
+  bool active = false;
+  int64_t open_cases = 0;
+  double oldest_open_age_seconds = 0;
+};
+
+// Screening's automated notices: which Transparency Database category a screening category
+// maps to (category.h).
+Category StatementCategoryFor(screen::Category c);
+
+class ScreeningService final : public social::PostScreening {
+ public:
+  ScreeningService(social::Core& core, NoticeService& notices, ScreeningSettings settings);
+
+  // Loads the rules and the model named in the settings; the error names the file (and, for
+  // rules, every bad line). Call once before serving.
+  Status Load();
+  // Loads both files again and, only when both are valid, swaps them in (each with one atomic
+  // store; posts being screened finish with what they started with). On error nothing changes
+  // and the error names the file, line and reason.
+  Status Reload();
+
+  // social::PostScreening.
+  std::unique_ptr<social::ScreeningOutcome> Screen(const Post& post, bool edit) override;
+  Status Record(storage::Transaction& tx, const Post& post, bool edit,
+                const social::ScreeningOutcome& outcome) override;
+
+  // The dry run of the rule tester: the chain over `text`, nothing stored.
+  Status Test(std::string_view text, std::string_view language, screen::Screening* out);
+
+  // The backlog and whether surge mode is on; looked at most every surge_check.
+  SurgeState Surge();
+
+  // {"enabled":true,"rules":{...},"model":{...},"thresholds":{...},"surge":{...},"counts":{...}}
+  // for GET /api/v1/admin/screening.
+  std::string StateJson();
+
+  const ScreeningSettings& settings() const { return settings_; }
+  const screen::RulesHolder& rules() const { return rules_; }
+  const screen::ClassifierHolder& model() const { return model_; }
+  // Screenings by verdict (index: screen::Verdict), reloads, and the time spent in the chain.
+  uint64_t count(screen::Verdict v) const { return counts_[static_cast<size_t>(v)].load(); }
+  uint64_t reloads() const { return reloads_.load(); }
+  uint64_t failed_reloads() const { return failed_reloads_.load(); }
+  double chain_seconds_total() const { return static_cast<double>(chain_nanos_.load()) / 1e9; }
+  uint64_t screened_total() const;
+
+ private:
+  // The text screened for a post: its content warning and its text.
+  static std::string ScreenedText(const Post& post);
+  SurgeState RefreshSurge();
+
+  social::Core& core_;
+  NoticeService& notices_;
+  const ScreeningSettings settings_;
+  screen::RulesHolder rules_;
+  screen::ClassifierHolder model_;
+  screen::Screener screener_;
+  Transparency backlog_;
+  std::mutex reload_mu_;  // one reload at a time
+
+  std::mutex surge_mu_;
+  SurgeState surge_;                          // guarded by surge_mu_
+  std::atomic<bool> surge_active_{false};
+  std::atomic<int64_t> surge_next_check_ms_{0};
+
+  std::array<std::atomic<uint64_t>, 4> counts_{};
+  std::atomic<uint64_t> chain_nanos_{0};
+  std::atomic<uint64_t> reloads_{0};
+  std::atomic<uint64_t> failed_reloads_{0};
+  std::atomic<uint64_t> notices_refused_{0};
+};
+
+}  // namespace stoa::safety

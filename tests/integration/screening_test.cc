@@ -1,0 +1,397 @@
+// Screening in the server, over HTTP: every status and edit passes the chain before anyone but
+// its author sees it. Held posts stay with their author until a moderator decides; rejected posts
+// are refused and not stored; flagged posts open a case with an automated notice; edits are
+// screened again; reloads keep the old rules when the new file is invalid; the rule tester's dry
+// run is for moderators and up. The server runs with a small rules file of its own (fast to
+// compile, verdicts chosen per word) and the build's default model.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/integration/moderation_fixture.h"
+
+namespace stoa::testing {
+namespace {
+
+std::string RulesText(const std::string& version, const std::string& extra = "") {
+  return "stoa-rules 1\nversion = " + version + R"(
+
+[rule any.spam.flagword]
+category = spam
+languages = any
+weight = 0.3
+max_verdict = publish_and_flag
+pattern = \bflagword\b
+
+[rule any.threat.holdword]
+category = threat
+languages = any
+weight = 0.9
+max_verdict = hold
+pattern = \bholdword\b
+
+[rule any.threat.surgeword]
+category = threat
+languages = any
+weight = 0.65
+max_verdict = hold
+pattern = \bsurgeword\b
+
+[rule any.violence.rejectword]
+category = violence
+languages = any
+weight = 1
+max_verdict = reject
+pattern = \brejectword\b
+)" + extra;
+}
+
+std::string RulesPath() {
+  static const std::string path = [] {
+    std::string p = ::testing::TempDir() + "/stoa-screening-it-" +
+                    std::to_string(::getpid()) + ".rules";
+    std::ofstream(p, std::ios::trunc) << RulesText("it.1");
+    return p;
+  }();
+  return path;
+}
+
+void ScreeningOn(Config& c) {
+  c.screening.enabled = true;
+  c.screening.rules = RulesPath();
+  // The classifier scores are real but must not decide these tests: only very sure scores flag.
+  // The rules' weights: holdword 0.9 holds, surgeword 0.65 flags (holds in surge), rejectword 1.
+  for (auto& [name, t] : c.screening.thresholds) t = Config::ScreeningThresholds{0.85, 0.88, 0.95};
+  c.screening.surge_hold_drop = 0.3;
+  c.screening.surge_open_cases = 0;
+  c.screening.surge_oldest_open_minutes = 0;
+}
+
+class ScreeningTest : public ModerationTest {
+ protected:
+  ScreeningTest() : ModerationTest(ScreeningOn) {}
+  void SetUp() override {
+    std::ofstream(RulesPath(), std::ios::trunc) << RulesText("it.1");
+    ModerationTest::SetUp();
+  }
+
+  json::value ShowCase(const std::string& id) {
+    auto r = server.Get("/api/v1/admin/cases/" + id, mod.token);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.json();
+  }
+  std::vector<json::value> Cases() {
+    std::vector<json::value> out;
+    auto r = server.Get("/api/v1/admin/cases", mod.token);
+    EXPECT_EQ(r.status, 200) << r.body;
+    const json::value body = r.json();
+    if (!body.is_array()) return out;
+    for (const auto& c : body.as_array()) out.push_back(c);
+    return out;
+  }
+  // The case about status `id` (must be exactly one).
+  std::string CaseAbout(const std::string& id) {
+    std::string found;
+    for (const auto& c : Cases()) {
+      if (Str(c, "target_id") == id) found = Str(c, "id");
+    }
+    EXPECT_FALSE(found.empty()) << "no case about " << id;
+    return found;
+  }
+  HttpResponse TestText(const std::string& token, const std::string& text,
+                        const std::string& language = "en") {
+    return server.Post("/api/v1/admin/screening/test",
+                       R"({"text":)" + JsonString(text) + R"(,"language":")" + language + "\"}",
+                       token);
+  }
+};
+
+TEST_F(ScreeningTest, HarmlessPostIsPublishedAndRecorded) {
+  auto r = server.Post("/api/v1/statuses", R"({"status":"Lovely weather in the park today #sunny"})",
+                       author.token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_FALSE(r.json().as_object().contains("held"));
+  const std::string id = Str(r.json(), "id");
+  EXPECT_EQ(Look(id, "", "sunny", stranger).direct, 200);
+  EXPECT_TRUE(Cases().empty());
+  auto records = server.app().storage().Read()->posts().ListScreenings(*ParseId(id));
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].verdict, "publish");
+  EXPECT_EQ(records[0].rules_version, "it.1");
+  EXPECT_FALSE(records[0].model_version.empty());
+  EXPECT_NE(records[0].signals_json.find("\"categories\""), std::string::npos);
+}
+
+TEST_F(ScreeningTest, HeldPostIsVisibleToItsAuthorOnlyUntilAModeratorDecides) {
+  auto r = server.Post("/api/v1/statuses",
+                       R"({"status":"holdword at the #harbour tonight @stranger"})", author.token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::value posted = r.json();
+  EXPECT_TRUE(posted.as_object().at("held").as_bool());
+  EXPECT_FALSE(Str(posted, "held_at").empty());
+  const std::string id = Str(posted, "id");
+
+  for (const auto* viewer : {&follower, &stranger}) {
+    const Surfaces s = Look(id, "", "harbour", *viewer);
+    EXPECT_FALSE(s.public_timeline);
+    EXPECT_FALSE(s.tag_timeline);
+    EXPECT_FALSE(s.search);
+    EXPECT_FALSE(s.home);
+    EXPECT_FALSE(s.account);
+    EXPECT_EQ(s.direct, 404);
+  }
+  EXPECT_EQ(server.Get("/api/v1/statuses/" + id).status, 404);  // anonymous
+  EXPECT_TRUE(NotificationsOfType(stranger, "mention").empty());
+  // Its author sees it, marked held.
+  const Surfaces own = Look(id, "", "harbour", author);
+  EXPECT_EQ(own.direct, 200);
+  EXPECT_TRUE(own.home);
+  EXPECT_TRUE(own.account);
+  EXPECT_TRUE(server.Get("/api/v1/statuses/" + id, author.token).json().as_object().at("held").as_bool());
+
+  // An automated notice opened a case; the case view shows the screening record.
+  const std::string case_id = CaseAbout(id);
+  json::value view = ShowCase(case_id);
+  const auto& notices = view.as_object().at("notices").as_array();
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_EQ(Str(notices[0], "source"), "automated");
+  EXPECT_EQ(notices[0].as_object().at("automated_score").to_number<int64_t>(), 90);
+  const auto& screenings = view.as_object().at("screenings").as_array();
+  ASSERT_EQ(screenings.size(), 1u);
+  EXPECT_EQ(Str(screenings[0], "verdict"), "hold");
+  EXPECT_EQ(Str(screenings[0], "rules_version"), "it.1");
+  EXPECT_EQ(screenings[0].as_object().at("rules").as_array()[0].as_string(), "any.threat.holdword");
+  EXPECT_NE(Str(screenings[0], "reason").find("any.threat.holdword"), std::string::npos);
+  EXPECT_TRUE(screenings[0].as_object().at("signals").as_object().contains("rule_hits"));
+
+  // A moderator decides: no action releases it to everyone, with the notifications it held back.
+  Claimed claimed = Claim(mod);
+  ASSERT_EQ(claimed.id, case_id);
+  auto decided = Decide(mod, claimed, R"("action":"no_action")");
+  ASSERT_EQ(decided.status, 200) << decided.body;
+  const Surfaces after = Look(id, "", "harbour", follower);
+  EXPECT_EQ(after.direct, 200);
+  EXPECT_TRUE(after.public_timeline);
+  EXPECT_TRUE(after.tag_timeline);
+  EXPECT_TRUE(after.home);
+  EXPECT_TRUE(after.account);
+  EXPECT_FALSE(server.Get("/api/v1/statuses/" + id, author.token).json().as_object().contains("held"));
+  EXPECT_EQ(NotificationsOfType(stranger, "mention").size(), 1u);
+}
+
+TEST_F(ScreeningTest, RemovingAHeldPostKeepsItHiddenAndTheStatementSaysDetectionWasAutomated) {
+  const std::string id = PostStatus(author, "holdword again").id;
+  const std::string case_id = CaseAbout(id);
+  Claimed claimed = Claim(mod);
+  ASSERT_EQ(claimed.id, case_id);
+  auto decided = Decide(mod, claimed,
+                        R"("action":"remove_status","ground":"illegal","legal_provision":"StGB 241")");
+  ASSERT_EQ(decided.status, 200) << decided.body;
+  EXPECT_TRUE(decided.json().as_object().at("automated_detection").as_bool());
+  EXPECT_EQ(Look(id, "", "holdword", follower).direct, 404);
+  auto statement_id = Str(decided.json(), "statement_id");
+  ASSERT_FALSE(statement_id.empty()) << decided.body;
+  auto statement = server.Get("/api/v1/statements/" + statement_id, author.token);
+  ASSERT_EQ(statement.status, 200) << statement.body;
+  EXPECT_NE(statement.body.find("\"automated_detection\":\"Yes\""), std::string::npos)
+      << statement.body;
+}
+
+TEST_F(ScreeningTest, RejectedPostIsRefusedAndNotStored) {
+  const int64_t before = server.app().storage().Read()->posts().Count();
+  auto r = server.Post("/api/v1/statuses", R"({"status":"r e j e c t w o r d now"})", author.token);
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.error().find("rejected by screening"), std::string::npos) << r.body;
+  EXPECT_NE(r.error().find("any.violence.rejectword"), std::string::npos) << r.body;
+  EXPECT_EQ(server.app().storage().Read()->posts().Count(), before);
+  EXPECT_TRUE(Cases().empty());
+  EXPECT_TRUE(Ids(server.Get("/api/v1/accounts/" + IdToString(author.id) + "/statuses",
+                             author.token).json())
+                  .empty());
+}
+
+TEST_F(ScreeningTest, FlaggedPostIsPublishedAndOpensACaseWithAnAutomatedNotice) {
+  auto r = server.Post("/api/v1/statuses", R"({"status":"cheap flagword deals #offers"})",
+                       author.token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_FALSE(r.json().as_object().contains("held"));
+  const std::string id = Str(r.json(), "id");
+  const Surfaces s = Look(id, "", "offers", stranger);
+  EXPECT_EQ(s.direct, 200);
+  EXPECT_TRUE(s.public_timeline);
+  const std::string case_id = CaseAbout(id);
+  json::value view = ShowCase(case_id);
+  EXPECT_EQ(Str(view, "category"), "STATEMENT_CATEGORY_SCAMS_AND_FRAUD") << view;
+  const auto& notices = view.as_object().at("notices").as_array();
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_EQ(Str(notices[0], "source"), "automated");
+  EXPECT_EQ(Str(view.as_object().at("screenings").as_array()[0], "verdict"), "publish_and_flag");
+  // A second flagged post joins its own case (one case per target); the same post edited into
+  // another flag joins the open case.
+  auto edit = server.Put("/api/v1/statuses/" + id, R"({"status":"cheap flagword deals, edited"})",
+                         author.token);
+  ASSERT_EQ(edit.status, 200) << edit.body;
+  EXPECT_EQ(Cases().size(), 1u);
+  view = ShowCase(case_id);
+  EXPECT_EQ(view.as_object().at("notices").as_array().size(), 2u);
+  const auto& screenings = view.as_object().at("screenings").as_array();
+  ASSERT_EQ(screenings.size(), 2u);
+  EXPECT_FALSE(screenings[0].as_object().at("edit").as_bool());
+  EXPECT_TRUE(screenings[1].as_object().at("edit").as_bool());
+}
+
+TEST_F(ScreeningTest, EditsAreScreenedAgain) {
+  const std::string id = PostStatus(author, "A quiet walk by the #river").id;
+  EXPECT_EQ(Look(id, "", "river", stranger).direct, 200);
+  // Edited into a rejected text: refused, the post unchanged.
+  auto rejected = server.Put("/api/v1/statuses/" + id, R"({"status":"rejectword by the river"})",
+                             author.token);
+  EXPECT_EQ(rejected.status, 422) << rejected.body;
+  EXPECT_NE(Str(server.Get("/api/v1/statuses/" + id, stranger.token).json(), "content").find("quiet"),
+            std::string::npos);
+  // Edited into a held text: out of sight for everyone but its author.
+  auto held = server.Put("/api/v1/statuses/" + id, R"({"status":"holdword by the #river"})",
+                         author.token);
+  ASSERT_EQ(held.status, 200) << held.body;
+  EXPECT_TRUE(held.json().as_object().at("held").as_bool());
+  const Surfaces s = Look(id, "", "river", follower);
+  EXPECT_EQ(s.direct, 404);
+  EXPECT_FALSE(s.home);
+  EXPECT_FALSE(s.public_timeline);
+  EXPECT_EQ(Look(id, "", "river", author).direct, 200);
+  // Edited back into a harmless text: still held (an edit never releases a hold).
+  auto harmless = server.Put("/api/v1/statuses/" + id, R"({"status":"A quiet walk"})", author.token);
+  ASSERT_EQ(harmless.status, 200) << harmless.body;
+  EXPECT_TRUE(harmless.json().as_object().at("held").as_bool());
+  EXPECT_EQ(Look(id, "", "river", follower).direct, 404);
+  auto records = server.app().storage().Read()->posts().ListScreenings(*ParseId(id));
+  ASSERT_EQ(records.size(), 3u);  // creation, the held edit, the harmless edit (the rejected: none)
+  EXPECT_EQ(records[1].verdict, "hold");
+  EXPECT_EQ(records[2].verdict, "publish");
+}
+
+TEST_F(ScreeningTest, TestEndpointIsADryRunForModeratorsAndUp) {
+  EXPECT_EQ(TestText("", "holdword").status, 401);
+  auto member = TestText(stranger.token, "holdword");
+  EXPECT_EQ(member.status, 403) << member.body;
+  auto r = TestText(mod.token, "They said: H O L D W O R D today");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::value body = r.json();
+  EXPECT_EQ(Str(body, "verdict"), "hold");
+  EXPECT_EQ(Str(body, "normalized"), "they said: holdword today");
+  const auto& categories = body.as_object().at("categories").as_object();
+  EXPECT_EQ(categories.size(), 6u);
+  for (const auto& [name, score] : categories) {
+    EXPECT_GE(score.to_number<double>(), 0.0) << name;
+    EXPECT_LE(score.to_number<double>(), 1.0) << name;
+  }
+  const auto& hits = body.as_object().at("rule_hits").as_array();
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(Str(hits[0], "rule"), "any.threat.holdword");
+  EXPECT_EQ(Str(hits[0], "category"), "threat");
+  EXPECT_EQ(hits[0].as_object().at("start").to_number<int64_t>(), 11);
+  EXPECT_EQ(hits[0].as_object().at("end").to_number<int64_t>(), 19);
+  EXPECT_EQ(Str(TestText(admin.token, "rejectword").json(), "verdict"), "reject");
+  EXPECT_EQ(Str(TestText(mod.token, "nice day").json(), "verdict"), "publish");
+  // Nothing stored.
+  EXPECT_EQ(server.app().storage().Read()->posts().Count(), 0);
+  EXPECT_TRUE(Cases().empty());
+  EXPECT_EQ(server.Post("/api/v1/admin/screening/test", "{}", mod.token).status, 422);
+}
+
+TEST_F(ScreeningTest, ReloadSwapsRulesAndABadFileKeepsTheOldOnes) {
+  EXPECT_EQ(server.Post("/api/v1/admin/screening/reload", "{}").status, 401);
+  EXPECT_EQ(server.Post("/api/v1/admin/screening/reload", "{}", stranger.token).status, 403);
+  EXPECT_EQ(server.Post("/api/v1/admin/screening/reload", "{}", mod.token).status, 403);
+
+  // A broken file: 422 with the line and the reason; the old rules stay.
+  std::ofstream(RulesPath(), std::ios::trunc)
+      << RulesText("it.2", "\n[rule any.violence.broken]\ncategory = violent\nlanguages = any\n"
+                           "weight = 0.5\nmax_verdict = hold\npattern = \\bbroken\\b\n");
+  auto bad = server.Post("/api/v1/admin/screening/reload", "{}", admin.token);
+  EXPECT_EQ(bad.status, 422) << bad.body;
+  EXPECT_NE(bad.error().find(".rules:"), std::string::npos) << bad.body;
+  EXPECT_NE(bad.error().find("unknown category \"violent\""), std::string::npos) << bad.body;
+  EXPECT_EQ(Str(TestText(mod.token, "holdword").json(), "verdict"), "hold");
+  auto state = server.Get("/api/v1/admin/screening", mod.token);
+  ASSERT_EQ(state.status, 200) << state.body;
+  EXPECT_EQ(Str(state.json().as_object().at("rules"), "version"), "it.1");
+  EXPECT_EQ(state.json().as_object().at("counts").as_object().at("failed_reloads").to_number<int64_t>(), 1);
+  // "broken" is no rule: a post with it is published.
+  auto plain = server.Post("/api/v1/statuses", R"({"status":"broken things"})", author.token);
+  ASSERT_EQ(plain.status, 200) << plain.body;
+  EXPECT_FALSE(plain.json().as_object().contains("held"));
+
+  // A good file: swapped in.
+  std::ofstream(RulesPath(), std::ios::trunc)
+      << RulesText("it.3", "\n[rule any.violence.newword]\ncategory = violence\nlanguages = any\n"
+                           "weight = 0.9\nmax_verdict = hold\npattern = \\bnewword\\b\n");
+  auto good = server.Post("/api/v1/admin/screening/reload", "{}", admin.token);
+  ASSERT_EQ(good.status, 200) << good.body;
+  EXPECT_EQ(Str(good.json().as_object().at("rules"), "version"), "it.3");
+  EXPECT_EQ(Str(TestText(mod.token, "newword").json(), "verdict"), "hold");
+  auto r = server.Post("/api/v1/statuses", R"({"status":"newword"})", author.token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(r.json().as_object().at("held").as_bool());
+  // The records name the rules version in force.
+  auto records =
+      server.app().storage().Read()->posts().ListScreenings(*ParseId(Str(r.json(), "id")));
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].rules_version, "it.3");
+}
+
+class SurgeTest : public ModerationTest {
+ protected:
+  SurgeTest()
+      : ModerationTest([](Config& c) {
+          ScreeningOn(c);
+          c.screening.surge_open_cases = 2;
+          c.screening.surge_check_seconds = 0;
+          // Surge never lowers hold below flag: threat flags from 0.5 here.
+          c.screening.thresholds["threat"] = Config::ScreeningThresholds{0.5, 0.88, 0.95};
+        }) {}
+  void SetUp() override {
+    std::ofstream(RulesPath(), std::ios::trunc) << RulesText("it.1");
+    ModerationTest::SetUp();
+  }
+};
+
+TEST_F(SurgeTest, ABacklogLowersTheHoldThresholdUntilItRecovers) {
+  // Weight 0.65: below the hold threshold 0.88, so flagged.
+  auto calm = server.Post("/api/v1/statuses", R"({"status":"surgeword one"})", author.token);
+  ASSERT_EQ(calm.status, 200) << calm.body;
+  EXPECT_FALSE(calm.json().as_object().contains("held"));
+  auto state = server.Get("/api/v1/admin/screening", mod.token).json();
+  EXPECT_FALSE(state.as_object().at("surge").as_object().at("active").as_bool());
+  EXPECT_NE(server.Get("/metrics").body.find("stoa_screening_surge 0"), std::string::npos);
+
+  // Two open cases: surge. The hold threshold is 0.58, and the same rule holds.
+  auto second = server.Post("/api/v1/statuses", R"({"status":"flagword two"})", author.token);
+  ASSERT_EQ(second.status, 200) << second.body;
+  state = server.Get("/api/v1/admin/screening", mod.token).json();
+  EXPECT_TRUE(state.as_object().at("surge").as_object().at("active").as_bool());
+  EXPECT_EQ(state.as_object().at("surge").as_object().at("open_cases").to_number<int64_t>(), 2);
+  EXPECT_NE(server.Get("/metrics").body.find("stoa_screening_surge 1"), std::string::npos);
+  auto surged = server.Post("/api/v1/statuses", R"({"status":"surgeword three"})", author.token);
+  ASSERT_EQ(surged.status, 200) << surged.body;
+  EXPECT_TRUE(surged.json().as_object().at("held").as_bool());
+  auto test = server.Post("/api/v1/admin/screening/test", R"({"text":"surgeword"})", mod.token);
+  EXPECT_EQ(Str(test.json(), "verdict"), "hold");
+  EXPECT_TRUE(test.json().as_object().at("surge").as_bool());
+
+  // Moderators decide two cases: the backlog recovers and surge mode ends by itself.
+  for (int i = 0; i < 2; ++i) {
+    Claimed c = Claim(mod);
+    auto d = Decide(mod, c, R"("action":"no_action")");
+    ASSERT_EQ(d.status, 200) << d.body;
+  }
+  state = server.Get("/api/v1/admin/screening", mod.token).json();
+  EXPECT_FALSE(state.as_object().at("surge").as_object().at("active").as_bool());
+  auto calm_again = server.Post("/api/v1/statuses", R"({"status":"surgeword four"})", author.token);
+  ASSERT_EQ(calm_again.status, 200) << calm_again.body;
+  EXPECT_FALSE(calm_again.json().as_object().contains("held"));
+}
+
+}  // namespace
+}  // namespace stoa::testing
