@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <string_view>
 
@@ -21,11 +22,22 @@ inline constexpr size_t kMaxPunctuationRun = 3;
 // words; each run of one ASCII punctuation character is a token of its own; whitespace and
 // control characters separate. No token is empty or contains whitespace, and none starts with
 // fastText's "__label__" (underscores are punctuation).
+namespace detail {
+// 1 for bytes of words: ASCII letters and digits and every non-ASCII byte (a table: the tokeniser
+// runs over every byte of every post the classifier sees).
+inline constexpr auto kClassifierWordByte = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    table[static_cast<size_t>(c)] = c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                                    (c >= 'A' && c <= 'Z');
+  }
+  return table;
+}();
+}  // namespace detail
+
 template <typename Emit>
 void ForEachClassifierToken(std::string_view text, Emit&& emit) {
-  auto is_word = [](unsigned char c) {
-    return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-  };
+  auto is_word = [](unsigned char c) { return detail::kClassifierWordByte[c]; };
   auto is_punctuation = [](unsigned char c) { return c > 0x20 && c < 0x7f; };
   size_t count = 0;
   size_t i = 0;

@@ -103,7 +103,10 @@ Result<FastTextScorer> FastTextScorer::Build(const fasttext::Dictionary& dict,
   s.maxn_ = maxn;
   s.bucket_ = static_cast<uint32_t>(bucket > 0 ? bucket : 0);
   s.word_ngrams_ = word_ngrams;
-  if (s.bucket_ > 0) s.bucket_mod_ = FastModulus(s.bucket_);
+  if (s.bucket_ > 0) {
+    s.bucket_mod_ = FastModulus(s.bucket_);
+    s.bucket_mod32_ = UINT64_MAX / s.bucket_ + 1;
+  }
   s.output_kind_ = output;
   const bool hashed = maxn > 0 || word_ngrams > 1;
   if (word_ngrams < 1 || word_ngrams > kMaxWordNgrams) {
@@ -162,10 +165,11 @@ Result<FastTextScorer> FastTextScorer::Build(const fasttext::Dictionary& dict,
   std::vector<double> sum(s.width_);
   for (int32_t id = 0; id < nwords; ++id) {
     const std::string word = dict.getWord(id);
-    const uint32_t h = Hash(word);
-    if (h != dict.hash(word)) {
+    const uint32_t fasttext_hash = Hash(word);
+    if (fasttext_hash != dict.hash(word)) {
       return InvalidArgument("this fastText library hashes words differently than stoa expects");
     }
+    const uint32_t h = LookupHash(word);
     const std::vector<int32_t>& subwords = dict.getSubwords(id);
     std::fill(sum.begin(), sum.end(), 0.0);
     for (int32_t r : subwords) {
@@ -183,6 +187,7 @@ Result<FastTextScorer> FastTextScorer::Build(const fasttext::Dictionary& dict,
     const uint32_t length = static_cast<uint32_t>(word.size());
     std::memcpy(entry, &count, sizeof count);
     std::memcpy(entry + 1, &length, sizeof length);
+    std::memcpy(entry + 2, &fasttext_hash, sizeof fasttext_hash);
     std::memcpy(entry + kHeaderFloats, word.data(), word.size());
     for (size_t i = 0; i < s.width_; ++i) entry[header + i] = static_cast<float>(sum[i]);
     uint32_t slot = h & s.mask_;
@@ -204,7 +209,7 @@ size_t FastTextScorer::table_bytes() const {
 // The row of `word` and its subword count, nullptr when it is not in the vocabulary. Probing starts
 // at `slot`, the first slot that is empty or holds `hash` (LookUpTokens).
 const float* FastTextScorer::Find(std::string_view word, uint32_t hash, uint32_t slot,
-                                  uint32_t* count) const {
+                                  uint32_t* count, uint32_t* fasttext_hash) const {
   for (;; slot = (slot + 1) & mask_) {
     const Slot& s = slots_[slot];
     if (s.entry == UINT32_MAX) return nullptr;
@@ -216,6 +221,7 @@ const float* FastTextScorer::Find(std::string_view word, uint32_t hash, uint32_t
       continue;
     }
     std::memcpy(count, entry, sizeof *count);
+    std::memcpy(fasttext_hash, entry + 2, sizeof *fasttext_hash);
     return entry + RoundUp(kHeaderFloats + RoundUp(length, sizeof(float)) / sizeof(float), kRowAlign);
   }
 }
@@ -240,6 +246,11 @@ void FastTextScorer::LookUpTokens(Accumulator& acc) const {
 
 inline const float* FastTextScorer::BucketRow(uint64_t h) const {
   return buckets_.data() + buckets_base_ + FastRemainder(h, bucket_mod_, bucket_) * width_;
+}
+
+// h % bucket_ for a 32-bit h: Lemire's fastmod_u32 (exact for 32-bit numerators and divisors).
+inline const float* FastTextScorer::BucketRow32(uint32_t h) const {
+  return buckets_.data() + buckets_base_ + size_t{FastRemainder32(h, bucket_mod32_, bucket_)} * width_;
 }
 
 inline void FastTextScorer::AddRow(const float* row, Accumulator& acc) const {
@@ -277,9 +288,10 @@ void FastTextScorer::Flush(Accumulator& acc) const {
 
 void FastTextScorer::AddToken(const QueuedToken& queued, Accumulator& acc) const {
   const std::string_view token = queued.token;
-  const uint32_t h = queued.hash;
   uint32_t count = 0;
-  const float* row = slots_.empty() ? nullptr : Find(token, h, queued.slot, &count);
+  uint32_t h = 0;  // fastText's hash of the token, for the word n-grams
+  const float* row = Find(token, queued.hash, queued.slot, &count, &h);
+  if (row == nullptr) h = Hash(token);
   if (row != nullptr) {
     // A known word: its subwords' rows, summed in advance (one row per subword in fastText).
     AddRow(row, acc);
@@ -308,16 +320,47 @@ void FastTextScorer::AddToken(const QueuedToken& queued, Accumulator& acc) const
 // except a lone "<" or ">", hashed into the buckets after the words.
 void FastTextScorer::AddCharNgrams(std::string_view token, Accumulator& acc) const {
   const size_t n = token.size() + 2;
-  const auto at = [&](size_t k) { return k == 0 ? '<' : (k == n - 1 ? '>' : token[k - 1]); };
+  char stack[256];
+  std::string heap;
+  char* word = stack;
+  if (n > sizeof stack) {
+    heap.resize(n);
+    word = heap.data();
+  }
+  word[0] = '<';
+  std::memcpy(word + 1, token.data(), token.size());
+  word[n - 1] = '>';
+  bool ascii = true;
+  for (char c : token) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+  if (ascii && minn_ >= 2) {
+    // One byte per character (the usual case): runs of minn..maxn bytes; with minn >= 2 the
+    // exclusion of a lone "<" or ">" never applies.
+    const auto minn = static_cast<size_t>(minn_);
+    const auto maxn = static_cast<size_t>(maxn_);
+    uint64_t added = 0;
+    for (size_t i = 0; i + minn <= n; ++i) {
+      uint32_t h = kFnvOffset;
+      size_t j = i;
+      for (; j < i + minn - 1; ++j) h = FnvStep(h, word[j]);
+      const size_t last = std::min(n, i + maxn);
+      for (; j < last; ++j) {
+        h = FnvStep(h, word[j]);
+        AddRow(BucketRow32(h), acc);
+        ++added;
+      }
+    }
+    acc.rows += added;
+    return;
+  }
   for (size_t i = 0; i < n; ++i) {
-    if (IsContinuationByte(at(i))) continue;
+    if (IsContinuationByte(word[i])) continue;
     uint32_t h = kFnvOffset;
     size_t j = i;
     for (int length = 1; j < n && length <= maxn_; ++length) {
-      h = FnvStep(h, at(j++));
-      while (j < n && IsContinuationByte(at(j))) h = FnvStep(h, at(j++));
+      h = FnvStep(h, word[j++]);
+      while (j < n && IsContinuationByte(word[j])) h = FnvStep(h, word[j++]);
       if (length >= minn_ && !(length == 1 && (i == 0 || j == n))) {
-        AddRow(BucketRow(h), acc);
+        AddRow(BucketRow32(h), acc);
         ++acc.rows;
       }
     }

@@ -62,9 +62,49 @@ class FastTextScorer {
 
   // fastText's string hash (FNV-1a over signed bytes).
   static uint32_t Hash(std::string_view s);
+  // The hash of the vocabulary table (cheaper than fastText's: eight bytes per multiplication);
+  // fastText's hash of a known word is stored in its entry, so only unknown words need it.
+  static uint32_t LookupHash(std::string_view s) {
+    const char* p = s.data();
+    const size_t n = s.size();
+    const auto load8 = [](const char* q) {
+      uint64_t w;
+      __builtin_memcpy(&w, q, 8);
+      return w;
+    };
+    const auto load4 = [](const char* q) {
+      uint32_t w;
+      __builtin_memcpy(&w, q, 4);
+      return uint64_t{w};
+    };
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+    uint64_t w;
+    // Only bytes of the token are read: the last (or only) piece overlaps the one before.
+    if (n >= 8) {
+      size_t i = 0;
+      for (; i + 8 < n; i += 8) {
+        h = (h ^ load8(p + i)) * 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 29;
+      }
+      w = load8(p + n - 8);
+    } else if (n >= 4) {
+      w = load4(p) | (load4(p + n - 4) << 32);
+    } else if (n > 0) {
+      w = static_cast<unsigned char>(p[0]) | (uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) |
+          (uint64_t{static_cast<unsigned char>(p[n - 1])} << 16);
+    } else {
+      w = 0;
+    }
+    h = (h ^ w) * 0x94D049BB133111EBull;
+    return static_cast<uint32_t>(h ^ (h >> 32));
+  }
   // a % d as FastTextScorer computes it from m = FastModulus(d) (d > 0); exposed for tests.
   static unsigned __int128 FastModulus(uint64_t d);
   static uint64_t FastRemainder(uint64_t a, unsigned __int128 m, uint64_t d);
+  // a % d for 32-bit a and d (0 < d) from m = UINT64_MAX / d + 1.
+  static uint32_t FastRemainder32(uint32_t a, uint64_t m, uint32_t d) {
+    return static_cast<uint32_t>((static_cast<unsigned __int128>(m * a) * d) >> 64);
+  }
 
  private:
   static constexpr std::string_view kEndOfLine = "</s>";  // fasttext::Dictionary::EOS
@@ -79,7 +119,7 @@ class FastTextScorer {
   // table slots and entries of a batch are fetched from memory together.
   struct QueuedToken {
     std::string_view token;
-    uint32_t hash;
+    uint32_t hash;  // LookupHash
     uint32_t slot;
   };
   struct Accumulator {
@@ -96,23 +136,27 @@ class FastTextScorer {
     int open_count = 0;
   };
 
-  // A vocabulary slot: the word's hash and where its entry starts in entries_ (in floats).
+  // A vocabulary slot: the word's LookupHash and where its entry starts in entries_ (in floats).
   struct Slot {
     uint32_t hash = 0;
     uint32_t entry = UINT32_MAX;  // UINT32_MAX: empty
   };
-  // An entry: width_ floats (the summed projections of the word's subwords), then a header
-  // {subword count, word length} as two uint32 and the word's bytes, padded to whole floats.
-  static constexpr size_t kHeaderFloats = 2;
+  // An entry: a header {subword count, word length, fastText's hash of the word} as three uint32
+  // and the word's bytes, padded to a multiple of 8 floats, then width_ floats (the summed
+  // projections of the word's subwords). Entries start on a cache line, so for words of up to 20
+  // bytes and 8-float rows an entry is one line.
+  static constexpr size_t kHeaderFloats = 3;
 
   FastTextScorer() = default;
-  const float* Find(std::string_view word, uint32_t hash, uint32_t slot, uint32_t* count) const;
+  const float* Find(std::string_view word, uint32_t hash, uint32_t slot, uint32_t* count,
+                    uint32_t* fasttext_hash) const;
   void QueueToken(std::string_view token, Accumulator& acc) const;
   void LookUpTokens(Accumulator& acc) const;
   void AddToken(const QueuedToken& token, Accumulator& acc) const;
   void AddRow(const float* row, Accumulator& acc) const;
   void Flush(Accumulator& acc) const;
   const float* BucketRow(uint64_t h) const;
+  const float* BucketRow32(uint32_t h) const;
   void AddCharNgrams(std::string_view token, Accumulator& acc) const;
   void Finish(Accumulator& acc, std::span<float> out) const;
 
@@ -134,11 +178,12 @@ class FastTextScorer {
   // h % bucket_ without a division (Lemire, Kaser and Kurz, "Faster remainder by direct
   // computation", 2019): bucket_mod_ = ceil(2^128 / bucket_).
   unsigned __int128 bucket_mod_ = 0;
+  uint64_t bucket_mod32_ = 0;  // the same for 32-bit hashes (character n-grams): ceil(2^64 / bucket_)
   int word_ngrams_ = 1;
 };
 
 inline void FastTextScorer::QueueToken(std::string_view token, Accumulator& acc) const {
-  const uint32_t h = Hash(token);
+  const uint32_t h = LookupHash(token);
   __builtin_prefetch(&slots_[h & mask_]);
   acc.tokens[acc.ntokens++] = {token, h, h & mask_};
   if (acc.ntokens == kBatch) LookUpTokens(acc);

@@ -183,10 +183,13 @@ void ExpectPredictionsEqualFastTextsOwn(const ClassifierFile& file, double toler
   reference.loadModel(dir.File("model.bin"));
   auto c = Classifier::FromFile(file);
   ASSERT_TRUE(c.ok()) << c.status().message();
-  for (const char* text : {"Smash and destroy their cars", "buy cheap", "völlig unbekannte Wörter hier",
+  for (const std::string& text : std::vector<std::string>{"Smash and destroy their cars", "buy cheap", "völlig unbekannte Wörter hier",
                            "", "!!! ??? ...", "tea tea tea tea bread", "click-here: buy_now!!!",
                            "Ein längerer Text mit vielen Wörtern, die das Modell nie gesehen hat, "
-                           "und ein paar bekannten: weather, smash, rabatt."}) {
+                           "und ein paar bekannten: weather, smash, rabatt.",
+                           // unknown words of other scripts (several bytes per character), and a
+                           // word longer than the scorer's stack buffer
+                           "東京タワー 🔥🔥 smash жжжэюя", "zq" + std::string(400, 'x') + "buy"}) {
     const std::string normalized = NormalizeForClassifier(text);
     std::string line;
     ForEachClassifierToken(normalized, [&](std::string_view token) {
@@ -274,6 +277,17 @@ TEST(Classifier, FastRemainderEqualsTheRemainder) {
     }
     for (uint64_t a : std::vector<uint64_t>{0, d - 1, d, d + 1, UINT64_MAX, UINT64_MAX - 1}) {
       ASSERT_EQ(detail::FastTextScorer::FastRemainder(a, m, d), a % d) << a << " % " << d;
+    }
+    const uint64_t m32 = UINT64_MAX / d + 1;
+    for (int i = 0; i < 10000; ++i) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      const auto a = static_cast<uint32_t>(x);
+      ASSERT_EQ(detail::FastTextScorer::FastRemainder32(a, m32, static_cast<uint32_t>(d)), a % d) << a;
+    }
+    for (uint32_t a : {0u, UINT32_MAX, UINT32_MAX - 1, static_cast<uint32_t>(d - 1)}) {
+      ASSERT_EQ(detail::FastTextScorer::FastRemainder32(a, m32, static_cast<uint32_t>(d)), a % d) << a;
     }
   }
 }
