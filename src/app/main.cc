@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -67,6 +68,9 @@ int Serve(const Options& o) {
   if (!config.ok()) return Fail(config.status().message());
   if (!o.screening_rules.empty()) config->screening.rules = o.screening_rules;
   if (!o.screening_model.empty()) config->screening.model = o.screening_model;
+  // SIGHUP reloads screening once the server listens for it; until then it must not end the
+  // process (its default action).
+  std::signal(SIGHUP, SIG_IGN);
   auto app = App::Open(o.data, std::move(config).value(), clock, random);
   if (!app.ok()) return Fail(app.status().message());
   const std::string listen = o.listen.empty() ? (*app)->config().server.listen : o.listen;

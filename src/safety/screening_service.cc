@@ -74,7 +74,8 @@ ScreeningService::ScreeningService(social::Core& core, NoticeService& notices,
 
 Status ScreeningService::Load() {
   std::lock_guard lock(reload_mu_);
-  ASSIGN_OR_RETURN(auto rules, screen::RuleSet::Load(settings_.rules_path));
+  ASSIGN_OR_RETURN(auto rules,
+                   screen::RuleSet::Load(settings_.rules_path, settings_.rules_cache_dir));
   auto model = screen::Classifier::Load(settings_.model_path);
   if (!model.ok()) {
     return Status(model.status().code(), settings_.model_path + ": " + model.status().message());
@@ -87,7 +88,7 @@ Status ScreeningService::Load() {
 Status ScreeningService::Reload() {
   std::lock_guard lock(reload_mu_);
   // Both are read, parsed and compiled before either is swapped in.
-  auto rules = screen::RuleSet::Load(settings_.rules_path);
+  auto rules = screen::RuleSet::Load(settings_.rules_path, settings_.rules_cache_dir);
   if (!rules.ok()) {
     failed_reloads_.fetch_add(1, std::memory_order_relaxed);
     return rules.status();

@@ -29,6 +29,9 @@ namespace stoa::safety {
 struct ScreeningSettings {
   std::string rules_path;  // resolved by the application (config, --rules or the shipped file)
   std::string model_path;  // likewise (config, --model or default.model beside the binary)
+  // Where the compiled rules are cached between starts and reloads (an existing directory; ""
+  // for none): screen/rules_cache.h.
+  std::string rules_cache_dir;
   screen::PolicySettings policy;
   int64_t surge_open_cases = 0;                 // 0: off
   std::chrono::seconds surge_oldest_open{0};    // 0: off
