@@ -76,6 +76,75 @@ TEST_P(StorageConformanceTest, PostRoundTripsEveryField) {
   EXPECT_EQ(r->posts().Get(999).status().code(), StatusCode::kNotFound);
 }
 
+// Screening (migration 0011): the hold travels with the post through Insert, Update and SetHeld;
+// screening records come back per status, oldest first, every field kept.
+TEST_P(StorageConformanceTest, HeldPostsAndScreeningRecords) {
+  const Id author = CreateAccount("author");
+  Post held = MakePost(author, "held");
+  held.held_at = Now();
+  InsertPost(held);
+  Post plain = MakePost(author, "plain");
+  InsertPost(plain);
+  EXPECT_EQ(Read()->posts().Get(held.id)->held_at, held.held_at);
+  EXPECT_FALSE(Read()->posts().Get(plain.id)->held());
+
+  // An edit can put a post on hold; SetHeld clears it.
+  Post edited = *Read()->posts().Get(plain.id);
+  edited.text = "edited";
+  edited.edited_at = Now() + std::chrono::seconds(1);
+  edited.held_at = edited.edited_at;
+  PostEdit previous;
+  previous.id = NextId();
+  previous.post_id = plain.id;
+  previous.text = "plain";
+  previous.created_at = plain.created_at;
+  MustWrite([&](Transaction& tx) { return tx.posts().Update(edited, previous); });
+  EXPECT_EQ(Read()->posts().Get(plain.id)->held_at, edited.held_at);
+  MustWrite([&](Transaction& tx) { return tx.posts().SetHeld(plain.id, std::nullopt); });
+  EXPECT_FALSE(Read()->posts().Get(plain.id)->held());
+  EXPECT_FALSE(Read()->posts().GetMany(std::vector<Id>{plain.id})[0].held());
+  EXPECT_EQ(Write([&](Transaction& tx) { return tx.posts().SetHeld(999, Now()); }).code(),
+            StatusCode::kNotFound);
+
+  ScreeningRecord first;
+  first.id = NextId();
+  first.status_id = held.id;
+  first.created_at = Now();
+  first.verdict = "hold";
+  first.reason = "threat: rule x (score 0.90)";
+  first.rule_names = {"en.threat.x", "any.spam.y"};
+  first.signals_json = R"({"verdict":"hold"})";
+  first.rules_version = "r1";
+  first.model_version = "m1";
+  ScreeningRecord second = first;
+  second.id = NextId();
+  second.created_at = Now() + std::chrono::seconds(2);
+  second.edit = true;
+  second.verdict = "publish";
+  second.reason.clear();
+  second.rule_names.clear();
+  MustWrite([&](Transaction& tx) {
+    RETURN_IF_ERROR(tx.posts().InsertScreening(first));
+    return tx.posts().InsertScreening(second);
+  });
+  auto records = Read()->posts().ListScreenings(held.id);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].id, first.id);
+  EXPECT_EQ(records[0].status_id, held.id);
+  EXPECT_EQ(records[0].created_at, first.created_at);
+  EXPECT_FALSE(records[0].edit);
+  EXPECT_EQ(records[0].verdict, "hold");
+  EXPECT_EQ(records[0].reason, first.reason);
+  EXPECT_EQ(records[0].rule_names, first.rule_names);
+  EXPECT_EQ(records[0].signals_json, first.signals_json);
+  EXPECT_EQ(records[0].rules_version, "r1");
+  EXPECT_EQ(records[0].model_version, "m1");
+  EXPECT_TRUE(records[1].edit);
+  EXPECT_EQ(records[1].verdict, "publish");
+  EXPECT_TRUE(records[1].rule_names.empty());
+  EXPECT_TRUE(Read()->posts().ListScreenings(plain.id).empty());
+}
+
 TEST_P(StorageConformanceTest, ThreadRootDefaultsToThePostItself) {
   const Id author = CreateAccount("author");
   Post p = MakePost(author, "root");
