@@ -128,7 +128,7 @@ struct Config {
     // Per screening category (violence, threat, incitement, glorification, terrorism, spam).
     std::map<std::string, ScreeningThresholds> thresholds = {
         {"violence", {}},      {"threat", {}},    {"incitement", {}},
-        {"glorification", {}}, {"terrorism", {}}, {"spam", {0.6, 0.95, 2.0}}};
+        {"glorification", {}}, {"terrorism", {}}, {"spam", {0.6, 2.0, 2.0}}};
     // Surge mode: when the open backlog has at least this many cases, or its oldest open case is
     // at least this old (0: that trigger is off), every hold threshold drops by surge_hold_drop.
     int64_t surge_open_cases = 1000;

@@ -149,7 +149,17 @@ void WriteReport(JsonWriter& w, Call& c, storage::ReadSession& read, const Repor
     w.NullField("action_taken_at");
   }
   w.Field("category", ReportCategoryOf(v));
-  w.Field("comment", v.notices.empty() ? std::string() : v.notices.front().explanation);
+  {
+    // The first notice a person wrote (screening's automated notices carry no comment).
+    std::string comment;
+    for (const auto& n : v.notices) {
+      if (n.source != NoticeSource::kAutomated) {
+        comment = n.explanation;
+        break;
+      }
+    }
+    w.Field("comment", comment);
+  }
   w.Field("forwarded", false);
   w.Field("created_at", FormatIso8601(k.created_at));
   w.Field("updated_at", FormatIso8601(k.updated_at));
