@@ -158,6 +158,23 @@ AccountPtr Core::LoadAccount(Id id, RequestMemo* memo) {
   return ptr;
 }
 
+void Core::MemoAccounts(std::span<const Id> ids, RequestMemo& memo) {
+  std::vector<Id> missing;
+  for (Id id : ids) {
+    if (memo.accounts.find(id) == memo.accounts.end()) missing.push_back(id);
+  }
+  if (missing.empty()) return;
+  memo.accounts.Merge(LoadAccounts(missing, nullptr));
+}
+
+const Account* Core::PeekAccount(Id id, RequestMemo* memo, AccountPtr& keep) {
+  if (memo != nullptr) {
+    if (auto it = memo->accounts.find(id); it != memo->accounts.end()) return it->second.get();
+  }
+  keep = LoadAccount(id, memo);
+  return keep.get();
+}
+
 IdMap<AccountPtr> Core::LoadAccounts(std::span<const Id> ids, RequestMemo* memo) {
   IdMap<AccountPtr> out = LoadBatch<Account>(ids, memo != nullptr ? &memo->accounts : nullptr,
                                              accounts_, [this](std::span<const Id> missing) {

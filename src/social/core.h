@@ -92,6 +92,13 @@ class Core {
   // With a `memo`, results are looked up in and added to it.
   AccountPtr LoadAccount(Id id, RequestMemo* memo = nullptr);
   IdMap<AccountPtr> LoadAccounts(std::span<const Id> ids, RequestMemo* memo = nullptr);
+  // Makes sure every account of `ids` that exists is in `memo` (read it there): unlike
+  // LoadAccounts it hands out no copies, so a page whose authors are memoised already costs no
+  // reference-count traffic on the shared cached objects.
+  void MemoAccounts(std::span<const Id> ids, RequestMemo& memo);
+  // The account, read in `memo` without copying its pointer when it is there; otherwise loaded
+  // like LoadAccount and held by `keep`. Valid while the memo (or `keep`) lives.
+  const Account* PeekAccount(Id id, RequestMemo* memo, AccountPtr& keep);
   PostPtr LoadPost(Id id, RequestMemo* memo = nullptr);
   IdMap<PostPtr> LoadPosts(std::span<const Id> ids, RequestMemo* memo = nullptr);
   std::shared_ptr<const OAuthApp> LoadApp(Id id);

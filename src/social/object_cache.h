@@ -38,7 +38,9 @@ class ObjectCache {
     std::lock_guard lock(s.mu);
     auto it = s.map.find(id);
     if (it == s.map.end()) return nullptr;
-    it->second.referenced = true;
+    // Written only when it changes: a store on every lookup would take the line away from the
+    // other cores reading the same hot entries.
+    if (!it->second.referenced) it->second.referenced = true;
     return it->second.value;
   }
 
@@ -98,7 +100,8 @@ class ObjectCache {
     Ptr value;
     bool referenced = false;  // looked up since the last eviction walk
   };
-  struct Shard {
+  // A cache line each: neighbouring shards' mutexes must not share one (false sharing).
+  struct alignas(64) Shard {
     std::mutex mu;
     // Guarded by mu.
     // Open addressing: one probe in contiguous memory per lookup (measured: node-based maps

@@ -283,7 +283,11 @@ void StatusWriter::Prefetch(const std::vector<social::PostPtr>& posts) {
     shown_ids.push_back(p->is_reblog() ? p->reblog_of_id : p->id);
   }
   for (const auto& [id, p] : originals_) account_ids.push_back(p->account_id);
-  accounts_.Merge(core_.LoadAccounts(account_ids, viewer_.memo));
+  if (viewer_.memo != nullptr) {
+    core_.MemoAccounts(account_ids, *viewer_.memo);  // Append reads them there, without copies
+  } else {
+    accounts_.Merge(core_.LoadAccounts(account_ids, nullptr));
+  }
   if (!viewer_.anonymous() && !shown_ids.empty()) {
     // Recent interactions come from memory; only posts older than its horizon need the database.
     auto recent = core_.LoadInteractions(viewer_.account_id);
@@ -312,10 +316,13 @@ void StatusWriter::Prefetch(const std::vector<social::PostPtr>& posts) {
 
 void StatusWriter::Append(std::string& out, const social::PostPtr& post, bool with_source) {
   const Post& p = *post;
-  auto author_it = accounts_.find(p.account_id);
-  social::AccountPtr author = author_it != accounts_.end()
-                                  ? author_it->second
-                                  : core_.LoadAccount(p.account_id, viewer_.memo);
+  social::AccountPtr keep_author;
+  const Account* author = nullptr;
+  if (auto it = accounts_.find(p.account_id); it != accounts_.end()) {
+    author = it->second.get();
+  } else {
+    author = core_.PeekAccount(p.account_id, viewer_.memo, keep_author);
+  }
   static const std::string kNoName;
   out += cache_.PostPrefix(core_, *post, author ? author->username : kNoName);
   // Outside the cached prefix: a moderator marking the author sensitive makes all of their posts
