@@ -225,8 +225,9 @@ Result<bool> PostService::ReleaseInTx(storage::Transaction& tx, Id post_id) {
   const bool since_creation = *post.held_at == post.created_at;
   RETURN_IF_ERROR(tx.posts().SetHeld(post_id, std::nullopt));
   if (since_creation && !post.deleted() && !post.removed()) {
-    const auto followers = core_.LoadFollowers(post.account_id);
-    RETURN_IF_ERROR(NotifyNew(tx, post, followers->notify));
+    // Read in the writer's transaction (no reader session while it is open).
+    const std::vector<Id> notify = tx.relationships().NotifyingFollowerIds(post.account_id);
+    RETURN_IF_ERROR(NotifyNew(tx, post, notify));
   }
   return true;
 }

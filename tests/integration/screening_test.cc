@@ -124,6 +124,10 @@ TEST_F(ScreeningTest, HarmlessPostIsPublishedAndRecorded) {
 }
 
 TEST_F(ScreeningTest, HeldPostIsVisibleToItsAuthorOnlyUntilAModeratorDecides) {
+  // The follower wants a notification for every post of the author.
+  auto notify = server.Post("/api/v1/accounts/" + IdToString(author.id) + "/follow",
+                            R"({"notify":true})", follower.token);
+  ASSERT_EQ(notify.status, 200) << notify.body;
   auto r = server.Post("/api/v1/statuses",
                        R"({"status":"holdword at the #harbour tonight @stranger"})", author.token);
   ASSERT_EQ(r.status, 200) << r.body;
@@ -143,6 +147,7 @@ TEST_F(ScreeningTest, HeldPostIsVisibleToItsAuthorOnlyUntilAModeratorDecides) {
   }
   EXPECT_EQ(server.Get("/api/v1/statuses/" + id).status, 404);  // anonymous
   EXPECT_TRUE(NotificationsOfType(stranger, "mention").empty());
+  EXPECT_TRUE(NotificationsOfType(follower, "status").empty());
   // Its author sees it, marked held.
   const Surfaces own = Look(id, "", "harbour", author);
   EXPECT_EQ(own.direct, 200);
@@ -178,6 +183,7 @@ TEST_F(ScreeningTest, HeldPostIsVisibleToItsAuthorOnlyUntilAModeratorDecides) {
   EXPECT_TRUE(after.account);
   EXPECT_FALSE(server.Get("/api/v1/statuses/" + id, author.token).json().as_object().contains("held"));
   EXPECT_EQ(NotificationsOfType(stranger, "mention").size(), 1u);
+  EXPECT_EQ(NotificationsOfType(follower, "status").size(), 1u);
 }
 
 TEST_F(ScreeningTest, RemovingAHeldPostKeepsItHiddenAndTheStatementSaysDetectionWasAutomated) {
