@@ -290,6 +290,16 @@ const std::map<std::string, Setter>& Setters() {
          return ParseFraction("screening.surge_hold_drop", v, 0.0, 1.0,
                               c.screening.surge_hold_drop);
        }},
+      {"screening.classifier_max_verdict",
+       [](Config& c, const std::string& v) -> Status {
+         if (v != "publish_and_flag" && v != "hold" && v != "reject") {
+           return InvalidArgument(
+               "screening.classifier_max_verdict: expected publish_and_flag, hold or reject, got '" +
+               v + "'");
+         }
+         c.screening.classifier_max_verdict = v;
+         return Status::Ok();
+       }},
       {"screening.surge_check_seconds",
        IntSetter(&C::screening, &C::Screening::surge_check_seconds, 0, 3600,
                  "screening.surge_check_seconds")},

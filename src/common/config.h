@@ -134,6 +134,11 @@ struct Config {
     int64_t surge_open_cases = 1000;
     int surge_oldest_open_minutes = 24 * 60;
     double surge_hold_drop = 0.2;
+    // The strictest verdict the classifier alone may cause: publish_and_flag, hold or reject.
+    // Flag by default: the build's default model, trained on the project's few hundred examples,
+    // would hold ~2 % of real posts, 94 % of them harmless (BENCHMARKS.md); raise it for a model
+    // trained on the platform's own decisions (stoa export-labels, stoa train).
+    std::string classifier_max_verdict = "publish_and_flag";
     int surge_check_seconds = 10;  // how often the backlog is looked at (0: for every post)
   } screening;
 

@@ -57,6 +57,12 @@ Result<ScreeningSettings> ScreeningSettings::FromConfig(const Config::Screening&
                                              static_cast<float>(t.reject)};
   }
   s.policy.surge_hold_drop = static_cast<float>(config.surge_hold_drop);
+  const auto classifier_max = screen::ParseVerdict(config.classifier_max_verdict);
+  if (!classifier_max || *classifier_max == screen::Verdict::kPublish) {
+    return InvalidArgument("screening.classifier_max_verdict: '" + config.classifier_max_verdict +
+                           "' is not publish_and_flag, hold or reject");
+  }
+  s.policy.classifier_max = *classifier_max;
   RETURN_IF_ERROR(screen::ValidatePolicy(s.policy));
   s.surge_open_cases = config.surge_open_cases;
   s.surge_oldest_open = std::chrono::minutes(config.surge_oldest_open_minutes);
@@ -255,6 +261,7 @@ std::string ScreeningService::StateJson() {
   w.EndObject();
   w.Key("model").BeginObject().Field("path", settings_.model_path);
   w.Field("version", model ? model->version() : std::string());
+  w.Field("max_verdict", screen::VerdictName(settings_.policy.classifier_max));
   w.EndObject();
   w.Key("thresholds").BeginObject();
   for (screen::Category c : screen::kAllCategories) {

@@ -60,9 +60,11 @@ PolicyResult ApplyPolicy(const PolicySettings& settings, const CategoryScores* c
     if (classifier != nullptr) {
       const float score = (*classifier)[c];
       float reached = 0;
-      const Verdict v = ThresholdVerdict(t, score, &reached);
+      Verdict v = ThresholdVerdict(t, score, &reached);
+      const bool capped = v > settings.classifier_max;
+      if (capped) v = settings.classifier_max;
       if (v != Verdict::kPublish) {
-        out.reasons.push_back({PolicyReason::Signal::kClassifier, c, score, reached, v, false, {}});
+        out.reasons.push_back({PolicyReason::Signal::kClassifier, c, score, reached, v, capped, {}});
       }
     }
     PolicyReason r{PolicyReason::Signal::kRules, c, 0, 0, Verdict::kPublish, false, {}};
@@ -117,7 +119,11 @@ std::string PolicyResult::Summary(const RuleSet* rules) const {
                                                      : "flag";
     if (!r.capped) out += std::string(" reached the ") + name + " threshold " + Number(r.threshold);
   }
-  if (r.capped) out += ", capped at " + std::string(VerdictName(r.verdict)) + " by the rules";
+  if (r.capped) {
+    out += ", capped at " + std::string(VerdictName(r.verdict));
+    out += r.signal == PolicyReason::Signal::kRules ? " by the rules"
+                                                    : " (the classifier's max_verdict)";
+  }
   if (surge && r.verdict == Verdict::kHold) out += " (surge thresholds)";
   return out;
 }

@@ -36,6 +36,10 @@ struct Thresholds {
 struct PolicySettings {
   std::array<Thresholds, kCategoryCount> thresholds{};  // indexed by Category
   float surge_hold_drop = 0.2f;
+  // The strictest verdict the classifier alone may cause (rules have their own caps in the rules
+  // file). A model trained on a few hundred examples scores too many harmless posts high to
+  // hold or reject them on its own; one trained on the platform's own decisions may.
+  Verdict classifier_max = Verdict::kReject;
 
   Thresholds& operator[](Category c) { return thresholds[static_cast<size_t>(c)]; }
   const Thresholds& operator[](Category c) const { return thresholds[static_cast<size_t>(c)]; }
@@ -55,7 +59,8 @@ struct PolicyReason {
   float score;      // the classifier's score or the category's combined rule score
   float threshold;  // the threshold the score reached (for rules below the flag threshold: 0)
   Verdict verdict;  // what this signal alone causes in this category
-  bool capped = false;  // rules: the verdict was lowered to the rules' max_verdict
+  bool capped = false;  // the verdict was lowered to the rules' max_verdict (rules) or to
+                        // PolicySettings::classifier_max (classifier)
   std::vector<uint32_t> rules;  // rules: the indexes (into the RuleSet) of the rules that hit
 };
 

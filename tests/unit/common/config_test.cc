@@ -113,6 +113,8 @@ TEST(ConfigTest, ExampleFileDocumentsTheDefaults) {
             defaults->screening.surge_oldest_open_minutes);
   EXPECT_EQ(example->screening.surge_hold_drop, defaults->screening.surge_hold_drop);
   EXPECT_EQ(example->screening.surge_check_seconds, defaults->screening.surge_check_seconds);
+  EXPECT_EQ(example->screening.classifier_max_verdict,
+            defaults->screening.classifier_max_verdict);
 }
 
 TEST(ConfigTest, ScreeningThresholdsAndSurge) {
@@ -123,6 +125,7 @@ threat = "0.4/0.7/0.99"
 spam = "0.9/off/off"
 surge_hold_drop = 0.25
 surge_open_cases = 50
+classifier_max_verdict = "hold"
 )");
   auto config = LoadConfig(path, {{"STOA_SCREENING_VIOLENCE", "0.3/0.6/off"},
                                   {"STOA_SCREENING_ENABLED", "false"}});
@@ -138,6 +141,11 @@ surge_open_cases = 50
   EXPECT_DOUBLE_EQ(config->screening.thresholds.at("violence").flag, 0.3);
   EXPECT_DOUBLE_EQ(config->screening.surge_hold_drop, 0.25);
   EXPECT_EQ(config->screening.surge_open_cases, 50);
+  EXPECT_EQ(config->screening.classifier_max_verdict, "hold");
+  EXPECT_EQ(LoadConfig("", {})->screening.classifier_max_verdict, "publish_and_flag");
+  auto cap = LoadConfig("", {{"STOA_SCREENING_CLASSIFIER_MAX_VERDICT", "publish"}});
+  ASSERT_FALSE(cap.ok());
+  EXPECT_NE(cap.status().message().find("screening.classifier_max_verdict"), std::string::npos);
 
   for (const std::string bad : {"0.5/0.8", "0.9/0.5/off", "off/0.8/off", "0/0.5/off", "a/b/c",
                                 "0.5/1.5/off"}) {

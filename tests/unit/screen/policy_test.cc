@@ -88,6 +88,32 @@ TEST(PolicyTest, ClassifierScoresAgainstThresholds) {
   EXPECT_EQ(ForScores(s, scores).verdict, Verdict::kReject);
 }
 
+TEST(PolicyTest, ClassifierVerdictIsCappedByClassifierMax) {
+  PolicySettings s = Settings();
+  s.classifier_max = Verdict::kPublishAndFlag;
+  CategoryScores scores;
+  scores[Category::kThreat] = 0.97f;  // over the reject threshold
+  PolicyResult capped = ForScores(s, scores);
+  EXPECT_EQ(capped.verdict, Verdict::kPublishAndFlag);
+  ASSERT_EQ(capped.reasons.size(), 1u);
+  EXPECT_TRUE(capped.reasons[0].capped);
+  EXPECT_EQ(capped.Summary(nullptr),
+            "threat: classifier score 0.97, capped at publish_and_flag (the classifier's "
+            "max_verdict)");
+  // Below the flag threshold the cap changes nothing.
+  scores[Category::kThreat] = 0.3f;
+  EXPECT_EQ(ForScores(s, scores).verdict, Verdict::kPublish);
+  // Holding is allowed again with a cap of hold, and surge still lowers the hold threshold.
+  s.classifier_max = Verdict::kHold;
+  scores[Category::kThreat] = 0.97f;
+  EXPECT_EQ(ForScores(s, scores).verdict, Verdict::kHold);
+  scores[Category::kThreat] = 0.65f;
+  EXPECT_EQ(ForScores(s, scores, /*surge=*/true).verdict, Verdict::kHold);
+  // Rules are not capped by the classifier's limit.
+  s.classifier_max = Verdict::kPublishAndFlag;
+  EXPECT_EQ(ForText(s, "a strongthreat here").verdict, Verdict::kHold);
+}
+
 TEST(PolicyTest, ThresholdsArePerCategoryAndTheStrictestWins) {
   PolicySettings s = Settings();
   s[Category::kSpam] = Thresholds{0.9f, 2.0f, 2.0f};  // spam: flag only, late
