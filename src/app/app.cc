@@ -1,5 +1,6 @@
 #include "app/app.h"
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <thread>
@@ -131,6 +132,14 @@ void RegisterScreeningMetrics(http::Metrics& metrics, safety::ScreeningService& 
   metrics.AddCounter("stoa_screening_reload_failures_total",
                      "Reloads refused because a new file was invalid (the old ones stay).",
                      [&s] { return static_cast<double>(s.failed_reloads()); });
+  metrics.AddCounter("stoa_screening_duplicates_total",
+                     "Posts and edits near the fingerprint of removed content, by action.",
+                     [&s] { return static_cast<double>(s.duplicates_rejected()); },
+                     "action=\"reject\"");
+  metrics.AddCounter("stoa_screening_duplicates_total",
+                     "Posts and edits near the fingerprint of removed content, by action.",
+                     [&s] { return static_cast<double>(s.duplicates_flagged()); },
+                     "action=\"flag\"");
 }
 
 Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config config,
@@ -199,6 +208,13 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
   app->role_changes_ = std::make_unique<safety::RoleChanges>(*app->core_, *app->audit_log_);
   // A decision on a case about a held status releases it through the posting service.
   app->status_moderation_->SetPosts(app->posts_.get());
+  // Removals store the removed status's fingerprint; screening matches posts against them.
+  app->removed_content_ = std::make_unique<safety::RemovedContent>(
+      *app->storage_, std::clamp(std::max(c.screening.duplicate_reject_distance,
+                                          c.screening.duplicate_flag_distance),
+                                 0, 15));
+  RETURN_IF_ERROR(app->removed_content_->Load());
+  app->status_moderation_->SetRemovedContent(app->removed_content_.get());
   if (c.screening.enabled) {
     // Created here, loaded by Start (only the server pays for compiling the rules).
     ASSIGN_OR_RETURN(safety::ScreeningSettings screening,
@@ -211,7 +227,7 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
     std::filesystem::create_directories(cache_dir, ec);
     if (!ec) screening.rules_cache_dir = cache_dir;
     app->screening_ = std::make_unique<safety::ScreeningService>(
-        *app->core_, *app->notice_service_, std::move(screening));
+        *app->core_, *app->notice_service_, std::move(screening), app->removed_content_.get());
   }
 
   http::api::Services services{app->config_,        *app->core_,          *app->accounts_,

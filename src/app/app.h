@@ -103,6 +103,7 @@ class App {
   std::unique_ptr<safety::NoticeService> notice_service_;
   std::unique_ptr<safety::CaseService> case_service_;
   std::unique_ptr<safety::AccountModeration> account_moderation_;
+  std::unique_ptr<safety::RemovedContent> removed_content_;  // before its users (destruction)
   std::unique_ptr<safety::StatusModeration> status_moderation_;
   std::unique_ptr<safety::DecisionService> decision_service_;
   std::unique_ptr<safety::AppealService> appeal_service_;

@@ -303,6 +303,12 @@ const std::map<std::string, Setter>& Setters() {
       {"screening.surge_check_seconds",
        IntSetter(&C::screening, &C::Screening::surge_check_seconds, 0, 3600,
                  "screening.surge_check_seconds")},
+      {"screening.duplicate_reject_distance",
+       IntSetter(&C::screening, &C::Screening::duplicate_reject_distance, -1, 15,
+                 "screening.duplicate_reject_distance")},
+      {"screening.duplicate_flag_distance",
+       IntSetter(&C::screening, &C::Screening::duplicate_flag_distance, -1, 15,
+                 "screening.duplicate_flag_distance")},
       {"log.level",
        [](Config& c, const std::string& v) -> Status {
          static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};

@@ -140,6 +140,11 @@ struct Config {
     // trained on the platform's own decisions (stoa export-labels, stoa train).
     std::string classifier_max_verdict = "publish_and_flag";
     int surge_check_seconds = 10;  // how often the backlog is looked at (0: for every post)
+    // The match stage: a post within this many bits (of 64) of the fingerprint of a status removed
+    // by a decision is rejected; within duplicate_flag_distance it is at least publish_and_flag
+    // (-1: that check is off; at most 15).
+    int duplicate_reject_distance = 3;
+    int duplicate_flag_distance = 7;
   } screening;
 
   struct Log {

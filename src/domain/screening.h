@@ -2,6 +2,7 @@
 // and the verdict it led to. Stored with the status (creation and every edit).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,15 @@ struct ScreeningRecord {
   std::string signals_json;      // screen::Screening::SignalsJson
   std::string rules_version;     // "" when no rules were loaded
   std::string model_version;     // "" when no model was loaded
+};
+
+// The fingerprint of a status removed by a moderation decision (migration 0012): re-uploads and
+// light edits of it are matched by screening (screen/fingerprint.h).
+struct RemovedFingerprint {
+  Id status_id = kNoId;
+  uint64_t simhash = 0;
+  uint32_t shingles = 0;
+  Timestamp removed_at;
 };
 
 }  // namespace stoa

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <optional>
 
 #include "common/json_writer.h"
 
@@ -13,7 +15,18 @@ using Action = social::ScreeningOutcome::Action;
 // The outcome carries the chain's findings from Screen to Record.
 struct Outcome final : social::ScreeningOutcome {
   screen::Screening screening;
+  std::optional<RemovedContent::Match> duplicate;  // flagged as near this removed status
 };
+
+// "2026-11-26" (UTC).
+std::string DateOf(Timestamp t) {
+  const auto days = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::year_month_day ymd{days};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return buf;
+}
 
 Action ActionFor(screen::Verdict v) {
   switch (v) {
@@ -67,14 +80,17 @@ Result<ScreeningSettings> ScreeningSettings::FromConfig(const Config::Screening&
   s.surge_open_cases = config.surge_open_cases;
   s.surge_oldest_open = std::chrono::minutes(config.surge_oldest_open_minutes);
   s.surge_check = std::chrono::seconds(config.surge_check_seconds);
+  s.duplicate_reject_distance = config.duplicate_reject_distance;
+  s.duplicate_flag_distance = config.duplicate_flag_distance;
   return s;
 }
 
 ScreeningService::ScreeningService(social::Core& core, NoticeService& notices,
-                                   ScreeningSettings settings)
+                                   ScreeningSettings settings, const RemovedContent* removed)
     : core_(core),
       notices_(notices),
       settings_(std::move(settings)),
+      removed_(removed),
       screener_(rules_, model_, settings_.policy),
       backlog_(core) {}
 
@@ -118,8 +134,32 @@ std::string ScreeningService::ScreenedText(const Post& post) {
 std::unique_ptr<social::ScreeningOutcome> ScreeningService::Screen(const Post& post, bool edit) {
   (void)edit;
   auto out = std::make_unique<Outcome>();
-  const bool surge = Surge().active;
   const auto start = std::chrono::steady_clock::now();
+  // The match stage, before the policy: a re-upload or light edit of removed content.
+  const int match_distance =
+      std::max(settings_.duplicate_reject_distance, settings_.duplicate_flag_distance);
+  if (removed_ != nullptr && match_distance >= 0) {
+    const screen::Fingerprint fp = screen::FingerprintText(ScreenedText(post));
+    if (auto m = removed_->Nearest(fp, match_distance)) {
+      if (m->distance <= settings_.duplicate_reject_distance) {
+        out->action = Action::kReject;
+        out->reason = "This status was rejected by screening: it matches content removed on " +
+                      DateOf(m->removed_at);
+        out->screening.policy.verdict = screen::Verdict::kReject;
+        duplicates_rejected_.fetch_add(1, std::memory_order_relaxed);
+        counts_[static_cast<size_t>(screen::Verdict::kReject)].fetch_add(1,
+                                                                         std::memory_order_relaxed);
+        chain_nanos_.fetch_add(
+            static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                      std::chrono::steady_clock::now() - start)
+                                      .count()),
+            std::memory_order_relaxed);
+        return out;
+      }
+      if (m->distance <= settings_.duplicate_flag_distance) out->duplicate = m;
+    }
+  }
+  const bool surge = Surge().active;
   Status st = screener_.Screen(ScreenedText(post), post.language.value_or(""), surge,
                                &out->screening);
   chain_nanos_.fetch_add(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -141,6 +181,18 @@ std::unique_ptr<social::ScreeningOutcome> ScreeningService::Screen(const Post& p
     } else {
       out->reason = out->screening.Reason();
     }
+  }
+  if (out->duplicate && out->action != Action::kReject) {
+    // Near removed content: at least publish_and_flag, and the record names the removed status.
+    if (out->action == Action::kPublish) {
+      out->action = Action::kFlag;
+      out->screening.policy.verdict = screen::Verdict::kPublishAndFlag;
+    }
+    std::string why = "near-duplicate of status " + std::to_string(out->duplicate->status_id) +
+                      " removed on " + DateOf(out->duplicate->removed_at) + " (distance " +
+                      std::to_string(out->duplicate->distance) + ")";
+    out->reason = out->reason.empty() ? why : why + "; " + out->reason;
+    duplicates_flagged_.fetch_add(1, std::memory_order_relaxed);
   }
   counts_[static_cast<size_t>(out->screening.verdict())].fetch_add(1, std::memory_order_relaxed);
   return out;
@@ -187,8 +239,12 @@ Status ScreeningService::Record(storage::Transaction& tx, const Post& post, bool
   for (const auto& name : r.rule_names) details.String(name);
   details.EndArray()
       .Field("rules_version", r.rules_version)
-      .Field("model_version", r.model_version)
-      .EndObject();
+      .Field("model_version", r.model_version);
+  if (o.duplicate) {
+    details.Key("matched_removed_status").IdString(o.duplicate->status_id)
+        .Field("duplicate_distance", static_cast<int64_t>(o.duplicate->distance));
+  }
+  details.EndObject();
   auto notice = notices_.SubmitAutomated(
       tx, TargetType::kStatus, post.id, StatementCategoryFor(category),
       static_cast<int>(std::lround(std::clamp(score, 0.0f, 1.0f) * 100.0f)), details.str());
@@ -289,6 +345,8 @@ std::string ScreeningService::StateJson() {
     w.Field(screen::VerdictName(v), static_cast<int64_t>(count(v)));
   }
   w.Field("notices_refused", static_cast<int64_t>(notices_refused_.load()));
+  w.Field("duplicates_rejected", static_cast<int64_t>(duplicates_rejected_.load()));
+  w.Field("duplicates_flagged", static_cast<int64_t>(duplicates_flagged_.load()));
   w.Field("failed_reloads", static_cast<int64_t>(failed_reloads_.load()));
   w.EndObject();
   w.EndObject();

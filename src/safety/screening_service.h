@@ -16,6 +16,7 @@
 #include "common/config.h"
 #include "common/status.h"
 #include "safety/notice_service.h"
+#include "safety/removed_content.h"
 #include "safety/transparency.h"
 #include "screen/classifier_holder.h"
 #include "screen/policy.h"
@@ -36,6 +37,11 @@ struct ScreeningSettings {
   int64_t surge_open_cases = 0;                 // 0: off
   std::chrono::seconds surge_oldest_open{0};    // 0: off
   std::chrono::seconds surge_check{10};
+  // The match stage: a post within duplicate_reject_distance bits of a removed status's
+  // fingerprint is rejected; within duplicate_flag_distance (when larger) it is at least
+  // publish_and_flag. -1: that check is off.
+  int duplicate_reject_distance = 3;
+  int duplicate_flag_distance = 7;
 
   // The [screening] configuration's thresholds and surge settings (paths are left empty);
   // kInvalidArgument when a category is unknown or thresholds are out of order.
@@ -55,7 +61,9 @@ Category StatementCategoryFor(screen::Category c);
 
 class ScreeningService final : public social::PostScreening {
  public:
-  ScreeningService(social::Core& core, NoticeService& notices, ScreeningSettings settings);
+  // `removed` (may be null: no match stage) answers whether a post is near removed content.
+  ScreeningService(social::Core& core, NoticeService& notices, ScreeningSettings settings,
+                   const RemovedContent* removed = nullptr);
 
   // Loads the rules and the model named in the settings; the error names the file (and, for
   // rules, every bad line). Call once before serving.
@@ -89,6 +97,9 @@ class ScreeningService final : public social::PostScreening {
   uint64_t failed_reloads() const { return failed_reloads_.load(); }
   double chain_seconds_total() const { return static_cast<double>(chain_nanos_.load()) / 1e9; }
   uint64_t screened_total() const;
+  // Posts and edits that matched removed content, rejected and (only) flagged for it.
+  uint64_t duplicates_rejected() const { return duplicates_rejected_.load(); }
+  uint64_t duplicates_flagged() const { return duplicates_flagged_.load(); }
 
  private:
   // The text screened for a post: its content warning and its text.
@@ -98,6 +109,7 @@ class ScreeningService final : public social::PostScreening {
   social::Core& core_;
   NoticeService& notices_;
   const ScreeningSettings settings_;
+  const RemovedContent* removed_;
   screen::RulesHolder rules_;
   screen::ClassifierHolder model_;
   screen::Screener screener_;
@@ -114,6 +126,8 @@ class ScreeningService final : public social::PostScreening {
   std::atomic<uint64_t> reloads_{0};
   std::atomic<uint64_t> failed_reloads_{0};
   std::atomic<uint64_t> notices_refused_{0};
+  std::atomic<uint64_t> duplicates_rejected_{0};
+  std::atomic<uint64_t> duplicates_flagged_{0};
 };
 
 }  // namespace stoa::safety

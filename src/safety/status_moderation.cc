@@ -21,6 +21,7 @@ Status StatusModeration::Apply(storage::Transaction& tx, Id status_id, DecisionA
       break;
     case DecisionAction::kRemoveStatus:
       if (!m.removed_at) m.removed_at = now;
+      if (removed_ != nullptr) RETURN_IF_ERROR(removed_->Remember(tx, post, *m.removed_at));
       break;
     default:
       break;
@@ -40,6 +41,7 @@ Status StatusModeration::Lift(storage::Transaction& tx, Id status_id, DecisionAc
       break;
     case DecisionAction::kRemoveStatus:
       m.removed_at.reset();
+      if (removed_ != nullptr) RETURN_IF_ERROR(removed_->Forget(tx, status_id));
       break;
     default:
       return Status::Ok();

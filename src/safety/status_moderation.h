@@ -16,6 +16,7 @@
 #include "common/id.h"
 #include "common/status.h"
 #include "domain/decision.h"
+#include "safety/removed_content.h"
 #include "social/core.h"
 #include "social/post_service.h"
 #include "storage/storage.h"
@@ -37,7 +38,15 @@ class StatusModeration {
   Status Lift(storage::Transaction& tx, Id status_id, DecisionAction action);
   // After the transaction committed: drops the cached copy of the status so every reader sees
   // the new state.
-  void AfterCommit(Id status_id) { core_.PostChanged(status_id); }
+  // Also brings the removed-content index in line with the database.
+  void AfterCommit(Id status_id) {
+    core_.PostChanged(status_id);
+    if (removed_ != nullptr) removed_->Sync(status_id);
+  }
+
+  // Where removals store the removed status's fingerprint (set once at start-up; without it
+  // removals store none). remove_status remembers it, lifting the removal forgets it.
+  void SetRemovedContent(RemovedContent* removed) { removed_ = removed; }
 
   // The posting service that releases statuses held by screening (set once at start-up; without
   // it Release only clears the hold).
@@ -51,6 +60,7 @@ class StatusModeration {
  private:
   social::Core& core_;
   social::PostService* posts_ = nullptr;
+  RemovedContent* removed_ = nullptr;
   const std::string content_warning_;
 };
 

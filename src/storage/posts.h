@@ -119,6 +119,13 @@ class Posts {
   virtual Status InsertScreening(const ScreeningRecord& record) = 0;
   // The status's screening records, oldest first.
   virtual std::vector<ScreeningRecord> ListScreenings(Id status_id) const = 0;
+  // Fingerprints of removed statuses (migration 0012). Put replaces the status's fingerprint;
+  // Delete of one that is not there is no error.
+  virtual Status PutRemovedFingerprint(const RemovedFingerprint& fingerprint) = 0;
+  virtual Status DeleteRemovedFingerprint(Id status_id) = 0;
+  virtual std::optional<RemovedFingerprint> GetRemovedFingerprint(Id status_id) const = 0;
+  // Every stored fingerprint, by status id.
+  virtual std::vector<RemovedFingerprint> ListRemovedFingerprints() const = 0;
 };
 
 }  // namespace stoa::storage

@@ -36,6 +36,15 @@ constexpr char kInsertScreening[] =
 constexpr char kSelectScreenings[] =
     "SELECT id, status_id, created_at, edit, verdict, reason, rule_names, signals, rules_version, "
     "model_version FROM status_screenings WHERE status_id = ?1 ORDER BY id";
+// Fingerprints of removed statuses (migration 0012).
+constexpr char kPutRemovedFingerprint[] =
+    "INSERT OR REPLACE INTO removed_fingerprints (status_id, simhash, shingles, removed_at) "
+    "VALUES (?1, ?2, ?3, ?4)";
+constexpr char kDeleteRemovedFingerprint[] = "DELETE FROM removed_fingerprints WHERE status_id = ?1";
+constexpr char kSelectRemovedFingerprint[] =
+    "SELECT status_id, simhash, shingles, removed_at FROM removed_fingerprints WHERE status_id = ?1";
+constexpr char kSelectRemovedFingerprints[] =
+    "SELECT status_id, simhash, shingles, removed_at FROM removed_fingerprints ORDER BY status_id";
 constexpr char kInsertEdit[] =
     "INSERT INTO status_edits (id, status_id, text, content_html, spoiler_text, sensitive, "
     "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -790,6 +799,53 @@ std::vector<ScreeningRecord> SqlitePosts::ListScreenings(Id status_id) const {
     r.rules_version = s->String(8);
     r.model_version = s->String(9);
     out.push_back(std::move(r));
+  }
+  return out;
+}
+
+namespace {
+
+RemovedFingerprint RemovedFingerprintRow(Statement& s) {
+  RemovedFingerprint f;
+  f.status_id = s.Int(0);
+  f.simhash = static_cast<uint64_t>(s.Int(1));
+  f.shingles = static_cast<uint32_t>(s.Int(2));
+  f.removed_at = FromUnixMillis(s.Int(3));
+  return f;
+}
+
+}  // namespace
+
+Status SqlitePosts::PutRemovedFingerprint(const RemovedFingerprint& f) {
+  StatementScope s(c_->Prepare(kPutRemovedFingerprint));
+  s->Bind(1, f.status_id)
+      .Bind(2, static_cast<int64_t>(f.simhash))
+      .Bind(3, static_cast<int64_t>(f.shingles))
+      .Bind(4, ToUnixMillis(f.removed_at));
+  return s->Run();
+}
+
+Status SqlitePosts::DeleteRemovedFingerprint(Id status_id) {
+  StatementScope s(c_->Prepare(kDeleteRemovedFingerprint));
+  s->Bind(1, status_id);
+  return s->Run();
+}
+
+std::optional<RemovedFingerprint> SqlitePosts::GetRemovedFingerprint(Id status_id) const {
+  StatementScope s(c_->Prepare(kSelectRemovedFingerprint));
+  s->Bind(1, status_id);
+  auto row = s->Step();
+  if (!row.ok() || !*row) return std::nullopt;
+  return RemovedFingerprintRow(*s);
+}
+
+std::vector<RemovedFingerprint> SqlitePosts::ListRemovedFingerprints() const {
+  StatementScope s(c_->Prepare(kSelectRemovedFingerprints));
+  std::vector<RemovedFingerprint> out;
+  while (true) {
+    auto row = s->Step();
+    if (!row.ok() || !*row) break;
+    out.push_back(RemovedFingerprintRow(*s));
   }
   return out;
 }

@@ -76,6 +76,10 @@ class SqlitePosts final : public Posts {
   Status SetHeld(Id id, std::optional<Timestamp> held_at) override;
   Status InsertScreening(const ScreeningRecord& record) override;
   std::vector<ScreeningRecord> ListScreenings(Id status_id) const override;
+  Status PutRemovedFingerprint(const RemovedFingerprint& fingerprint) override;
+  Status DeleteRemovedFingerprint(Id status_id) override;
+  std::optional<RemovedFingerprint> GetRemovedFingerprint(Id status_id) const override;
+  std::vector<RemovedFingerprint> ListRemovedFingerprints() const override;
 
  private:
   Status WriteMentionsAndTags(const Post& post);

@@ -145,6 +145,47 @@ TEST_P(StorageConformanceTest, HeldPostsAndScreeningRecords) {
   EXPECT_TRUE(Read()->posts().ListScreenings(plain.id).empty());
 }
 
+// Fingerprints of removed statuses (migration 0012): all 64 bits survive (the top bit too), Put
+// replaces, Delete removes (and is no error for one that is not there), List is by status id.
+TEST_P(StorageConformanceTest, RemovedFingerprints) {
+  EXPECT_TRUE(Read()->posts().ListRemovedFingerprints().empty());
+  RemovedFingerprint a;
+  a.status_id = 20;
+  a.simhash = 0xF00DFACE12345678ull;
+  a.shingles = 194;
+  a.removed_at = Now();
+  RemovedFingerprint b;
+  b.status_id = 10;
+  b.simhash = 1;
+  b.shingles = 16;
+  b.removed_at = Now() + std::chrono::seconds(5);
+  MustWrite([&](Transaction& tx) {
+    RETURN_IF_ERROR(tx.posts().PutRemovedFingerprint(a));
+    return tx.posts().PutRemovedFingerprint(b);
+  });
+  auto got = Read()->posts().GetRemovedFingerprint(20);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->simhash, a.simhash);
+  EXPECT_EQ(got->shingles, 194u);
+  EXPECT_EQ(got->removed_at, a.removed_at);
+  EXPECT_FALSE(Read()->posts().GetRemovedFingerprint(30).has_value());
+  auto all = Read()->posts().ListRemovedFingerprints();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].status_id, 10);
+  EXPECT_EQ(all[1].status_id, 20);
+
+  a.simhash = 42;
+  MustWrite([&](Transaction& tx) { return tx.posts().PutRemovedFingerprint(a); });
+  EXPECT_EQ(Read()->posts().GetRemovedFingerprint(20)->simhash, 42u);
+  MustWrite([&](Transaction& tx) {
+    RETURN_IF_ERROR(tx.posts().DeleteRemovedFingerprint(10));
+    return tx.posts().DeleteRemovedFingerprint(99);
+  });
+  all = Read()->posts().ListRemovedFingerprints();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].status_id, 20);
+}
+
 TEST_P(StorageConformanceTest, ThreadRootDefaultsToThePostItself) {
   const Id author = CreateAccount("author");
   Post p = MakePost(author, "root");
