@@ -19,6 +19,7 @@
 #include "common/random.h"
 #include "common/strings.h"
 #include "safety/audit_log.h"
+#include "safety/screening_feedback.h"
 #include "safety/transparency.h"
 #include "common/time_format.h"
 
@@ -350,6 +351,22 @@ int TransparencyExport(const Options& o) {
   return 0;
 }
 
+// Every decided case about a status as labelled CSV for `stoa train` (safety/screening_feedback.h).
+int ExportLabels(const Options& o) {
+  if (!std::filesystem::exists(std::filesystem::path(o.data) / "stoa.db")) {
+    return Usage("no database at " + o.data + "/stoa.db");
+  }
+  SystemClock clock;
+  SecureRandom random;
+  auto app = OpenApp(o, clock, random);
+  if (!app.ok()) return Fail(app.status().message());
+  auto rows = safety::ExportLabels((*app)->core(), o.out_file);
+  if (!rows.ok()) return Fail(rows.status().message());
+  std::printf("wrote %lld decided cases to %s (columns: text,label,case_id,status_id,action)\n",
+              static_cast<long long>(*rows), o.out_file.c_str());
+  return 0;
+}
+
 // Recomputes the audit log's hash chain: 0 and the head hash when intact; 1 naming the first
 // broken entry; 2 when there is no database to check.
 int AuditVerify(const Options& o) {
@@ -450,6 +467,10 @@ int Main(int argc, char** argv) {
   CLI::App* notifier_revoke = notifier->add_subcommand("revoke", "Revoke a notifier's key");
   data_option(notifier_revoke);
   notifier_revoke->add_option("--id", o.notifier_id, "The notifier's id (from list)")->required();
+  CLI::App* export_labels = cli.add_subcommand(
+      "export-labels", "Write every decided case as labelled CSV (the input of stoa train)");
+  data_option(export_labels);
+  export_labels->add_option("--out", o.out_file, "Output CSV file")->required();
   ScreenCommands screen_commands(cli);  // train, eval
 
   try {
@@ -478,6 +499,7 @@ int Main(int argc, char** argv) {
   if (notifier_add->parsed()) return AddNotifier(o);
   if (notifier_list->parsed()) return ListNotifiers(o);
   if (notifier_revoke->parsed()) return RevokeNotifier(o);
+  if (export_labels->parsed()) return ExportLabels(o);
   if (auto code = screen_commands.Run()) return *code;
   return kUsageError;
 }

@@ -66,6 +66,28 @@ struct ActionTotals {
 // The upper bounds (seconds) of the time-to-action histogram: 1 h, 24 h, 48 h, 7 days.
 const std::vector<int64_t>& ActionBucketSeconds();
 
+// Screening's feedback (docs/screening.md, "Feedback"): a decided notice case about a status,
+// with the text the first notice's evidence snapshot holds and the decision that closed it.
+struct DecidedStatusCase {
+  Id case_id = kNoId;
+  Id status_id = kNoId;
+  std::string spoiler_text;  // the snapshot's content warning
+  std::string text;          // the snapshot's text
+  std::string action;        // DecisionActionName of the decision
+  bool reversed = false;     // an appeal reversed the decision
+  std::string category;      // the case's STATEMENT_CATEGORY_*
+  // The screening category an automated notice of the case names ("" when screening had no
+  // notice in the case).
+  std::string screening_category;
+};
+
+// Decisions on the notice items that screening's automated notices naming a rule raised.
+struct RuleDecisions {
+  std::string rule;
+  int64_t upheld = 0;     // a restrictive decision that stands
+  int64_t dismissed = 0;  // no_action, or a decision an appeal reversed
+};
+
 class TransparencyQueries {
  public:
   virtual ~TransparencyQueries() = default;
@@ -81,6 +103,15 @@ class TransparencyQueries {
   // Every notice ever received (a running total).
   virtual int64_t CountNotices() const = 0;
   virtual ActionTotals TotalActions() const = 0;
+
+  // Decided notice cases about statuses with case id above `after_case_id`, by case id, at most
+  // `limit` (appeal decisions are not listed: an appeal that reverses shows as `reversed`).
+  virtual std::vector<DecidedStatusCase> ListDecidedStatusCases(Id after_case_id,
+                                                                int limit) const = 0;
+  // Screenings with rule hits, per rule name (a screening counts once per rule).
+  virtual std::map<std::string, int64_t> CountRuleHits() const = 0;
+  // Per rule name: the decisions on the items of screening's automated notices naming the rule.
+  virtual std::vector<RuleDecisions> TallyRuleDecisions() const = 0;
 };
 
 }  // namespace stoa::storage

@@ -2,11 +2,13 @@
 //   GET  /api/v1/admin/screening          the rules and model in use, thresholds, surge, counts
 //   POST /api/v1/admin/screening/test     the rule tester's dry run (moderators and up)
 //   POST /api/v1/admin/screening/reload   reload rules and model atomically (admins)
+//   GET  /api/v1/admin/screening/rules    each rule's hits, decisions and precision (moderators)
 #include <string>
 
 #include "common/json_writer.h"
 #include "common/strings.h"
 #include "http/api/api.h"
+#include "safety/screening_feedback.h"
 #include "safety/screening_service.h"
 
 namespace stoa::http::api {
@@ -64,6 +66,13 @@ Response Reload(Call& c) {
   return Ok(c.s.screening->StateJson());
 }
 
+Response Rules(Call& c) {
+  if (c.s.screening == nullptr) return Disabled();
+  const auto rules = c.s.screening->rules().Get();
+  if (rules == nullptr) return ErrorResponse(Unavailable("No screening rules are loaded"));
+  return Ok(safety::RulesReportJson(c.s.core, *rules));
+}
+
 }  // namespace
 
 void RegisterScreeningRoutes(Api& api, Router& router) {
@@ -73,6 +82,8 @@ void RegisterScreeningRoutes(Api& api, Router& router) {
             "admin:read", Test);
   api.Route(router, Method::kPost, "/api/v1/admin/screening/reload", Access::kAdmin,
             "admin:write", Reload);
+  api.Route(router, Method::kGet, "/api/v1/admin/screening/rules", Access::kModerator,
+            "admin:read", Rules);
 }
 
 }  // namespace stoa::http::api

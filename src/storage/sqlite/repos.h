@@ -316,6 +316,10 @@ class SqliteTransparency final : public TransparencyQueries {
   OpenBacklog Backlog(Timestamp now, const std::vector<double>& quantiles) const override;
   int64_t CountNotices() const override;
   ActionTotals TotalActions() const override;
+  std::vector<DecidedStatusCase> ListDecidedStatusCases(Id after_case_id,
+                                                        int limit) const override;
+  std::map<std::string, int64_t> CountRuleHits() const override;
+  std::vector<RuleDecisions> TallyRuleDecisions() const override;
 
  private:
   Connection* c_;

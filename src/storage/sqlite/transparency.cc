@@ -47,6 +47,37 @@ constexpr char kTotalActions[] =
     "AND d.action NOT IN ('uphold', 'reverse') "
     "/* full scan: all-time totals for /metrics, cached between scrapes */";
 
+// Screening's feedback. ?1: the last case id listed, ?2: the page size. The inner query walks
+// notice_items_case from ?1 on and picks each decided status case's first item.
+constexpr char kDecidedStatusCases[] =
+    "SELECT ni.case_id, ni.target_id, ni.snapshot_spoiler_text, ni.snapshot_text, d.action, "
+    "d.reversed_at IS NOT NULL, d.category, coalesce((SELECT json_extract(n.details_json, "
+    "'$.screening_category') FROM notice_items i2 INDEXED BY notice_items_case "
+    "JOIN notices n ON n.id = i2.notice_id WHERE i2.case_id = ni.case_id "
+    "AND n.source = 'automated' AND json_valid(n.details_json) ORDER BY i2.id LIMIT 1), '') "
+    "FROM notice_items ni JOIN decisions d ON d.id = ni.decision_id "
+    "WHERE ni.id IN (SELECT min(id) FROM notice_items INDEXED BY notice_items_case "
+    "WHERE case_id > ?1 AND target_type = 0 AND decision_id IS NOT NULL "
+    "GROUP BY case_id ORDER BY case_id LIMIT ?2) "
+    "AND d.action NOT IN ('uphold', 'reverse') ORDER BY ni.case_id";
+// The screenings that hit, grouped by their list of rule names. Migration 0013's partial index
+// status_screenings_hits (WHERE rule_names != '') makes this an index-only read of the hits.
+constexpr char kRuleHits[] =
+    "SELECT rule_names, count(*) FROM status_screenings WHERE rule_names != '' "
+    "GROUP BY rule_names /* full scan: without migration 0013's partial index */";
+// The decided items of screening's notices, per rule the notice names (migration 0013's partial
+// index notice_items_decided reads only the decided items).
+constexpr char kRuleDecisions[] =
+    "SELECT r.value, coalesce(sum(d.action != 'no_action' AND d.reversed_at IS NULL), 0), "
+    "coalesce(sum(d.action = 'no_action' OR d.reversed_at IS NOT NULL), 0) "
+    "FROM notice_items ni "
+    "JOIN notices n ON n.id = ni.notice_id JOIN decisions d ON d.id = ni.decision_id, "
+    "json_each(CASE WHEN json_valid(n.details_json) THEN n.details_json ELSE '{}' END, "
+    "'$.rules') r "
+    "WHERE ni.decision_id IS NOT NULL AND n.source = 'automated' "
+    "AND d.action NOT IN ('uphold', 'reverse') GROUP BY r.value ORDER BY r.value "
+    "/* full scan: without migration 0013's partial index */";
+
 }  // namespace
 }  // namespace stoa::storage::sqlite
 
@@ -187,6 +218,58 @@ ActionTotals SqliteTransparency::TotalActions() const {
   t.seconds_sum = static_cast<double>(s->Int(2)) / 1000.0;
   for (size_t i = 0; i < buckets.size(); ++i) t.at_most.push_back(s->Int(3 + static_cast<int>(i)));
   return t;
+}
+
+std::vector<DecidedStatusCase> SqliteTransparency::ListDecidedStatusCases(Id after_case_id,
+                                                                          int limit) const {
+  StatementScope s(c_->Prepare(kDecidedStatusCases));
+  s->Bind(1, after_case_id).Bind(2, limit);
+  std::vector<DecidedStatusCase> out;
+  while (true) {
+    auto row = s->Step();
+    if (!row.ok() || !*row) break;
+    DecidedStatusCase c;
+    c.case_id = s->Int(0);
+    c.status_id = s->Int(1);
+    c.spoiler_text = s->String(2);
+    c.text = s->String(3);
+    c.action = s->String(4);
+    c.reversed = s->Int(5) != 0;
+    c.category = s->String(6);
+    c.screening_category = s->IsNull(7) ? std::string() : s->String(7);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::map<std::string, int64_t> SqliteTransparency::CountRuleHits() const {
+  StatementScope s(c_->Prepare(kRuleHits));
+  std::map<std::string, int64_t> out;
+  while (true) {
+    auto row = s->Step();
+    if (!row.ok() || !*row) break;
+    const std::string_view names = s->Text(0);
+    const int64_t n = s->Int(1);
+    size_t start = 0;
+    while (start <= names.size()) {
+      size_t end = names.find(',', start);
+      if (end == std::string_view::npos) end = names.size();
+      if (end > start) out[std::string(names.substr(start, end - start))] += n;
+      start = end + 1;
+    }
+  }
+  return out;
+}
+
+std::vector<RuleDecisions> SqliteTransparency::TallyRuleDecisions() const {
+  StatementScope s(c_->Prepare(kRuleDecisions));
+  std::vector<RuleDecisions> out;
+  while (true) {
+    auto row = s->Step();
+    if (!row.ok() || !*row) break;
+    out.push_back(RuleDecisions{s->String(0), s->Int(1), s->Int(2)});
+  }
+  return out;
 }
 
 }  // namespace stoa::storage::sqlite
