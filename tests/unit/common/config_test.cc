@@ -113,6 +113,9 @@ TEST(ConfigTest, ExampleFileDocumentsTheDefaults) {
             defaults->screening.surge_oldest_open_minutes);
   EXPECT_EQ(example->screening.surge_hold_drop, defaults->screening.surge_hold_drop);
   EXPECT_EQ(example->screening.surge_check_seconds, defaults->screening.surge_check_seconds);
+  EXPECT_EQ(example->screening.duplicate_reject_distance,
+            defaults->screening.duplicate_reject_distance);
+  EXPECT_EQ(example->screening.duplicate_flag_distance, defaults->screening.duplicate_flag_distance);
   EXPECT_EQ(example->screening.classifier_max_verdict,
             defaults->screening.classifier_max_verdict);
 }
@@ -157,6 +160,18 @@ classifier_max_verdict = "hold"
   auto drop = LoadConfig("", {{"STOA_SCREENING_SURGE_HOLD_DROP", "1.5"}});
   ASSERT_FALSE(drop.ok());
   EXPECT_NE(drop.status().message().find("screening.surge_hold_drop"), std::string::npos);
+
+  // The match stage's distances: defaults 3 and 7, -1 turns a check off, at most 15.
+  EXPECT_EQ(LoadConfig("", {})->screening.duplicate_reject_distance, 3);
+  EXPECT_EQ(LoadConfig("", {})->screening.duplicate_flag_distance, 7);
+  auto distances = LoadConfig("", {{"STOA_SCREENING_DUPLICATE_REJECT_DISTANCE", "-1"},
+                                   {"STOA_SCREENING_DUPLICATE_FLAG_DISTANCE", "10"}});
+  ASSERT_TRUE(distances.ok()) << distances.status().ToString();
+  EXPECT_EQ(distances->screening.duplicate_reject_distance, -1);
+  EXPECT_EQ(distances->screening.duplicate_flag_distance, 10);
+  auto far = LoadConfig("", {{"STOA_SCREENING_DUPLICATE_FLAG_DISTANCE", "16"}});
+  ASSERT_FALSE(far.ok());
+  EXPECT_NE(far.status().message().find("screening.duplicate_flag_distance"), std::string::npos);
 }
 
 }  // namespace
