@@ -60,11 +60,11 @@ constexpr char kDecidedStatusCases[] =
     "WHERE case_id > ?1 AND target_type = 0 AND decision_id IS NOT NULL "
     "GROUP BY case_id ORDER BY case_id LIMIT ?2) "
     "AND d.action NOT IN ('uphold', 'reverse') ORDER BY ni.case_id";
-// The screenings that hit, grouped by their list of rule names. Migration 0013's partial index
-// status_screenings_hits (WHERE rule_names != '') makes this an index-only read of the hits.
+// The screenings that hit, grouped by their list of rule names: an index-only read of migration
+// 0013's partial index status_screenings_hits (WHERE rule_names != '').
 constexpr char kRuleHits[] =
     "SELECT rule_names, count(*) FROM status_screenings WHERE rule_names != '' "
-    "GROUP BY rule_names /* full scan: without migration 0013's partial index */";
+    "GROUP BY rule_names";
 // The decided items of screening's notices, per rule the notice names (migration 0013's partial
 // index notice_items_decided reads only the decided items).
 constexpr char kRuleDecisions[] =
@@ -75,8 +75,7 @@ constexpr char kRuleDecisions[] =
     "json_each(CASE WHEN json_valid(n.details_json) THEN n.details_json ELSE '{}' END, "
     "'$.rules') r "
     "WHERE ni.decision_id IS NOT NULL AND n.source = 'automated' "
-    "AND d.action NOT IN ('uphold', 'reverse') GROUP BY r.value ORDER BY r.value "
-    "/* full scan: without migration 0013's partial index */";
+    "AND d.action NOT IN ('uphold', 'reverse') GROUP BY r.value ORDER BY r.value";
 
 }  // namespace
 }  // namespace stoa::storage::sqlite
