@@ -143,8 +143,8 @@ struct Config {
     // The match stage: a post within this many bits (of 64) of the fingerprint of a status removed
     // by a decision is rejected; within duplicate_flag_distance it is at least publish_and_flag
     // (-1: that check is off; at most 15).
-    int duplicate_reject_distance = 3;
-    int duplicate_flag_distance = 7;
+    int duplicate_reject_distance = 7;  // a light edit (one word) of a removed post: 3-9 bits
+    int duplicate_flag_distance = 9;
   } screening;
 
   struct Log {

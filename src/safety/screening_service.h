@@ -40,8 +40,8 @@ struct ScreeningSettings {
   // The match stage: a post within duplicate_reject_distance bits of a removed status's
   // fingerprint is rejected; within duplicate_flag_distance (when larger) it is at least
   // publish_and_flag. -1: that check is off.
-  int duplicate_reject_distance = 3;
-  int duplicate_flag_distance = 7;
+  int duplicate_reject_distance = 7;
+  int duplicate_flag_distance = 9;
 
   // The [screening] configuration's thresholds and surge settings (paths are left empty);
   // kInvalidArgument when a category is unknown or thresholds are out of order.

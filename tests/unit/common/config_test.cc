@@ -162,8 +162,8 @@ classifier_max_verdict = "hold"
   EXPECT_NE(drop.status().message().find("screening.surge_hold_drop"), std::string::npos);
 
   // The match stage's distances: defaults 3 and 7, -1 turns a check off, at most 15.
-  EXPECT_EQ(LoadConfig("", {})->screening.duplicate_reject_distance, 3);
-  EXPECT_EQ(LoadConfig("", {})->screening.duplicate_flag_distance, 7);
+  EXPECT_EQ(LoadConfig("", {})->screening.duplicate_reject_distance, 7);
+  EXPECT_EQ(LoadConfig("", {})->screening.duplicate_flag_distance, 9);
   auto distances = LoadConfig("", {{"STOA_SCREENING_DUPLICATE_REJECT_DISTANCE", "-1"},
                                    {"STOA_SCREENING_DUPLICATE_FLAG_DISTANCE", "10"}});
   ASSERT_TRUE(distances.ok()) << distances.status().ToString();
