@@ -13,6 +13,8 @@
 #include <regex>
 #include <string>
 
+#include "tests/integration/run_stoa.h"
+
 #ifndef STOA_BINARY
 #error "STOA_BINARY (the path of the built stoa executable) must be defined"
 #endif
@@ -24,24 +26,6 @@ namespace stoa::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-CommandResult RunStoa(const std::string& args) {
-  CommandResult r;
-  const std::string command = std::string(STOA_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buffer[512];
-  size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) r.output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
 
 class ScreeningCli : public ::testing::Test {
  protected:

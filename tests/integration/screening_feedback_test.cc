@@ -14,6 +14,7 @@
 
 #include "common/csv.h"
 #include "tests/integration/moderation_fixture.h"
+#include "tests/integration/run_stoa.h"
 
 #ifndef STOA_BINARY
 #error "STOA_BINARY (the path of the built stoa executable) must be defined"
@@ -64,24 +65,6 @@ void ScreeningOn(Config& c) {
   for (auto& [name, t] : c.screening.thresholds) t = Config::ScreeningThresholds{0.85, 0.88, 0.95};
   c.screening.surge_open_cases = 0;
   c.screening.surge_oldest_open_minutes = 0;
-}
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;
-};
-
-CommandResult RunStoa(const std::string& args) {
-  CommandResult r;
-  const std::string command = std::string(STOA_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buffer[512];
-  size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) r.output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
 }
 
 std::vector<std::vector<std::string>> ReadCsv(const std::string& path) {
