@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "tests/integration/test_server.h"
+#include "tests/integration/run_stoa.h"
 
 #ifndef STOA_BINARY
 #error "STOA_BINARY (the path of the built stoa executable) must be defined"
@@ -32,18 +33,6 @@ std::string Rules(const std::string& version, const std::string& word, bool brok
   return "stoa-rules 1\nversion = " + version + "\n\n[rule any.threat." + word +
          "]\ncategory = " + (broken ? "violent" : "threat") +
          "\nlanguages = any\nweight = 0.9\nmax_verdict = hold\npattern = \\b" + word + "\\b\n";
-}
-
-std::string RunStoa(const std::string& args) {
-  const std::string command = std::string(STOA_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-  const int status = ::pclose(pipe);
-  EXPECT_EQ(WEXITSTATUS(status), 0) << command << "\n" << out;
-  return out;
 }
 
 uint16_t FreePort() {
@@ -78,9 +67,14 @@ class ScreeningServeTest : public ::testing::Test {
 
   void Start() {
     const std::string data = dir_ + "/data";
-    RunStoa("admin create-user --data " + data +
-        " --username boss --email boss@example.org --password longpassword --role admin");
-    token_ = RunStoa("admin token --data " + data + " --username boss --scopes 'read admin:read'");
+    const CommandResult created =
+        RunStoa("admin create-user --data " + data +
+                " --username boss --email boss@example.org --password longpassword --role admin");
+    EXPECT_EQ(created.exit_code, 0) << created.output;
+    const CommandResult token =
+        RunStoa("admin token --data " + data + " --username boss --scopes 'read admin:read'");
+    EXPECT_EQ(token.exit_code, 0) << token.output;
+    token_ = token.output;
     while (!token_.empty() && (token_.back() == '\n' || token_.back() == '\r')) token_.pop_back();
     port_ = FreePort();
     const std::string listen = "127.0.0.1:" + std::to_string(port_);

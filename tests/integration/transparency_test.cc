@@ -14,6 +14,7 @@
 
 #include "common/time_format.h"
 #include "tests/integration/moderation_fixture.h"
+#include "tests/integration/run_stoa.h"
 
 #ifndef STOA_BINARY
 #error "STOA_BINARY (the path of the built stoa executable) must be defined"
@@ -32,17 +33,6 @@ int64_t CountIn(const json::value& v, const char* section, const char* map, cons
   const auto& m = v.as_object().at(section).as_object().at(map).as_object();
   auto it = m.find(key);
   return it == m.end() ? 0 : it->value().to_number<int64_t>();
-}
-
-int RunStoa(const std::string& args, std::string* output) {
-  const std::string command = std::string(STOA_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return -1;
-  char buffer[512];
-  size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) output->append(buffer, n);
-  const int status = ::pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 // The Transparency Database's statement fields and enumerations (compliance.md section 2.2, 2.4,
@@ -312,12 +302,9 @@ TEST_F(TransparencyTest, CountsTheFlowAndExportsValidStatements) {
   // The export: every statement of reasons of the period, valid against the Transparency
   // Database schema, with no personal data.
   const std::string out = server.data_dir() + "/sor.json";
-  std::string output;
-  ASSERT_EQ(RunStoa("transparency export --data " + server.data_dir() +
-                        " --from 2025-12-01 --to 2026-02-01 --out " + out,
-                    &output),
-            0)
-      << output;
+  const CommandResult exported_run = RunStoa("transparency export --data " + server.data_dir() +
+                                             " --from 2025-12-01 --to 2026-02-01 --out " + out);
+  ASSERT_EQ(exported_run.exit_code, 0) << exported_run.output;
   std::ifstream file(out);
   std::stringstream text;
   text << file.rdbuf();
@@ -347,23 +334,17 @@ TEST_F(TransparencyTest, CountsTheFlowAndExportsValidStatements) {
   }
   // An empty period exports an empty array; bad arguments exit 2 and write nothing.
   const std::string empty = server.data_dir() + "/empty.json";
-  output.clear();
-  ASSERT_EQ(RunStoa("transparency export --data " + server.data_dir() +
-                        " --from 2025-01-01 --to 2025-02-01 --out " + empty,
-                    &output),
-            0)
-      << output;
+  const CommandResult empty_run = RunStoa("transparency export --data " + server.data_dir() +
+                                          " --from 2025-01-01 --to 2025-02-01 --out " + empty);
+  ASSERT_EQ(empty_run.exit_code, 0) << empty_run.output;
   std::ifstream empty_file(empty);
   std::string empty_text((std::istreambuf_iterator<char>(empty_file)), {});
   EXPECT_EQ(empty_text, "[]\n");
   for (const std::string bad :
        {"--from 2026-02-01 --to 2026-01-01", "--from yesterday --to 2026-01-01", "--from 2026-01-01"}) {
-    output.clear();
-    EXPECT_EQ(RunStoa("transparency export --data " + server.data_dir() + " " + bad + " --out " +
-                          server.data_dir() + "/bad.json",
-                      &output),
-              2)
-        << bad << ": " << output;
+    const CommandResult refused = RunStoa("transparency export --data " + server.data_dir() + " " +
+                                          bad + " --out " + server.data_dir() + "/bad.json");
+    EXPECT_EQ(refused.exit_code, 2) << bad << ": " << refused.output;
   }
   EXPECT_FALSE(std::ifstream(server.data_dir() + "/bad.json").good());
 
