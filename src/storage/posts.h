@@ -10,6 +10,7 @@
 #include "common/status.h"
 #include "domain/post.h"
 #include "domain/screening.h"
+#include "domain/screening_rescan.h"
 #include "domain/visibility.h"
 #include "storage/page.h"
 
@@ -87,6 +88,12 @@ class Posts {
                                            Timestamp since) const = 0;
   virtual int64_t Count() const = 0;
   virtual Id MaxId() const = 0;
+  // Retroactive screening's keyset scan: published statuses (not deleted, removed or held, and
+  // not boosts) with after < id < before, oldest first, at most `limit`. The next page starts
+  // after the last id returned; a short page is the last.
+  virtual std::vector<Post> ListPublishedRange(Id after, Id before, int limit) const = 0;
+  // How many statuses ListPublishedRange would walk over in (after, before).
+  virtual int64_t CountPublishedRange(Id after, Id before) const = 0;
   // True when posts wait to be (re)indexed for search.
   virtual bool HasPendingSearch() const = 0;
 
@@ -126,6 +133,10 @@ class Posts {
   virtual std::optional<RemovedFingerprint> GetRemovedFingerprint(Id status_id) const = 0;
   // Every stored fingerprint, by status id.
   virtual std::vector<RemovedFingerprint> ListRemovedFingerprints() const = 0;
+  // Retroactive screening runs (migration 0014). Put inserts the run or replaces its row.
+  virtual Status PutRescan(const ScreeningRescanJob& job) = 0;
+  // The latest started run (the largest id), if any.
+  virtual std::optional<ScreeningRescanJob> LastRescan() const = 0;
 };
 
 }  // namespace stoa::storage

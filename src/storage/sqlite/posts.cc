@@ -117,6 +117,24 @@ constexpr char kSearch[] =
     "AND (s.visibility = 0 OR s.account_id = ?2 OR s.id IN "
     "     (SELECT status_id FROM mentions WHERE account_id = ?2)) "
     "AND s.id > ?3 AND s.id < ?4 ORDER BY s.id DESC LIMIT ?5 OFFSET ?6";
+// Retroactive screening: a range scan of the primary key.
+#define PUBLISHED_RANGE                                                                         \
+  "FROM statuses WHERE id > ?1 AND id < ?2 AND deleted_at IS NULL AND reblog_of_id IS NULL "    \
+  "AND moderation_removed_at IS NULL AND held_at IS NULL"
+constexpr char kPublishedRange[] =
+    "SELECT " POST_READ_COLUMNS " " PUBLISHED_RANGE " ORDER BY id LIMIT ?3";
+constexpr char kCountPublishedRange[] = "SELECT count(*) " PUBLISHED_RANGE;
+#undef PUBLISHED_RANGE
+// Retroactive screening runs (migration 0014).
+#define RESCAN_COLUMNS                                                                          \
+  "id, started_by, state, since, until, last_id, scanned, total, flagged, cases_opened, "        \
+  "cases_joined, skipped, rules_version, model_version, error, started_at, finished_at"
+constexpr char kPutRescan[] =
+    "INSERT OR REPLACE INTO screening_rescans (" RESCAN_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, "
+    "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+constexpr char kLastRescan[] =
+    "SELECT " RESCAN_COLUMNS " FROM screening_rescans ORDER BY id DESC LIMIT 1";
+#undef RESCAN_COLUMNS
 constexpr char kFindReblog[] =
     "SELECT " POST_READ_COLUMNS " FROM statuses WHERE reblog_of_id = ?2 AND account_id = ?1 "
     "AND deleted_at IS NULL";
@@ -537,6 +555,73 @@ int64_t SqlitePosts::Count() const {
 Id SqlitePosts::MaxId() const {
   auto v = QueryInt(*c_, kMaxId);
   return v.ok() && *v ? **v : kNoId;
+}
+
+std::vector<Post> SqlitePosts::ListPublishedRange(Id after, Id before, int limit) const {
+  StatementScope s(c_->Prepare(kPublishedRange));
+  s->Bind(1, after).Bind(2, before).Bind(3, limit);
+  std::vector<Post> out;
+  while (true) {
+    auto row = s->Step();
+    if (!row.ok() || !*row) break;
+    out.push_back(ReadPost(*s));
+  }
+  return out;
+}
+
+int64_t SqlitePosts::CountPublishedRange(Id after, Id before) const {
+  StatementScope s(c_->Prepare(kCountPublishedRange));
+  s->Bind(1, after).Bind(2, before);
+  auto row = s->Step();
+  if (!row.ok() || !*row) return 0;
+  return s->Int(0);
+}
+
+Status SqlitePosts::PutRescan(const ScreeningRescanJob& j) {
+  StatementScope s(c_->Prepare(kPutRescan));
+  s->Bind(1, j.id)
+      .Bind(2, j.started_by)
+      .Bind(3, j.state)
+      .Bind(4, ToUnixMillis(j.since))
+      .Bind(5, OptMillis(j.until))
+      .Bind(6, j.last_id)
+      .Bind(7, j.scanned)
+      .Bind(8, j.total)
+      .Bind(9, j.flagged)
+      .Bind(10, j.cases_opened)
+      .Bind(11, j.cases_joined)
+      .Bind(12, j.skipped)
+      .Bind(13, j.rules_version)
+      .Bind(14, j.model_version)
+      .Bind(15, j.error)
+      .Bind(16, ToUnixMillis(j.started_at))
+      .Bind(17, OptMillis(j.finished_at));
+  return s->Run();
+}
+
+std::optional<ScreeningRescanJob> SqlitePosts::LastRescan() const {
+  StatementScope s(c_->Prepare(kLastRescan));
+  auto row = s->Step();
+  if (!row.ok() || !*row) return std::nullopt;
+  ScreeningRescanJob j;
+  j.id = s->Int(0);
+  j.started_by = s->Int(1);
+  j.state = std::string(s->Text(2));
+  j.since = FromUnixMillis(s->Int(3));
+  j.until = OptTime(*s, 4);
+  j.last_id = s->Int(5);
+  j.scanned = s->Int(6);
+  j.total = s->Int(7);
+  j.flagged = s->Int(8);
+  j.cases_opened = s->Int(9);
+  j.cases_joined = s->Int(10);
+  j.skipped = s->Int(11);
+  j.rules_version = std::string(s->Text(12));
+  j.model_version = std::string(s->Text(13));
+  j.error = std::string(s->Text(14));
+  j.started_at = FromUnixMillis(s->Int(15));
+  j.finished_at = OptTime(*s, 16);
+  return j;
 }
 
 Status SqlitePosts::WriteMentionsAndTags(const Post& p) {

@@ -60,6 +60,8 @@ class SqlitePosts final : public Posts {
                                    Timestamp since) const override;
   int64_t Count() const override;
   Id MaxId() const override;
+  std::vector<Post> ListPublishedRange(Id after, Id before, int limit) const override;
+  int64_t CountPublishedRange(Id after, Id before) const override;
   Status Insert(const Post& post) override;
   Status Update(const Post& post, const PostEdit& previous) override;
   Status MarkDeleted(Id id, Timestamp at) override;
@@ -80,6 +82,8 @@ class SqlitePosts final : public Posts {
   Status DeleteRemovedFingerprint(Id status_id) override;
   std::optional<RemovedFingerprint> GetRemovedFingerprint(Id status_id) const override;
   std::vector<RemovedFingerprint> ListRemovedFingerprints() const override;
+  Status PutRescan(const ScreeningRescanJob& job) override;
+  std::optional<ScreeningRescanJob> LastRescan() const override;
 
  private:
   Status WriteMentionsAndTags(const Post& post);

@@ -145,6 +145,112 @@ TEST_P(StorageConformanceTest, HeldPostsAndScreeningRecords) {
   EXPECT_TRUE(Read()->posts().ListScreenings(plain.id).empty());
 }
 
+// Retroactive screening's keyset scan: only published statuses (no deleted, removed, held posts
+// or boosts), oldest first, both bounds exclusive, pages that continue after the last id; the
+// count covers the same set.
+TEST_P(StorageConformanceTest, PublishedRange) {
+  const Id author = CreateAccount("author");
+  std::vector<Id> published;
+  for (int i = 0; i < 5; ++i) published.push_back(InsertPost(MakePost(author, "post")));
+  Post deleted = MakePost(author, "deleted");
+  deleted.deleted_at = Now();
+  InsertPost(deleted);
+  Post held = MakePost(author, "held");
+  held.held_at = Now();
+  InsertPost(held);
+  const Id removed = InsertPost(MakePost(author, "removed"));
+  MustWrite([&](Transaction& tx) {
+    StatusModeration m;
+    m.removed_at = Now();
+    return tx.decisions().SetStatusModeration(removed, m);
+  });
+  Post original = *Read()->posts().Get(published[0]);
+  InsertPost(MakeReblog(original, author));
+  Post reply = MakeReply(original, author, "a reply");
+  const Id reply_id = InsertPost(reply);
+  published.push_back(reply_id);
+
+  auto r = Read();
+  const Id top = r->posts().MaxId() + 1;
+  EXPECT_EQ(PostIds(r->posts().ListPublishedRange(0, top, 100)), published);
+  EXPECT_EQ(r->posts().CountPublishedRange(0, top), static_cast<int64_t>(published.size()));
+  // Keyset pages of two.
+  std::vector<Id> walked;
+  Id after = 0;
+  while (true) {
+    auto page = r->posts().ListPublishedRange(after, top, 2);
+    for (const Post& p : page) walked.push_back(p.id);
+    if (page.size() < 2) break;
+    after = page.back().id;
+  }
+  EXPECT_EQ(walked, published);
+  // Both bounds are exclusive.
+  auto inner = r->posts().ListPublishedRange(published[0], published[2], 100);
+  ASSERT_EQ(inner.size(), 1u);
+  EXPECT_EQ(inner[0].id, published[1]);
+  EXPECT_EQ(inner[0].text, "post");
+  EXPECT_EQ(r->posts().CountPublishedRange(published[0], published[2]), 1);
+  EXPECT_TRUE(r->posts().ListPublishedRange(top, top + 1000, 100).empty());
+  EXPECT_EQ(r->posts().CountPublishedRange(top, top + 1000), 0);
+}
+
+// Retroactive screening runs (migration 0014): every field survives, Put replaces the row, the
+// latest started run is the one with the largest id.
+TEST_P(StorageConformanceTest, ScreeningRescans) {
+  EXPECT_FALSE(Read()->posts().LastRescan().has_value());
+  ScreeningRescanJob a;
+  a.id = NextId();
+  a.started_by = 42;
+  a.state = "running";
+  a.since = Now() - std::chrono::hours(48);
+  a.started_at = Now();
+  a.rules_version = "r1";
+  a.model_version = "m1";
+  MustWrite([&](Transaction& tx) { return tx.posts().PutRescan(a); });
+  auto got = Read()->posts().LastRescan();
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->id, a.id);
+  EXPECT_EQ(got->started_by, 42);
+  EXPECT_EQ(got->state, "running");
+  EXPECT_EQ(got->since, a.since);
+  EXPECT_FALSE(got->until.has_value());
+  EXPECT_FALSE(got->finished_at.has_value());
+  EXPECT_EQ(got->rules_version, "r1");
+  EXPECT_EQ(got->model_version, "m1");
+
+  a.state = "failed";
+  a.until = Now() - std::chrono::hours(1);
+  a.last_id = 77;
+  a.scanned = 10;
+  a.total = 12;
+  a.flagged = 3;
+  a.cases_opened = 2;
+  a.cases_joined = 1;
+  a.skipped = 4;
+  a.error = "disk full";
+  a.finished_at = Now() + std::chrono::seconds(5);
+  MustWrite([&](Transaction& tx) { return tx.posts().PutRescan(a); });
+  got = Read()->posts().LastRescan();
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->state, "failed");
+  EXPECT_EQ(got->until, a.until);
+  EXPECT_EQ(got->last_id, 77);
+  EXPECT_EQ(got->scanned, 10);
+  EXPECT_EQ(got->total, 12);
+  EXPECT_EQ(got->flagged, 3);
+  EXPECT_EQ(got->cases_opened, 2);
+  EXPECT_EQ(got->cases_joined, 1);
+  EXPECT_EQ(got->skipped, 4);
+  EXPECT_EQ(got->error, "disk full");
+  EXPECT_EQ(got->finished_at, a.finished_at);
+
+  ScreeningRescanJob b = a;
+  b.id = NextId();
+  b.state = "done";
+  MustWrite([&](Transaction& tx) { return tx.posts().PutRescan(b); });
+  EXPECT_EQ(Read()->posts().LastRescan()->id, b.id);
+}
+
 // Fingerprints of removed statuses (migration 0012): all 64 bits survive (the top bit too), Put
 // replaces, Delete removes (and is no error for one that is not there), List is by status id.
 TEST_P(StorageConformanceTest, RemovedFingerprints) {
