@@ -241,6 +241,10 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
   services.warning_presets = app->warning_presets_.get();
   services.roles = app->role_changes_.get();
   services.screening = app->screening_.get();
+  if (app->screening_) {
+    app->rescan_ = std::make_unique<safety::ScreeningRescan>(*app->core_, *app->screening_);
+    services.rescan = app->rescan_.get();
+  }
   app->api_ = std::make_unique<http::api::Api>(services);
   app->api_->Register(app->router_);
   web::RegisterOAuthPages(app->router_, *app->oauth_, app->config_, *app->rate_limiter_);
@@ -270,6 +274,10 @@ Status App::Start(const std::string& listen) {
                  screening_->rules().Get()->cache_note(), screening_->settings().model_path,
                  screening_->model().Get()->version());
     posts_->SetScreening(screening_.get());
+    // A rescan stored as running belonged to a server that died during it.
+    if (Status st = rescan_->RecoverInterrupted(); !st.ok()) {
+      spdlog::warn("screening: could not mark an interrupted rescan: {}", st.message());
+    }
   }
   if (config_.server.access_log && !spdlog::get("access")) {
     // One JSON object per request on stderr, nothing else on the line.
@@ -325,6 +333,8 @@ void App::ReloadScreeningInBackground() {
 }
 
 void App::Stop() {
+  // A running rescan ends after its current batch (stored as stopped) before the server stops.
+  if (rescan_) rescan_->Stop();
   std::thread reload;
   {
     std::lock_guard lock(reload_mu_);

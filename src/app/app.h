@@ -26,6 +26,7 @@
 #include "safety/notice_service.h"
 #include "safety/role_changes.h"
 #include "safety/screening_service.h"
+#include "safety/screening_rescan.h"
 #include "safety/status_moderation.h"
 #include "safety/triage.h"
 #include "safety/warning_presets.h"
@@ -77,6 +78,8 @@ class App {
   http::Metrics& metrics() { return metrics_; }
   // Null when screening.enabled is off. Loaded (rules and model) by Start.
   safety::ScreeningService* screening() { return screening_.get(); }
+  // Retroaction's background job (POST /api/v1/admin/screening/rescan); null with screening.
+  safety::ScreeningRescan* rescan() { return rescan_.get(); }
   // SIGHUP: reloads the screening rules and model on a thread of its own (a reload compiles for
   // seconds); a reload already running makes this one a no-op. Logged either way.
   void ReloadScreeningInBackground();
@@ -110,6 +113,7 @@ class App {
   std::unique_ptr<safety::WarningPresets> warning_presets_;
   std::unique_ptr<safety::RoleChanges> role_changes_;
   std::unique_ptr<safety::ScreeningService> screening_;
+  std::unique_ptr<safety::ScreeningRescan> rescan_;  // after screening_: stopped and gone first
   std::mutex reload_mu_;
   std::thread reload_thread_;  // guarded by reload_mu_
   bool reloading_ = false;     // guarded by reload_mu_

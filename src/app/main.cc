@@ -1,5 +1,6 @@
 // The `stoa` command line: serve, migrate, demo, admin create-user, admin token, admin rules,
-// train and eval (the screening classifier, app/screen_commands.h).
+// train and eval (the screening classifier, app/screen_commands.h) and screen (retroaction,
+// app/rescan_command.h).
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
@@ -12,6 +13,7 @@
 
 #include "app/app.h"
 #include "app/demo.h"
+#include "app/rescan_command.h"
 #include "app/screen_commands.h"
 #include "common/clock.h"
 #include "common/config.h"
@@ -472,6 +474,7 @@ int Main(int argc, char** argv) {
   data_option(export_labels);
   export_labels->add_option("--out", o.out_file, "Output CSV file")->required();
   ScreenCommands screen_commands(cli);  // train, eval
+  RescanCommand rescan_command(cli);    // screen (retroaction)
 
   try {
     cli.parse(argc, argv);
@@ -501,6 +504,7 @@ int Main(int argc, char** argv) {
   if (notifier_revoke->parsed()) return RevokeNotifier(o);
   if (export_labels->parsed()) return ExportLabels(o);
   if (auto code = screen_commands.Run()) return *code;
+  if (auto code = rescan_command.Run()) return *code;
   return kUsageError;
 }
 

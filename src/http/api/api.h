@@ -33,6 +33,7 @@ class AppealService;
 class WarningPresets;
 class RoleChanges;
 class ScreeningService;
+class ScreeningRescan;
 }  // namespace stoa::safety
 
 namespace stoa::http::api {
@@ -65,6 +66,8 @@ struct Services {
   safety::RoleChanges* roles = nullptr;
   // Screening administration (screening_routes.cc); null when screening.enabled is off (503).
   safety::ScreeningService* screening = nullptr;
+  // Retroaction's background job (POST/GET /api/v1/admin/screening/rescan); null with screening.
+  safety::ScreeningRescan* rescan = nullptr;
 };
 
 // Who may call an endpoint.

@@ -1,0 +1,399 @@
+// Retroaction over HTTP and through the real binary (docs/screening.md, "Retroaction"): posts
+// published while screening was off are flagged by a rescan into cases, at the urgency of their
+// verdict, without being hidden; clean posts open nothing; a second run adds no notice; a running
+// job answers 409 to another start, stops cleanly and is remembered across a restart; admins
+// start rescans, moderators watch them; bad dates are 422 (exit status 2 for `stoa screen`).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "tests/integration/moderation_fixture.h"
+#include "tests/integration/run_stoa.h"
+
+#ifndef STOA_BINARY
+#error "STOA_BINARY (the path of the built stoa executable) must be defined"
+#endif
+
+namespace stoa::testing {
+namespace {
+
+constexpr const char* kRules = R"(stoa-rules 1
+version = rescan.1
+
+[rule any.spam.flagword]
+category = spam
+languages = any
+weight = 0.3
+max_verdict = publish_and_flag
+pattern = \bflagword\b
+
+[rule any.threat.holdword]
+category = threat
+languages = any
+weight = 0.9
+max_verdict = hold
+pattern = \bholdword\b
+
+[rule any.violence.rejectword]
+category = violence
+languages = any
+weight = 1
+max_verdict = reject
+pattern = \brejectword\b
+)";
+
+std::string RulesPath() {
+  static const std::string path = [] {
+    std::string p = ::testing::TempDir() + "/stoa-rescan-it-" + std::to_string(::getpid()) +
+                    ".rules";
+    std::ofstream(p, std::ios::trunc) << kRules;
+    return p;
+  }();
+  return path;
+}
+
+void ScreeningOn(Config& c) {
+  c.screening.enabled = true;
+  c.screening.rules = RulesPath();
+  // Only the rules decide here: the classifier flags only when it is very sure.
+  for (auto& [name, t] : c.screening.thresholds) t = Config::ScreeningThresholds{0.85, 0.88, 0.95};
+  c.screening.surge_open_cases = 0;
+  c.screening.surge_oldest_open_minutes = 0;
+}
+
+int64_t Int(const json::value& v, const char* key) {
+  const auto* p = v.as_object().if_contains(key);
+  return p != nullptr && p->is_int64() ? p->as_int64() : -1;
+}
+
+class ScreeningRescanTest : public ModerationTest {
+ protected:
+  ScreeningRescanTest() : ModerationTest(ScreeningOn) {}
+
+  // Posts with the screening hook off: what a server with screening.enabled = false published.
+  std::string PostUnscreened(const std::string& text) {
+    server.app().posts().SetScreening(nullptr);
+    const std::string id = PostStatus(author, text).id;
+    server.app().posts().SetScreening(server.app().screening());
+    return id;
+  }
+
+  HttpResponse StartRescan(const std::string& body, const std::string& token) {
+    return server.Post("/api/v1/admin/screening/rescan", body, token);
+  }
+
+  // Polls the job until it is no longer running (a wait, not a timing assertion).
+  json::value WaitForEnd() {
+    json::value job;
+    for (int i = 0; i < 6000; ++i) {
+      auto r = server.Get("/api/v1/admin/screening/rescan", mod.token);
+      EXPECT_EQ(r.status, 200) << r.body;
+      job = r.json();
+      if (Str(job, "state") != "running") return job;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ADD_FAILURE() << "the rescan did not end: " << job;
+    return job;
+  }
+
+  json::value RunRescan() {
+    auto r = StartRescan(R"({"since":"2000-01-01"})", admin.token);
+    EXPECT_EQ(r.status, 202) << r.body;
+    return WaitForEnd();
+  }
+
+  std::vector<json::value> Cases() {
+    std::vector<json::value> out;
+    auto r = server.Get("/api/v1/admin/cases", mod.token);
+    EXPECT_EQ(r.status, 200) << r.body;
+    const json::value body = r.json();
+    if (body.is_array()) {
+      for (const auto& c : body.as_array()) out.push_back(c);
+    }
+    return out;
+  }
+  // The case about status `id`, or null.
+  json::value CaseAbout(const std::string& id) {
+    for (const auto& c : Cases()) {
+      if (Str(c, "target_id") == id) {
+        auto r = server.Get("/api/v1/admin/cases/" + Str(c, "id"), mod.token);
+        EXPECT_EQ(r.status, 200) << r.body;
+        return r.json();
+      }
+    }
+    return nullptr;
+  }
+  std::vector<ScreeningRecord> Records(const std::string& id) {
+    return server.app().storage().Read()->posts().ListScreenings(*ParseId(id));
+  }
+};
+
+TEST_F(ScreeningRescanTest, FlagsPostsPublishedWhileScreeningWasOffWithoutHidingThem) {
+  // The same hold-level text screened at creation (held, a case) and published unscreened.
+  auto held = server.Post("/api/v1/statuses", R"({"status":"holdword at the harbour"})",
+                          author.token);
+  ASSERT_EQ(held.status, 200) << held.body;
+  ASSERT_TRUE(held.json().as_object().contains("held"));
+  const std::string held_id = Str(held.json(), "id");
+  const std::string hold = PostUnscreened("holdword at the harbour");
+  const std::string flag = PostUnscreened("cheap flagword deals");
+  const std::string reject = PostUnscreened("rejectword now");
+  const std::string clean = PostUnscreened("Lovely weather in the park today");
+  const std::string deleted = PostUnscreened("holdword but deleted");
+  ASSERT_EQ(server.Delete("/api/v1/statuses/" + deleted, author.token).status, 200);
+  ASSERT_EQ(Cases().size(), 1u);  // only the held post's
+  for (const auto& id : {hold, flag, reject, clean}) EXPECT_TRUE(Records(id).empty());
+
+  auto started = StartRescan(R"({"since":"2000-01-01"})", admin.token);
+  ASSERT_EQ(started.status, 202) << started.body;
+  const json::value first = started.json();
+  EXPECT_EQ(Str(first, "state"), "running");
+  EXPECT_FALSE(Str(first, "id").empty());
+  EXPECT_EQ(Str(first, "since"), "2000-01-01T00:00:00.000Z");
+  EXPECT_TRUE(first.as_object().at("until").is_null());
+  EXPECT_TRUE(first.as_object().at("finished_at").is_null());
+  EXPECT_FALSE(Str(first, "started_at").empty());
+  for (const char* key : {"scanned", "total", "flagged"}) {
+    EXPECT_TRUE(first.as_object().contains(key)) << key;
+  }
+  EXPECT_TRUE(first.as_object().at("cases").is_object());
+
+  const json::value job = WaitForEnd();
+  EXPECT_EQ(Str(job, "state"), "done") << job;
+  EXPECT_EQ(Str(job, "id"), Str(first, "id"));
+  // The held and the deleted post are not read; four published ones are.
+  EXPECT_EQ(Int(job, "total"), 4) << job;
+  EXPECT_EQ(Int(job, "scanned"), 4) << job;
+  EXPECT_EQ(Int(job, "flagged"), 3) << job;
+  EXPECT_EQ(Int(job.as_object().at("cases"), "opened"), 3) << job;
+  EXPECT_EQ(Int(job.as_object().at("cases"), "joined"), 0) << job;
+  EXPECT_EQ(Str(job, "rules_version"), "rescan.1");
+  EXPECT_FALSE(Str(job, "finished_at").empty());
+
+  // Every hit stays published (no unreviewed removal) and has a case with an automated notice.
+  for (const auto& [id, verdict] : {std::pair{hold, "hold"}, std::pair{flag, "publish_and_flag"},
+                                    std::pair{reject, "reject"}}) {
+    EXPECT_EQ(server.Get("/api/v1/statuses/" + id).status, 200) << verdict;
+    const json::value c = CaseAbout(id);
+    ASSERT_TRUE(c.is_object()) << "no case about the " << verdict << " post";
+    const auto& notices = c.as_object().at("notices").as_array();
+    ASSERT_EQ(notices.size(), 1u) << c;
+    EXPECT_EQ(Str(notices[0], "source"), "automated");
+    auto records = Records(id);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].verdict, verdict);
+    EXPECT_EQ(records[0].rules_version, "rescan.1");
+    EXPECT_EQ(records[0].reason.rfind(std::string("retroactive screening (") + verdict, 0), 0u)
+        << records[0].reason;
+  }
+  EXPECT_TRUE(CaseAbout(clean).is_null());
+  EXPECT_TRUE(Records(clean).empty());
+  EXPECT_TRUE(CaseAbout(deleted).is_null());
+  // A retroactive hold scores like the same hold at creation.
+  const json::value at_creation = CaseAbout(held_id);
+  const json::value retro = CaseAbout(hold);
+  ASSERT_TRUE(at_creation.is_object());
+  EXPECT_EQ(Str(retro, "urgency"), Str(at_creation, "urgency"));
+  EXPECT_EQ(Str(retro, "category"), Str(at_creation, "category"));
+  EXPECT_EQ(Int(retro, "score"), Int(at_creation, "score"));
+  EXPECT_EQ(Str(retro, "deadline_at"), Str(at_creation, "deadline_at"));
+  EXPECT_EQ(Str(CaseAbout(reject), "category"), "STATEMENT_CATEGORY_VIOLENCE");
+}
+
+TEST_F(ScreeningRescanTest, CleanPostsOpenNothing) {
+  for (const char* text : {"Lovely weather in the park today", "Coffee with friends at noon",
+                           "The train was on time for once"}) {
+    PostUnscreened(text);
+  }
+  PostStatus(author, "A screened and harmless post");
+  const json::value job = RunRescan();
+  EXPECT_EQ(Str(job, "state"), "done") << job;
+  EXPECT_EQ(Int(job, "scanned"), 4);
+  EXPECT_EQ(Int(job, "flagged"), 0);
+  EXPECT_EQ(Int(job.as_object().at("cases"), "opened"), 0);
+  EXPECT_TRUE(Cases().empty());
+}
+
+TEST_F(ScreeningRescanTest, RunningTwiceAddsNoSecondNotice) {
+  const std::string unscreened = PostUnscreened("cheap flagword deals");
+  // Flagged at creation by the same rules and model: the rescan must not notice it again.
+  const std::string screened = PostStatus(author, "more flagword offers").id;
+  ASSERT_TRUE(CaseAbout(screened).is_object());
+
+  json::value first = RunRescan();
+  EXPECT_EQ(Int(first, "flagged"), 1) << first;
+  EXPECT_EQ(Int(first, "skipped"), 1) << first;
+  json::value second = RunRescan();
+  EXPECT_EQ(Str(second, "state"), "done");
+  EXPECT_NE(Str(second, "id"), Str(first, "id"));
+  EXPECT_EQ(Int(second, "scanned"), 2) << second;
+  EXPECT_EQ(Int(second, "flagged"), 0) << second;
+  EXPECT_EQ(Int(second, "skipped"), 2) << second;
+  for (const auto& id : {unscreened, screened}) {
+    const json::value c = CaseAbout(id);
+    ASSERT_TRUE(c.is_object());
+    EXPECT_EQ(c.as_object().at("notices").as_array().size(), 1u) << c;
+    EXPECT_EQ(Records(id).size(), 1u);
+  }
+  EXPECT_EQ(Cases().size(), 2u);
+}
+
+TEST_F(ScreeningRescanTest, ARunningJobRefusesASecondStartAndStopsCleanly) {
+  for (int i = 0; i < 3; ++i) PostUnscreened("harmless post number " + std::to_string(i));
+  // One status per batch and a minute between batches: the job is deterministically still
+  // running after its first batch.
+  auto r = StartRescan(R"({"since":"2000-01-01","batch_size":1,"pause_ms":60000})", admin.token);
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id = Str(r.json(), "id");
+  json::value job;
+  for (int i = 0; i < 6000; ++i) {
+    job = server.Get("/api/v1/admin/screening/rescan", mod.token).json();
+    if (Int(job, "scanned") >= 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(Str(job, "state"), "running") << job;
+  EXPECT_EQ(Int(job, "scanned"), 1) << job;
+  EXPECT_EQ(Int(job, "total"), 3) << job;
+
+  auto again = StartRescan(R"({"since":"2000-01-01"})", admin.token);
+  EXPECT_EQ(again.status, 409) << again.body;
+  EXPECT_NE(again.error().find("already running"), std::string::npos) << again.body;
+
+  // What server shutdown does: the job ends after its batch, stored as stopped.
+  server.app().rescan()->Stop();
+  job = server.Get("/api/v1/admin/screening/rescan", mod.token).json();
+  EXPECT_EQ(Str(job, "id"), id);
+  EXPECT_EQ(Str(job, "state"), "stopped") << job;
+  EXPECT_FALSE(Str(job, "finished_at").empty());
+  EXPECT_EQ(Int(job, "scanned"), 1);
+
+  // After a restart the stored run is shown.
+  server.Restart();
+  auto shown = server.Get("/api/v1/admin/screening/rescan", mod.token);
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  EXPECT_EQ(Str(shown.json(), "id"), id);
+  EXPECT_EQ(Str(shown.json(), "state"), "stopped");
+}
+
+TEST_F(ScreeningRescanTest, ARunLeftRunningByADeadServerIsInterrupted) {
+  ScreeningRescanJob job;
+  job.id = server.app().core().ids().Next();
+  job.state = "running";
+  job.since = FromUnixMillis(0);
+  job.started_at = server.app().core().Now();
+  ASSERT_TRUE(server.app().storage().Write([&](storage::Transaction& tx) {
+    return tx.posts().PutRescan(job);
+  }).ok());
+  server.Restart();
+  auto shown = server.Get("/api/v1/admin/screening/rescan", mod.token);
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  EXPECT_EQ(Str(shown.json(), "id"), IdToString(job.id));
+  EXPECT_EQ(Str(shown.json(), "state"), "interrupted");
+  EXPECT_FALSE(Str(shown.json(), "finished_at").empty());
+  // A new run may start.
+  EXPECT_EQ(StartRescan(R"({"since":"2000-01-01"})", admin.token).status, 202);
+  EXPECT_EQ(Str(WaitForEnd(), "state"), "done");
+}
+
+TEST_F(ScreeningRescanTest, AdminsStartModeratorsWatch) {
+  EXPECT_EQ(server.Get("/api/v1/admin/screening/rescan", mod.token).status, 404);
+  EXPECT_EQ(StartRescan(R"({"since":"2000-01-01"})", "").status, 401);
+  EXPECT_EQ(StartRescan(R"({"since":"2000-01-01"})", author.token).status, 403);
+  EXPECT_EQ(StartRescan(R"({"since":"2000-01-01"})", mod.token).status, 403);
+  EXPECT_EQ(server.Get("/api/v1/admin/screening/rescan", author.token).status, 403);
+  EXPECT_EQ(server.Get("/api/v1/admin/screening/rescan").status, 401);
+  EXPECT_EQ(server.Get("/api/v1/admin/screening/rescan", mod.token).status, 404);
+  RunRescan();
+  EXPECT_EQ(server.Get("/api/v1/admin/screening/rescan", mod.token).status, 200);
+}
+
+TEST_F(ScreeningRescanTest, BadDatesAreRefused) {
+  for (const char* body :
+       {R"({})", R"({"since":""})", R"({"since":"yesterday"})", R"({"since":"2026-13-01"})",
+        R"({"since":"2026-02-01","until":"2026-01-01"})",
+        R"({"since":"2026-01-01","until":"2026-01-01"})",
+        R"({"since":"2026-01-01","until":"soon"})",
+        R"({"since":"2026-01-01","batch_size":0})", R"({"since":"2026-01-01","batch_size":"x"})",
+        R"({"since":"2026-01-01","pause_ms":600001})"}) {
+    auto r = StartRescan(body, admin.token);
+    EXPECT_EQ(r.status, 422) << body << " -> " << r.body;
+    EXPECT_FALSE(r.error().empty()) << body;
+  }
+  EXPECT_EQ(server.Get("/api/v1/admin/screening/rescan", mod.token).status, 404);
+  // A time and a bounded range are fine.
+  EXPECT_EQ(StartRescan(R"({"since":"2025-12-31T12:00:00Z","until":"2026-02-01"})", admin.token)
+                .status,
+            202);
+  const json::value job = WaitForEnd();
+  EXPECT_EQ(Str(job, "until"), "2026-02-01T00:00:00.000Z");
+}
+
+// `stoa screen` on a server's data where screening was off: the real binary, exit 0 with the
+// summary; bad arguments exit 2 with one line.
+class ScreeningRescanCli : public ModerationTest {
+ protected:
+  ScreeningRescanCli()
+      : ModerationTest([](Config& c) { c.screening.enabled = false; }) {}
+
+  std::string ConfigFile() {
+    const std::string path = server.data_dir() + "/rescan.toml";
+    std::ofstream out(path, std::ios::trunc);
+    out << "[screening]\n";
+    for (const char* category :
+         {"violence", "threat", "incitement", "glorification", "terrorism", "spam"}) {
+      out << category << " = \"0.85/0.88/0.95\"\n";
+    }
+    out << "surge_open_cases = 0\nsurge_oldest_open_minutes = 0\n";
+    return path;
+  }
+};
+
+TEST_F(ScreeningRescanCli, ScreensPublishedPostsAndPrintsASummary) {
+  const std::string hold = PostStatus(author, "holdword at the harbour").id;
+  const std::string clean = PostStatus(author, "Lovely weather in the park today").id;
+  const std::string args = "screen --data " + server.data_dir() + " --config " + ConfigFile() +
+                           " --rules " + RulesPath() + " --since 2000-01-01";
+  auto r = RunStoa(args);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("scanned 2 statuses: 1 flagged, 1 cases opened, 0 joined"),
+            std::string::npos)
+      << r.output;
+  auto read = server.app().storage().Read();
+  auto records = read->posts().ListScreenings(*ParseId(hold));
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].verdict, "hold");
+  EXPECT_TRUE(read->cases().FindOpenForTarget(TargetType::kStatus, *ParseId(hold)).has_value());
+  EXPECT_FALSE(read->cases().FindOpenForTarget(TargetType::kStatus, *ParseId(clean)).has_value());
+  auto stored = read->posts().LastRescan();
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->state, "done");
+  EXPECT_EQ(stored->started_by, kNoId);
+
+  // Idempotent: a second run flags nothing.
+  auto again = RunStoa(args);
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("scanned 2 statuses: 0 flagged, 0 cases opened, 0 joined, 1 skipped"),
+            std::string::npos)
+      << again.output;
+}
+
+TEST_F(ScreeningRescanCli, BadArgumentsExitWithStatusTwo) {
+  const std::string data = " --data " + server.data_dir();
+  for (const std::string& args :
+       {"screen" + data + " --since yesterday", "screen" + data,
+        "screen" + data + " --since 2026-02-01 --until 2026-01-01",
+        "screen" + data + " --since 2026-01-01 --until soon",
+        "screen" + data + " --since 2026-01-01 --batch-size 0",
+        "screen --data " + server.data_dir() + "/nothing-here --since 2026-01-01"}) {
+    auto r = RunStoa(args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
+    EXPECT_EQ(r.output.rfind("stoa: ", 0), 0u) << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+  }
+}
+
+}  // namespace
+}  // namespace stoa::testing
