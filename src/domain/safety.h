@@ -190,6 +190,20 @@ struct Case {
   bool priority() const { return priority_notices > 0; }
 };
 
+// A status of a notice case about statuses (migration 0015): the case's target, or a near-duplicate
+// by another account that joined it (a campaign case: one decision covers every such status, each
+// author gets a statement of their own; docs/screening.md, "Campaigns").
+struct CaseStatus {
+  Id case_id = kNoId;
+  Id status_id = kNoId;
+  Id account_id = kNoId;  // the status's author
+  // The status's fingerprint (screen/fingerprint.h) when it was added; shingles == 0: none (too
+  // short to match on, or listed before migration 0015).
+  uint64_t simhash = 0;
+  uint32_t shingles = 0;
+  Timestamp added_at;
+};
+
 struct CaseNote {
   Id id = kNoId;
   Id case_id = kNoId;

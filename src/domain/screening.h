@@ -31,6 +31,9 @@ struct RemovedFingerprint {
   uint64_t simhash = 0;
   uint32_t shingles = 0;
   Timestamp removed_at;
+  // The removing decision's category (STATEMENT_CATEGORY_*; "" when unknown, e.g. stored before
+  // migration 0015): a post flagged only for matching this fingerprint is filed under it.
+  std::string category;
 };
 
 }  // namespace stoa

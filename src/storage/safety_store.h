@@ -93,6 +93,16 @@ class Cases {
 
   virtual std::vector<CaseNote> ListNotes(Id case_id) const = 0;
   virtual Status InsertNote(const CaseNote& note) = 0;
+
+  // The statuses of a notice case (campaigns, migration 0015). Adding a status the case already
+  // lists changes nothing.
+  virtual Status AddStatus(const CaseStatus& status) = 0;
+  // At most `limit`, in the order they were added (the target first).
+  virtual std::vector<CaseStatus> ListStatuses(Id case_id, int limit) const = 0;
+  // The open notice case that lists the status (its target or a campaign member), if any.
+  virtual std::optional<Case> FindOpenWithStatus(Id status_id) const = 0;
+  // The statuses with a fingerprint of every open notice case, oldest first (loaded at start).
+  virtual std::vector<CaseStatus> ListOpenCaseStatuses() const = 0;
 };
 
 class Notifiers {

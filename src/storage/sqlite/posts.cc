@@ -38,13 +38,15 @@ constexpr char kSelectScreenings[] =
     "model_version FROM status_screenings WHERE status_id = ?1 ORDER BY id";
 // Fingerprints of removed statuses (migration 0012).
 constexpr char kPutRemovedFingerprint[] =
-    "INSERT OR REPLACE INTO removed_fingerprints (status_id, simhash, shingles, removed_at) "
-    "VALUES (?1, ?2, ?3, ?4)";
+    "INSERT OR REPLACE INTO removed_fingerprints (status_id, simhash, shingles, removed_at, "
+    "category) VALUES (?1, ?2, ?3, ?4, ?5)";
 constexpr char kDeleteRemovedFingerprint[] = "DELETE FROM removed_fingerprints WHERE status_id = ?1";
 constexpr char kSelectRemovedFingerprint[] =
-    "SELECT status_id, simhash, shingles, removed_at FROM removed_fingerprints WHERE status_id = ?1";
+    "SELECT status_id, simhash, shingles, removed_at, category FROM removed_fingerprints "
+    "WHERE status_id = ?1";
 constexpr char kSelectRemovedFingerprints[] =
-    "SELECT status_id, simhash, shingles, removed_at FROM removed_fingerprints ORDER BY status_id";
+    "SELECT status_id, simhash, shingles, removed_at, category FROM removed_fingerprints "
+    "ORDER BY status_id";
 constexpr char kInsertEdit[] =
     "INSERT INTO status_edits (id, status_id, text, content_html, spoiler_text, sensitive, "
     "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -896,6 +898,7 @@ RemovedFingerprint RemovedFingerprintRow(Statement& s) {
   f.simhash = static_cast<uint64_t>(s.Int(1));
   f.shingles = static_cast<uint32_t>(s.Int(2));
   f.removed_at = FromUnixMillis(s.Int(3));
+  f.category = s.String(4);
   return f;
 }
 
@@ -906,7 +909,8 @@ Status SqlitePosts::PutRemovedFingerprint(const RemovedFingerprint& f) {
   s->Bind(1, f.status_id)
       .Bind(2, static_cast<int64_t>(f.simhash))
       .Bind(3, static_cast<int64_t>(f.shingles))
-      .Bind(4, ToUnixMillis(f.removed_at));
+      .Bind(4, ToUnixMillis(f.removed_at))
+      .Bind(5, f.category);
   return s->Run();
 }
 

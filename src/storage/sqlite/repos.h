@@ -225,6 +225,10 @@ class SqliteCases final : public Cases {
                                         Timestamp now) override;
   std::vector<CaseNote> ListNotes(Id case_id) const override;
   Status InsertNote(const CaseNote& note) override;
+  Status AddStatus(const CaseStatus& status) override;
+  std::vector<CaseStatus> ListStatuses(Id case_id, int limit) const override;
+  std::optional<Case> FindOpenWithStatus(Id status_id) const override;
+  std::vector<CaseStatus> ListOpenCaseStatuses() const override;
 
  private:
   Connection* c_;

@@ -19,6 +19,23 @@ namespace {
 #define QUEUE_ORDER " ORDER BY deadline_at, score DESC, id "
 
 constexpr char kGetCase[] = "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?1";
+// A case's statuses (migration 0015).
+constexpr char kAddCaseStatus[] =
+    "INSERT OR IGNORE INTO case_statuses (case_id, status_id, account_id, simhash, shingles, "
+    "added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+#define CASE_STATUS_COLUMNS "m.case_id, m.status_id, m.account_id, m.simhash, m.shingles, m.added_at"
+constexpr char kListCaseStatuses[] = "SELECT " CASE_STATUS_COLUMNS
+                                     " FROM case_statuses m WHERE m.case_id = ?1 "
+                                     "ORDER BY m.status_id != (SELECT target_id FROM cases "
+                                     "WHERE id = ?1), m.added_at, m.status_id LIMIT ?2";
+constexpr char kFindOpenWithStatus[] =
+    "SELECT " CASE_COLUMNS
+    " FROM cases WHERE id IN (SELECT case_id FROM case_statuses WHERE status_id = ?1) "
+    "AND state = 0 AND kind = 0 ORDER BY id LIMIT 1";
+constexpr char kListOpenCaseStatuses[] =
+    "SELECT " CASE_STATUS_COLUMNS
+    " FROM cases c JOIN case_statuses m ON m.case_id = c.id "
+    "WHERE c.state = 0 AND c.kind = 0 AND m.simhash IS NOT NULL ORDER BY m.added_at, m.status_id";
 constexpr char kFindOpenForTarget[] = "SELECT " CASE_COLUMNS
                                       " FROM cases WHERE target_type = ?1 AND target_id = ?2 "
                                       "AND state = 0 AND kind = 0";
@@ -547,6 +564,54 @@ Status SqliteCases::InsertNote(const CaseNote& n) {
       .Bind(4, n.text)
       .Bind(5, ToUnixMillis(n.created_at));
   return s->Run();
+}
+
+namespace {
+
+CaseStatus ReadCaseStatus(const Statement& s) {
+  CaseStatus m;
+  m.case_id = s.Int(0);
+  m.status_id = s.Int(1);
+  m.account_id = s.Int(2);
+  if (!s.IsNull(3)) {
+    m.simhash = static_cast<uint64_t>(s.Int(3));
+    m.shingles = static_cast<uint32_t>(s.Int(4));
+  }
+  m.added_at = FromUnixMillis(s.Int(5));
+  return m;
+}
+
+}  // namespace
+
+Status SqliteCases::AddStatus(const CaseStatus& m) {
+  StatementScope s(c_->Prepare(kAddCaseStatus));
+  s->Bind(1, m.case_id).Bind(2, m.status_id).Bind(3, m.account_id);
+  if (m.shingles > 0) {
+    s->Bind(4, static_cast<int64_t>(m.simhash));
+  } else {
+    s->BindNull(4);
+  }
+  s->Bind(5, static_cast<int64_t>(m.shingles)).Bind(6, ToUnixMillis(m.added_at));
+  return s->Run();
+}
+
+std::vector<CaseStatus> SqliteCases::ListStatuses(Id case_id, int limit) const {
+  StatementScope s(c_->Prepare(kListCaseStatuses));
+  s->Bind(1, case_id).Bind(2, limit);
+  return ReadAll(*s, ReadCaseStatus);
+}
+
+std::optional<Case> SqliteCases::FindOpenWithStatus(Id status_id) const {
+  StatementScope s(c_->Prepare(kFindOpenWithStatus));
+  s->Bind(1, status_id);
+  auto found = ReadOne(*s, ReadCase);
+  if (!found.ok()) return std::nullopt;
+  return std::move(found).value();
+}
+
+std::vector<CaseStatus> SqliteCases::ListOpenCaseStatuses() const {
+  StatementScope s(c_->Prepare(kListOpenCaseStatuses));
+  return ReadAll(*s, ReadCaseStatus);
 }
 
 // ---- SqliteNotices ----

@@ -260,6 +260,7 @@ TEST_P(StorageConformanceTest, RemovedFingerprints) {
   a.simhash = 0xF00DFACE12345678ull;
   a.shingles = 194;
   a.removed_at = Now();
+  a.category = "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY";
   RemovedFingerprint b;
   b.status_id = 10;
   b.simhash = 1;
@@ -274,11 +275,13 @@ TEST_P(StorageConformanceTest, RemovedFingerprints) {
   EXPECT_EQ(got->simhash, a.simhash);
   EXPECT_EQ(got->shingles, 194u);
   EXPECT_EQ(got->removed_at, a.removed_at);
+  EXPECT_EQ(got->category, "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY");
   EXPECT_FALSE(Read()->posts().GetRemovedFingerprint(30).has_value());
   auto all = Read()->posts().ListRemovedFingerprints();
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0].status_id, 10);
   EXPECT_EQ(all[1].status_id, 20);
+  EXPECT_EQ(all[0].category, "");
 
   a.simhash = 42;
   MustWrite([&](Transaction& tx) { return tx.posts().PutRemovedFingerprint(a); });

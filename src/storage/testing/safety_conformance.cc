@@ -455,5 +455,61 @@ TEST_P(StorageConformanceTest, CaseNotesNotifiersAndOutbox) {
   EXPECT_EQ(unsent[0].id, m2.id);
 }
 
+// Campaigns (migration 0015): a case lists its statuses; the open case of a member is found by the
+// member; only open cases' fingerprints are loaded.
+TEST_P(StorageConformanceTest, CaseStatusesListMembersAndOpenFingerprints) {
+  const Case a = MakeCase(NextId(), TargetType::kStatus, 501, Now(), 0, Now());
+  const Case b = MakeCase(NextId(), TargetType::kStatus, 601, Now(), 0, Now());
+  const CaseStatus target{a.id, 501, 11, 0xF000000000000001ull, 40, Now()};
+  const CaseStatus member{a.id, 502, 12, 0xF000000000000003ull, 41, Now() + std::chrono::seconds(1)};
+  const CaseStatus short_post{a.id, 503, 13, 0, 0, Now() + std::chrono::seconds(2)};
+  const CaseStatus other{b.id, 601, 14, 77, 30, Now()};
+  // Added at the same time as b's target, with a smaller id: the target is still listed first.
+  const CaseStatus early{b.id, 599, 15, 78, 30, Now()};
+  MustWrite([&](Transaction& tx) -> Status {
+    RETURN_IF_ERROR(tx.cases().Insert(a));
+    RETURN_IF_ERROR(tx.cases().Insert(b));
+    RETURN_IF_ERROR(tx.cases().AddStatus(target));
+    RETURN_IF_ERROR(tx.cases().AddStatus(member));
+    RETURN_IF_ERROR(tx.cases().AddStatus(short_post));
+    RETURN_IF_ERROR(tx.cases().AddStatus(other));
+    RETURN_IF_ERROR(tx.cases().AddStatus(early));
+    return tx.cases().AddStatus(member);  // again: nothing changes
+  });
+  auto listed = Read()->cases().ListStatuses(a.id, 100);
+  ASSERT_EQ(listed.size(), 3u);
+  EXPECT_EQ(listed[0].status_id, 501);
+  EXPECT_EQ(listed[1].status_id, 502);
+  EXPECT_EQ(listed[1].account_id, 12);
+  EXPECT_EQ(listed[1].simhash, 0xF000000000000003ull);
+  EXPECT_EQ(listed[1].shingles, 41u);
+  EXPECT_EQ(listed[2].status_id, 503);
+  EXPECT_EQ(listed[2].shingles, 0u);
+  EXPECT_EQ(Read()->cases().ListStatuses(a.id, 2).size(), 2u);
+  auto of_b = Read()->cases().ListStatuses(b.id, 100);
+  ASSERT_EQ(of_b.size(), 2u);
+  EXPECT_EQ(of_b[0].status_id, 601);
+  EXPECT_EQ(of_b[1].status_id, 599);
+
+  auto of_member = Read()->cases().FindOpenWithStatus(502);
+  ASSERT_TRUE(of_member.has_value());
+  EXPECT_EQ(of_member->id, a.id);
+  EXPECT_FALSE(Read()->cases().FindOpenWithStatus(999).has_value());
+  // Without a fingerprint (503) a status is listed but not loaded.
+  EXPECT_EQ(Read()->cases().ListOpenCaseStatuses().size(), 4u);
+
+  Case closed = *Read()->cases().Get(a.id);
+  closed.state = CaseState::kClosed;
+  closed.closed_at = Now();
+  MustWrite([&](Transaction& tx) { return tx.cases().Update(closed); });
+  EXPECT_FALSE(Read()->cases().FindOpenWithStatus(502).has_value());
+  auto open = Read()->cases().ListOpenCaseStatuses();
+  ASSERT_EQ(open.size(), 2u);
+  EXPECT_EQ(open[0].status_id, 599);
+  EXPECT_EQ(open[1].status_id, 601);
+  // A closed case still lists its statuses.
+  EXPECT_EQ(Read()->cases().ListStatuses(a.id, 100).size(), 3u);
+}
+
 }  // namespace
 }  // namespace stoa::storage::conformance

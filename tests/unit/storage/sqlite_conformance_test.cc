@@ -56,7 +56,7 @@ const std::set<std::string>& LargeTables() {
       "notifications",  "markers",     "oauth_tokens",    "oauth_codes",      "account_stats",
       "search_pending", "audit_log",
       "cases",          "case_notifiers", "case_notes",   "notices",          "notice_items",
-      "outbox"};
+      "outbox",         "case_statuses"};
   return tables;
 }
 
