@@ -215,6 +215,14 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
                                  0, 15));
   RETURN_IF_ERROR(app->removed_content_->Load());
   app->status_moderation_->SetRemovedContent(app->removed_content_.get());
+  // Campaigns (docs/screening.md): cases list their statuses; with screening on, near-duplicates
+  // by other accounts join the open case instead of opening their own.
+  safety::CampaignSettings campaign_settings = safety::CampaignSettings::FromConfig(c.screening);
+  if (!c.screening.enabled) campaign_settings.distance = -1;
+  app->campaigns_ = std::make_unique<safety::Campaigns>(*app->storage_, campaign_settings);
+  RETURN_IF_ERROR(app->campaigns_->Load());
+  app->notice_service_->SetCampaigns(app->campaigns_.get());
+  app->decision_service_->SetCampaigns(app->campaigns_.get());
   if (c.screening.enabled) {
     // Created here, loaded by Start (only the server pays for compiling the rules).
     ASSIGN_OR_RETURN(safety::ScreeningSettings screening,
@@ -228,6 +236,7 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
     if (!ec) screening.rules_cache_dir = cache_dir;
     app->screening_ = std::make_unique<safety::ScreeningService>(
         *app->core_, *app->notice_service_, std::move(screening), app->removed_content_.get());
+    app->screening_->SetCampaigns(app->campaigns_.get());
   }
 
   http::api::Services services{app->config_,        *app->core_,          *app->accounts_,

@@ -103,6 +103,7 @@ class App {
   // Trust and safety.
   std::unique_ptr<safety::AuditLog> audit_log_;
   std::unique_ptr<safety::Triage> triage_;
+  std::unique_ptr<safety::Campaigns> campaigns_;  // before its users (destruction)
   std::unique_ptr<safety::NoticeService> notice_service_;
   std::unique_ptr<safety::CaseService> case_service_;
   std::unique_ptr<safety::AccountModeration> account_moderation_;

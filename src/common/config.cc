@@ -309,6 +309,12 @@ const std::map<std::string, Setter>& Setters() {
       {"screening.duplicate_flag_distance",
        IntSetter(&C::screening, &C::Screening::duplicate_flag_distance, -1, 15,
                  "screening.duplicate_flag_distance")},
+      {"screening.campaign_distance",
+       IntSetter(&C::screening, &C::Screening::campaign_distance, -1, 15,
+                 "screening.campaign_distance")},
+      {"screening.campaign_window_days",
+       IntSetter(&C::screening, &C::Screening::campaign_window_days, 1, 365,
+                 "screening.campaign_window_days")},
       {"log.level",
        [](Config& c, const std::string& v) -> Status {
          static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};

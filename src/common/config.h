@@ -145,6 +145,11 @@ struct Config {
     // (-1: that check is off; at most 15).
     int duplicate_reject_distance = 7;  // a light edit (one word) of a removed post: 3-9 bits
     int duplicate_flag_distance = 9;
+    // Campaigns (docs/screening.md): a flagged, held or reported post within this many bits of a
+    // post by another account in an open case, added to it at most campaign_window_days ago,
+    // joins that case; an unflagged one is flagged and joins it (-1: no campaigns; at most 15).
+    int campaign_distance = 7;
+    int campaign_window_days = 7;
   } screening;
 
   struct Log {

@@ -180,10 +180,12 @@ std::string Puid(std::string_view host, Id id) {
   return out + "-sor-" + IdToString(id);
 }
 
-std::string DecisionDetails(const Decision& d, DecisionAction effect) {
+// `campaign_of`: for the decision on a campaign member, the decision on the case's target.
+std::string DecisionDetails(const Decision& d, DecisionAction effect, Id campaign_of = kNoId) {
   JsonWriter w;
   w.BeginObject();
   w.Key("decision_id").IdString(d.id);
+  if (campaign_of != kNoId) w.Key("campaign_of").IdString(campaign_of);
   w.Field("action", DecisionActionName(d.action));
   if (effect != d.action) w.Field("effect", DecisionActionName(effect));
   if (d.statement_id != kNoId) w.Key("statement_id").IdString(d.statement_id);
@@ -222,6 +224,7 @@ struct DecisionService::Effects {
   std::set<Id> statuses;
   std::set<Id> accounts;
   std::set<Id> released;  // statuses released from a screening hold
+  std::set<Id> closed_cases;
 };
 
 std::string NotifierOutcome(const Decision& d) {
@@ -300,6 +303,7 @@ Result<Decision> DecisionService::DecideInTx(storage::Transaction& tx, Id modera
                                              Timestamp now, Effects& effects) {
   ASSIGN_OR_RETURN(Parsed p, Parse(request, now));
   ASSIGN_OR_RETURN(Case c, cases_.CloseHeldCase(tx, ref.case_id, moderator_id, ref.version, now));
+  effects.closed_cases.insert(c.id);
   const bool appeal_case = c.kind == CaseKind::kAppeal;
   const bool appeal_action =
       p.action == DecisionAction::kUphold || p.action == DecisionAction::kReverse;
@@ -402,7 +406,14 @@ Result<Decision> DecisionService::DecideInTx(storage::Transaction& tx, Id modera
     }
     // The original notifiers' track record follows the reversal: their notice was upheld after
     // all (a no_action reversed into a restriction), or not (a restriction lifted).
-    if (p.action == DecisionAction::kReverse) {
+    // A campaign member's decision (campaign_of in its audit entry) does not count: the case's
+    // notifiers were counted once, for the decision on its target.
+    bool counted = true;
+    if (auto original_case = tx.cases().Get(original->case_id); original_case.ok()) {
+      counted = original_case->target_type != TargetType::kStatus ||
+                original_case->target_id == original->target_status_id;
+    }
+    if (p.action == DecisionAction::kReverse && counted) {
       const int64_t upheld = IsRestrictive(original->action) ? -1 : IsRestrictive(effect) ? 1 : 0;
       if (upheld != 0) {
         RETURN_IF_ERROR(RecordForNotifiers(tx, original->case_id, NotifierRecord{0, upheld, 0}));
@@ -441,13 +452,68 @@ Result<Decision> DecisionService::DecideInTx(storage::Transaction& tx, Id modera
   draft.reasons = d.reasons;
   draft.details_json = DecisionDetails(d, effect);
   RETURN_IF_ERROR(audit_.Append(tx, draft).status());
+  if (!appeal_case && c.target_type == TargetType::kStatus) {
+    RETURN_IF_ERROR(DecideCampaignMembers(tx, c, d, effect, now, effects));
+  }
   return d;
+}
+
+Status DecisionService::DecideCampaignMembers(storage::Transaction& tx, const Case& c,
+                                              const Decision& d, DecisionAction effect,
+                                              Timestamp now, Effects& effects) {
+  const bool account_effect = AccountActionFor(effect).has_value();
+  std::set<Id> authors{d.target_account_id};
+  for (const CaseStatus& m : tx.cases().ListStatuses(c.id, kMaxCampaignStatuses)) {
+    if (m.status_id == d.target_status_id) continue;
+    // Account actions: once per author.
+    if (account_effect && !authors.insert(m.account_id).second) continue;
+    auto post = tx.posts().Get(m.status_id);
+    if (!post.ok()) {
+      if (post.status().code() == StatusCode::kNotFound) continue;
+      return post.status();
+    }
+    // A copy its author deleted has nothing left to act on (its snapshot stays in the notice).
+    if (post->deleted() && !account_effect) continue;
+
+    Decision md = d;
+    md.id = core_.ids().Next();
+    md.target_status_id = m.status_id;
+    md.target_account_id = post->account_id;
+    md.statement_id = kNoId;
+    if (!post->deleted()) RETURN_IF_ERROR(ApplyEffect(tx, md, effect, now, effects));
+    ASSIGN_OR_RETURN(bool released, statuses_.Release(tx, m.status_id));
+    if (released) effects.released.insert(m.status_id);
+    if (IsRestrictive(effect)) {
+      // Each author gets a statement of reasons of their own (DSA Art. 17), about their post.
+      ASSIGN_OR_RETURN(StatementOfReasons s, BuildStatement(tx, md, effect, c, now));
+      md.statement_id = s.id;
+      RETURN_IF_ERROR(tx.decisions().InsertStatement(s));
+      RETURN_IF_ERROR(CountStrike(tx, md, now, effects));
+    }
+    RETURN_IF_ERROR(tx.decisions().Insert(md));
+    if (IsRestrictive(effect) || effect == DecisionAction::kWarn) {
+      RETURN_IF_ERROR(NotifyOutcome(tx, md.target_account_id,
+                                    NotificationType::kModerationWarning, md.id, now));
+    }
+    AuditDraft draft;
+    draft.actor_id = md.moderator_id;
+    draft.action = "decision.create";
+    draft.target_type = "case";
+    draft.target_id = IdToString(c.id);
+    draft.ground = md.ground == DecisionGround::kIllegal ? md.legal_provision
+                   : md.ground == DecisionGround::kTerms ? "rule " + IdToString(md.rule_id)
+                                                         : "";
+    draft.reasons = md.reasons;
+    draft.details_json = DecisionDetails(md, effect, d.id);
+    RETURN_IF_ERROR(audit_.Append(tx, draft).status());
+  }
+  return Status::Ok();
 }
 
 Status DecisionService::ApplyEffect(storage::Transaction& tx, const Decision& d,
                                     DecisionAction action, Timestamp now, Effects& effects) {
   if (IsStatusAction(action)) {
-    RETURN_IF_ERROR(statuses_.Apply(tx, d.target_status_id, action, now));
+    RETURN_IF_ERROR(statuses_.Apply(tx, d.target_status_id, action, now, d.category));
     effects.statuses.insert(d.target_status_id);
   } else if (auto account_action = AccountActionFor(action)) {
     RETURN_IF_ERROR(accounts_.Apply(tx, d.target_account_id, *account_action,
@@ -1017,6 +1083,9 @@ void DecisionService::AfterCommit(const Effects& effects) {
   for (Id id : effects.statuses) statuses_.AfterCommit(id);
   for (Id id : effects.accounts) accounts_.AfterCommit(id);
   for (Id id : effects.released) statuses_.AfterRelease(id);
+  if (campaigns_ != nullptr) {
+    for (Id id : effects.closed_cases) campaigns_->Forget(id);
+  }
 }
 
 Result<Decision> DecisionService::Get(const social::Viewer& viewer, Id id) {

@@ -26,6 +26,7 @@
 #include "domain/safety.h"
 #include "safety/account_moderation.h"
 #include "safety/audit_log.h"
+#include "safety/campaigns.h"
 #include "safety/case_service.h"
 #include "safety/status_moderation.h"
 #include "social/core.h"
@@ -156,6 +157,14 @@ class DecisionService {
 
   const DecisionSettings& settings() const { return settings_; }
 
+  // Campaigns (campaigns.h; set once at start-up, may stay null): a decided case's statuses are
+  // forgotten after the commit. The fan-out over a campaign case's statuses (below) needs only
+  // the stored list and happens without it too.
+  void SetCampaigns(Campaigns* campaigns) { campaigns_ = campaigns; }
+
+  // At most this many statuses of one campaign case are decided with it.
+  static constexpr int kMaxCampaignStatuses = 10000;
+
   // Sends the reasoned outcome of an appeal decision to `account_id` inside `tx` (used by the
   // decision itself and by the appeal service).
   Status NotifyOutcome(storage::Transaction& tx, Id account_id, NotificationType type,
@@ -167,6 +176,11 @@ class DecisionService {
                               const DecisionRequest& request, Timestamp now, Effects& effects);
   Status ApplyEffect(storage::Transaction& tx, const Decision& d, DecisionAction action,
                      Timestamp now, Effects& effects);
+  // A campaign case (campaigns.h): the decision `d` on its target, taken for each other status
+  // the case lists: a decision of its own per status (per author for account actions), with its
+  // effect, hold release, statement of reasons, strike, moderation_warning and audit entry.
+  Status DecideCampaignMembers(storage::Transaction& tx, const Case& c, const Decision& d,
+                               DecisionAction effect, Timestamp now, Effects& effects);
   Status LiftEffect(storage::Transaction& tx, const Decision& original, Timestamp now,
                     Effects& effects);
   Result<StatementOfReasons> BuildStatement(storage::Transaction& tx, const Decision& d,
@@ -192,6 +206,7 @@ class DecisionService {
   AccountModeration& accounts_;
   StatusModeration& statuses_;
   const DecisionSettings settings_;
+  Campaigns* campaigns_ = nullptr;
 };
 
 // The outcome told to notifiers ("removed", "no action" ...), for notices and notifications.

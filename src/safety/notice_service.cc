@@ -337,8 +337,12 @@ Status NoticeService::Store(storage::Transaction& tx, Notice& n, const std::vect
     snap.target_id = t.id;
     snap.taken_at = now;
     Reach reach;
+    // The status itself, for campaigns: from the caches, or as read here.
+    const Post* status = nullptr;
+    std::optional<Post> read_status;
     if (t.type == TargetType::kStatus && t.post) {
       SnapshotStatus(*t.post, t.account.get(), snap, reach);
+      status = t.post.get();
     } else if (t.type == TargetType::kStatus) {
       auto post = tx.posts().Get(t.id);
       if (!post.ok() || post->deleted()) {
@@ -347,6 +351,8 @@ Status NoticeService::Store(storage::Transaction& tx, Notice& n, const std::vect
       }
       auto author = tx.accounts().Get(post->account_id);
       SnapshotStatus(*post, author.ok() ? &*author : nullptr, snap, reach);
+      read_status = std::move(post).value();
+      status = &*read_status;
     } else if (t.account) {
       SnapshotAccount(*t.account, snap, reach);
     } else {
@@ -358,6 +364,20 @@ Status NoticeService::Store(storage::Transaction& tx, Notice& n, const std::vect
 
     // Join the open case about the target, or open one.
     std::optional<Case> open = tx.cases().FindOpenForTarget(t.type, t.id);
+    // Campaigns (campaigns.h): a status listed in an open case (a campaign member) joins it; a
+    // status without one joins the open case of a near-duplicate by another account.
+    const bool campaigns = campaigns_ != nullptr && status != nullptr;
+    bool new_member = false;
+    screen::Fingerprint fingerprint;
+    if (!open && campaigns && campaigns_->enabled()) {
+      open = tx.cases().FindOpenWithStatus(t.id);
+      if (!open) {
+        fingerprint = Campaigns::FingerprintOf(*status);
+        ASSIGN_OR_RETURN(open, FindCampaign(tx, fingerprint, status->account_id, now));
+        new_member = open.has_value();
+      }
+    }
+    const bool new_case = !open;
     Case c;
     if (open) {
       c = std::move(*open);
@@ -403,6 +423,11 @@ Status NoticeService::Store(storage::Transaction& tx, Notice& n, const std::vect
       // the target, the account and the leases alone.
       RETURN_IF_ERROR(tx.cases().UpdateTriage(c));
     }
+    if (campaigns && (new_case || new_member)) {
+      // The case lists its target (and each member) with the fingerprint it is matched by.
+      if (new_case && campaigns_->enabled()) fingerprint = Campaigns::FingerprintOf(*status);
+      RETURN_IF_ERROR(campaigns_->Add(tx, c.id, *status, fingerprint, now));
+    }
     item.case_id = c.id;
     n.items.push_back(std::move(item));
   }
@@ -419,6 +444,26 @@ Status NoticeService::Store(storage::Transaction& tx, Notice& n, const std::vect
     RETURN_IF_ERROR(tx.outbox().Insert(m));
   }
   return Status::Ok();
+}
+
+Result<std::optional<Case>> NoticeService::FindCampaign(storage::Transaction& tx,
+                                                        const screen::Fingerprint& f, Id author,
+                                                        Timestamp now) {
+  // The index may name a case that was closed outside the decisions or never committed: such a
+  // case is forgotten and the next candidate tried (a few times at most; each try forgets one).
+  constexpr int kTries = 4;
+  for (int i = 0; i < kTries; ++i) {
+    auto candidate = campaigns_->Find(f, author, now);
+    if (!candidate) return std::optional<Case>();
+    auto c = tx.cases().Get(candidate->case_id);
+    if (c.ok() && c->state == CaseState::kOpen && c->kind == CaseKind::kNotice &&
+        c->target_type == TargetType::kStatus) {
+      return std::optional<Case>(std::move(c).value());
+    }
+    if (!c.ok() && c.status().code() != StatusCode::kNotFound) return c.status();
+    campaigns_->Forget(candidate->case_id);
+  }
+  return std::optional<Case>();
 }
 
 Result<Notice> NoticeService::Lookup(std::string_view reference, std::string_view secret) {

@@ -15,6 +15,7 @@
 #include "common/status.h"
 #include "domain/safety.h"
 #include "safety/audit_log.h"
+#include "safety/campaigns.h"
 #include "safety/triage.h"
 #include "social/core.h"
 #include "social/post_service.h"
@@ -75,6 +76,11 @@ class NoticeService {
   Result<Notice> SubmitAutomated(storage::Transaction& tx, TargetType target_type, Id target_id,
                                  Category category, int score, std::string_view details_json);
 
+  // Campaigns (campaigns.h; set once at start-up, before serving): every notice case about a
+  // status lists its statuses there, and a status that would open a case of its own joins the
+  // open case of a near-duplicate by another account instead. Without it neither happens.
+  void SetCampaigns(Campaigns* campaigns) { campaigns_ = campaigns; }
+
   // The notice whose reference and secret these are; kNotFound otherwise (either wrong).
   Result<Notice> Lookup(std::string_view reference, std::string_view secret);
   // The member's own report (Mastodon's Report entity).
@@ -107,11 +113,16 @@ class NoticeService {
   Status Store(storage::Transaction& tx, Notice& notice, const std::vector<Target>& targets,
                Timestamp now);
   std::string NewSecret(Notice& notice);
+  // The open notice case a status with fingerprint `f` by `author` may join as a campaign member
+  // (Campaigns::Find, checked against the case in `tx`), or nullopt.
+  Result<std::optional<Case>> FindCampaign(storage::Transaction& tx, const screen::Fingerprint& f,
+                                           Id author, Timestamp now);
 
   social::Core& core_;
   social::PostService& posts_;
   const Triage& triage_;
   AuditLog& audit_;
+  Campaigns* campaigns_ = nullptr;
 };
 
 }  // namespace stoa::safety

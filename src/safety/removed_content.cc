@@ -22,7 +22,8 @@ std::string RemovedContent::FingerprintedText(const Post& post) {
   return post.spoiler_text + "\n" + post.text;
 }
 
-Status RemovedContent::Remember(storage::Transaction& tx, const Post& post, Timestamp removed_at) {
+Status RemovedContent::Remember(storage::Transaction& tx, const Post& post, Timestamp removed_at,
+                                std::string_view category) {
   const screen::Fingerprint fp = screen::FingerprintText(FingerprintedText(post));
   if (fp.shingles < screen::kMinFingerprintShingles) return Status::Ok();
   RemovedFingerprint f;
@@ -30,6 +31,7 @@ Status RemovedContent::Remember(storage::Transaction& tx, const Post& post, Time
   f.simhash = fp.simhash;
   f.shingles = fp.shingles;
   f.removed_at = removed_at;
+  f.category = std::string(category);
   return tx.posts().PutRemovedFingerprint(f);
 }
 
@@ -46,7 +48,7 @@ void RemovedContent::Sync(Id status_id) {
 
 void RemovedContent::AddLocked(const RemovedFingerprint& f) {
   index_.Add(f.simhash, static_cast<uint64_t>(f.status_id));
-  removed_at_[f.status_id] = f.removed_at;
+  removed_at_[f.status_id] = Removal{f.removed_at, f.category};
 }
 
 std::optional<RemovedContent::Match> RemovedContent::Nearest(const screen::Fingerprint& f,
@@ -60,7 +62,10 @@ std::optional<RemovedContent::Match> RemovedContent::Nearest(const screen::Finge
   out.status_id = static_cast<Id>(m->id);
   out.distance = m->distance;
   auto it = removed_at_.find(out.status_id);
-  if (it != removed_at_.end()) out.removed_at = it->second;
+  if (it != removed_at_.end()) {
+    out.removed_at = it->second.removed_at;
+    out.category = it->second.category;
+  }
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "common/clock.h"
@@ -32,8 +33,10 @@ class RemovedContent {
   static std::string FingerprintedText(const Post& post);
 
   // Inside the removing decision's transaction: stores the fingerprint of `post`, removed at
-  // `removed_at`. Posts too short to match on (screen::kMinFingerprintShingles) store nothing.
-  Status Remember(storage::Transaction& tx, const Post& post, Timestamp removed_at);
+  // `removed_at` by a decision of `category` (STATEMENT_CATEGORY_*; "" when unknown). Posts too
+  // short to match on (screen::kMinFingerprintShingles) store nothing.
+  Status Remember(storage::Transaction& tx, const Post& post, Timestamp removed_at,
+                  std::string_view category = {});
   // Inside the transaction that lifts the removal: deletes the status's fingerprint.
   Status Forget(storage::Transaction& tx, Id status_id);
   // After the transaction committed (or failed): brings the in-memory index in line with what
@@ -44,6 +47,7 @@ class RemovedContent {
     Id status_id = kNoId;
     int distance = 0;
     Timestamp removed_at;
+    std::string category;  // the removing decision's STATEMENT_CATEGORY_*, "" when unknown
   };
   // The removed status nearest to `f` within `max_distance` (at most the constructor's), or
   // nullopt; fingerprints with too few shingles never match. No I/O.
@@ -58,7 +62,11 @@ class RemovedContent {
   storage::Storage& storage_;
   mutable std::shared_mutex mu_;
   screen::NearDuplicateIndex index_;                // guarded by mu_
-  std::unordered_map<Id, Timestamp> removed_at_;    // guarded by mu_: status -> removal time
+  struct Removal {
+    Timestamp removed_at;
+    std::string category;
+  };
+  std::unordered_map<Id, Removal> removed_at_;      // guarded by mu_: status -> removal
 };
 
 }  // namespace stoa::safety

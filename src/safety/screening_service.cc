@@ -16,6 +16,7 @@ using Action = social::ScreeningOutcome::Action;
 struct Outcome final : social::ScreeningOutcome {
   screen::Screening screening;
   std::optional<RemovedContent::Match> duplicate;  // flagged as near this removed status
+  std::optional<Campaigns::Candidate> campaign;    // flagged only as near this status of a case
 };
 
 // "2026-11-26" (UTC).
@@ -138,8 +139,10 @@ std::unique_ptr<social::ScreeningOutcome> ScreeningService::Screen(const Post& p
   // The match stage, before the policy: a re-upload or light edit of removed content.
   const int match_distance =
       std::max(settings_.duplicate_reject_distance, settings_.duplicate_flag_distance);
+  std::optional<screen::Fingerprint> fingerprint;
   if (removed_ != nullptr && match_distance >= 0) {
-    const screen::Fingerprint fp = screen::FingerprintText(ScreenedText(post));
+    fingerprint = screen::FingerprintText(ScreenedText(post));
+    const screen::Fingerprint& fp = *fingerprint;
     if (auto m = removed_->Nearest(fp, match_distance)) {
       if (m->distance <= settings_.duplicate_reject_distance) {
         out->action = Action::kReject;
@@ -194,6 +197,21 @@ std::unique_ptr<social::ScreeningOutcome> ScreeningService::Screen(const Post& p
     out->reason = out->reason.empty() ? why : why + "; " + out->reason;
     duplicates_flagged_.fetch_add(1, std::memory_order_relaxed);
   }
+  if (out->action == Action::kPublish && campaigns_ != nullptr && campaigns_->enabled()) {
+    // Campaigns: a copy the chain let through of a post by another account in an open case is
+    // flagged; its notice joins that case (NoticeService::Store).
+    if (!fingerprint) fingerprint = screen::FingerprintText(ScreenedText(post));
+    if (auto c = campaigns_->Find(*fingerprint, post.account_id, core_.Now())) {
+      out->campaign = c;
+      out->action = Action::kFlag;
+      out->screening.policy.verdict = screen::Verdict::kPublishAndFlag;
+      std::string why = "near-duplicate of status " + std::to_string(c->status_id) +
+                        " in open case " + std::to_string(c->case_id) + " (distance " +
+                        std::to_string(c->distance) + ")";
+      out->reason = out->reason.empty() ? why : why + "; " + out->reason;
+      campaign_flags_.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
   counts_[static_cast<size_t>(out->screening.verdict())].fetch_add(1, std::memory_order_relaxed);
   return out;
 }
@@ -221,12 +239,19 @@ Status ScreeningService::Record(storage::Transaction& tx, const Post& post, bool
   RETURN_IF_ERROR(tx.posts().InsertScreening(r));
   if (o.action != Action::kFlag && o.action != Action::kHold) return Status::Ok();
 
-  // The automated notice: the strictest reason's category and score.
+  // The automated notice: the strictest reason's category and score; flagged only for matching
+  // removed content, the removing decision's category; only for joining a campaign, its case's.
   screen::Category category = screen::Category::kViolence;
+  Category notice_category = StatementCategoryFor(category);
   float score = 1.0f;
   if (!s.policy.reasons.empty()) {
     category = s.policy.reasons.front().category;
     score = s.policy.reasons.front().score;
+    notice_category = StatementCategoryFor(category);
+  } else if (o.duplicate) {
+    if (auto removed = ParseCategory(o.duplicate->category)) notice_category = *removed;
+  } else if (o.campaign) {
+    if (auto k = tx.cases().Get(o.campaign->case_id); k.ok()) notice_category = k->category;
   }
   JsonWriter details;
   details.BeginObject()
@@ -234,19 +259,24 @@ Status ScreeningService::Record(storage::Transaction& tx, const Post& post, bool
       .Field("verdict", r.verdict)
       .Field("reason", r.reason)
       .Field("edit", edit)
-      .Field("screening_category", screen::CategoryName(category))
       .Key("rules").BeginArray();
   for (const auto& name : r.rule_names) details.String(name);
   details.EndArray()
       .Field("rules_version", r.rules_version)
       .Field("model_version", r.model_version);
+  if (!s.policy.reasons.empty()) details.Field("screening_category", screen::CategoryName(category));
+  if (o.campaign) {
+    details.Key("campaign_status").IdString(o.campaign->status_id)
+        .Key("campaign_case").IdString(o.campaign->case_id)
+        .Field("campaign_distance", static_cast<int64_t>(o.campaign->distance));
+  }
   if (o.duplicate) {
     details.Key("matched_removed_status").IdString(o.duplicate->status_id)
         .Field("duplicate_distance", static_cast<int64_t>(o.duplicate->distance));
   }
   details.EndObject();
   auto notice = notices_.SubmitAutomated(
-      tx, TargetType::kStatus, post.id, StatementCategoryFor(category),
+      tx, TargetType::kStatus, post.id, notice_category,
       static_cast<int>(std::lround(std::clamp(score, 0.0f, 1.0f) * 100.0f)), details.str());
   if (notice.status().code() == StatusCode::kPermissionDenied) {
     // The automated notifier is suspended (DSA Art. 23(2) counted its notices as manifestly
@@ -347,6 +377,7 @@ std::string ScreeningService::StateJson() {
   w.Field("notices_refused", static_cast<int64_t>(notices_refused_.load()));
   w.Field("duplicates_rejected", static_cast<int64_t>(duplicates_rejected_.load()));
   w.Field("duplicates_flagged", static_cast<int64_t>(duplicates_flagged_.load()));
+  w.Field("campaign_flags", static_cast<int64_t>(campaign_flags_.load()));
   w.Field("failed_reloads", static_cast<int64_t>(failed_reloads_.load()));
   w.EndObject();
   w.EndObject();

@@ -15,6 +15,7 @@
 
 #include "common/config.h"
 #include "common/status.h"
+#include "safety/campaigns.h"
 #include "safety/notice_service.h"
 #include "safety/removed_content.h"
 #include "safety/transparency.h"
@@ -78,6 +79,12 @@ class ScreeningService final : public social::PostScreening {
   Status Record(storage::Transaction& tx, const Post& post, bool edit,
                 const social::ScreeningOutcome& outcome) override;
 
+  // Campaigns (campaigns.h; set once at start-up, may stay null): a post the chain would publish
+  // unflagged that is a near-duplicate of a post by another account in an open case is flagged,
+  // and its automated notice joins that case.
+  void SetCampaigns(const Campaigns* campaigns) { campaigns_ = campaigns; }
+  uint64_t campaign_flags() const { return campaign_flags_.load(); }
+
   // The dry run of the rule tester: the chain over `text`, nothing stored.
   Status Test(std::string_view text, std::string_view language, screen::Screening* out);
 
@@ -110,6 +117,7 @@ class ScreeningService final : public social::PostScreening {
   NoticeService& notices_;
   const ScreeningSettings settings_;
   const RemovedContent* removed_;
+  const Campaigns* campaigns_ = nullptr;
   screen::RulesHolder rules_;
   screen::ClassifierHolder model_;
   screen::Screener screener_;
@@ -128,6 +136,7 @@ class ScreeningService final : public social::PostScreening {
   std::atomic<uint64_t> notices_refused_{0};
   std::atomic<uint64_t> duplicates_rejected_{0};
   std::atomic<uint64_t> duplicates_flagged_{0};
+  std::atomic<uint64_t> campaign_flags_{0};  // flagged only for joining a campaign
 };
 
 }  // namespace stoa::safety

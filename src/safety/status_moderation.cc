@@ -3,7 +3,7 @@
 namespace stoa::safety {
 
 Status StatusModeration::Apply(storage::Transaction& tx, Id status_id, DecisionAction action,
-                               Timestamp now) {
+                               Timestamp now, std::string_view category) {
   if (!IsStatusAction(action)) {
     return InvalidArgument("Validation failed: " + std::string(DecisionActionName(action)) +
                            " is not an action on a status");
@@ -21,7 +21,7 @@ Status StatusModeration::Apply(storage::Transaction& tx, Id status_id, DecisionA
       break;
     case DecisionAction::kRemoveStatus:
       if (!m.removed_at) m.removed_at = now;
-      if (removed_ != nullptr) RETURN_IF_ERROR(removed_->Remember(tx, post, *m.removed_at));
+      if (removed_ != nullptr) RETURN_IF_ERROR(removed_->Remember(tx, post, *m.removed_at, category));
       break;
     default:
       break;

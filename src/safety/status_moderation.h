@@ -31,8 +31,10 @@ class StatusModeration {
 
   // Applies a status action (IsStatusAction) inside `tx`. kNotFound when the status does not
   // exist or was deleted by its author; kInvalidArgument for an action that is not a status
-  // action. Applying an effect already in force keeps its original time.
-  Status Apply(storage::Transaction& tx, Id status_id, DecisionAction action, Timestamp now);
+  // action. Applying an effect already in force keeps its original time. `category` (the
+  // decision's STATEMENT_CATEGORY_*) is kept with a removed status's fingerprint.
+  Status Apply(storage::Transaction& tx, Id status_id, DecisionAction action, Timestamp now,
+               std::string_view category = {});
   // Undoes a status action inside `tx` (the other effects stay). Lifting what is not in force
   // changes nothing. kNotFound when the status does not exist.
   Status Lift(storage::Transaction& tx, Id status_id, DecisionAction action);

@@ -15,6 +15,7 @@ constexpr int kCasesDefault = 40;
 constexpr int kCasesMax = 200;
 constexpr int kNoticesShown = 500;
 constexpr int kHistoryShown = 40;
+constexpr int kCampaignStatusesShown = 1000;
 
 Response Unavailable503() { return ErrorResponse(Unavailable("Trust and safety is not configured")); }
 
@@ -237,6 +238,20 @@ Response ShowCase(Call& c) {
   }
   OptionalTime(w, "status_deleted_at", post ? post->deleted_at : std::nullopt);
   w.EndObject();
+
+  // The statuses the case is about (docs/api.md): its target, and in a campaign case every
+  // near-duplicate by another account that joined it; one decision covers them all.
+  const auto statuses = read->cases().ListStatuses(k.id, kCampaignStatusesShown);
+  w.Field("campaign", statuses.size() > 1);
+  w.Key("statuses").BeginArray();
+  for (const CaseStatus& m : statuses) {
+    w.BeginObject();
+    w.Key("id").IdString(m.status_id);
+    w.Key("account_id").IdString(m.account_id);
+    w.Field("added_at", FormatIso8601(m.added_at));
+    w.EndObject();
+  }
+  w.EndArray();
 
   // The evidence: the first snapshot (each notice carries its own below).
   w.Key("snapshot");

@@ -116,6 +116,8 @@ TEST(ConfigTest, ExampleFileDocumentsTheDefaults) {
   EXPECT_EQ(example->screening.duplicate_reject_distance,
             defaults->screening.duplicate_reject_distance);
   EXPECT_EQ(example->screening.duplicate_flag_distance, defaults->screening.duplicate_flag_distance);
+  EXPECT_EQ(example->screening.campaign_distance, defaults->screening.campaign_distance);
+  EXPECT_EQ(example->screening.campaign_window_days, defaults->screening.campaign_window_days);
   EXPECT_EQ(example->screening.classifier_max_verdict,
             defaults->screening.classifier_max_verdict);
 }
@@ -172,6 +174,20 @@ classifier_max_verdict = "hold"
   auto far = LoadConfig("", {{"STOA_SCREENING_DUPLICATE_FLAG_DISTANCE", "16"}});
   ASSERT_FALSE(far.ok());
   EXPECT_NE(far.status().message().find("screening.duplicate_flag_distance"), std::string::npos);
+
+  // Campaigns: distance 7 and a window of 7 days by default; -1 turns them off; the window is
+  // 1 to 365 days.
+  EXPECT_EQ(LoadConfig("", {})->screening.campaign_distance, 7);
+  EXPECT_EQ(LoadConfig("", {})->screening.campaign_window_days, 7);
+  auto campaigns = LoadConfig("", {{"STOA_SCREENING_CAMPAIGN_DISTANCE", "-1"},
+                                   {"STOA_SCREENING_CAMPAIGN_WINDOW_DAYS", "30"}});
+  ASSERT_TRUE(campaigns.ok()) << campaigns.status().ToString();
+  EXPECT_EQ(campaigns->screening.campaign_distance, -1);
+  EXPECT_EQ(campaigns->screening.campaign_window_days, 30);
+  auto no_window = LoadConfig("", {{"STOA_SCREENING_CAMPAIGN_WINDOW_DAYS", "0"}});
+  ASSERT_FALSE(no_window.ok());
+  EXPECT_NE(no_window.status().message().find("screening.campaign_window_days"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -1,0 +1,325 @@
+// Campaigns over HTTP (docs/screening.md, "Campaigns"): near-duplicate posts from several
+// accounts end up in one case, whether the chain flagged each copy or only its first; one
+// decision on that case removes every copy, each author getting a moderation_warning with a
+// statement of reasons of their own; one author's successful appeal restores only their post;
+// unrelated posts and copies outside the window open cases of their own; the campaign index is
+// reloaded from the database after a restart. And: a post flagged only for matching removed
+// content is filed under the removing decision's category.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "screen/fingerprint.h"
+#include "tests/integration/moderation_fixture.h"
+
+namespace stoa::testing {
+namespace {
+
+// The campaign's text: the rule below flags it ("floodword").
+constexpr const char* kCampaignText =
+    "Everybody meet at the town hall on Friday night and bring floodword with you. The council "
+    "has ignored us for the last time, and this time we are not going home until every one of "
+    "them has paid for what they did to the harbour district and its families.";
+// The same words in other case, spacing and punctuation: distance 0.
+constexpr const char* kCampaignRespelled =
+    "EVERYBODY meet at the Town Hall on friday night   and bring floodword with you!!! The "
+    "council has ignored us for the last time, and this time we are NOT going home until every "
+    "one of them has paid for what they did to the harbour district and its families";
+// Misspelt so that the rule misses it ("floodwood"): the chain lets it through; only the campaign
+// catches it (3 bits away; a whole word replaced moves this post 10-11 bits, beyond the default
+// distance of 7).
+constexpr const char* kCampaignUnflagged =
+    "Everybody meet at the town hall on Friday night and bring floodwood with you. The council "
+    "has ignored us for the last time, and this time we are not going home until every one of "
+    "them has paid for what they did to the harbour district and its families.";
+constexpr const char* kUnrelatedFlagged =
+    "The floodword festival by the river starts on Saturday with a parade at noon, food stalls "
+    "along the promenade and a concert in the park when it gets dark. Bring the children.";
+
+std::string RulesPath() {
+  static const std::string path = [] {
+    std::string p = ::testing::TempDir() + "/stoa-screening-campaign-it-" +
+                    std::to_string(::getpid()) + ".rules";
+    std::ofstream(p, std::ios::trunc) << "stoa-rules 1\nversion = campaign.1\n\n"
+                                         "[rule any.threat.floodword]\ncategory = threat\n"
+                                         "languages = any\nweight = 0.9\n"
+                                         "max_verdict = publish_and_flag\n"
+                                         "pattern = \\bfloodword\\b\n";
+    return p;
+  }();
+  return path;
+}
+
+void ScreeningOn(Config& c) {
+  c.screening.enabled = true;
+  c.screening.rules = RulesPath();
+  // The classifier must not decide these tests: only very sure scores flag; the rule (0.9) does.
+  for (auto& [name, t] : c.screening.thresholds) t = Config::ScreeningThresholds{0.85, 0.95, 0.99};
+  c.screening.surge_open_cases = 0;
+  c.screening.surge_oldest_open_minutes = 0;
+}
+
+class ScreeningCampaignTest : public ModerationTest {
+ protected:
+  explicit ScreeningCampaignTest(std::function<void(Config&)> tweak = ScreeningOn)
+      : ModerationTest(std::move(tweak)) {}
+
+  std::string Post(const TestServer::User& u, const std::string& text) {
+    auto r = server.Post("/api/v1/statuses", R"({"status":)" + JsonString(text) + "}", u.token);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return Str(r.json(), "id");
+  }
+  std::string Verdict(const std::string& status_id) {
+    auto records = server.app().storage().Read()->posts().ListScreenings(*ParseId(status_id));
+    return records.empty() ? "" : records.back().verdict;
+  }
+  // The open cases (as a moderator lists them) about any of `status_ids`, by target.
+  std::vector<json::value> OpenCases() {
+    auto r = server.Get("/api/v1/admin/cases?limit=200", mod.token);
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::vector<json::value> out;
+    const json::value body = r.json();
+    for (const auto& c : body.as_array()) out.push_back(c);
+    return out;
+  }
+  json::value ShowCase(const std::string& id) {
+    auto r = server.Get("/api/v1/admin/cases/" + id, mod.token);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.json();
+  }
+  std::vector<std::string> CaseStatuses(const std::string& case_id) {
+    std::vector<std::string> out;
+    const json::value c = ShowCase(case_id);
+    for (const auto& s : c.at("statuses").as_array()) out.push_back(Str(s, "id"));
+    return out;
+  }
+  // The case whose statuses include `status_id` ("" when none).
+  std::string CaseOf(const std::string& status_id) {
+    for (const auto& c : OpenCases()) {
+      const std::string id = Str(c, "id");
+      if (Has(CaseStatuses(id), status_id)) return id;
+    }
+    return "";
+  }
+};
+
+TEST_F(ScreeningCampaignTest, FiveAccountsCopiesAreOneCaseOneDecisionAndAppealsStayPersonal) {
+  // The copies are within the campaign distance (7 bits) of the first post.
+  const screen::Fingerprint first = screen::FingerprintText(kCampaignText);
+  ASSERT_EQ(screen::HammingDistance(first.simhash,
+                                    screen::FingerprintText(kCampaignRespelled).simhash),
+            0);
+  ASSERT_LE(screen::HammingDistance(first.simhash,
+                                    screen::FingerprintText(kCampaignUnflagged).simhash),
+            7);
+  ASSERT_GT(screen::HammingDistance(first.simhash,
+                                    screen::FingerprintText(kUnrelatedFlagged).simhash),
+            15);
+
+  std::vector<TestServer::User> authors;
+  for (int i = 1; i <= 5; ++i) authors.push_back(server.CreateUser("campaigner" + std::to_string(i)));
+  std::vector<std::string> posts;
+  posts.push_back(Post(authors[0], kCampaignText));      // flagged by the rule: opens the case
+  posts.push_back(Post(authors[1], kCampaignText));      // flagged, a copy: joins it
+  posts.push_back(Post(authors[2], kCampaignUnflagged)); // not flagged by the chain: the campaign
+  // The campaign index is loaded from the database after a restart.
+  server.Restart();
+  posts.push_back(Post(authors[3], kCampaignRespelled));  // flagged, respelled copy
+  posts.push_back(Post(authors[4], kCampaignUnflagged));  // unflagged again
+  EXPECT_EQ(Verdict(posts[0]), "publish_and_flag");
+  EXPECT_EQ(Verdict(posts[2]), "publish_and_flag");
+  auto records = server.app().storage().Read()->posts().ListScreenings(*ParseId(posts[2]));
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_NE(records[0].reason.find("near-duplicate of status " + posts[0]), std::string::npos)
+      << records[0].reason;
+  // Copies stay visible while the case is open (flagged, not held).
+  EXPECT_EQ(server.Get("/api/v1/statuses/" + posts[4], stranger.token).status, 200);
+
+  // An unrelated flagged post opens a case of its own.
+  const std::string unrelated = Post(authors[1], kUnrelatedFlagged);
+
+  // One case lists all five statuses; the unrelated post is in another one.
+  const std::string campaign = CaseOf(posts[0]);
+  ASSERT_FALSE(campaign.empty());
+  const std::vector<std::string> members = CaseStatuses(campaign);
+  EXPECT_EQ(members.size(), 5u);
+  for (const auto& id : posts) EXPECT_TRUE(Has(members, id)) << id;
+  const json::value view = ShowCase(campaign);
+  EXPECT_TRUE(view.at("campaign").as_bool());
+  EXPECT_EQ(Str(view, "target_id"), posts[0]);
+  EXPECT_EQ(Str(view.at("statuses").as_array()[1], "account_id"), IdToString(authors[1].id));
+  const std::string other = CaseOf(unrelated);
+  ASSERT_FALSE(other.empty());
+  EXPECT_NE(other, campaign);
+  EXPECT_EQ(CaseStatuses(other), std::vector<std::string>{unrelated});
+  EXPECT_FALSE(ShowCase(other).at("campaign").as_bool());
+  int cases_about_copies = 0;
+  for (const auto& c : OpenCases()) {
+    if (Has(posts, Str(c, "target_id"))) ++cases_about_copies;
+  }
+  EXPECT_EQ(cases_about_copies, 1);
+
+  // Two moderators claim the two cases; the campaign's holder removes it with one decision.
+  Claimed first_claim = Claim(mod);
+  Claimed second_claim = Claim(mod2);
+  const bool mod_has_it = first_claim.id == campaign;
+  const Claimed& campaign_claim = mod_has_it ? first_claim : second_claim;
+  const Claimed& other_claim = mod_has_it ? second_claim : first_claim;
+  const TestServer::User& decider = mod_has_it ? mod : mod2;
+  const TestServer::User& other_mod = mod_has_it ? mod2 : mod;
+  ASSERT_EQ(campaign_claim.id, campaign);
+  ASSERT_EQ(other_claim.id, other);
+  auto decided = Decide(decider, campaign_claim,
+                        R"("action":"remove_status","ground":"illegal","legal_provision":"§ 111 StGB")");
+  ASSERT_EQ(decided.status, 200) << decided.body;
+  ASSERT_EQ(Decide(other_mod, other_claim, R"("action":"no_action")").status, 200);
+
+  // Every copy is gone for everyone else; each author has a warning of their own.
+  std::set<std::string> statements;
+  std::vector<std::string> decisions;
+  for (size_t i = 0; i < posts.size(); ++i) {
+    EXPECT_EQ(server.Get("/api/v1/statuses/" + posts[i], stranger.token).status, 404) << i;
+    EXPECT_EQ(server.Get("/api/v1/statuses/" + posts[i]).status, 404) << i;
+    auto warnings = NotificationsOfType(authors[i], "moderation_warning");
+    ASSERT_EQ(warnings.size(), 1u) << i;
+    const json::value& w = warnings[0].at("moderation_warning");
+    EXPECT_EQ(Str(w, "action"), "delete_statuses") << i;
+    ASSERT_EQ(w.at("status_ids").as_array().size(), 1u);
+    EXPECT_EQ(std::string(w.at("status_ids").as_array()[0].as_string()), posts[i]);
+    const std::string statement = Str(w, "statement_id");
+    ASSERT_FALSE(statement.empty()) << i;
+    statements.insert(statement);
+    decisions.push_back(Str(w, "id"));
+    // The statement is the author's: readable by them, not by another author.
+    EXPECT_EQ(server.Get("/api/v1/statements/" + statement, authors[i].token).status, 200);
+    EXPECT_EQ(server.Get("/api/v1/statements/" + statement,
+                         authors[(i + 1) % authors.size()].token)
+                  .status,
+              404);
+  }
+  EXPECT_EQ(statements.size(), 5u);
+  EXPECT_EQ(std::set<std::string>(decisions.begin(), decisions.end()).size(), 5u);
+  // Five decisions on the case, each with its own audit entry.
+  auto read = server.app().storage().Read();
+  EXPECT_EQ(read->decisions().ListForCase(*ParseId(campaign)).size(), 5u);
+  std::set<std::string> audited;
+  storage::AuditFilter filter;
+  filter.action = "decision.create";
+  filter.target_type = "case";
+  filter.target_id = campaign;
+  storage::PageQuery page;
+  page.limit = 100;
+  for (const auto& e : read->audit().List(filter, page)) audited.insert(e.details_json);
+  EXPECT_EQ(audited.size(), 5u);
+  // A removed copy cannot be posted again (its fingerprint is stored like any removal).
+  auto again = server.Post("/api/v1/statuses",
+                           R"({"status":)" + JsonString(kCampaignText) + "}", follower.token);
+  EXPECT_EQ(again.status, 422) << again.body;
+
+  // The third author appeals; the other moderator reverses: only their post is back.
+  auto appeal = server.Post("/api/v1/appeals",
+                            R"({"decision_id":")" + decisions[2] +
+                                R"(","text":"I only wanted people to bring wood for the fire."})",
+                            authors[2].token);
+  ASSERT_EQ(appeal.status, 200) << appeal.body;
+  Claimed appeal_claim = Claim(other_mod);
+  ASSERT_FALSE(appeal_claim.id.empty());
+  auto reversed = Decide(other_mod, appeal_claim, R"("action":"reverse")");
+  ASSERT_EQ(reversed.status, 200) << reversed.body;
+  for (size_t i = 0; i < posts.size(); ++i) {
+    EXPECT_EQ(server.Get("/api/v1/statuses/" + posts[i], stranger.token).status, i == 2 ? 200 : 404)
+        << i;
+  }
+}
+
+TEST_F(ScreeningCampaignTest, CopiesOutsideTheWindowOrByTheSameAccountOpenTheirOwnCase) {
+  const std::string first = Post(author, kCampaignText);
+  // The same account again: not a campaign (its own case).
+  const std::string own = Post(author, kCampaignRespelled);
+  EXPECT_NE(CaseOf(own), CaseOf(first));
+  // Eight days later (window 7 days) another account's copy starts a case of its own, and an
+  // unflagged copy is not flagged.
+  clock.Advance(std::chrono::hours(24 * 8));
+  const std::string late = Post(stranger, kCampaignText);
+  const std::string late_unflagged = Post(follower, kCampaignUnflagged);
+  EXPECT_NE(CaseOf(late), CaseOf(first));
+  EXPECT_EQ(CaseStatuses(CaseOf(first)), std::vector<std::string>{first});
+  EXPECT_EQ(Verdict(late_unflagged), "publish_and_flag");  // near the late copy, added just now
+  EXPECT_EQ(CaseOf(late_unflagged), CaseOf(late));
+}
+
+TEST_F(ScreeningCampaignTest, AReportedCopyJoinsTheCampaign) {
+  // A copy the chain let through before there was a case to join: no case yet.
+  const std::string early = Post(stranger, kCampaignUnflagged);
+  EXPECT_EQ(Verdict(early), "publish");
+  // The flagged original opens the case.
+  const std::string first = Post(author, kCampaignText);
+  const std::string case_id = CaseOf(first);
+  ASSERT_FALSE(case_id.empty());
+  EXPECT_EQ(CaseOf(early), "");
+  // A member reports the early copy: the report joins the campaign instead of opening a case.
+  auto r = server.Post("/api/v1/reports",
+                       R"({"account_id":")" + IdToString(stranger.id) + R"(","status_ids":[")" +
+                           early + R"("],"comment":"Same call as the other one","category":"other"})",
+                       reporter.token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(CaseOf(early), case_id);
+  EXPECT_EQ(CaseStatuses(case_id), (std::vector<std::string>{first, early}));
+  // Reporting it again joins the same case (it is listed there).
+  r = server.Post("/api/v1/reports",
+                  R"({"account_id":")" + IdToString(stranger.id) + R"(","status_ids":[")" + early +
+                      R"("],"comment":"Still there","category":"other"})",
+                  follower.token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(ShowCase(case_id).at("notices_count").to_number<int64_t>(), 3);
+  EXPECT_EQ(CaseStatuses(case_id).size(), 2u);
+}
+
+// Fingerprint-only flags: the removed post's case was about a member's report (category
+// STATEMENT_CATEGORY_OTHER_VIOLATION_TC); a light edit of it by someone else is flagged (reject
+// distance 3, flag 7) and its case is filed under that category, not under violence.
+constexpr const char* kRemovedText =
+    "Everyone who lives on Baker Street should know that the man at number twelve is a liar "
+    "and a thief. He took the money from the school fund last winter and nobody did anything "
+    "about it. I will keep posting his address until the whole town knows what he did.";
+constexpr const char* kOneWordChanged =
+    "EVERYONE who lives on Baker  Street should know that the man at number twelve is a CROOK "
+    "and a thief.   He took the money from the school fund last winter and nobody did anything "
+    "about it. I will keep posting his address until the whole town knows what he did!";
+
+void LenientMatch(Config& c) {
+  ScreeningOn(c);
+  c.screening.duplicate_reject_distance = 3;
+  c.screening.duplicate_flag_distance = 7;
+}
+
+class ScreeningRemovedCategoryTest : public ScreeningCampaignTest {
+ protected:
+  ScreeningRemovedCategoryTest() : ScreeningCampaignTest(LenientMatch) {}
+};
+
+TEST_F(ScreeningRemovedCategoryTest, AFingerprintOnlyFlagHasTheRemovedCasesCategory) {
+  const std::string removed = PostStatus(author, kRemovedText).id;
+  auto claimed = ReportedAndClaimed(removed, mod);
+  ASSERT_EQ(Str(claimed.body, "category"), "STATEMENT_CATEGORY_OTHER_VIOLATION_TC");
+  auto r = Decide(mod, claimed,
+                  R"("action":"remove_status","ground":"illegal","legal_provision":"§ 186 StGB")");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto stored = server.app().storage().Read()->posts().GetRemovedFingerprint(*ParseId(removed));
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->category, "STATEMENT_CATEGORY_OTHER_VIOLATION_TC");
+
+  // Also after a restart (the category is loaded with the fingerprint).
+  server.Restart();
+  const std::string copy = Post(stranger, kOneWordChanged);
+  EXPECT_EQ(Verdict(copy), "publish_and_flag");
+  const std::string case_id = CaseOf(copy);
+  ASSERT_FALSE(case_id.empty());
+  const json::value view = ShowCase(case_id);
+  EXPECT_EQ(Str(view, "category"), "STATEMENT_CATEGORY_OTHER_VIOLATION_TC") << view;
+}
+
+}  // namespace
+}  // namespace stoa::testing

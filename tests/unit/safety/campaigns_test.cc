@@ -1,0 +1,212 @@
+// The campaign index's bookkeeping over a real SQLite store (safety/campaigns.h): which status of
+// an open case a fingerprint finds (distance, other accounts only, the window), forgetting a
+// closed case, a status listed again, the rebuild once forgotten entries pile up, and loading
+// the open cases' fingerprints at start.
+#include "safety/campaigns.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "storage/sqlite/sqlite_storage.h"
+
+namespace stoa::safety {
+namespace {
+
+constexpr uint64_t kBase = 0x0123456789ABCDEFull;
+
+// `bits` low bits of kBase flipped.
+uint64_t Flip(int bits) { return kBase ^ ((uint64_t{1} << bits) - 1); }
+
+class CampaignsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("stoa-campaigns-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    storage::sqlite::DatabaseOptions options;
+    options.synchronous = "normal";
+    auto opened = storage::sqlite::SqliteStorage::Open((dir_ / "stoa.db").string(), options);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    storage_ = std::move(opened).value();
+    campaigns_ = std::make_unique<Campaigns>(*storage_, CampaignSettings{});
+  }
+  void TearDown() override {
+    campaigns_.reset();
+    storage_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // An open notice case about status `target`.
+  Id OpenCase(Id target) {
+    Case c;
+    c.id = next_id_++;
+    c.target_type = TargetType::kStatus;
+    c.target_id = target;
+    c.account_id = 1;
+    c.category = Category::kViolence;
+    c.deadline_at = now_ + std::chrono::hours(24);
+    c.created_at = now_;
+    c.updated_at = now_;
+    EXPECT_TRUE(storage_->Write([&](storage::Transaction& tx) { return tx.cases().Insert(c); }).ok());
+    return c.id;
+  }
+  void CloseCase(Id case_id) {
+    Status st = storage_->Write([&](storage::Transaction& tx) -> Status {
+      ASSIGN_OR_RETURN(Case c, tx.cases().Get(case_id));
+      c.state = CaseState::kClosed;
+      c.closed_at = now_;
+      return tx.cases().Update(c);
+    });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+  }
+  // Lists status `status_id` by `author` in the case, with fingerprint `simhash`.
+  void Add(Id case_id, Id status_id, Id author, uint64_t simhash, uint32_t shingles = 40) {
+    Post p;
+    p.id = status_id;
+    p.account_id = author;
+    const screen::Fingerprint f{simhash, shingles};
+    Status st = storage_->Write(
+        [&](storage::Transaction& tx) { return campaigns_->Add(tx, case_id, p, f, now_); });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+  }
+  std::optional<Campaigns::Candidate> Find(uint64_t simhash, Id author) {
+    return campaigns_->Find(screen::Fingerprint{simhash, 40}, author, now_);
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<storage::sqlite::SqliteStorage> storage_;
+  std::unique_ptr<Campaigns> campaigns_;
+  Timestamp now_ = FromUnixMillis(1767225600000);
+  Id next_id_ = 1000;
+};
+
+TEST_F(CampaignsTest, FindsTheNearestStatusOfAnotherAccountWithinDistanceAndWindow) {
+  const Id a = OpenCase(10);
+  Add(a, 10, /*author=*/1, kBase);
+  const Id b = OpenCase(20);
+  Add(b, 20, /*author=*/2, Flip(5));
+
+  struct Row {
+    uint64_t simhash;
+    Id author;
+    Id expected_status;  // kNoId: none
+    int expected_distance;
+  };
+  const Row rows[] = {
+      {kBase, 3, 10, 0},        // the same fingerprint as 10
+      {Flip(6), 3, 20, 1},      // 1 bit from 20, 6 from 10
+      {kBase, 1, 20, 5},        // the author's own status (10) is skipped: 20 is 5 bits away
+      {Flip(5), 2, 10, 5},      // likewise for 20's author
+      {Flip(8), 1, 20, 3},      // 8 bits from 10 (over 7), 3 from 20
+      {Flip(8), 2, kNoId, 0},   // only its own status is near enough
+      {~kBase, 3, kNoId, 0},    // far from everything
+  };
+  for (size_t i = 0; i < std::size(rows); ++i) {
+    auto c = Find(rows[i].simhash, rows[i].author);
+    if (rows[i].expected_status == kNoId) {
+      EXPECT_FALSE(c.has_value()) << i;
+      continue;
+    }
+    ASSERT_TRUE(c.has_value()) << i;
+    EXPECT_EQ(c->status_id, rows[i].expected_status) << i;
+    EXPECT_EQ(c->case_id, rows[i].expected_status == 10 ? a : b) << i;
+    EXPECT_EQ(c->distance, rows[i].expected_distance) << i;
+  }
+  // Too few shingles never match (neither stored nor asked).
+  EXPECT_FALSE(campaigns_->Find(screen::Fingerprint{kBase, 15}, 3, now_).has_value());
+  Add(a, 11, 4, ~kBase, /*shingles=*/10);
+  EXPECT_FALSE(Find(~kBase, 3).has_value());
+  EXPECT_EQ(campaigns_->size(), 2u);
+  // The window: eight days on, nothing was added recently enough.
+  now_ += std::chrono::hours(24 * 8);
+  EXPECT_FALSE(Find(kBase, 3).has_value());
+}
+
+TEST_F(CampaignsTest, ForgettingACaseAndListingAStatusAgain) {
+  const Id a = OpenCase(10);
+  Add(a, 10, 1, kBase);
+  Add(a, 11, 2, kBase);
+  EXPECT_EQ(campaigns_->size(), 2u);
+  campaigns_->Forget(a);
+  EXPECT_EQ(campaigns_->size(), 0u);
+  EXPECT_EQ(campaigns_->dead_entries(), 2u);
+  EXPECT_FALSE(Find(kBase, 3).has_value());
+  // Forgetting an unknown case changes nothing.
+  campaigns_->Forget(999);
+  EXPECT_EQ(campaigns_->dead_entries(), 2u);
+
+  // Status 10 in a new case, with another fingerprint: only the new one matches.
+  const Id b = OpenCase(30);
+  Add(b, 10, 1, ~kBase);
+  EXPECT_FALSE(Find(kBase, 3).has_value());
+  auto c = Find(~kBase, 3);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->case_id, b);
+  // Listed again in another open case (the old entry is dead): it belongs to the new case only.
+  const Id d = OpenCase(40);
+  Add(d, 10, 1, ~kBase);
+  EXPECT_EQ(Find(~kBase, 3)->case_id, d);
+  campaigns_->Forget(b);
+  EXPECT_EQ(Find(~kBase, 3)->case_id, d);
+  EXPECT_EQ(campaigns_->size(), 1u);
+}
+
+TEST_F(CampaignsTest, ForgottenEntriesAreDroppedOnceTheyOutnumberTheLiveOnes) {
+  const Id keep = OpenCase(1);
+  Add(keep, 1, 1, kBase);
+  const size_t n = Campaigns::kCompactAfter + 1;
+  const Id churn = OpenCase(2);
+  for (size_t i = 0; i < n; ++i) {
+    Add(churn, static_cast<Id>(100 + i), 2, Flip(1) + (uint64_t{i} << 32));
+  }
+  EXPECT_EQ(campaigns_->size(), n + 1);
+  campaigns_->Forget(churn);
+  // n dead entries > 1 live one and >= kCompactAfter: rebuilt.
+  EXPECT_EQ(campaigns_->dead_entries(), 0u);
+  EXPECT_EQ(campaigns_->size(), 1u);
+  auto c = Find(kBase, 5);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->status_id, 1);
+  // A forgotten status is not found any more (author 1's own status 1 is skipped).
+  EXPECT_FALSE(Find(Flip(1) + (uint64_t{7} << 32), 1).has_value());
+}
+
+TEST_F(CampaignsTest, LoadsTheFingerprintsOfOpenCasesOnly) {
+  const Id open = OpenCase(10);
+  Add(open, 10, 1, kBase);
+  Add(open, 11, 2, Flip(2));
+  const Id closed = OpenCase(20);
+  Add(closed, 20, 3, ~kBase);
+  CloseCase(closed);
+  Campaigns fresh(*storage_, CampaignSettings{});
+  ASSERT_TRUE(fresh.Load().ok());
+  EXPECT_EQ(fresh.size(), 2u);
+  auto c = fresh.Find(screen::Fingerprint{kBase, 40}, 1, now_);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->status_id, 11);
+  EXPECT_EQ(c->account_id, 2);
+  EXPECT_FALSE(fresh.Find(screen::Fingerprint{~kBase, 40}, 1, now_).has_value());
+
+  // Campaigns off: nothing is loaded or found, but cases still list their statuses.
+  CampaignSettings off;
+  off.distance = -1;
+  Campaigns none(*storage_, off);
+  ASSERT_TRUE(none.Load().ok());
+  EXPECT_EQ(none.size(), 0u);
+  Post p;
+  p.id = 12;
+  p.account_id = 4;
+  ASSERT_TRUE(storage_
+                  ->Write([&](storage::Transaction& tx) {
+                    return none.Add(tx, open, p, screen::Fingerprint{kBase, 40}, now_);
+                  })
+                  .ok());
+  EXPECT_FALSE(none.Find(screen::Fingerprint{kBase, 40}, 3, now_).has_value());
+  EXPECT_EQ(storage_->Read()->cases().ListStatuses(open, 10).size(), 3u);
+}
+
+}  // namespace
+}  // namespace stoa::safety
