@@ -36,9 +36,11 @@
 #include <fstream>
 #include <sstream>
 #include <map>
+#include <set>
 #include <numeric>
 #include <random>
 #include <thread>
+#include <tuple>
 
 #include "screen/classifier.h"
 #include "screen/classifier_tokens.h"
@@ -149,12 +151,21 @@ std::vector<screen::LabelledText> Select(const std::vector<Example>& examples,
   return out;
 }
 
+// --pretrain: the .vec file of word vectors every fastText training starts from (empty: none).
+std::string g_pretrained_vectors;
+// --multitask: the other GermEval annotations of a post, by its text (c2a TRUE and harmful dbo
+// labels), given to the training examples only, as auxiliary labels (one-vs-all fastText).
+std::map<std::string, std::vector<std::string>> g_auxiliary;
+
 Result<std::shared_ptr<const screen::Classifier>> Train(const std::vector<Example>& examples,
                                                         const std::vector<size_t>& indices,
                                                         const ClassifierParameters& parameters,
                                                         bool binary,
                                                         screen::ClassifierFile* file_out = nullptr) {
   screen::TrainingOptions options;
+  if (parameters.model == screen::ClassifierModel::kFastText) {
+    options.pretrained_vectors = g_pretrained_vectors;
+  }
   options.negative_labels = {std::string(kNegative)};
   options.parameters = parameters;
   std::vector<screen::LabelledText> selected = Select(examples, indices);
@@ -226,6 +237,57 @@ double AveragePrecision(const std::vector<float>& scores, const std::vector<bool
   return sum / positives;
 }
 
+// Platt scaling: p = sigmoid(a * logit(score) + b), fitted by Newton's method on the log loss of
+// out-of-fold scores (so that scores of different models can be averaged).
+struct Platt {
+  double a = 1, b = 0;
+  static double Logit(float s) {
+    const double p = std::clamp(static_cast<double>(s), 1e-6, 1 - 1e-6);
+    return std::log(p / (1 - p));
+  }
+  float operator()(float s) const {
+    return static_cast<float>(1 / (1 + std::exp(-(a * Logit(s) + b))));
+  }
+  static Platt Fit(const std::vector<float>& scores, const std::vector<bool>& gold) {
+    Platt p;
+    for (int iteration = 0; iteration < 50; ++iteration) {
+      double ga = 0, gb = 0, haa = 1e-9, hab = 0, hbb = 1e-9;
+      for (size_t i = 0; i < scores.size(); ++i) {
+        const double x = Logit(scores[i]);
+        const double q = 1 / (1 + std::exp(-(p.a * x + p.b)));
+        const double r = q - (gold[i] ? 1 : 0), w = q * (1 - q);
+        ga += r * x;
+        gb += r;
+        haa += w * x * x;
+        hab += w * x;
+        hbb += w;
+      }
+      const double det = haa * hbb - hab * hab;
+      if (std::abs(det) < 1e-12) break;
+      const double da = (hbb * ga - hab * gb) / det, db = (haa * gb - hab * ga) / det;
+      p.a -= da;
+      p.b -= db;
+      if (std::abs(da) + std::abs(db) < 1e-9) break;
+    }
+    return p;
+  }
+};
+
+// The mean of the members' Platt-calibrated scores (platt[m] for member m, per task).
+Scores Average(const std::vector<Scores>& members, const std::vector<std::pair<Platt, Platt>>& platt) {
+  Scores out;
+  const size_t n = members.front().violent.size();
+  out.violent.assign(n, 0);
+  out.call.assign(n, 0);
+  for (size_t m = 0; m < members.size(); ++m) {
+    for (size_t i = 0; i < n; ++i) {
+      out.violent[i] += platt[m].first(members[m].violent[i]) / static_cast<float>(members.size());
+      out.call[i] += platt[m].second(members[m].call[i]) / static_cast<float>(members.size());
+    }
+  }
+  return out;
+}
+
 // The highest threshold at which at least `target` of the positives score at or above it.
 float ThresholdForRecall(const std::vector<float>& scores, const std::vector<bool>& gold,
                          double target) {
@@ -295,13 +357,29 @@ struct Options {
   double flag_recall = 0.85;
   bool tune = true;
   bool binary = false;
+  bool pretrain = false;
+  bool ensemble = false;
+  bool multitask = false;
+  screen::ClassifierParameters linear = screen::LinearParameterDefaults();  // --ensemble's 2nd member
+  int pretrain_epoch = 5;
   int latency_posts = 2000;
   screen::ClassifierParameters base;  // the configuration (candidates vary it)
 };
 
 std::vector<Candidate> Candidates(const Options& o, const ClassifierParameters& base) {
   std::vector<Candidate> c;
-  c.push_back({fmt::format("dim {}, char {}-{}", base.dim, base.minn, base.maxn), base});
+  c.push_back({base.model == screen::ClassifierModel::kLinear
+                   ? fmt::format("linear, char {}-{}, l2 {:g}", base.minn, base.maxn, base.l2)
+                   : fmt::format("dim {}, char {}-{}", base.dim, base.minn, base.maxn),
+               base});
+  if (o.ensemble) {
+    ClassifierParameters linear = o.linear;
+    linear.threads = base.threads;
+    linear.seed = base.seed;
+    c.push_back({fmt::format("linear, char {}-{}, l2 {:g}", linear.minn, linear.maxn, linear.l2),
+                 linear});
+    return c;
+  }
   if (!o.tune) return c;
   ClassifierParameters p = base;
   p.upsample = 3;
@@ -373,6 +451,59 @@ int Run(const Options& o) {
     std::fprintf(stderr, "screen_eval: %s\n", st.message().c_str());
     return 2;
   }
+  if (o.multitask) {
+    if (base.loss != screen::ClassifierLoss::kOneVsAll) {
+      std::fprintf(stderr, "screen_eval: --multitask needs --loss ova\n");
+      return 2;
+    }
+    size_t posts = 0;
+    for (const auto& [name, column] : {std::pair{"c2a_train.csv", "c2a"}, std::pair{"dbo_train.csv", "dbo"}}) {
+      auto more = screen::ReadLabelledCsv((fs::path(o.data_dir) / name).string(), {"description", column, ';'});
+      if (!more.ok()) {
+        std::fprintf(stderr, "screen_eval: %s\n", more.status().message().c_str());
+        return 1;
+      }
+      for (const auto& e : more->examples) {
+        if (e.label == "FALSE" || e.label == "nothing") continue;
+        g_auxiliary[e.text].push_back(std::string("aux_") + column + "_" + e.label);
+        ++posts;
+      }
+    }
+    size_t covered = 0;
+    for (const Example& e : examples) covered += g_auxiliary.contains(e.text) ? 1 : 0;
+    std::printf("multitask: %zu auxiliary labels (c2a TRUE, dbo other than nothing); %zu of the vio "
+                "posts have one, used only when the post is a training example\n",
+                posts, covered);
+  }
+  // --pretrain: skipgram vectors from the TEXT (never the labels) of every post of the three
+  // GermEval files, held-out folds included: unlabelled text is what a platform has plenty of.
+  const std::string vectors = (fs::temp_directory_path() / "stoa-screen-eval-pretrained.vec").string();
+  if (o.pretrain) {
+    std::vector<std::string> texts;
+    std::set<std::string> seen;
+    for (const auto& [name, column] : {std::pair{"vio_train.csv", "vio"}, std::pair{"c2a_train.csv", "c2a"},
+                                       std::pair{"dbo_train.csv", "dbo"}}) {
+      auto more = screen::ReadLabelledCsv((fs::path(o.data_dir) / name).string(), {"description", column, ';'});
+      if (!more.ok()) {
+        std::fprintf(stderr, "screen_eval: %s\n", more.status().message().c_str());
+        return 1;
+      }
+      for (auto& e : more->examples) {
+        if (seen.insert(e.text).second) texts.push_back(std::move(e.text));
+      }
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    auto words = screen::TrainWordVectors(texts, base, o.pretrain_epoch, vectors);
+    if (!words.ok()) {
+      std::fprintf(stderr, "screen_eval: %s\n", words.status().message().c_str());
+      return 1;
+    }
+    g_pretrained_vectors = vectors;
+    std::printf("pretrained skipgram vectors (dim %d, %d epochs) on the text of %zu distinct posts "
+                "of vio, c2a and dbo (no labels): %lld words, %.0f s\n",
+                base.dim, o.pretrain_epoch, texts.size(), static_cast<long long>(*words),
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
   const std::vector<Candidate> candidates = Candidates(o, base);
 
   std::vector<size_t> all(examples.size());
@@ -404,6 +535,7 @@ int Run(const Options& o) {
         }
       }
     }
+    std::vector<Scores> member_oof;  // --ensemble: every candidate's
     for (size_t c = 0; c < candidates.size(); ++c) {
       Scores oof;
       for (int g = 0; g < o.inner_folds; ++g) {
@@ -422,11 +554,23 @@ int Run(const Options& o) {
                   candidates[c].name.c_str(), AveragePrecision(oof.violent, train_violent),
                   AveragePrecision(oof.call, train_call));
       std::fflush(stdout);
+      if (o.ensemble) member_oof.push_back(oof);
       if (ap > best_ap) {
         best_ap = ap;
         best = c;
         best_oof = std::move(oof);
       }
+    }
+    std::vector<std::pair<Platt, Platt>> platt;
+    if (o.ensemble) {
+      for (const Scores& m : member_oof) {
+        platt.emplace_back(Platt::Fit(m.violent, train_violent), Platt::Fit(m.call, train_call));
+      }
+      best_oof = Average(member_oof, platt);
+      std::printf("  fold %d: %-32s out-of-fold AP violence-related %.3f, call2violence %.3f\n",
+                  f + 1, "ensemble (mean of Platt-scaled)",
+                  AveragePrecision(best_oof.violent, train_violent),
+                  AveragePrecision(best_oof.call, train_call));
     }
     const Scores classifier_oof = best_oof;
     const bool call_by_violent =
@@ -460,6 +604,25 @@ int Run(const Options& o) {
     }
     Scores s;
     Score(**model, normalized, test, s);
+    if (o.ensemble) {
+      std::vector<Scores> members{s};
+      for (size_t c = 0; c < candidates.size(); ++c) {
+        if (c == best) continue;
+        auto other = Train(examples, train, candidates[c].parameters, o.binary);
+        if (!other.ok()) {
+          std::fprintf(stderr, "screen_eval: %s\n", other.status().message().c_str());
+          return 1;
+        }
+        Scores t;
+        Score(**other, normalized, test, t);
+        members.push_back(std::move(t));
+      }
+      std::vector<std::pair<Platt, Platt>> ordered{platt[best]};
+      for (size_t c = 0; c < candidates.size(); ++c) {
+        if (c != best) ordered.push_back(platt[c]);
+      }
+      s = Average(members, ordered);
+    }
     for (size_t k = 0; k < test.size(); ++k) {
       const Example& e = examples[test[k]];
       violent.flag.Add(s.violent[k] >= tv.flag, e.violent);
@@ -551,41 +714,48 @@ int Run(const Options& o) {
         current.clear();
       }
     }
+    float sink = 0;
+    const double ours = MicrosPerPost(posts, [&](const std::string& p) {
+      sink += last_model->Predict(p)[screen::Category::kViolence];
+    });
+    const auto& p = last_file.metadata.parameters;
+    if (p.model == screen::ClassifierModel::kLinear) {
+      std::printf("classifier latency (linear, word n-grams %d, character n-grams %d-%d, %.1f MB): "
+                  "%.2f us per 500-byte post, one thread, CPU time; %zu posts (checksum %.3f)\n",
+                  p.word_ngrams, p.minn, p.maxn,
+                  static_cast<double>(last_file.model_bytes.size()) / 1e6, ours, posts.size(), sink);
+      return 0;
+    }
     // The same predictions through fastText's own API (a line of tokens through an istream),
     // for comparison.
     const std::string bin = (fs::temp_directory_path() / "stoa-screen-eval-latency.bin").string();
     {
       std::ofstream out(bin, std::ios::binary | std::ios::trunc);
-      out << last_file.fasttext_model;
+      out << last_file.model_bytes;
     }
     fasttext::FastText reference;
     reference.loadModel(bin);
     fs::remove(bin);
     std::vector<std::string> lines;
-    for (const std::string& p : posts) {
+    for (const std::string& post : posts) {
       std::string line;
-      screen::ForEachClassifierToken(p, [&](std::string_view t) {
+      screen::ForEachClassifierToken(post, [&](std::string_view t) {
         if (!line.empty()) line.push_back(' ');
         line.append(t);
       });
       lines.push_back(line + "\n");
     }
-    float sink = 0;
-    const double ours = MicrosPerPost(posts, [&](const std::string& p) {
-      sink += last_model->Predict(p)[screen::Category::kViolence];
-    });
     std::vector<std::pair<fasttext::real, std::string>> predictions;
     const double theirs = MicrosPerPost(lines, [&](const std::string& line) {
       std::istringstream in(line);
       reference.predictLine(in, predictions, -1, 0.0);
       sink += predictions.empty() ? 0.0f : predictions.front().first;
     });
-    const auto& p = last_file.metadata.parameters;
     std::printf("classifier latency (dim %d, word n-grams %d, character n-grams %d-%d, %.1f MB): "
                 "%.2f us per 500-byte post, one thread, CPU time (fastText's own predictLine on "
                 "the same tokens: %.2f us); %zu posts (checksum %.3f)\n",
                 p.dim, p.word_ngrams, p.minn, p.maxn,
-                static_cast<double>(last_file.fasttext_model.size()) / 1e6, ours, theirs,
+                static_cast<double>(last_file.model_bytes.size()) / 1e6, ours, theirs,
                 posts.size(), sink);
   }
   return 0;
@@ -623,11 +793,50 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   std::string loss = "softmax";
   cli.add_option("--loss", loss, "softmax or ova (one-vs-all)")->capture_default_str();
+  std::string model = "fasttext";
+  cli.add_option("--model", model,
+                 "fasttext or linear (linear: its own defaults for epoch, lr, minn, maxn and "
+                 "bucket unless given)")
+      ->capture_default_str();
+  cli.add_option("--l2", o.base.l2, "Linear model: L2 penalty")->capture_default_str();
+  cli.add_option("--class-weight", o.base.class_weight,
+                 "Linear model: positive examples weigh (negatives/positives)^this")
+      ->capture_default_str();
   cli.add_flag("--binary", o.binary,
                "Train on two labels, violence-related and nothing (call2violence then scored by "
                "the violence-related score)");
+  cli.add_flag("--ensemble", o.ensemble,
+               "Average the Platt-scaled scores of the fastText configuration and a linear model "
+               "(--l2 and --class-weight apply to the latter)");
+  cli.add_flag("--multitask", o.multitask,
+               "fastText --loss ova: training posts also get their c2a and dbo labels (matched by "
+               "text) as auxiliary labels");
+  cli.add_flag("--pretrain", o.pretrain,
+               "fastText: start from skipgram vectors trained on the text of vio, c2a and dbo "
+               "(no labels)");
+  cli.add_option("--pretrain-epoch", o.pretrain_epoch, "Skipgram epochs for --pretrain")
+      ->capture_default_str();
   cli.add_option("--latency-posts", o.latency_posts, "500-byte posts for the latency figure (0: none)");
   CLI11_PARSE(cli, argc, argv);
+  const auto parsed_model = stoa::screen::ParseClassifierModel(model);
+  if (!parsed_model) {
+    std::fprintf(stderr, "screen_eval: --model must be fasttext or linear\n");
+    return 2;
+  }
+  o.linear.l2 = o.base.l2;
+  o.linear.class_weight = o.base.class_weight;
+  if (*parsed_model == stoa::screen::ClassifierModel::kLinear) {
+    // The linear model's defaults where the command line gave nothing.
+    const stoa::screen::ClassifierParameters d = stoa::screen::LinearParameterDefaults();
+    stoa::screen::ClassifierParameters& p = o.base;
+    p.model = d.model;
+    for (const auto& [name, field, value] :
+         {std::tuple{"--epoch", &p.epoch, d.epoch}, std::tuple{"--minn", &p.minn, d.minn},
+          std::tuple{"--maxn", &p.maxn, d.maxn}, std::tuple{"--bucket", &p.bucket, d.bucket}}) {
+      if (cli.count(name) == 0) *field = value;
+    }
+    if (cli.count("--lr") == 0) p.lr = d.lr;
+  }
   const auto parsed_loss = stoa::screen::ParseClassifierLoss(loss);
   if (!parsed_loss) {
     std::fprintf(stderr, "screen_eval: --loss must be softmax or ova\n");

@@ -116,6 +116,14 @@ ScreenCommands::ScreenCommands(CLI::App& cli) {
   train_->add_option("--threads", p.threads, "Training threads (0: all; 1: reproducible)")
       ->capture_default_str();
   train_->add_option("--seed", p.seed, "Seed of the shuffle and of fastText")->capture_default_str();
+  train_->add_option("--pretrain-text", o_.pretrain_text,
+                     "CSV of unlabelled text (same delimiter, a header row): first train word "
+                     "vectors on it and on the training texts, then the classifier from them")
+      ->check(CLI::ExistingFile);
+  train_->add_option("--pretrain-column", o_.pretrain_column,
+                     "Column of --pretrain-text holding the text (default: --text-column)");
+  train_->add_option("--pretrain-epoch", p.pretrain_epoch, "Passes of the word-vector pretraining")
+      ->capture_default_str();
 
   eval_ = cli.add_subcommand(
       "eval", "Precision, recall and F1 of a model on labelled CSV, per label and per threshold");
@@ -155,6 +163,14 @@ int ScreenCommands::Train() const {
   if (!csv_options.ok()) return Report(kUsageError, csv_options.status().message());
   auto data = screen::ReadLabelledCsv(o_.data, *csv_options);
   if (!data.ok()) return Report(kFailure, data.status().message());
+  if (!o_.pretrain_text.empty()) {
+    const std::string column = o_.pretrain_column.empty() ? o_.text_column : o_.pretrain_column;
+    auto texts = screen::ReadCsvTexts(o_.pretrain_text, column, csv_options->delimiter);
+    if (!texts.ok()) return Report(kUsageError, "--pretrain-text: " + texts.status().message());
+    options.pretraining_texts = std::move(texts).value();
+  } else if (!o_.pretrain_column.empty()) {
+    return Report(kUsageError, "--pretrain-column needs --pretrain-text");
+  }
 
   auto file = screen::TrainClassifier(data->examples, options);
   if (!file.ok()) {
@@ -165,11 +181,16 @@ int ScreenCommands::Train() const {
   if (Status st = screen::WriteClassifierFile(o_.out, *file); !st.ok()) {
     return Report(kFailure, st.message());
   }
+  if (!options.pretraining_texts.empty()) {
+    std::printf("pretrained word vectors on %d texts (%zu unlabelled, %d passes)\n",
+                file->metadata.parameters.pretrain_texts, options.pretraining_texts.size(),
+                file->metadata.parameters.pretrain_epoch);
+  }
   std::printf("trained on %zu examples (%lld rows skipped: empty text or label)\nlabels: %s\n"
               "wrote %s (version %s, %.1f MB)\n",
               data->examples.size(), static_cast<long long>(data->skipped),
               LabelSummary(file->metadata).c_str(), o_.out.c_str(), file->version.c_str(),
-              static_cast<double>(file->fasttext_model.size()) / 1e6);
+              static_cast<double>(file->model_bytes.size()) / 1e6);
   return 0;
 }
 

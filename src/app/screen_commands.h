@@ -30,6 +30,7 @@ class ScreenCommands {
   struct Options {
     std::string data, text_column, label_column, delimiter = ",", out, model, category_map;
     std::string loss = "softmax";
+    std::string pretrain_text, pretrain_column;
     std::vector<std::string> negative;
     std::optional<float> flag_threshold, hold_threshold;
     screen::ClassifierParameters parameters;

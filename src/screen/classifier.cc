@@ -9,6 +9,7 @@
 
 #include "screen/classifier_tokens.h"
 #include "screen/fasttext_input.h"
+#include "screen/linear_model.h"
 
 namespace stoa::screen {
 namespace {
@@ -48,9 +49,20 @@ Result<std::shared_ptr<const Classifier>> Classifier::FromFile(const ClassifierF
   std::shared_ptr<Classifier> c(new Classifier());
   c->metadata_ = file.metadata;
   c->version_ = file.version;
+  if (file.metadata.parameters.model == ClassifierModel::kLinear) {
+    auto linear = LinearModel::Parse(file.model_bytes);
+    if (!linear.ok()) return linear.status();
+    c->linear_heads_ = LinearHeads::Of(file.metadata);
+    if (linear->heads() != c->linear_heads_.count()) {
+      return InvalidArgument("the linear model has " + std::to_string(linear->heads()) +
+                             " outputs, its labels need " + std::to_string(c->linear_heads_.count()));
+    }
+    c->linear_ = std::make_unique<const LinearModel>(std::move(linear).value());
+    return std::shared_ptr<const Classifier>(std::move(c));
+  }
   auto model = std::make_unique<detail::LoadableFastText>();
   try {
-    std::istringstream in(file.fasttext_model);
+    std::istringstream in(file.model_bytes);
     if (!model->LoadFrom(in)) return InvalidArgument("the fastText part is not a fastText model");
     // Everything must have been read: a longer part means a different file layout.
     if (in.peek() != std::char_traits<char>::eof()) {
@@ -111,6 +123,12 @@ Result<std::shared_ptr<const Classifier>> Classifier::FromFile(const ClassifierF
 }
 
 void Classifier::PredictLabels(std::string_view normalized_text, std::span<float> out) const {
+  if (linear_) {
+    float heads[kMaxLinearHeads];
+    linear_->Predict(normalized_text, std::span<float>(heads, linear_->heads()));
+    std::copy_n(heads, out.size(), out.begin());
+    return;
+  }
   // The probabilities of fastText's labels, in their order, then in the metadata's.
   constexpr size_t kStackLabels = 32;
   float stack[kStackLabels];
@@ -132,6 +150,16 @@ std::vector<float> Classifier::PredictLabels(std::string_view normalized_text) c
 }
 
 CategoryScores Classifier::Predict(std::string_view normalized_text) const {
+  if (linear_) {
+    float heads[kMaxLinearHeads];
+    linear_->Predict(normalized_text, std::span<float>(heads, linear_->heads()));
+    CategoryScores scores;
+    for (Category c : kAllCategories) {
+      const size_t head = linear_heads_.CategoryHead(c);
+      if (head < linear_->heads()) scores[c] = heads[head];
+    }
+    return scores;
+  }
   constexpr size_t kStackLabels = 32;
   float stack[kStackLabels];
   std::vector<float> heap;

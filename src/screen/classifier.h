@@ -1,5 +1,6 @@
-// The classifier stage of the screening chain: a fastText model trained by `stoa train`
-// (classifier_trainer.h) that scores normalised text per screening category.
+// The classifier stage of the screening chain: a model trained by `stoa train`
+// (classifier_trainer.h), fastText or linear (linear_model.h), that scores normalised text per
+// screening category.
 #pragma once
 
 #include <memory>
@@ -13,6 +14,7 @@
 #include "screen/classifier_file.h"
 
 namespace stoa::screen {
+class LinearModel;  // linear_model.h
 namespace detail {
 class FastTextScorer;  // fasttext_input.h
 }  // namespace detail
@@ -34,12 +36,13 @@ class Classifier {
 
   // The score per category of `normalized_text` (the normalisation stage's output): for a softmax
   // model the summed probability of the labels that raise the category, for a one-vs-all model
-  // the highest of them; 0 for categories no label raises. Never fails; text without a single
+  // the highest of them, for a linear model its output for the category; 0 for categories no
+  // label raises. Never fails; text without a single
   // token gets the model's prior. Thread-safe: any number of threads may call it at once.
   CategoryScores Predict(std::string_view normalized_text) const;
 
   // The probability of each label, indexed like metadata().labels; `out` must have that size.
-  // Thread-safe.
+  // (A linear model's label probabilities are one-vs-rest and need not sum to 1.) Thread-safe.
   void PredictLabels(std::string_view normalized_text, std::span<float> out) const;
   std::vector<float> PredictLabels(std::string_view normalized_text) const;
 
@@ -50,8 +53,11 @@ class Classifier {
  private:
   Classifier() = default;
 
-  // The model, precomputed for prediction; fastText's own copy is not kept after loading.
+  // The model, one of the two: a fastText model precomputed for prediction (fastText's own copy
+  // is not kept after loading), or a linear model with its outputs laid out as linear_heads_ says.
   std::unique_ptr<const detail::FastTextScorer> scorer_;
+  std::unique_ptr<const LinearModel> linear_;
+  LinearHeads linear_heads_;
   ClassifierMetadata metadata_;
   std::string version_;
   // fastText's label i is metadata_.labels[label_of_[i]].

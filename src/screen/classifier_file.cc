@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cstdio>
@@ -58,6 +59,12 @@ Result<int> GetSmallInt(const json::object& o, std::string_view key, int fallbac
 
 Result<ClassifierParameters> ParametersFromJson(const json::object& o) {
   ClassifierParameters p;
+  // Files written before the linear model have no "model": they are fastText models.
+  if (const json::value* model = o.if_contains("model")) {
+    auto parsed = model->is_string() ? ParseClassifierModel(model->as_string()) : std::nullopt;
+    if (!parsed) return Malformed("'training.model' must be \"fasttext\" or \"linear\"");
+    p.model = *parsed;
+  }
   if (const json::value* loss = o.if_contains("loss")) {
     auto parsed = loss->is_string() ? ParseClassifierLoss(loss->as_string()) : std::nullopt;
     if (!parsed) return Malformed("'training.loss' must be \"softmax\" or \"ova\"");
@@ -74,11 +81,16 @@ Result<ClassifierParameters> ParametersFromJson(const json::object& o) {
   ASSIGN_OR_RETURN(p.upsample, GetSmallInt(o, "upsample", p.upsample));
   ASSIGN_OR_RETURN(p.threads, GetSmallInt(o, "threads", p.threads));
   ASSIGN_OR_RETURN(p.seed, GetSmallInt(o, "seed", p.seed));
+  ASSIGN_OR_RETURN(p.l2, GetNumber(o, "l2", p.l2));
+  ASSIGN_OR_RETURN(p.class_weight, GetNumber(o, "class_weight", p.class_weight));
+  ASSIGN_OR_RETURN(p.pretrain_epoch, GetSmallInt(o, "pretrain_epoch", p.pretrain_epoch));
+  ASSIGN_OR_RETURN(p.pretrain_texts, GetSmallInt(o, "pretrain_texts", p.pretrain_texts));
   return p;
 }
 
 json::object ParametersToJson(const ClassifierParameters& p) {
   json::object o;
+  o["model"] = ClassifierModelName(p.model);
   o["loss"] = ClassifierLossName(p.loss);
   o["dim"] = p.dim;
   o["epoch"] = p.epoch;
@@ -91,10 +103,21 @@ json::object ParametersToJson(const ClassifierParameters& p) {
   o["upsample"] = p.upsample;
   o["threads"] = p.threads;
   o["seed"] = p.seed;
+  if (p.model == ClassifierModel::kLinear) {
+    o["l2"] = p.l2;
+    o["class_weight"] = p.class_weight;
+  }
+  if (p.pretrain_texts > 0) {
+    o["pretrain_epoch"] = p.pretrain_epoch;
+    o["pretrain_texts"] = p.pretrain_texts;
+  }
   return o;
 }
 
-std::string MetadataLine(const ClassifierMetadata& m, std::string_view fasttext_model) {
+// The metadata key of the model part's size and checksum: named after the kind of model.
+std::string_view PartKey(ClassifierModel model) { return ClassifierModelName(model); }
+
+std::string MetadataLine(const ClassifierMetadata& m, std::string_view model_bytes) {
   json::object o;
   o["text_version"] = m.text_version;
   json::array labels;
@@ -114,10 +137,10 @@ std::string MetadataLine(const ClassifierMetadata& m, std::string_view fasttext_
   o["hold_threshold"] = static_cast<double>(m.hold_threshold);
   o["examples"] = m.examples;
   o["training"] = ParametersToJson(m.parameters);
-  json::object fasttext;
-  fasttext["bytes"] = static_cast<int64_t>(fasttext_model.size());
-  fasttext["sha256"] = Sha256Hex(fasttext_model);
-  o["fasttext"] = std::move(fasttext);
+  json::object part;
+  part["bytes"] = static_cast<int64_t>(model_bytes.size());
+  part["sha256"] = Sha256Hex(model_bytes);
+  o[PartKey(m.parameters.model)] = std::move(part);
   return json::serialize(o);
 }
 
@@ -170,17 +193,58 @@ Result<ParsedLine> ParseMetadataLine(std::string_view text) {
     if (!training->is_object()) return Malformed("'training' must be an object");
     ASSIGN_OR_RETURN(m.parameters, ParametersFromJson(training->as_object()));
   }
-  const json::value* fasttext = o.if_contains("fasttext");
-  if (fasttext == nullptr || !fasttext->is_object()) return Malformed("'fasttext' is missing");
-  ASSIGN_OR_RETURN(out.bytes, GetInt(fasttext->as_object(), "bytes", 0, /*required=*/true));
-  const json::value* sha = fasttext->as_object().if_contains("sha256");
-  if (sha == nullptr || !sha->is_string()) return Malformed("'fasttext.sha256' is missing");
+  const std::string key(PartKey(m.parameters.model));
+  const json::value* part = o.if_contains(key);
+  if (part == nullptr || !part->is_object()) return Malformed("'" + key + "' is missing");
+  ASSIGN_OR_RETURN(out.bytes, GetInt(part->as_object(), "bytes", 0, /*required=*/true));
+  const json::value* sha = part->as_object().if_contains("sha256");
+  if (sha == nullptr || !sha->is_string()) return Malformed("'" + key + ".sha256' is missing");
   out.sha256 = std::string(sha->as_string());
   RETURN_IF_ERROR(ValidateClassifierMetadata(m));
   return out;
 }
 
 }  // namespace
+
+LinearHeads LinearHeads::Of(const ClassifierMetadata& metadata) {
+  std::array<bool, kCategoryCount> raised{};
+  for (const ClassifierLabel& l : metadata.labels) {
+    if (l.category) raised[static_cast<size_t>(*l.category)] = true;
+  }
+  LinearHeads h;
+  h.count_ = metadata.labels.size();
+  for (size_t c = 0; c < kCategoryCount; ++c) {
+    if (raised[c]) h.category_head_[c] = h.count_++;
+  }
+  for (size_t c = 0; c < kCategoryCount; ++c) {
+    if (!raised[c]) h.category_head_[c] = h.count_;
+  }
+  return h;
+}
+
+ClassifierParameters LinearParameterDefaults() {
+  ClassifierParameters p;
+  p.model = ClassifierModel::kLinear;
+  p.epoch = 15;
+  p.lr = 0.2;
+  p.word_ngrams = 2;
+  p.minn = 2;
+  p.maxn = 5;
+  p.bucket = 1 << 18;
+  p.l2 = 1e-6;
+  p.class_weight = 0.5;
+  return p;
+}
+
+std::string_view ClassifierModelName(ClassifierModel model) {
+  return model == ClassifierModel::kLinear ? "linear" : "fasttext";
+}
+
+std::optional<ClassifierModel> ParseClassifierModel(std::string_view name) {
+  if (name == "fasttext") return ClassifierModel::kFastText;
+  if (name == "linear") return ClassifierModel::kLinear;
+  return std::nullopt;
+}
 
 std::string_view ClassifierLossName(ClassifierLoss loss) {
   return loss == ClassifierLoss::kOneVsAll ? "ova" : "softmax";
@@ -217,24 +281,24 @@ Status ValidateClassifierMetadata(const ClassifierMetadata& m) {
   return Status::Ok();
 }
 
-Result<ClassifierFile> MakeClassifierFile(ClassifierMetadata metadata, std::string fasttext_model) {
+Result<ClassifierFile> MakeClassifierFile(ClassifierMetadata metadata, std::string model_bytes) {
   RETURN_IF_ERROR(ValidateClassifierMetadata(metadata));
   ClassifierFile file;
-  file.version = VersionOf(MetadataLine(metadata, fasttext_model));
+  file.version = VersionOf(MetadataLine(metadata, model_bytes));
   file.metadata = std::move(metadata);
-  file.fasttext_model = std::move(fasttext_model);
+  file.model_bytes = std::move(model_bytes);
   return file;
 }
 
 Status WriteClassifierFile(const std::string& path, const ClassifierFile& file) {
   const ClassifierMetadata& metadata = file.metadata;
-  const std::string_view fasttext_model = file.fasttext_model;
+  const std::string_view model_bytes = file.model_bytes;
   const std::string temp = path + ".tmp." + std::to_string(::getpid());
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     if (!out) return Internal("cannot write " + temp + ": " + std::strerror(errno));
-    out << kClassifierFileMagic << MetadataLine(metadata, fasttext_model) << '\n';
-    out.write(fasttext_model.data(), static_cast<std::streamsize>(fasttext_model.size()));
+    out << kClassifierFileMagic << MetadataLine(metadata, model_bytes) << '\n';
+    out.write(model_bytes.data(), static_cast<std::streamsize>(model_bytes.size()));
     out.close();
     if (!out) {
       std::remove(temp.c_str());
@@ -273,13 +337,13 @@ Result<ClassifierFile> ReadClassifierFile(const std::string& path) {
   file.metadata = std::move(parsed->metadata);
   std::ostringstream rest;
   rest << in.rdbuf();
-  file.fasttext_model = std::move(rest).str();
-  if (static_cast<int64_t>(file.fasttext_model.size()) != parsed->bytes) {
-    return fail("the fastText part has " + std::to_string(file.fasttext_model.size()) +
+  file.model_bytes = std::move(rest).str();
+  if (static_cast<int64_t>(file.model_bytes.size()) != parsed->bytes) {
+    return fail("the model part has " + std::to_string(file.model_bytes.size()) +
                 " bytes, the metadata says " + std::to_string(parsed->bytes) + " (truncated?)");
   }
-  if (Sha256Hex(file.fasttext_model) != parsed->sha256) {
-    return fail("the fastText part's SHA-256 does not match the metadata");
+  if (Sha256Hex(file.model_bytes) != parsed->sha256) {
+    return fail("the model part's SHA-256 does not match the metadata");
   }
   file.version = VersionOf(line);
   return file;

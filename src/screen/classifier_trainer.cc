@@ -14,6 +14,7 @@
 
 #include "common/strings.h"
 #include "screen/classifier_tokens.h"
+#include "screen/linear_model.h"
 #include "screen/normalize.h"
 
 namespace stoa::screen {
@@ -54,6 +55,13 @@ class TempDir {
 
 Status ValidateClassifierParameters(const ClassifierParameters& p) {
   auto in = [](double v, double lo, double hi) { return v >= lo && v <= hi; };
+  if (p.model == ClassifierModel::kLinear) {
+    if (!in(p.bucket, 1024, 1 << 24)) return InvalidArgument("bucket must be 1024..16777216 for a linear model");
+    if (!(p.l2 >= 0 && p.l2 < 1)) return InvalidArgument("l2 must be in [0, 1)");
+    if (!(p.class_weight >= 0 && p.class_weight <= 1)) {
+      return InvalidArgument("class weight must be in [0, 1]");
+    }
+  }
   if (!in(p.dim, 1, 1000)) return InvalidArgument("dim must be 1..1000");
   if (!in(p.epoch, 1, 1000)) return InvalidArgument("epoch must be 1..1000");
   if (!(p.lr > 0 && p.lr <= 10)) return InvalidArgument("lr must be in (0, 10]");
@@ -68,6 +76,7 @@ Status ValidateClassifierParameters(const ClassifierParameters& p) {
   if (!in(p.min_count, 1, 1000)) return InvalidArgument("min_count must be 1..1000");
   if (!in(p.upsample, 1, 100)) return InvalidArgument("upsample must be 1..100");
   if (!in(p.threads, 0, 256)) return InvalidArgument("threads must be 0..256");
+  if (!in(p.pretrain_epoch, 1, 1000)) return InvalidArgument("pretrain epoch must be 1..1000");
   if (p.seed < 0) return InvalidArgument("seed must not be negative");
   return Status::Ok();
 }
@@ -134,6 +143,49 @@ bool IsNegativeLabel(std::string_view label, const std::vector<std::string>& neg
 
 std::string NormalizeForClassifier(std::string_view original) { return NormalizeText(original); }
 
+Result<int64_t> TrainWordVectors(const std::vector<std::string>& texts,
+                                 const ClassifierParameters& parameters, int epoch,
+                                 const std::string& path) {
+  ClassifierParameters p = parameters;
+  p.model = ClassifierModel::kFastText;
+  RETURN_IF_ERROR(ValidateClassifierParameters(p));
+  if (epoch < 1 || epoch > 1000) return InvalidArgument("pretraining epoch must be 1..1000");
+  constexpr size_t kMinTexts = 10;
+  if (texts.size() < kMinTexts) return InvalidArgument("pretraining needs at least 10 texts");
+  ASSIGN_OR_RETURN(TempDir dir, TempDir::Create());
+  const std::string input = dir.File("text.txt");
+  {
+    std::ofstream out(input, std::ios::binary | std::ios::trunc);
+    for (const std::string& t : texts) {
+      bool first = true;
+      ForEachClassifierToken(NormalizeForClassifier(t), [&](std::string_view token) {
+        if (!first) out << ' ';
+        out << token;
+        first = false;
+      });
+      out << '\n';
+    }
+    out.close();
+    if (!out) return Internal("cannot write the pretraining file " + input);
+  }
+  try {
+    fasttext::FastText model;
+    fasttext::Args a = FastTextArgs(p, input);
+    a.model = fasttext::model_name::sg;
+    a.loss = fasttext::loss_name::ns;
+    a.lr = 0.05;
+    a.epoch = epoch;
+    a.minCount = 2;
+    a.wordNgrams = 1;
+    a.bucket = p.maxn > 0 ? p.bucket : 0;
+    model.train(a);
+    model.saveVectors(path);
+    return static_cast<int64_t>(model.getDictionary()->nwords());
+  } catch (const std::exception& e) {
+    return Internal(std::string("fastText pretraining failed: ") + e.what());
+  }
+}
+
 Result<ClassifierFile> TrainClassifier(const std::vector<LabelledText>& examples,
                                        const TrainingOptions& options) {
   RETURN_IF_ERROR(ValidateClassifierParameters(options.parameters));
@@ -149,6 +201,25 @@ Result<ClassifierFile> TrainClassifier(const std::vector<LabelledText>& examples
     return InvalidArgument("training needs at least two distinct labels, the data has " +
                            std::to_string(counts.size()));
   }
+  std::map<std::string, int64_t> auxiliary;
+  if (!options.auxiliary_labels.empty()) {
+    if (options.auxiliary_labels.size() != examples.size()) {
+      return InvalidArgument("auxiliary labels are needed for every example or none");
+    }
+    if (options.parameters.model != ClassifierModel::kFastText ||
+        options.parameters.loss != ClassifierLoss::kOneVsAll) {
+      return InvalidArgument("auxiliary labels need a fastText model with the one-vs-all loss");
+    }
+    for (const auto& labels : options.auxiliary_labels) {
+      for (const std::string& label : labels) {
+        if (label.empty() || !IsValidUtf8(label) || counts.contains(label)) {
+          return InvalidArgument("auxiliary label '" + label +
+                                 "' is empty, not UTF-8 or also an example's label");
+        }
+        ++auxiliary[label];
+      }
+    }
+  }
   for (const auto& [label, category] : options.category_map) {
     if (!counts.contains(label)) {
       return InvalidArgument("the category map names label '" + label +
@@ -159,10 +230,15 @@ Result<ClassifierFile> TrainClassifier(const std::vector<LabelledText>& examples
                              std::string(CategoryName(category)));
     }
   }
+  if (!options.pretraining_texts.empty() &&
+      (options.parameters.model != ClassifierModel::kFastText || !options.pretrained_vectors.empty())) {
+    return InvalidArgument("pretraining texts need a fastText model and no given vectors");
+  }
   ClassifierMetadata metadata;
   metadata.flag_threshold = options.flag_threshold;
   metadata.hold_threshold = options.hold_threshold;
   metadata.parameters = options.parameters;
+  metadata.parameters.pretrain_texts = 0;
   metadata.examples = static_cast<int64_t>(examples.size());
   std::map<std::string, size_t> index_of;
   for (const auto& [label, count] : counts) {
@@ -178,16 +254,52 @@ Result<ClassifierFile> TrainClassifier(const std::vector<LabelledText>& examples
     index_of[label] = metadata.labels.size();
     metadata.labels.push_back(std::move(l));
   }
+  for (const auto& [label, count] : auxiliary) {
+    for (const auto& [mapped, category] : options.category_map) {
+      if (mapped == label) return InvalidArgument("auxiliary label '" + label + "' cannot raise a category");
+    }
+    index_of[label] = metadata.labels.size();
+    metadata.labels.push_back(ClassifierLabel{label, std::nullopt, count});
+  }
   RETURN_IF_ERROR(ValidateClassifierMetadata(metadata));
+
+  if (options.parameters.model == ClassifierModel::kLinear) {
+    // One output per label (that label versus the rest), then one per category a label raises
+    // (any of its labels versus the rest), in the order LinearHeads gives.
+    const LinearHeads heads = LinearHeads::Of(metadata);
+    std::vector<std::string> texts;
+    texts.reserve(examples.size());
+    std::vector<std::vector<bool>> targets(heads.count(), std::vector<bool>(examples.size(), false));
+    for (size_t i = 0; i < examples.size(); ++i) {
+      texts.push_back(NormalizeForClassifier(examples[i].text));
+      const size_t label = index_of[examples[i].label];
+      targets[label][i] = true;
+      if (const auto& category = metadata.labels[label].category) {
+        targets[heads.CategoryHead(*category)][i] = true;
+      }
+    }
+    const ClassifierParameters& p = options.parameters;
+    LinearFeatures features{p.word_ngrams, p.maxn == 0 ? 0 : p.minn, p.maxn,
+                            static_cast<uint32_t>(p.bucket)};
+    LinearTraining training{p.epoch, p.lr, p.l2, p.class_weight, static_cast<uint64_t>(p.seed)};
+    ASSIGN_OR_RETURN(LinearModel model, LinearModel::Train(texts, targets, features, training));
+    return MakeClassifierFile(std::move(metadata), model.Serialize());
+  }
 
   // fastText's training file: "__label__<index> token token ...", one example per line, harmful
   // ones `upsample` times, in a shuffled order (fastText reads the lines in file order, and
   // examples grouped by label would skew the last updates).
   std::vector<std::string> lines;
   lines.reserve(examples.size());
-  for (const LabelledText& e : examples) {
+  for (size_t k = 0; k < examples.size(); ++k) {
+    const LabelledText& e = examples[k];
     const size_t index = index_of[e.label];
     std::string line = "__label__" + std::to_string(index);
+    if (!options.auxiliary_labels.empty()) {
+      for (const std::string& label : options.auxiliary_labels[k]) {
+        line += " __label__" + std::to_string(index_of[label]);
+      }
+    }
     ForEachClassifierToken(NormalizeForClassifier(e.text), [&](std::string_view token) {
       line.push_back(' ');
       line.append(token);
@@ -203,6 +315,15 @@ Result<ClassifierFile> TrainClassifier(const std::vector<LabelledText>& examples
   ASSIGN_OR_RETURN(TempDir dir, TempDir::Create());
   const std::string input = dir.File("train.txt");
   const std::string output = dir.File("model.bin");
+  std::string vectors = options.pretrained_vectors;
+  if (!options.pretraining_texts.empty()) {
+    std::vector<std::string> texts = options.pretraining_texts;
+    for (const LabelledText& e : examples) texts.push_back(e.text);
+    vectors = dir.File("pretrained.vec");
+    RETURN_IF_ERROR(
+        TrainWordVectors(texts, options.parameters, options.parameters.pretrain_epoch, vectors).status());
+    metadata.parameters.pretrain_texts = static_cast<int>(std::min<size_t>(texts.size(), 1u << 30));
+  }
   {
     std::ofstream out(input, std::ios::binary | std::ios::trunc);
     for (const std::string& line : lines) out << line;
@@ -211,7 +332,9 @@ Result<ClassifierFile> TrainClassifier(const std::vector<LabelledText>& examples
   }
   try {
     fasttext::FastText model;
-    model.train(FastTextArgs(options.parameters, input));
+    fasttext::Args args = FastTextArgs(options.parameters, input);
+    args.pretrainedVectors = vectors;
+    model.train(args);
     model.saveModel(output);
   } catch (const std::exception& e) {
     return Internal(std::string("fastText training failed: ") + e.what());

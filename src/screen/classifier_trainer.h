@@ -33,7 +33,31 @@ struct TrainingOptions {
   float flag_threshold = 0.5f;
   float hold_threshold = 0.8f;
   ClassifierParameters parameters;
+  // fastText only: unsupervised in-domain pretraining. When not empty, TrainClassifier first
+  // trains skipgram word vectors (TrainWordVectors, parameters.pretrain_epoch passes) on these
+  // texts plus the examples' texts (no labels are used) and starts the supervised training from
+  // them; the model's vocabulary then holds the words of all those texts.
+  std::vector<std::string> pretraining_texts;
+  // fastText only: a .vec file of word vectors (TrainWordVectors) that the supervised training
+  // starts from instead of random vectors; its dimension must be parameters.dim. Its words join
+  // the model's vocabulary. Empty: none (or the vectors pretraining_texts gives).
+  std::string pretrained_vectors;
+  // Multi-task (fastText with the one-vs-all loss only): empty, or for each example the further
+  // labels it also has (another annotation of the same post). They join the model as harmless
+  // labels: they shape the shared vectors and raise no category. Their names must differ from the
+  // examples' labels.
+  std::vector<std::vector<std::string>> auxiliary_labels;
 };
+
+// Unsupervised in-domain pretraining for fastText: trains skipgram word vectors (dimension
+// parameters.dim, character n-grams parameters.minn..maxn, `epoch` passes, words seen at least
+// twice) on `texts` (original texts, no labels; normalised and tokenised here exactly like the
+// classifier's input) and writes
+// them as a .vec text file to `path`. InvalidArgument for bad parameters or fewer than 10 texts;
+// Internal when fastText fails or the files cannot be written. Returns the number of words.
+Result<int64_t> TrainWordVectors(const std::vector<std::string>& texts,
+                                 const ClassifierParameters& parameters, int epoch,
+                                 const std::string& path);
 
 // Parses "LABEL=CATEGORY,LABEL=CATEGORY" (categories by their names in category.h; spaces around
 // items are ignored). InvalidArgument naming the bad item, an unknown category or a repeated label.

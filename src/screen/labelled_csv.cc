@@ -46,4 +46,31 @@ Result<LabelledCsv> ReadLabelledCsv(const std::string& path, const LabelledCsvOp
   return out;
 }
 
+Result<std::vector<std::string>> ReadCsvTexts(const std::string& path, const std::string& column,
+                                              char delimiter) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound("cannot open " + path);
+  CsvReader reader(in, CsvOptions{delimiter});
+  const auto fail = [&](const std::string& what) { return InvalidArgument(path + ": " + what); };
+  std::vector<std::string> fields;
+  auto first = reader.Next(fields);
+  if (!first.ok()) return fail(first.status().message());
+  if (!*first) return fail("the file is empty (a header row is expected)");
+  auto index = ResolveCsvColumn(fields, column);
+  if (!index.ok()) return fail("text column: " + index.status().message());
+  std::vector<std::string> texts;
+  for (;;) {
+    auto next = reader.Next(fields);
+    if (!next.ok()) return fail(next.status().message());
+    if (!*next) break;
+    if (fields.size() <= *index) {
+      return fail("line " + std::to_string(reader.record_line()) + ": " +
+                  std::to_string(fields.size()) + " fields, but column " + std::to_string(*index) +
+                  " is needed");
+    }
+    if (!Trim(fields[*index]).empty()) texts.push_back(std::move(fields[*index]));
+  }
+  return texts;
+}
+
 }  // namespace stoa::screen

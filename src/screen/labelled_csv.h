@@ -27,4 +27,9 @@ struct LabelledCsv {
 // the text or label column, or a label that is not UTF-8.
 Result<LabelledCsv> ReadLabelledCsv(const std::string& path, const LabelledCsvOptions& options);
 
+// The non-empty texts of one column of `path` (first row: the header): unlabelled text for
+// `stoa train --pretrain-text`. Errors as ReadLabelledCsv's.
+Result<std::vector<std::string>> ReadCsvTexts(const std::string& path, const std::string& column,
+                                              char delimiter);
+
 }  // namespace stoa::screen

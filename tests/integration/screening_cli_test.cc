@@ -148,6 +148,48 @@ TEST_F(ScreeningCli, ReadsGermEvalShapedCsv) {
       << binary_train.output;
 }
 
+TEST_F(ScreeningCli, PretrainsWordVectorsOnUnlabelledText) {
+  std::string labelled = "text;label\n";
+  std::string unlabelled = "id;post\n";
+  const char* harmful[] = {"schlagt sie alle tot", "zündet die häuser an", "holt die waffen raus"};
+  const char* harmless[] = {"schönes wetter heute", "wir trinken tee", "das konzert war gut"};
+  for (int copy = 0; copy < 5; ++copy) {
+    for (const char* t : harmful) labelled += std::string(t) + ";call2violence\n";
+    for (const char* t : harmless) labelled += std::string(t) + ";nothing\n";
+    unlabelled += std::to_string(copy) + ";\"die waffen raus, schlagt sie tot\"\n";
+    unlabelled += std::to_string(copy) + ";tee und konzert bei schönem wetter\n";
+    unlabelled += std::to_string(copy) + ";\n";  // empty: skipped
+  }
+  const std::string data = Write("labelled.csv", labelled);
+  const std::string text = Write("unlabelled.csv", unlabelled);
+  const std::string model = Path("pretrained.model");
+  auto train = RunStoa("train --data " + data +
+                       " --delimiter ';' --text-column text --label-column label --threads 1"
+                       " --epoch 50 --pretrain-text " + text + " --pretrain-column post"
+                       " --pretrain-epoch 3 --out " + model);
+  ASSERT_EQ(train.exit_code, 0) << train.output;
+  // 10 unlabelled texts and the 30 examples.
+  EXPECT_NE(train.output.find("pretrained word vectors on 40 texts (10 unlabelled, 3 passes)"),
+            std::string::npos)
+      << train.output;
+  auto eval = RunStoa("eval --model " + model + " --data " + data +
+                      " --delimiter ';' --text-column text --label-column label");
+  ASSERT_EQ(eval.exit_code, 0) << eval.output;
+  EXPECT_NE(eval.output.find("30 examples, 15 harmful"), std::string::npos) << eval.output;
+
+  const std::string base = "train --data " + data +
+                           " --delimiter ';' --text-column text --label-column label --out " +
+                           Path("x.model");
+  auto no_text = RunStoa(base + " --pretrain-column post");
+  EXPECT_EQ(no_text.exit_code, 2) << no_text.output;
+  EXPECT_NE(no_text.output.find("--pretrain-column needs --pretrain-text"), std::string::npos);
+  // Without --pretrain-column the text column's name (here absent from the file) is used.
+  auto wrong_column = RunStoa(base + " --pretrain-text " + text);
+  EXPECT_EQ(wrong_column.exit_code, 2) << wrong_column.output;
+  EXPECT_NE(wrong_column.output.find("--pretrain-text:"), std::string::npos) << wrong_column.output;
+  EXPECT_FALSE(fs::exists(Path("x.model")));
+}
+
 TEST_F(ScreeningCli, ArgumentErrorsExitWithTwoAndOneLine) {
   const std::string data = Write("d.csv", "text,label\nsmash them,bad\nnice day,nothing\n"
                                           "smash it,bad\nlovely tea,nothing\n");

@@ -178,7 +178,7 @@ TEST(Classifier, OneVsAllTakesTheHighestLabel) {
 // the model never saw, the end-of-line token), up to the order of float additions.
 void ExpectPredictionsEqualFastTextsOwn(const ClassifierFile& file, double tolerance) {
   TempDir dir;
-  WriteAll(dir.File("model.bin"), file.fasttext_model);
+  WriteAll(dir.File("model.bin"), file.model_bytes);
   fasttext::FastText reference;
   reference.loadModel(dir.File("model.bin"));
   auto c = Classifier::FromFile(file);
@@ -220,7 +220,7 @@ TEST(Classifier, LongPostsAndWordTrigramsEqualFastTextsOwn) {
   ASSERT_TRUE(file.ok()) << file.status().message();
   ExpectPredictionsEqualFastTextsOwn(*file, 1e-6);
   TempDir dir;
-  WriteAll(dir.File("model.bin"), file->fasttext_model);
+  WriteAll(dir.File("model.bin"), file->model_bytes);
   fasttext::FastText reference;
   reference.loadModel(dir.File("model.bin"));
   auto c = Classifier::FromFile(*file);
@@ -344,7 +344,7 @@ TEST(ClassifierFile, OneThreadTrainingIsReproducible) {
   auto again = TrainClassifier(ToyExamples(), ToyOptions());
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->version, ToyModel().version);
-  EXPECT_EQ(again->fasttext_model, ToyModel().fasttext_model);
+  EXPECT_EQ(again->model_bytes, ToyModel().model_bytes);
 }
 
 TEST(ClassifierFile, DamagedFilesAreRefusedWithTheReason) {
@@ -372,7 +372,7 @@ TEST(ClassifierFile, DamagedFilesAreRefusedWithTheReason) {
   }
   const std::vector<Case> cases = {
       {"empty", "", "does not start with"},
-      {"fasttext_bin_alone", ToyModel().fasttext_model, "does not start with"},
+      {"fasttext_bin_alone", ToyModel().model_bytes, "does not start with"},
       {"no_metadata_end", "stoa-classifier 1\n{\"labels\":[", "ends inside the metadata"},
       {"metadata_not_json", "stoa-classifier 1\nnot json\n", "not a JSON object"},
       {"truncated", bytes.substr(0, bytes.size() - 10), "truncated"},
@@ -402,7 +402,7 @@ TEST(ClassifierFile, AFastTextPartThatIsNotAModelOrDoesNotMatchIsRefused) {
   EXPECT_NE(c.status().message().find("not a fastText model"), std::string::npos);
 
   m.labels.push_back({"extra", Category::kThreat, 1});
-  auto more_labels = MakeClassifierFile(m, ToyModel().fasttext_model);
+  auto more_labels = MakeClassifierFile(m, ToyModel().model_bytes);
   ASSERT_TRUE(more_labels.ok());
   c = Classifier::FromFile(*more_labels);
   ASSERT_FALSE(c.ok());
@@ -411,7 +411,7 @@ TEST(ClassifierFile, AFastTextPartThatIsNotAModelOrDoesNotMatchIsRefused) {
 
   m = ToyModel().metadata;
   m.parameters.loss = ClassifierLoss::kOneVsAll;
-  auto loss = MakeClassifierFile(m, ToyModel().fasttext_model);
+  auto loss = MakeClassifierFile(m, ToyModel().model_bytes);
   ASSERT_TRUE(loss.ok());
   EXPECT_FALSE(Classifier::FromFile(*loss).ok());
 }
