@@ -241,6 +241,25 @@ TEST_F(ScreeningRescanTest, RunningTwiceAddsNoSecondNotice) {
   EXPECT_EQ(Cases().size(), 2u);
 }
 
+TEST_F(ScreeningRescanTest, StatusesOfSuspendedAccountsAreSkipped) {
+  const std::string flagged = PostUnscreened("holdword by the author");
+  server.app().posts().SetScreening(nullptr);
+  const std::string suspended = PostStatus(stranger, "holdword by the stranger").id;
+  server.app().posts().SetScreening(server.app().screening());
+  auto act = server.Post("/api/v1/admin/accounts/" + IdToString(stranger.id) + "/action",
+                         R"({"type":"suspend","text":"spam wave"})", mod.token);
+  ASSERT_EQ(act.status, 200) << act.body;
+  const size_t cases_before = Cases().size();  // the suspension may open an account case
+  const json::value job = RunRescan();
+  EXPECT_EQ(Int(job, "scanned"), 2) << job;
+  EXPECT_EQ(Int(job, "flagged"), 1) << job;
+  EXPECT_EQ(Int(job, "skipped"), 1) << job;
+  EXPECT_TRUE(CaseAbout(flagged).is_object());
+  EXPECT_TRUE(CaseAbout(suspended).is_null());
+  EXPECT_TRUE(Records(suspended).empty());
+  EXPECT_EQ(Cases().size(), cases_before + 1);
+}
+
 TEST_F(ScreeningRescanTest, ARunningJobRefusesASecondStartAndStopsCleanly) {
   for (int i = 0; i < 3; ++i) PostUnscreened("harmless post number " + std::to_string(i));
   // One status per batch and a minute between batches: the job is deterministically still

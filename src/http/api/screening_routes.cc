@@ -94,7 +94,7 @@ Result<std::optional<Timestamp>> DateParam(Call& c, const char* key, bool requir
   return std::optional<Timestamp>(*t);
 }
 
-// An optional non-negative integer parameter.
+// An optional integer parameter (its range is checked by RescanOptions::Validate).
 Result<std::optional<int64_t>> IntParam(Call& c, const char* key) {
   auto v = c.params.String(key);
   if (!v || v->empty()) return std::optional<int64_t>();
