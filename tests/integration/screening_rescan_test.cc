@@ -4,6 +4,10 @@
 // job answers 409 to another start, stops cleanly and is remembered across a restart; admins
 // start rescans, moderators watch them; bad dates are 422 (exit status 2 for `stoa screen`).
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -412,6 +416,101 @@ TEST_F(ScreeningRescanCli, BadArgumentsExitWithStatusTwo) {
     EXPECT_EQ(r.output.rfind("stoa: ", 0), 0u) << r.output;
     EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
   }
+}
+
+// SIGTERM to `stoa serve` while a rescan waits between batches: the server exits 0 without
+// waiting for the pause, and the job is stored as stopped.
+TEST(ScreeningRescanServe, SigtermStopsARunningJob) {
+  namespace fs = std::filesystem;
+  std::string pattern = (fs::temp_directory_path() / "stoa-rescan-serve-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+  const std::string dir = pattern;
+  const std::string data = dir + "/data";
+  const CommandResult created =
+      RunStoa("admin create-user --data " + data +
+              " --username boss --email boss@example.org --password longpassword --role admin");
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  CommandResult token_out = RunStoa("admin token --data " + data +
+                                    " --username boss --scopes 'read write admin:read admin:write'");
+  ASSERT_EQ(token_out.exit_code, 0) << token_out.output;
+  std::string token = token_out.output;
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+
+  // Port 0 is not reported by the binary: pick a free one.
+  uint16_t port = 0;
+  {
+    TestServer probe;
+    port = probe.port();
+  }
+  const std::string listen = "127.0.0.1:" + std::to_string(port);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setenv("STOA_SERVER_ACCESS_LOG", "false", 1);
+    ::execl(STOA_BINARY, STOA_BINARY, "serve", "--data", data.c_str(), "--listen", listen.c_str(),
+            "--rules", RulesPath().c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ASSERT_GT(pid, 0);
+  const std::vector<std::pair<std::string, std::string>> headers = {
+      {"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
+  bool up = false;
+  for (int i = 0; i < 600 && !up; ++i) {
+    try {
+      up = SendHttp(port, "GET", "/health").status == 200;
+    } catch (const std::exception&) {
+      // Not listening yet.
+    }
+    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(up) << "stoa serve did not answer /health";
+  for (int i = 0; i < 3; ++i) {
+    auto r = SendHttp(port, "POST", "/api/v1/statuses",
+                      R"({"status":"a harmless post )" + std::to_string(i) + "\"}", headers);
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  auto started = SendHttp(port, "POST", "/api/v1/admin/screening/rescan",
+                          R"({"since":"2000-01-01","batch_size":1,"pause_ms":60000})", headers);
+  ASSERT_EQ(started.status, 202) << started.body;
+  const std::string id = Str(started.json(), "id");
+  int64_t scanned = 0;
+  for (int i = 0; i < 6000 && scanned < 1; ++i) {
+    auto r = SendHttp(port, "GET", "/api/v1/admin/screening/rescan", "", headers);
+    scanned = Int(r.json(), "scanned");
+    if (scanned < 1) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(scanned, 1);
+
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  // Bounded wait (the job's pause is a minute; shutdown must not sit it out).
+  int status = -1;
+  bool exited = false;
+  for (int i = 0; i < 300 && !exited; ++i) {
+    exited = ::waitpid(pid, &status, WNOHANG) == pid;
+    if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (!exited) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+  }
+  ASSERT_TRUE(exited) << "stoa serve did not stop within 30 s of SIGTERM";
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+
+  {
+    SystemClock clock;
+    SecureRandom random;
+    Config config;
+    config.screening.enabled = false;
+    auto app = app::App::Open(data, config, clock, random);
+    ASSERT_TRUE(app.ok()) << app.status().message();
+    auto job = (*app)->storage().Read()->posts().LastRescan();
+    ASSERT_TRUE(job.has_value());
+    EXPECT_EQ(IdToString(job->id), id);
+    EXPECT_EQ(job->state, "stopped");
+    EXPECT_EQ(job->scanned, 1);
+    EXPECT_EQ(job->total, 3);
+    EXPECT_TRUE(job->finished_at.has_value());
+  }
+  fs::remove_all(dir);
 }
 
 }  // namespace
