@@ -169,6 +169,13 @@ Result<std::shared_ptr<const screen::Classifier>> Train(const std::vector<Exampl
   options.negative_labels = {std::string(kNegative)};
   options.parameters = parameters;
   std::vector<screen::LabelledText> selected = Select(examples, indices);
+  if (!g_auxiliary.empty() && parameters.model == screen::ClassifierModel::kFastText) {
+    for (const auto& x : selected) {
+      const auto it = g_auxiliary.find(x.text);
+      options.auxiliary_labels.push_back(it == g_auxiliary.end() ? std::vector<std::string>{}
+                                                                 : it->second);
+    }
+  }
   // --binary: one harmful label for every violence-related post (tasks (a) and (b) then share
   // its score).
   if (binary) {
