@@ -140,6 +140,10 @@ void RegisterScreeningMetrics(http::Metrics& metrics, safety::ScreeningService& 
                      "Posts and edits near the fingerprint of removed content, by action.",
                      [&s] { return static_cast<double>(s.duplicates_flagged()); },
                      "action=\"flag\"");
+  metrics.AddCounter("stoa_screening_campaign_flags_total",
+                     "Posts the chain would have published unflagged, flagged because they are "
+                     "near-duplicates of a post by another account in an open case (campaigns).",
+                     [&s] { return static_cast<double>(s.campaign_flags()); });
 }
 
 Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config config,

@@ -247,6 +247,8 @@ TEST_F(ScreeningCampaignTest, CopiesOutsideTheWindowOrByTheSameAccountOpenTheirO
   EXPECT_NE(CaseOf(late), CaseOf(first));
   EXPECT_EQ(CaseStatuses(CaseOf(first)), std::vector<std::string>{first});
   EXPECT_EQ(Verdict(late_unflagged), "publish_and_flag");  // near the late copy, added just now
+  EXPECT_NE(server.Get("/metrics").body.find("\nstoa_screening_campaign_flags_total 1\n"),
+            std::string::npos);
   EXPECT_EQ(CaseOf(late_unflagged), CaseOf(late));
 }
 
