@@ -13,6 +13,9 @@ namespace {
 
 using Action = social::ScreeningOutcome::Action;
 
+// How often the progress of batches without hits is stored.
+constexpr std::chrono::seconds kCleanProgressInterval{1};
+
 std::string_view VerdictOf(Action a) {
   switch (a) {
     case Action::kPublish: return "publish";
@@ -229,6 +232,7 @@ ScreeningRescanJob ScreeningRescan::Execute(
     const Post* post;
     std::unique_ptr<social::ScreeningOutcome> outcome;
   };
+  auto last_stored = std::chrono::steady_clock::now();
   while (true) {
     if (stopping()) return finish("stopped", "");
     // Read a batch and who wrote it; no transaction stays open while screening.
@@ -267,15 +271,29 @@ ScreeningRescanJob ScreeningRescan::Execute(
       hits.push_back({&batch[i], std::move(outcome)});
     }
 
-    // The batch's hits and the run's progress in one write transaction.
+    // The batch's hits and the run's progress in one write transaction. A batch without hits
+    // stores its progress at most once a second (each write transaction is a durable commit);
+    // the job as GET shows it is current either way.
     ScreeningRescanJob next;
-    Status st = storage.Write([&](storage::Transaction& tx) -> Status {
+    const auto advance = [&] {
       next = job;
       next.rules_version = rules_version;
       next.model_version = model_version;
       next.scanned += static_cast<int64_t>(batch.size());
       next.skipped += skipped;
       next.last_id = batch.back().id;
+    };
+    const auto now = std::chrono::steady_clock::now();
+    if (hits.empty() && now - last_stored < kCleanProgressInterval &&
+        static_cast<int>(batch.size()) == options.batch_size) {
+      advance();
+      job = std::move(next);
+      publish();
+      if (options.pause.count() > 0) Pause(options.pause);
+      continue;
+    }
+    Status st = storage.Write([&](storage::Transaction& tx) -> Status {
+      advance();
       for (const Hit& h : hits) {
         ASSIGN_OR_RETURN(RescreenResult r,
                          Rescreen(tx, *h.post, *h.outcome, rules_version, model_version));
@@ -296,6 +314,7 @@ ScreeningRescanJob ScreeningRescan::Execute(
       return tx.posts().PutRescan(next);
     });
     if (!st.ok()) return finish("failed", st.message());
+    last_stored = now;
     job = std::move(next);
     if (static_cast<int>(batch.size()) < options.batch_size) return finish("done", "");
     publish();
