@@ -8,7 +8,8 @@
 // suspended accounts are skipped. Each batch is screened with no transaction open (the chain is
 // pure), then its hits are written in one write transaction of their own together with the run's
 // progress (Posts::PutRescan), so status creation keeps flowing between batches and the stored
-// progress is exactly what has been written.
+// progress never runs ahead of what has been written. Batches without hits store their progress
+// at most once a second.
 //
 // A hit (verdict publish_and_flag or stricter) is stored like a flag at creation
 // (ScreeningService::Record): a screening record with the status and an automated notice that
