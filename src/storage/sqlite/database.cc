@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cerrno>
 #include <chrono>
@@ -124,6 +125,9 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Databa
     return InvalidArgument("synchronous must be \"full\" or \"normal\", not \"" +
                            options.synchronous + "\"");
   }
+  if (options.wal_size_limit_bytes < 0 || options.restart_busy_ms < 0) {
+    return InvalidArgument("wal_size_limit_bytes and restart_busy_ms must not be negative");
+  }
   if (options.wal_autocheckpoint_pages < 0) {
     return InvalidArgument("wal_autocheckpoint_pages must not be negative");
   }
@@ -134,6 +138,10 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Databa
   writer_options.cache_size_kib = options.cache_size_kib;
   writer_options.wal_autocheckpoint_pages = 0;
   ASSIGN_OR_RETURN(std::unique_ptr<Connection> writer, Connection::Open(path, writer_options));
+  const int64_t wal_limit = options.wal_size_limit_bytes > 0
+                                ? options.wal_size_limit_bytes
+                                : int64_t{2} * 4096 * std::max(options.wal_autocheckpoint_pages, 1);
+  RETURN_IF_ERROR(writer->Exec("PRAGMA journal_size_limit=" + std::to_string(wal_limit)));
 
   ConnectionOptions checkpoint_options;
   checkpoint_options.synchronous = "normal";  // syncs the WAL before and the file after copying
@@ -265,6 +273,7 @@ void Database::WriterLoop() {
   }
 }
 
+
 void Database::HandToFlusher(std::vector<Job*>& batch) {
   {
     std::lock_guard<std::mutex> lock(flush_mu_);
@@ -329,6 +338,24 @@ int Database::OnWalCommit(void* self, sqlite3*, const char*, int frames) {
   return SQLITE_OK;
 }
 
+void Database::RestartWal() {
+  sqlite3* raw = checkpoint_conn_->raw();
+  // RESTART takes the write lock (the writer waits at its next BEGIN, polling every 50-800 us),
+  // copies what the PASSIVE run left, syncs the file, and waits for readers still on old frames;
+  // readers that start meanwhile read the file alone, so they do not hold it up.
+  checkpoint_conn_->SetBusyTimeout(options_.restart_busy_ms);
+  int log_frames = 0;
+  int copied = 0;
+  const int rc =
+      sqlite3_wal_checkpoint_v2(raw, nullptr, SQLITE_CHECKPOINT_RESTART, &log_frames, &copied);
+  checkpoint_conn_->SetBusyTimeout(options_.busy_timeout_ms);
+  if (rc == SQLITE_OK) {
+    wal_restarts_.fetch_add(1, std::memory_order_relaxed);
+  } else if (rc != SQLITE_BUSY) {  // busy: a reader kept old frames; the next cycle tries again
+    spdlog::error("sqlite: WAL restart failed: {}", sqlite3_errmsg(raw));
+  }
+}
+
 void Database::CheckpointerLoop() {
   pthread_setname_np(pthread_self(), "stoa-db-ckpt");
   const int threshold = options_.wal_autocheckpoint_pages;
@@ -352,6 +379,13 @@ void Database::CheckpointerLoop() {
       spdlog::error("sqlite: checkpoint failed: {}", sqlite3_errmsg(checkpoint_conn_->raw()));
     }
     checkpoints_.fetch_add(1, std::memory_order_relaxed);
+    // The WAL only starts over when a batch begins with every frame copied, which a steady
+    // stream of batches never allows: hold the writer out for the few frames appended since.
+    // Only when this run copied (nearly) everything: the restart copies the rest while writes
+    // wait, and a reader that kept this run from finishing would keep the restart waiting too.
+    if (rc == SQLITE_OK && log_frames >= threshold && log_frames - copied <= threshold / 4) {
+      RestartWal();
+    }
     lock.lock();
     // At most one checkpoint per 50 ms, however fast the WAL grows.
     checkpoint_cv_.wait_for(lock, std::chrono::milliseconds(50),

@@ -16,6 +16,16 @@
 // writer connection (wal_autocheckpoint=0): the checkpointer thread runs PASSIVE checkpoints on
 // its own connection with synchronous=NORMAL, which syncs the WAL before and the database file
 // after copying, so the WAL is only ever reused for frames that are durable in the database file.
+// A PASSIVE checkpoint alone never shortens the WAL while writes keep coming: SQLite starts the
+// log over only when a write transaction begins with every frame already copied, and under a
+// steady stream of batches new frames always arrive while the copy runs (a seed of 1,000,000
+// rows grew the WAL to 2.5 GB). So when the WAL holds at least wal_autocheckpoint_pages frames
+// and a PASSIVE checkpoint left at most a quarter of that number uncopied, the checkpointer
+// runs a RESTART checkpoint: it holds the writer out (the writer's next BEGIN waits, polling
+// every 50-800 us), copies the few frames appended since, syncs the database file and waits (at
+// most restart_busy_ms) for readers still on old frames; the next batch starts the log over,
+// and journal_size_limit trims the file to wal_size_limit_bytes. A batch that holds the write
+// lock longer than restart_busy_ms (a bulk import) makes the restart give up until the next run.
 // The price: another connection can read a committed batch in the moment between its commit and
 // its sync (its writers have not been answered yet); after a power loss in that moment the batch
 // is gone, as is any write that depended on it (the WAL is replayed in order).
@@ -54,6 +64,10 @@ struct DatabaseOptions {
   int busy_timeout_ms = 5000;
   int64_t cache_size_kib = 65536;
   int wal_autocheckpoint_pages = 1000;
+  // The WAL file is cut back to this size when the log starts over (PRAGMA journal_size_limit);
+  // 0 = twice wal_autocheckpoint_pages pages of 4 KiB.
+  int64_t wal_size_limit_bytes = 0;
+  int restart_busy_ms = 50;  // how long a restart waits for readers before trying again later
   int max_batch = 1024;  // most jobs in one group commit
 };
 
@@ -140,6 +154,8 @@ class Database {
   WriterStats writer_stats() const;
   // Checkpoints run by the checkpointer thread so far.
   int64_t checkpoints() const { return checkpoints_.load(std::memory_order_relaxed); }
+  // Times the writer started the WAL over (RESTART checkpoints that completed).
+  int64_t wal_restarts() const { return wal_restarts_.load(std::memory_order_relaxed); }
   const std::string& path() const { return path_; }
 
   static constexpr size_t kMaxIdleReaders = 64;
@@ -163,6 +179,8 @@ class Database {
   // Checkpointer: PASSIVE checkpoints once the WAL has grown by wal_autocheckpoint_pages frames.
   void CheckpointerLoop();
   static int OnWalCommit(void* self, sqlite3* db, const char* name, int frames);
+  // On the checkpointer thread after a PASSIVE run over a long WAL: see the file comment.
+  void RestartWal();
 
   const std::string path_;
   const DatabaseOptions options_;
@@ -181,6 +199,7 @@ class Database {
   int wal_frames_ = 0;                  // guarded by checkpoint_mu_; frames in the WAL
   bool checkpointer_stopping_ = false;  // guarded by checkpoint_mu_
   std::atomic<int64_t> checkpoints_{0};
+  std::atomic<int64_t> wal_restarts_{0};
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;

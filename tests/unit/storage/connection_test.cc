@@ -3,8 +3,10 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -327,7 +329,6 @@ constexpr const char kPragmaForeignKeys[] = "PRAGMA foreign_keys";
 constexpr const char kPragmaSynchronous[] = "PRAGMA synchronous";
 constexpr const char kPragmaCacheSize[] = "PRAGMA cache_size";
 constexpr const char kPragmaTempStore[] = "PRAGMA temp_store";
-constexpr const char kPragmaBusyTimeout[] = "PRAGMA busy_timeout";
 constexpr const char kPragmaQueryOnly[] = "PRAGMA query_only";
 constexpr const char kPragmaMmapSize[] = "PRAGMA mmap_size";
 constexpr const char kPragmaJournalMode[] = "PRAGMA journal_mode";
@@ -337,8 +338,8 @@ TEST_F(ConnectionTest, WriterPragmas) {
                          {kPragmaSynchronous, 2},  // FULL
                          {kPragmaCacheSize, -65536},
                          {kPragmaTempStore, 2},  // MEMORY
-                         {kPragmaBusyTimeout, 5000},
                          {kPragmaQueryOnly, 0}});
+  EXPECT_EQ(conn_->busy_timeout_ms(), 5000);
   StatementScope mode(conn_->Prepare(kPragmaJournalMode));
   ASSERT_TRUE(*mode->Step());
   EXPECT_EQ(mode->Text(0), "wal");
@@ -356,11 +357,33 @@ TEST_F(ConnectionTest, ReaderPragmasAndReadOnly) {
                            {kPragmaSynchronous, 1},  // NORMAL
                            {kPragmaCacheSize, -1024},
                            {kPragmaTempStore, 2},
-                           {kPragmaBusyTimeout, 250},
                            {kPragmaQueryOnly, 1},
                            {kPragmaMmapSize, 0}});
+  EXPECT_EQ((*reader)->busy_timeout_ms(), 250);
   EXPECT_FALSE((*reader)->Prepare(kInsertI).Bind(1, 1).Run().ok());
   EXPECT_EQ(Count(), 0);
+}
+
+// stoa's own busy handler (SQLite's PRAGMA busy_timeout is replaced, so it reads 0): a write
+// waits for another connection's lock up to the timeout, and goes through once it is released.
+TEST_F(ConnectionTest, WriteWaitsForALockUpToTheBusyTimeout) {
+  auto other = Connection::Open(dir_.File("test.db"), ConnectionOptions{});
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE((*other)->Exec("BEGIN IMMEDIATE").ok());
+  conn_->SetBusyTimeout(20);
+  const auto start = std::chrono::steady_clock::now();
+  Status refused = conn_->Prepare(kInsertI).Bind(1, 1).Run();
+  EXPECT_EQ(refused.code(), StatusCode::kUnavailable) << refused.ToString();
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(20));
+
+  conn_->SetBusyTimeout(5000);
+  std::thread holder([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    EXPECT_TRUE((*other)->Exec("COMMIT").ok());
+  });
+  EXPECT_TRUE(conn_->Prepare(kInsertI).Bind(1, 2).Run().ok());
+  holder.join();
+  EXPECT_EQ(Count(), 1);
 }
 
 TEST_F(ConnectionTest, ReaderSeesCommittedRows) {
