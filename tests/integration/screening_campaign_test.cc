@@ -279,6 +279,34 @@ TEST_F(ScreeningCampaignTest, AReportedCopyJoinsTheCampaign) {
   EXPECT_EQ(CaseStatuses(case_id).size(), 2u);
 }
 
+TEST_F(ScreeningCampaignTest, AnAccountActionOnACampaignReachesEveryAuthorOnce) {
+  const TestServer::User a = server.CreateUser("floodera");
+  const TestServer::User b = server.CreateUser("flooderb");
+  const std::string first = Post(a, kCampaignText);
+  const std::string copy = Post(b, kCampaignRespelled);
+  const std::string second_copy = Post(b, kCampaignUnflagged);  // b again: joins through a's post
+  const std::string case_id = CaseOf(first);
+  ASSERT_FALSE(case_id.empty());
+  EXPECT_EQ(CaseStatuses(case_id), (std::vector<std::string>{first, copy, second_copy}));
+  Claimed claimed = Claim(mod);
+  ASSERT_EQ(claimed.id, case_id);
+  auto decided = Decide(mod, claimed,
+                        R"("action":"silence_account","ground":"illegal","legal_provision":"§ 111 StGB")");
+  ASSERT_EQ(decided.status, 200) << decided.body;
+  // Each author is limited, and warned once (one decision per author for account actions).
+  for (const auto* u : {&a, &b}) {
+    auto account = server.Get("/api/v1/admin/accounts/" + IdToString(u->id), mod.token);
+    ASSERT_EQ(account.status, 200) << account.body;
+    EXPECT_TRUE(account.json().at("silenced").as_bool()) << u->username;
+    auto warnings = NotificationsOfType(*u, "moderation_warning");
+    ASSERT_EQ(warnings.size(), 1u) << u->username;
+    EXPECT_EQ(Str(warnings[0].at("moderation_warning"), "action"), "silence");
+  }
+  EXPECT_EQ(server.app().storage().Read()->decisions().ListForCase(*ParseId(case_id)).size(), 2u);
+  // The posts themselves stay (an account action removes none).
+  EXPECT_EQ(server.Get("/api/v1/statuses/" + copy, b.token).status, 200);
+}
+
 // Fingerprint-only flags: the removed post's case was about a member's report (category
 // STATEMENT_CATEGORY_OTHER_VIOLATION_TC); a light edit of it by someone else is flagged (reject
 // distance 3, flag 7) and its case is filed under that category, not under violence.
