@@ -28,10 +28,13 @@ constexpr char kListCaseStatuses[] = "SELECT " CASE_STATUS_COLUMNS
                                      " FROM case_statuses m WHERE m.case_id = ?1 "
                                      "ORDER BY m.status_id != (SELECT target_id FROM cases "
                                      "WHERE id = ?1), m.added_at, m.status_id LIMIT ?2";
+// The status's few cases by primary key, then their state: "+state" and "+kind" keep the planner
+// from walking every open case through cases_open_created (state = 0) and testing each against
+// the list, which it chose on a database of 17,000 open cases (safety bench: 3x slower notices).
 constexpr char kFindOpenWithStatus[] =
     "SELECT " CASE_COLUMNS
     " FROM cases WHERE id IN (SELECT case_id FROM case_statuses WHERE status_id = ?1) "
-    "AND state = 0 AND kind = 0 ORDER BY id LIMIT 1";
+    "AND +state = 0 AND +kind = 0 ORDER BY id LIMIT 1";
 constexpr char kListOpenCaseStatuses[] =
     "SELECT " CASE_STATUS_COLUMNS
     " FROM cases c JOIN case_statuses m ON m.case_id = c.id "
