@@ -46,7 +46,11 @@ std::string RulesPath() {
                                          "[rule any.threat.floodword]\ncategory = threat\n"
                                          "languages = any\nweight = 0.9\n"
                                          "max_verdict = publish_and_flag\n"
-                                         "pattern = \\bfloodword\\b\n";
+                                         "pattern = \\bfloodword\\b\n\n"
+                                         "[rule any.threat.holdflood]\ncategory = threat\n"
+                                         "languages = any\nweight = 0.96\n"
+                                         "max_verdict = hold\n"
+                                         "pattern = \\bholdflood\\b\n";
     return p;
   }();
   return path;
@@ -305,6 +309,26 @@ TEST_F(ScreeningCampaignTest, AnAccountActionOnACampaignReachesEveryAuthorOnce) 
   EXPECT_EQ(server.app().storage().Read()->decisions().ListForCase(*ParseId(case_id)).size(), 2u);
   // The posts themselves stay (an account action removes none).
   EXPECT_EQ(server.Get("/api/v1/statuses/" + copy, b.token).status, 200);
+}
+
+TEST_F(ScreeningCampaignTest, AHeldCopyJoinsTheCampaignAndTheDecisionReleasesIt) {
+  const TestServer::User b = server.CreateUser("holder");
+  const std::string first = Post(author, kCampaignText);
+  // The rule holds this copy ("holdflood" instead of "floodword": 6 bits away): only its author
+  // sees it, and it joins the first post's case.
+  const std::string held = Post(b, std::string(kCampaignText).replace(
+                                       std::string(kCampaignText).find("floodword"), 9, "holdflood"));
+  EXPECT_EQ(Verdict(held), "hold");
+  EXPECT_EQ(server.Get("/api/v1/statuses/" + held, stranger.token).status, 404);
+  const std::string case_id = CaseOf(first);
+  ASSERT_FALSE(case_id.empty());
+  EXPECT_EQ(CaseStatuses(case_id), (std::vector<std::string>{first, held}));
+  // No action on the campaign releases the held copy to everyone.
+  Claimed claimed = Claim(mod);
+  ASSERT_EQ(claimed.id, case_id);
+  ASSERT_EQ(Decide(mod, claimed, R"("action":"no_action")").status, 200);
+  EXPECT_EQ(server.Get("/api/v1/statuses/" + held, stranger.token).status, 200);
+  EXPECT_TRUE(NotificationsOfType(b, "moderation_warning").empty());
 }
 
 // Fingerprint-only flags: the removed post's case was about a member's report (category
