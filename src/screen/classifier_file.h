@@ -66,8 +66,7 @@ struct ClassifierParameters {
   int pretrain_texts = 0;
 };
 
-// The linear model's defaults (measured in BENCHMARKS.md, "Screening quality: other model
-// designs").
+// The linear model's defaults (measured in BENCHMARKS.md, "Other model designs").
 ClassifierParameters LinearParameterDefaults();
 
 struct ClassifierLabel {

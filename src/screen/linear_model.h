@@ -1,5 +1,5 @@
-// A second kind of classifier model: logistic regressions over
-// hashed sparse features of the normalised text, one per output ("head"), trained by AdaGrad with
+// A second kind of classifier model: logistic regressions over hashed sparse features of the
+// normalised text, one per output ("head"), trained by AdaGrad with
 // class weighting. Features: words, word n-grams up to `word_ngrams`, and the character n-grams
 // of minn..maxn characters of every word written as "<word>" (as fastText cuts them), each hashed
 // into one of `buckets` weights per head; a feature's value is (1 + log count) times its inverse
@@ -8,8 +8,8 @@
 // weights of the features the text has.
 //
 // Measured on GermEval 2026 it ranks violence-related posts worse than stoa's fastText setting
-// (BENCHMARKS.md, "Screening quality: other model designs"), so `stoa train` does not offer it;
-// TrainClassifier (ClassifierParameters::model), the model file and Classifier support it, and
+// (BENCHMARKS.md, "Other model designs"), so `stoa train` does not offer it. TrainClassifier
+// (ClassifierParameters::model), the model file and Classifier support it, and
 // bench/screen_eval measures it (--model linear, --ensemble).
 #pragma once
 
