@@ -485,6 +485,14 @@ int Run(const Options& o) {
   // --pretrain: skipgram vectors from the TEXT (never the labels) of every post of the three
   // GermEval files, held-out folds included: unlabelled text is what a platform has plenty of.
   const std::string vectors = (fs::temp_directory_path() / "stoa-screen-eval-pretrained.vec").string();
+  // Removed however Run returns.
+  struct RemoveVectors {
+    std::string path;
+    ~RemoveVectors() {
+      std::error_code ec;
+      if (!path.empty()) std::filesystem::remove(path, ec);
+    }
+  } remove_vectors{o.pretrain ? vectors : std::string()};
   if (o.pretrain) {
     std::vector<std::string> texts;
     std::set<std::string> seen;
