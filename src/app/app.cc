@@ -241,6 +241,7 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
     app->screening_ = std::make_unique<safety::ScreeningService>(
         *app->core_, *app->notice_service_, std::move(screening), app->removed_content_.get());
     app->screening_->SetCampaigns(app->campaigns_.get());
+    app->screening_->SetAuditLog(app->audit_log_.get());
   }
 
   http::api::Services services{app->config_,        *app->core_,          *app->accounts_,
@@ -333,7 +334,7 @@ void App::ReloadScreeningInBackground() {
   if (reload_thread_.joinable()) reload_thread_.join();
   reloading_ = true;
   reload_thread_ = std::thread([this] {
-    Status st = screening_->Reload();
+    Status st = screening_->Reload(kNoId, "SIGHUP");
     if (st.ok()) {
       spdlog::info("screening: reloaded rules (version {}) and model (version {})",
                    screening_->rules().Get()->version(), screening_->model().Get()->version());

@@ -218,7 +218,27 @@ ScreeningRescanJob ScreeningRescan::Execute(
     job.last_id = std::max<Id>(0, first - 1);
     job.total = read->posts().CountPublishedRange(job.last_id, before);
   }
-  if (Status st = storage.Write([&](storage::Transaction& tx) { return tx.posts().PutRescan(job); });
+  // The start is an audit entry (who ran which rules and model over which range) in the same
+  // transaction as the job's first row.
+  AuditLog* audit = screening_.audit_log();
+  if (Status st = storage.Write([&](storage::Transaction& tx) -> Status {
+        RETURN_IF_ERROR(tx.posts().PutRescan(job));
+        if (audit == nullptr) return Status::Ok();
+        AuditDraft d;
+        d.actor_id = job.started_by;
+        d.action = "screening.rescan";
+        d.target_type = "screening_rescan";
+        d.target_id = IdToString(job.id);
+        JsonWriter w;
+        w.BeginObject().Field("since", FormatIso8601(job.since));
+        if (job.until) w.Field("until", FormatIso8601(*job.until));
+        w.Field("statuses", job.total)
+            .Field("rules_version", job.rules_version)
+            .Field("model_version", job.model_version)
+            .EndObject();
+        d.details_json = w.Take();
+        return audit->Append(tx, d).status();
+      });
       !st.ok()) {
     job.state = "failed";
     job.error = "storing the run failed: " + st.message();

@@ -108,7 +108,7 @@ Status ScreeningService::Load() {
   return Status::Ok();
 }
 
-Status ScreeningService::Reload() {
+Status ScreeningService::Reload(Id actor_id, std::string_view via) {
   std::lock_guard lock(reload_mu_);
   // Both are read, parsed and compiled before either is swapped in.
   auto rules = screen::RuleSet::Load(settings_.rules_path, settings_.rules_cache_dir);
@@ -120,6 +120,30 @@ Status ScreeningService::Reload() {
   if (!model.ok()) {
     failed_reloads_.fetch_add(1, std::memory_order_relaxed);
     return Status(model.status().code(), settings_.model_path + ": " + model.status().message());
+  }
+  if (audit_ != nullptr) {
+    AuditDraft d;
+    d.actor_id = actor_id;
+    d.action = "config.change";
+    d.target_type = "config";
+    d.target_id = "screening";
+    JsonWriter w;
+    w.BeginObject()
+        .Field("change", "reload")
+        .Field("via", via)
+        .Field("rules", settings_.rules_path)
+        .Field("rules_version", (*rules)->version())
+        .Field("model", settings_.model_path)
+        .Field("model_version", (*model)->version())
+        .EndObject();
+    d.details_json = w.Take();
+    Status logged = core_.storage().Write(
+        [&](storage::Transaction& tx) { return audit_->Append(tx, d).status(); });
+    if (!logged.ok()) {
+      failed_reloads_.fetch_add(1, std::memory_order_relaxed);
+      return Status(logged.code(), "the reload could not be recorded in the audit log, so the "
+                                   "old rules and model stay: " + logged.message());
+    }
   }
   rules_.Set(std::move(rules).value());
   model_.Set(std::move(model).value());

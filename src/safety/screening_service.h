@@ -12,9 +12,11 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "common/config.h"
 #include "common/status.h"
+#include "safety/audit_log.h"
 #include "safety/campaigns.h"
 #include "safety/notice_service.h"
 #include "safety/removed_content.h"
@@ -71,8 +73,13 @@ class ScreeningService final : public social::PostScreening {
   Status Load();
   // Loads both files again and, only when both are valid, swaps them in (each with one atomic
   // store; posts being screened finish with what they started with). On error nothing changes
-  // and the error names the file, line and reason.
-  Status Reload();
+  // and the error names the file, line and reason. With an audit log set, the swap is recorded
+  // first as a "config.change" entry (target config/screening: both files and versions, `via`,
+  // the actor; kNoId for a signal); when that entry cannot be written nothing is swapped.
+  Status Reload(Id actor_id = kNoId, std::string_view via = "api");
+  // Where reloads are recorded (may stay unset: tools that only screen).
+  void SetAuditLog(AuditLog* audit) { audit_ = audit; }
+  AuditLog* audit_log() const { return audit_; }
 
   // social::PostScreening.
   std::unique_ptr<social::ScreeningOutcome> Screen(const Post& post, bool edit) override;
@@ -118,6 +125,7 @@ class ScreeningService final : public social::PostScreening {
   const ScreeningSettings settings_;
   const RemovedContent* removed_;
   const Campaigns* campaigns_ = nullptr;
+  AuditLog* audit_ = nullptr;
   screen::RulesHolder rules_;
   screen::ClassifierHolder model_;
   screen::Screener screener_;

@@ -205,6 +205,16 @@ TEST_F(ScreeningRescanTest, FlagsPostsPublishedWhileScreeningWasOffWithoutHiding
   EXPECT_EQ(Int(retro, "score"), Int(at_creation, "score"));
   EXPECT_EQ(Str(retro, "deadline_at"), Str(at_creation, "deadline_at"));
   EXPECT_EQ(Str(CaseAbout(reject), "category"), "STATEMENT_CATEGORY_VIOLENCE");
+  // Who ran which rules over which range is in the audit log.
+  std::vector<AuditEntry> starts;
+  for (const AuditEntry& e : server.app().storage().Read()->audit().ListBySeq(0, 10000)) {
+    if (e.action == "screening.rescan") starts.push_back(e);
+  }
+  ASSERT_EQ(starts.size(), 1u);
+  EXPECT_EQ(starts[0].actor_id, admin.id);
+  EXPECT_EQ(starts[0].target_id, Str(first, "id"));
+  EXPECT_NE(starts[0].details_json.find(R"("rules_version":"rescan.1")"), std::string::npos)
+      << starts[0].details_json;
 }
 
 TEST_F(ScreeningRescanTest, CleanPostsOpenNothing) {

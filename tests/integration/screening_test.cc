@@ -345,6 +345,19 @@ TEST_F(ScreeningTest, ReloadSwapsRulesAndABadFileKeepsTheOldOnes) {
       server.app().storage().Read()->posts().ListScreenings(*ParseId(Str(r.json(), "id")));
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].rules_version, "it.3");
+  // A configuration change: the good reload is in the audit log (with who, and the versions);
+  // the refused one is not.
+  std::vector<AuditEntry> reloads;
+  for (const AuditEntry& e : server.app().storage().Read()->audit().ListBySeq(0, 10000)) {
+    if (e.action == "config.change" && e.target_id == "screening") reloads.push_back(e);
+  }
+  ASSERT_EQ(reloads.size(), 1u);
+  EXPECT_EQ(reloads[0].actor_id, admin.id);
+  EXPECT_EQ(reloads[0].target_type, "config");
+  EXPECT_NE(reloads[0].details_json.find(R"("rules_version":"it.3")"), std::string::npos)
+      << reloads[0].details_json;
+  EXPECT_NE(reloads[0].details_json.find(R"("via":"api")"), std::string::npos)
+      << reloads[0].details_json;
 }
 
 class SurgeTest : public ModerationTest {

@@ -60,7 +60,7 @@ Response Test(Call& c) {
 
 Response Reload(Call& c) {
   if (c.s.screening == nullptr) return Disabled();
-  Status st = c.s.screening->Reload();
+  Status st = c.s.screening->Reload(c.viewer.account_id, "api");
   if (!st.ok()) {
     // The old rules and model stay in use; the error names the file, line and reason.
     const StatusCode code = st.code() == StatusCode::kInvalidArgument ||
