@@ -6,7 +6,7 @@
 //     head (CaseService::ClaimNext: lease expiry, head, conditional claim, audit entry, commit);
 //     prints p50/p99/max latency (budget: p99 < 1 ms).
 // Usage: stoa_safety_bench [--notices N] [--clients C] [--cases M] [--claims K]
-//                          [--synchronous full|normal] [--dir DIR]
+//                          [--synchronous full|normal] [--dir DIR] [--preallocate-wal 0|1]
 // With --dir the data stays; a later run with the same --dir and at least M open cases there
 // skips the seeding (minutes for 1,000,000 cases) and claims the next unclaimed heads.
 #include <arpa/inet.h>
@@ -102,6 +102,7 @@ struct Args {
   int claims = 2000;
   std::string synchronous = "full";
   std::string dir;
+  bool preallocate_wal = true;
 };
 
 Account MakeAccount(Id id, const std::string& name, Timestamp now) {
@@ -122,6 +123,7 @@ std::unique_ptr<app::App> OpenApp(const std::string& dir, const Args& args, cons
   c.server.access_log = false;
   c.log.level = "warn";
   c.storage.synchronous = args.synchronous;
+  c.storage.preallocate_wal = args.preallocate_wal;
   c.security.password_hash_cost = "minimal";
   auto app = app::App::Open(dir, c, clock, random);
   if (!app.ok()) {
@@ -293,6 +295,7 @@ int ClaimsBench(const Args& args, const std::string& dir) {
     done += n;
   }
   if (!reuse) std::printf("claims: seeded %d open cases in %.1f s\n", args.cases, Seconds(Clock::now() - seed_start));
+  app->PreallocateWal();  // as `stoa serve` does
   {
     struct stat wal{};
     if (::stat((dir + "/stoa.db-wal").c_str(), &wal) == 0) {
@@ -338,6 +341,7 @@ int Run(int argc, char** argv) {
     else if (flag == "--claims") args.claims = std::atoi(value.c_str());
     else if (flag == "--synchronous") args.synchronous = value;
     else if (flag == "--dir") args.dir = value;
+    else if (flag == "--preallocate-wal") args.preallocate_wal = value != "0";
     else {
       std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
       return 2;

@@ -275,8 +275,23 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
   return app;
 }
 
+void App::PreallocateWal() {
+  if (!config_.storage.preallocate_wal) return;
+  storage::sqlite::Database& db = storage_->database();
+  auto written = db.PreallocateWal(db.wal_size_limit_bytes());
+  if (!written.ok()) {
+    // Only the syncs get slower; serving goes on.
+    spdlog::warn("storage: could not preallocate the write-ahead log: {}",
+                 written.status().message());
+  } else if (*written > 0) {
+    spdlog::info("storage: write-ahead log preallocated to {} MiB",
+                 db.wal_size_limit_bytes() >> 20);
+  }
+}
+
 Status App::Start(const std::string& listen) {
   ASSIGN_OR_RETURN(auto address, ParseListen(listen));
+  PreallocateWal();
   if (screening_ && posts_) {
     if (Status st = screening_->Load(); !st.ok()) {
       return Status(st.code(), "screening: " + st.message() +

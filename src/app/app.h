@@ -60,6 +60,9 @@ class App {
   const Config& config() const { return config_; }
   social::Core& core() { return *core_; }
   storage::Storage& storage() { return *storage_; }
+  // Fills the WAL file to its size limit when storage.preallocate_wal is on (Start does it;
+  // benchmarks that do not serve call it themselves). Failing only logs a warning.
+  void PreallocateWal();
   social::AccountService& accounts() { return *accounts_; }
   social::RelationshipService& relationships() { return *relationships_; }
   social::PostService& posts() { return *posts_; }

@@ -251,6 +251,8 @@ const std::map<std::string, Setter>& Setters() {
       {"storage.wal_autocheckpoint_pages",
        IntSetter(&C::storage, &C::Storage::wal_autocheckpoint_pages, 0, 10000000,
                  "storage.wal_autocheckpoint_pages")},
+      {"storage.preallocate_wal",
+       BoolSetter(&C::storage, &C::Storage::preallocate_wal, "storage.preallocate_wal")},
       {"storage.cache_size_kib", IntSetter(&C::storage, &C::Storage::cache_size_kib, 256,
                                            int64_t{1} << 26, "storage.cache_size_kib")},
       {"timelines.home_max_items", IntSetter(&C::timelines, &C::Timelines::home_max_items, 40,

@@ -65,6 +65,9 @@ struct Config {
     // scans the writer's whole cache at every commit; the OS page cache holds the file anyway.
     int64_t cache_size_kib = 2048;
     int wal_autocheckpoint_pages = 10000;  // checkpoint the WAL into the database this often
+    // `stoa serve` fills the WAL file up front to the size it is cut back to (twice the
+    // checkpoint interval): a sync after overwriting is cheaper than after appending.
+    bool preallocate_wal = true;
   } storage;
 
   struct Timelines {

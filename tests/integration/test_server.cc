@@ -99,6 +99,7 @@ TestServer::TestServer(std::function<void(Config&)> tweak, const Clock* clock) {
   c.server.blocking_threads = 8;
   c.rate_limits.enabled = false;
   c.log.level = "warn";
+  c.storage.preallocate_wal = false;  // 80 MB of zeros per test server is not what they test
   // Screening compiles the shipped rules for seconds at every start; tests of screening turn it
   // on (tests/integration/screening_test.cc), the others test other things.
   c.screening.enabled = false;

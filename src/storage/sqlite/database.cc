@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -161,6 +162,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Databa
 
   std::unique_ptr<Database> db(
       new Database(path, std::move(options), std::move(writer), std::move(checkpointer)));
+  db->wal_limit_bytes_ = wal_limit;
   db->idle_readers_.push_back(std::move(reader));
   return db;
 }
@@ -484,6 +486,48 @@ void Database::RunExclusive(Job& job) {
     if (st.ok()) st = Internal("exclusive write job left a transaction open");
   }
   job.status = std::move(st);
+}
+
+Result<int64_t> Database::PreallocateWal(int64_t bytes) {
+  int64_t written = 0;
+  Job job(
+      [&](Connection& c) -> Status {
+        // The write lock: nobody appends frames while the file grows behind SQLite's back.
+        RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
+        Status st = [&]() -> Status {
+          const std::string wal = path_ + "-wal";
+          const int fd = ::open(wal.c_str(), O_WRONLY | O_CLOEXEC);
+          if (fd < 0) return Internal("cannot open " + wal + ": " + std::strerror(errno));
+          struct stat st {};
+          Status result = Status::Ok();
+          if (::fstat(fd, &st) != 0) {
+            result = Internal("cannot stat " + wal + ": " + std::strerror(errno));
+          } else {
+            const std::string zeros(1 << 20, '\0');
+            for (int64_t at = st.st_size; at < bytes && result.ok();) {
+              const size_t n = static_cast<size_t>(std::min<int64_t>(zeros.size(), bytes - at));
+              const ssize_t w = ::pwrite(fd, zeros.data(), n, at);
+              if (w < 0 && errno == EINTR) continue;
+              if (w <= 0) {
+                result = Internal("cannot extend " + wal + ": " + std::strerror(errno));
+                break;
+              }
+              at += w;
+              written += w;
+            }
+            if (result.ok() && written > 0 && ::fdatasync(fd) != 0) {
+              result = Internal("cannot sync " + wal + ": " + std::strerror(errno));
+            }
+          }
+          ::close(fd);
+          return result;
+        }();
+        Status ended = c.Exec("COMMIT");  // nothing was written through SQLite
+        return st.ok() ? ended : st;
+      },
+      /*exclusive_job=*/true);
+  RETURN_IF_ERROR(Submit(job));
+  return written;
 }
 
 Result<int> Database::Migrate(const std::vector<Migration>& migrations) {

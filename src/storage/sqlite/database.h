@@ -143,6 +143,19 @@ class Database {
     return std::move(*value);
   }
 
+  // Extends the WAL file with zeros to `bytes` (no-op when it is that long already), while
+  // holding SQLite's write lock so no connection, of this process or another, appends frames
+  // meanwhile. fdatasync after overwriting blocks that already belong to the file is cheaper
+  // than after appending (no size change to make durable): on the dev machine 160-180 us
+  // against 240-330 us at p50 for 32 KiB. SQLite reads a log only up to its last valid frame,
+  // so the zeros are never taken for frames; the log starts over inside the file after each
+  // checkpoint (see the file comment) and is cut back to at most wal_size_limit_bytes. For a
+  // long-running server: the last connection to close deletes the WAL, so every start pays
+  // the write once. Returns the bytes written.
+  Result<int64_t> PreallocateWal(int64_t bytes);
+  // journal_size_limit of the writer: what the WAL is cut back to when it starts over.
+  int64_t wal_size_limit_bytes() const { return wal_limit_bytes_; }
+
   // Lends an idle read-only connection or opens a new one. At most kMaxIdleReaders idle ones are
   // kept. A lease returned with an open read transaction (an unfinished statement or a BEGIN) is
   // reset first, so it never pins an old snapshot. Opening a reader can only fail when the
@@ -185,6 +198,7 @@ class Database {
   const std::string path_;
   const DatabaseOptions options_;
   std::unique_ptr<Connection> writer_conn_;  // used only by the writer thread (and Migrate before)
+  int64_t wal_limit_bytes_ = 0;
 
   std::mutex flush_mu_;
   std::condition_variable flush_cv_;

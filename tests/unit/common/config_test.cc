@@ -99,6 +99,7 @@ TEST(ConfigTest, ExampleFileDocumentsTheDefaults) {
   EXPECT_EQ(example->storage.synchronous, defaults->storage.synchronous);
   EXPECT_EQ(example->storage.cache_size_kib, defaults->storage.cache_size_kib);
   EXPECT_EQ(example->storage.wal_autocheckpoint_pages, defaults->storage.wal_autocheckpoint_pages);
+  EXPECT_EQ(example->storage.preallocate_wal, defaults->storage.preallocate_wal);
   EXPECT_EQ(example->screening.enabled, defaults->screening.enabled);
   EXPECT_EQ(example->screening.rules, defaults->screening.rules);
   EXPECT_EQ(example->screening.model, defaults->screening.model);

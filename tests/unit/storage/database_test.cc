@@ -674,6 +674,43 @@ TEST(DatabaseCheckpointTest, WalStaysBoundedUnderAStreamOfWrites) {
   EXPECT_EQ(CountRows(**conn), kRows);
 }
 
+// The WAL filled with zeros up front: SQLite writes its frames over them, reads the log only up to
+// its last valid frame (recovery after a crash included), and everything written survives.
+TEST(DatabaseCheckpointTest, PreallocatedWalKeepsEveryWrite) {
+  TempDir dir;
+  const std::string path = dir.File("stoa.db");
+  auto opened = Database::Open(path, DatabaseOptions{});
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<Database> db = std::move(opened).value();
+  ASSERT_TRUE(db->Migrate({{1, "items", kCreateItems}}).ok());
+  constexpr int64_t kBytes = 4 << 20;
+  auto written = db->PreallocateWal(kBytes);
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  EXPECT_GT(*written, 0);
+  EXPECT_EQ(std::filesystem::file_size(path + "-wal"), static_cast<uintmax_t>(kBytes));
+  // Long enough already: nothing more to write.
+  auto again = db->PreallocateWal(kBytes);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 0);
+  for (int64_t id = 1; id <= 50; ++id) {
+    ASSERT_TRUE(db->Write([&](Connection& c) { return InsertItem(c, id); }).ok());
+  }
+  EXPECT_EQ(std::filesystem::file_size(path + "-wal"), static_cast<uintmax_t>(kBytes));
+  // A crash now: the files as they are (frames, then zeros), opened by a new process.
+  const std::string copy = dir.File("copy.db");
+  std::filesystem::copy_file(path, copy);
+  std::filesystem::copy_file(path + "-wal", copy + "-wal");
+  {
+    auto conn = Connection::Open(copy, ConnectionOptions{});
+    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+    EXPECT_EQ(CountRows(**conn), 50);
+  }
+  db.reset();
+  auto conn = Connection::Open(path, ConnectionOptions{});
+  ASSERT_TRUE(conn.ok());
+  EXPECT_EQ(CountRows(**conn), 50);
+}
+
 TEST(DatabaseOpenTest, FailsNamingThePath) {
   TempDir dir;
   const std::string path = dir.File("missing/dir/stoa.db");
