@@ -279,11 +279,26 @@ void Database::WriterLoop() {
 void Database::HandToFlusher(std::vector<Job*>& batch) {
   {
     std::lock_guard<std::mutex> lock(flush_mu_);
-    const bool was_empty = flush_queue_.empty();
-    flush_queue_.insert(flush_queue_.end(), batch.begin(), batch.end());
-    if (was_empty) flush_cv_.notify_one();
+    // A lone batch (nothing for the writer to run next, the flusher idle with nothing waiting):
+    // the writer syncs and releases it itself, saving the wake-up of a second thread on the
+    // path of every isolated write (a moderator's claim, a decision). Otherwise the flusher
+    // syncs while the writer goes on with the next batch.
+    const bool alone = flush_queue_.empty() && !flusher_busy_ &&
+                       queue_depth_.load(std::memory_order_relaxed) == 0;
+    if (!alone) {
+      const bool was_empty = flush_queue_.empty();
+      flush_queue_.insert(flush_queue_.end(), batch.begin(), batch.end());
+      if (was_empty) flush_cv_.notify_one();
+      batch.clear();
+      return;
+    }
+    flusher_busy_ = true;  // the flusher waits until these are released: commit order holds
   }
+  SyncAndRelease(batch);
   batch.clear();
+  std::lock_guard<std::mutex> lock(flush_mu_);
+  flusher_busy_ = false;
+  if (!flush_queue_.empty()) flush_cv_.notify_one();
 }
 
 void Database::FlusherLoop() {
@@ -292,42 +307,50 @@ void Database::FlusherLoop() {
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(flush_mu_);
-      flush_cv_.wait(lock, [this] { return writer_stopped_ || !flush_queue_.empty(); });
+      flush_cv_.wait(lock, [this] {
+        return (writer_stopped_ && !flusher_busy_) || (!flush_queue_.empty() && !flusher_busy_);
+      });
       if (flush_queue_.empty()) return;  // the writer stopped and everything is released
       jobs.swap(flush_queue_);
+      flusher_busy_ = true;
     }
-    Status synced = Status::Ok();
-    if (options_.synchronous == "full") {
-      // One sync covers every batch committed before it started.
-      if (wal_fd_ < 0) wal_fd_ = ::open((path_ + "-wal").c_str(), O_RDONLY | O_CLOEXEC);
-      if (wal_fd_ < 0) {
-        synced =
-            Internal("cannot open the write-ahead log " + path_ + "-wal: " + std::strerror(errno));
-      } else {
-        int rc;
-        do {
-          rc = ::fdatasync(wal_fd_);
-        } while (rc != 0 && errno == EINTR);
-        if (rc != 0) {
-          synced = Internal("fdatasync of " + path_ + "-wal failed: " + std::strerror(errno));
-        }
-      }
-    }
-    if (!synced.ok()) {
-      failed_.store(true, std::memory_order_release);
-      spdlog::critical("sqlite: {}; the last writes may not be durable, refusing further writes",
-                       synced.message());
-      for (Job* job : jobs) {
-        if (job->status.ok()) job->status = Internal("the write could not be made durable");
-      }
-    }
-    for (Job* job : jobs) {
-      if (job->after_sync != nullptr && job->status.ok()) {
-        for (auto& hook : *job->after_sync) hook();
-      }
-      job->done.set_value();
-    }
+    SyncAndRelease(jobs);
     jobs.clear();
+    std::lock_guard<std::mutex> lock(flush_mu_);
+    flusher_busy_ = false;
+  }
+}
+
+void Database::SyncAndRelease(std::vector<Job*>& jobs) {
+  Status synced = Status::Ok();
+  if (options_.synchronous == "full") {
+    // One sync covers every batch committed before it started.
+    if (wal_fd_ < 0) wal_fd_ = ::open((path_ + "-wal").c_str(), O_RDONLY | O_CLOEXEC);
+    if (wal_fd_ < 0) {
+      synced = Internal("cannot open the write-ahead log " + path_ + "-wal: " + std::strerror(errno));
+    } else {
+      int rc;
+      do {
+        rc = ::fdatasync(wal_fd_);
+      } while (rc != 0 && errno == EINTR);
+      if (rc != 0) {
+        synced = Internal("fdatasync of " + path_ + "-wal failed: " + std::strerror(errno));
+      }
+    }
+  }
+  if (!synced.ok()) {
+    failed_.store(true, std::memory_order_release);
+    spdlog::critical("sqlite: {}; the last writes may not be durable, refusing further writes",
+                     synced.message());
+    for (Job* job : jobs) {
+      if (job->status.ok()) job->status = Internal("the write could not be made durable");
+    }
+  }
+  for (Job* job : jobs) {
+    if (job->after_sync != nullptr && job->status.ok()) {
+      for (auto& hook : *job->after_sync) hook();
+    }
+    job->done.set_value();
   }
 }
 

@@ -11,6 +11,8 @@
 // batch's frames to the WAL file) and hands the batch to the flusher, which fdatasync()s the WAL
 // once for every batch committed since its last sync and only then releases their writers. The
 // writer meanwhile runs the next batch, so an fsync no longer stalls the statements behind it.
+// A lone batch (no job queued for the writer, the flusher idle) the writer syncs and releases
+// itself: one thread wake-up fewer on the path of an isolated write.
 // The WAL is append-only between checkpoints, so a sync that starts after a commit returned
 // covers that commit. Checkpoints (copying the WAL into the database file) are never run by the
 // writer connection (wal_autocheckpoint=0): the checkpointer thread runs PASSIVE checkpoints on
@@ -189,6 +191,8 @@ class Database {
   // Flusher: makes handed-over batches durable, then releases their writers.
   void FlusherLoop();
   void HandToFlusher(std::vector<Job*>& batch);
+  // Syncs the WAL (synchronous "full") and releases the jobs; by whoever holds flusher_busy_.
+  void SyncAndRelease(std::vector<Job*>& jobs);
   // Checkpointer: PASSIVE checkpoints once the WAL has grown by wal_autocheckpoint_pages frames.
   void CheckpointerLoop();
   static int OnWalCommit(void* self, sqlite3* db, const char* name, int frames);
@@ -204,8 +208,9 @@ class Database {
   std::condition_variable flush_cv_;
   std::vector<Job*> flush_queue_;    // guarded by flush_mu_
   bool writer_stopped_ = false;      // guarded by flush_mu_
+  bool flusher_busy_ = false;        // guarded by flush_mu_: a sync and release is under way
   std::atomic<bool> failed_{false};  // a WAL sync failed: no more writes
-  int wal_fd_ = -1;                  // the WAL file, opened by the flusher on first use
+  int wal_fd_ = -1;  // the WAL file, opened on first use by whoever holds flusher_busy_
 
   std::unique_ptr<Connection> checkpoint_conn_;
   std::mutex checkpoint_mu_;
