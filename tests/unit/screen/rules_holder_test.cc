@@ -1,6 +1,7 @@
 #include "screen/rules_holder.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
@@ -27,8 +28,11 @@ class RulesHolderTest : public ::testing::Test {
   }
   void TearDown() override { std::remove(path_.c_str()); }
 
+  // One file per test and process: ctest runs these tests in parallel processes, all with the
+  // same random seed, and one test's TearDown removed the file another was reading.
   std::string path_ = ::testing::TempDir() + "/rules_holder_test_" +
-                      std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + ".rules";
+                      ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
+                      std::to_string(::getpid()) + ".rules";
 };
 
 TEST_F(RulesHolderTest, StartsEmptyAndReloadSwaps) {
