@@ -4,7 +4,13 @@
 local tokens = {}
 for line in io.lines(os.getenv("TOKENS")) do tokens[#tokens + 1] = line end
 local threads = {}
-local counter = 0
+-- Benign text of eight words drawn at random: like real posts, these are not near-duplicates of
+-- each other, and no rule or model flags them (a numbered template would be one campaign, and
+-- its counter reaches codes such as 1488 that a rule flags; docs/screening.md, "Campaigns").
+local words = {"morning", "coffee", "river", "garden", "music", "train", "library", "bread",
+  "weekend", "mountain", "bicycle", "window", "letter", "harbour", "market", "autumn", "violin",
+  "kitchen", "meadow", "lantern", "pencil", "island", "orchard", "bridge", "blanket", "teapot",
+  "sunset", "ferry", "museum", "picnic", "festival", "notebook"}
 
 function setup(thread)
   thread:set("id", #threads)
@@ -16,9 +22,10 @@ function init(args)
 end
 
 function request()
-  counter = counter + 1
   local t = tokens[math.random(#tokens)]
-  local body = string.format('{"status":"benchmark post %d from thread %d #bench","visibility":"public"}', counter, id)
+  local text = {}
+  for i = 1, 8 do text[i] = words[math.random(#words)] end
+  local body = string.format('{"status":"%s #bench","visibility":"public"}', table.concat(text, " "))
   return wrk.format("POST", "/api/v1/statuses",
                     {["Authorization"] = "Bearer " .. t, ["Content-Type"] = "application/json"}, body)
 end

@@ -24,12 +24,14 @@ Status Campaigns::Load() {
   if (enabled()) all = storage_.Read()->cases().ListOpenCaseStatuses();
   std::unique_lock lock(mu_);
   index_ = screen::NearDuplicateIndex(index_.max_distance());
-  members_.clear();
+  entries_.clear();
   cases_.clear();
+  statuses_ = 0;
   dead_ = 0;
+  // In the order they were added, so that they fold as they did then.
   for (const CaseStatus& s : all) {
     if (s.shingles < screen::kMinFingerprintShingles) continue;
-    AddLocked(s.status_id, Member{s.case_id, s.account_id, s.simhash, s.added_at});
+    AddLocked(s.case_id, s.simhash, Author{s.account_id, s.status_id, s.added_at});
   }
   return Status::Ok();
 }
@@ -43,32 +45,32 @@ std::optional<Campaigns::Candidate> Campaigns::Find(const screen::Fingerprint& f
   if (!enabled() || f.shingles < screen::kMinFingerprintShingles) return std::nullopt;
   const Timestamp since = now - settings_.window;
   std::shared_lock lock(mu_);
-  if (members_.empty()) return std::nullopt;
+  if (entries_.empty()) return std::nullopt;
   std::optional<Candidate> best;
-  // Every status within the distance, not only the nearest: the nearest may be the author's own
-  // or too old while another account's copy qualifies.
+  // Every entry within the distance, not only the nearest: the nearest may stand for the author's
+  // own statuses only, or old ones, while another qualifies. Among equals the newest entry wins.
   for (const auto& m : index_.FindAll(f.simhash)) {
-    if (m.distance > settings_.distance) continue;
-    const Id status_id = static_cast<Id>(m.id);
-    auto it = members_.find(status_id);
-    if (it == members_.end()) continue;
-    const Member& member = it->second;
-    if (member.simhash != m.simhash) continue;  // a dead entry of a status listed again
-    if (member.account_id == author || member.added_at < since) continue;
-    if (!best || m.distance < best->distance) {
-      best = Candidate{member.case_id, status_id, member.account_id, m.distance};
+    if (m.distance > settings_.distance || (best && m.distance > best->distance)) continue;
+    auto it = entries_.find(m.id);
+    if (it == entries_.end()) continue;  // forgotten
+    for (const Author& a : it->second.recent) {
+      if (a.account_id == kNoId || a.added_at < since) break;  // newest first
+      if (a.account_id == author) continue;
+      best = Candidate{it->second.case_id, a.status_id, a.account_id, m.distance};
+      break;
     }
   }
   return best;
 }
 
 Status Campaigns::Add(storage::Transaction& tx, Id case_id, const Post& post,
-                      const screen::Fingerprint& f, Timestamp now) {
+                      const screen::Fingerprint& f, Timestamp now, Listing listing) {
   CaseStatus s;
   s.case_id = case_id;
   s.status_id = post.id;
   s.account_id = post.account_id;
-  const bool matchable = f.shingles >= screen::kMinFingerprintShingles;
+  const bool matchable =
+      listing == Listing::kOwnMerit && f.shingles >= screen::kMinFingerprintShingles;
   if (matchable) {
     s.simhash = f.simhash;
     s.shingles = f.shingles;
@@ -77,43 +79,59 @@ Status Campaigns::Add(storage::Transaction& tx, Id case_id, const Post& post,
   RETURN_IF_ERROR(tx.cases().AddStatus(s));
   if (matchable && enabled()) {
     std::unique_lock lock(mu_);
-    AddLocked(post.id, Member{case_id, post.account_id, f.simhash, now});
+    AddLocked(case_id, f.simhash, Author{post.account_id, post.id, now});
   }
   return Status::Ok();
 }
 
-void Campaigns::AddLocked(Id status_id, const Member& m) {
-  auto it = members_.find(status_id);
-  if (it != members_.end()) {
-    // Listed again (a new case after its old one was closed outside the decisions, or an edit):
-    // the old entry is dead, the status belongs to the new case only.
-    ++dead_;
-    if (it->second.case_id != m.case_id) {
-      auto old = cases_.find(it->second.case_id);
-      if (old != cases_.end()) {
-        auto& ids = old->second;
-        ids.erase(std::remove(ids.begin(), ids.end(), status_id), ids.end());
-        if (ids.empty()) cases_.erase(old);
-      }
-      cases_[m.case_id].push_back(status_id);
-    }
-    it->second = m;
-  } else {
-    members_.emplace(status_id, m);
-    cases_[m.case_id].push_back(status_id);
+void Campaigns::Remember(Entry& e, const Author& a) {
+  Author* slot = nullptr;
+  if (e.recent[0].account_id == a.account_id) {
+    slot = &e.recent[0];
+  } else if (e.recent[1].account_id == a.account_id || e.recent[1].account_id == kNoId ||
+             e.recent[1].added_at <= a.added_at) {
+    slot = &e.recent[1];  // its own older status, a free slot, or an older second author
   }
-  index_.Add(m.simhash, static_cast<uint64_t>(status_id));
-  CompactLocked();
+  if (slot == nullptr || (slot->account_id == a.account_id && slot->added_at > a.added_at)) return;
+  *slot = a;
+  if (e.recent[0].account_id == kNoId || e.recent[1].added_at > e.recent[0].added_at) {
+    std::swap(e.recent[0], e.recent[1]);
+  }
+}
+
+void Campaigns::AddLocked(Id case_id, uint64_t simhash, const Author& a) {
+  ++statuses_;
+  // Folded into the nearest entry of the same case within kFoldDistance, if there is one.
+  Entry* fold = nullptr;
+  int fold_distance = kFoldDistance + 1;
+  for (const auto& m : index_.FindAll(simhash)) {
+    if (m.distance >= fold_distance) continue;
+    auto it = entries_.find(m.id);
+    if (it == entries_.end() || it->second.case_id != case_id) continue;
+    fold = &it->second;
+    fold_distance = m.distance;
+  }
+  if (fold == nullptr) {
+    const uint64_t id = next_entry_++;
+    fold = &entries_[id];
+    fold->case_id = case_id;
+    fold->simhash = simhash;
+    cases_[case_id].push_back(id);
+    index_.Add(simhash, id);
+  }
+  fold->statuses += 1;
+  Remember(*fold, a);
 }
 
 void Campaigns::Forget(Id case_id) {
   std::unique_lock lock(mu_);
   auto it = cases_.find(case_id);
   if (it == cases_.end()) return;
-  for (Id status_id : it->second) {
-    auto m = members_.find(status_id);
-    if (m == members_.end() || m->second.case_id != case_id) continue;
-    members_.erase(m);
+  for (uint64_t id : it->second) {
+    auto e = entries_.find(id);
+    if (e == entries_.end()) continue;
+    statuses_ -= e->second.statuses;
+    entries_.erase(e);
     ++dead_;
   }
   cases_.erase(it);
@@ -121,22 +139,26 @@ void Campaigns::Forget(Id case_id) {
 }
 
 void Campaigns::CompactLocked() {
-  if (dead_ < kCompactAfter || dead_ <= members_.size()) return;
-  // Rebuilt in the order the statuses were added, so that FindAll's order stays meaningful.
-  std::vector<std::pair<Timestamp, Id>> order;
-  order.reserve(members_.size());
-  for (const auto& [status_id, m] : members_) order.emplace_back(m.added_at, status_id);
-  std::sort(order.begin(), order.end());
+  if (dead_ < kCompactAfter || dead_ <= entries_.size()) return;
+  // Rebuilt in the order the entries were made (their ids), so that FindAll's order stays
+  // meaningful.
+  std::vector<uint64_t> ids;
+  ids.reserve(entries_.size());
+  for (const auto& [id, e] : entries_) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
   index_ = screen::NearDuplicateIndex(index_.max_distance());
-  for (const auto& [added_at, status_id] : order) {
-    index_.Add(members_.at(status_id).simhash, static_cast<uint64_t>(status_id));
-  }
+  for (uint64_t id : ids) index_.Add(entries_.at(id).simhash, id);
   dead_ = 0;
 }
 
 size_t Campaigns::size() const {
   std::shared_lock lock(mu_);
-  return members_.size();
+  return statuses_;
+}
+
+size_t Campaigns::entries() const {
+  std::shared_lock lock(mu_);
+  return entries_.size();
 }
 
 size_t Campaigns::dead_entries() const {

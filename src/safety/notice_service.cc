@@ -266,7 +266,8 @@ Result<SubmittedNotice> NoticeService::Submit(const NoticeSender& sender, const 
 
 Result<Notice> NoticeService::SubmitAutomated(storage::Transaction& tx, TargetType target_type,
                                               Id target_id, Category category, int score,
-                                              std::string_view details_json) {
+                                              std::string_view details_json,
+                                              const std::optional<Campaigns::Candidate>& campaign) {
   Notice n;
   n.id = core_.ids().Next();
   NewSecret(n);
@@ -277,7 +278,8 @@ Result<Notice> NoticeService::SubmitAutomated(storage::Transaction& tx, TargetTy
   n.details_json = std::string(details_json);
   const Timestamp now = core_.Now();
   n.received_at = now;
-  RETURN_IF_ERROR(Store(tx, n, {Target{target_type, target_id, "", nullptr, nullptr}}, now));
+  RETURN_IF_ERROR(
+      Store(tx, n, {Target{target_type, target_id, "", nullptr, nullptr, campaign}}, now));
   return n;
 }
 
@@ -365,15 +367,22 @@ Status NoticeService::Store(storage::Transaction& tx, Notice& n, const std::vect
     // Join the open case about the target, or open one.
     std::optional<Case> open = tx.cases().FindOpenForTarget(t.type, t.id);
     // Campaigns (campaigns.h): a status listed in an open case (a campaign member) joins it; a
-    // status without one joins the open case of a near-duplicate by another account.
+    // status without one joins the open case of a near-duplicate by another account: the one
+    // screening found it near (a copy), or one found here.
     const bool campaigns = campaigns_ != nullptr && status != nullptr;
+    const auto listing = t.campaign ? Campaigns::Listing::kCopy : Campaigns::Listing::kOwnMerit;
     bool new_member = false;
     screen::Fingerprint fingerprint;
     if (!open && campaigns && campaigns_->enabled()) {
       open = tx.cases().FindOpenWithStatus(t.id);
       if (!open) {
         fingerprint = Campaigns::FingerprintOf(*status);
-        ASSIGN_OR_RETURN(open, FindCampaign(tx, fingerprint, status->account_id, now));
+        if (t.campaign) {
+          ASSIGN_OR_RETURN(open, OpenCampaignCase(tx, t.campaign->case_id));
+        }
+        if (!open) {
+          ASSIGN_OR_RETURN(open, FindCampaign(tx, fingerprint, status->account_id, now));
+        }
         new_member = open.has_value();
       }
     }
@@ -426,7 +435,7 @@ Status NoticeService::Store(storage::Transaction& tx, Notice& n, const std::vect
     if (campaigns && (new_case || new_member)) {
       // The case lists its target (and each member) with the fingerprint it is matched by.
       if (new_case && campaigns_->enabled()) fingerprint = Campaigns::FingerprintOf(*status);
-      RETURN_IF_ERROR(campaigns_->Add(tx, c.id, *status, fingerprint, now));
+      RETURN_IF_ERROR(campaigns_->Add(tx, c.id, *status, fingerprint, now, listing));
     }
     item.case_id = c.id;
     n.items.push_back(std::move(item));
@@ -455,14 +464,20 @@ Result<std::optional<Case>> NoticeService::FindCampaign(storage::Transaction& tx
   for (int i = 0; i < kTries; ++i) {
     auto candidate = campaigns_->Find(f, author, now);
     if (!candidate) return std::optional<Case>();
-    auto c = tx.cases().Get(candidate->case_id);
-    if (c.ok() && c->state == CaseState::kOpen && c->kind == CaseKind::kNotice &&
-        c->target_type == TargetType::kStatus) {
-      return std::optional<Case>(std::move(c).value());
-    }
-    if (!c.ok() && c.status().code() != StatusCode::kNotFound) return c.status();
-    campaigns_->Forget(candidate->case_id);
+    ASSIGN_OR_RETURN(auto c, OpenCampaignCase(tx, candidate->case_id));
+    if (c) return c;
   }
+  return std::optional<Case>();
+}
+
+Result<std::optional<Case>> NoticeService::OpenCampaignCase(storage::Transaction& tx, Id case_id) {
+  auto c = tx.cases().Get(case_id);
+  if (c.ok() && c->state == CaseState::kOpen && c->kind == CaseKind::kNotice &&
+      c->target_type == TargetType::kStatus) {
+    return std::optional<Case>(std::move(c).value());
+  }
+  if (!c.ok() && c.status().code() != StatusCode::kNotFound) return c.status();
+  campaigns_->Forget(case_id);
   return std::optional<Case>();
 }
 

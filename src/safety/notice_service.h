@@ -73,8 +73,12 @@ class NoticeService {
   Result<SubmittedNotice> Submit(const NoticeSender& sender, const NoticeInput& in);
   // For screening: an automated notice about one target inside the caller's transaction.
   // `score` is the detector's confidence (0..100); `details_json` "" or a JSON object.
+  // `campaign`: the status was flagged only for being near this candidate (Campaigns::Find); it
+  // joins that case if it is still open (else one found again, else its own) as a copy, not
+  // matched on (Campaigns::Listing::kCopy).
   Result<Notice> SubmitAutomated(storage::Transaction& tx, TargetType target_type, Id target_id,
-                                 Category category, int score, std::string_view details_json);
+                                 Category category, int score, std::string_view details_json,
+                                 const std::optional<Campaigns::Candidate>& campaign = {});
 
   // Campaigns (campaigns.h; set once at start-up, before serving): every notice case about a
   // status lists its statuses there, and a status that would open a case of its own joins the
@@ -106,6 +110,7 @@ class NoticeService {
     std::string location;
     social::PostPtr post;
     social::AccountPtr account;
+    std::optional<Campaigns::Candidate> campaign;  // SubmitAutomated's
   };
   Result<Target> ResolveLocation(std::string_view url, const social::Viewer& viewer,
                                  bool any_visibility);
@@ -117,6 +122,9 @@ class NoticeService {
   // (Campaigns::Find, checked against the case in `tx`), or nullopt.
   Result<std::optional<Case>> FindCampaign(storage::Transaction& tx, const screen::Fingerprint& f,
                                            Id author, Timestamp now);
+  // Case `case_id` as read in `tx` if it is an open notice case about a status (one a campaign
+  // member may join); otherwise forgets it in the campaign index and returns nullopt.
+  Result<std::optional<Case>> OpenCampaignCase(storage::Transaction& tx, Id case_id);
 
   social::Core& core_;
   social::PostService& posts_;

@@ -301,7 +301,8 @@ Status ScreeningService::Record(storage::Transaction& tx, const Post& post, bool
   details.EndObject();
   auto notice = notices_.SubmitAutomated(
       tx, TargetType::kStatus, post.id, notice_category,
-      static_cast<int>(std::lround(std::clamp(score, 0.0f, 1.0f) * 100.0f)), details.str());
+      static_cast<int>(std::lround(std::clamp(score, 0.0f, 1.0f) * 100.0f)), details.str(),
+      o.campaign);
   if (notice.status().code() == StatusCode::kPermissionDenied) {
     // The automated notifier is suspended (DSA Art. 23(2) counted its notices as manifestly
     // unfounded): the post keeps its verdict and record, without a notice.

@@ -1,7 +1,8 @@
 // The campaign index's bookkeeping over a real SQLite store (safety/campaigns.h): which status of
-// an open case a fingerprint finds (distance, other accounts only, the window), forgetting a
-// closed case, a status listed again, the rebuild once forgotten entries pile up, and loading
-// the open cases' fingerprints at start.
+// an open case a fingerprint finds (distance, other accounts only, the window), copies listed but
+// not matched on, folding near-identical statuses into one entry, forgetting a closed case, a
+// status listed again, the rebuild once forgotten entries pile up, and loading the open cases'
+// fingerprints at start.
 #include "safety/campaigns.h"
 
 #include <gtest/gtest.h>
@@ -17,6 +18,9 @@ constexpr uint64_t kBase = 0x0123456789ABCDEFull;
 
 // `bits` low bits of kBase flipped.
 uint64_t Flip(int bits) { return kBase ^ ((uint64_t{1} << bits) - 1); }
+
+// Fingerprints far apart from each other and from kBase (Fibonacci hashing of i).
+uint64_t Spread(size_t i) { return (uint64_t{i} + 1) * 0x9E3779B97F4A7C15ull; }
 
 class CampaignsTest : public ::testing::Test {
  protected:
@@ -63,14 +67,19 @@ class CampaignsTest : public ::testing::Test {
     EXPECT_TRUE(st.ok()) << st.ToString();
   }
   // Lists status `status_id` by `author` in the case, with fingerprint `simhash`.
-  void Add(Id case_id, Id status_id, Id author, uint64_t simhash, uint32_t shingles = 40) {
+  void Add(Id case_id, Id status_id, Id author, uint64_t simhash, uint32_t shingles = 40,
+           Campaigns::Listing listing = Campaigns::Listing::kOwnMerit) {
     Post p;
     p.id = status_id;
     p.account_id = author;
     const screen::Fingerprint f{simhash, shingles};
-    Status st = storage_->Write(
-        [&](storage::Transaction& tx) { return campaigns_->Add(tx, case_id, p, f, now_); });
+    Status st = storage_->Write([&](storage::Transaction& tx) {
+      return campaigns_->Add(tx, case_id, p, f, now_, listing);
+    });
     EXPECT_TRUE(st.ok()) << st.ToString();
+  }
+  void AddCopy(Id case_id, Id status_id, Id author, uint64_t simhash) {
+    Add(case_id, status_id, author, simhash, 40, Campaigns::Listing::kCopy);
   }
   std::optional<Campaigns::Candidate> Find(uint64_t simhash, Id author) {
     return campaigns_->Find(screen::Fingerprint{simhash, 40}, author, now_);
@@ -125,10 +134,99 @@ TEST_F(CampaignsTest, FindsTheNearestStatusOfAnotherAccountWithinDistanceAndWind
   EXPECT_FALSE(Find(kBase, 3).has_value());
 }
 
+TEST_F(CampaignsTest, ACopyIsListedButNotMatchedOnSoACaseDoesNotDrift) {
+  const Id a = OpenCase(10);
+  Add(a, 10, 1, kBase);
+  AddCopy(a, 11, 2, Flip(5));  // flagged only for being 5 bits from status 10
+  EXPECT_EQ(campaigns_->size(), 1u);
+  EXPECT_EQ(storage_->Read()->cases().ListStatuses(a, 10).size(), 2u);
+  // 5 bits from the copy, 10 from status 10: no match (through copies a case would take in any
+  // text one step at a time).
+  EXPECT_FALSE(Find(Flip(10), 3).has_value());
+  // Near status 10 itself: found, also for the copy's author.
+  auto c = Find(Flip(3), 2);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->status_id, 10);
+  // A restart loads the listed fingerprints only.
+  Campaigns fresh(*storage_, CampaignSettings{});
+  ASSERT_TRUE(fresh.Load().ok());
+  EXPECT_EQ(fresh.size(), 1u);
+  EXPECT_FALSE(fresh.Find(screen::Fingerprint{Flip(10), 40}, 3, now_).has_value());
+}
+
+TEST_F(CampaignsTest, NearIdenticalStatusesOfACaseFoldIntoOneEntry) {
+  const Id a = OpenCase(10);
+  // A thousand copies, each flagged on its own, by a thousand accounts, a minute apart: one
+  // index entry (within kFoldDistance = 2 bits of the first), so a look-up stays one entry.
+  const int n = 1000;
+  for (int i = 0; i < n; ++i) {
+    Add(a, static_cast<Id>(10 + i), static_cast<Id>(100 + i), i % 3 == 0 ? kBase : Flip(i % 3));
+    now_ += std::chrono::minutes(1);
+  }
+  EXPECT_EQ(campaigns_->size(), static_cast<size_t>(n));
+  EXPECT_EQ(campaigns_->entries(), 1u);
+  // The newest status by another account: for anyone, the last one; for its author, the one
+  // before.
+  auto c = Find(kBase, 3);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->status_id, static_cast<Id>(10 + n - 1));
+  EXPECT_EQ(c->account_id, static_cast<Id>(100 + n - 1));
+  c = Find(kBase, 100 + n - 1);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->status_id, static_cast<Id>(10 + n - 2));
+  // Another case's copy does not fold into case a's entry; a variant 3 bits away neither.
+  const Id b = OpenCase(5000);
+  Add(b, 5000, 7, kBase);
+  Add(a, 5001, 8, Flip(3));
+  EXPECT_EQ(campaigns_->entries(), 3u);
+  EXPECT_EQ(campaigns_->size(), static_cast<size_t>(n + 2));
+  // Among equally near entries the newest wins: case b's.
+  EXPECT_EQ(Find(kBase, 3)->case_id, b);
+  // Loading folds the same way.
+  Campaigns fresh(*storage_, CampaignSettings{});
+  ASSERT_TRUE(fresh.Load().ok());
+  EXPECT_EQ(fresh.entries(), 3u);
+  EXPECT_EQ(fresh.size(), static_cast<size_t>(n + 2));
+  c = fresh.Find(screen::Fingerprint{Flip(1), 40}, 7, now_);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->case_id, a);
+  EXPECT_EQ(c->distance, 1);
+  // The window applies to the newest authors an entry remembers: a week after the last status,
+  // nothing.
+  now_ += std::chrono::hours(24 * 7) + std::chrono::minutes(1);
+  EXPECT_FALSE(Find(kBase, 3).has_value());
+  // Forgetting case a drops both its entries and all its statuses.
+  campaigns_->Forget(a);
+  EXPECT_EQ(campaigns_->entries(), 1u);
+  EXPECT_EQ(campaigns_->size(), 1u);
+}
+
+TEST_F(CampaignsTest, AnEntryRemembersTheTwoNewestAuthors) {
+  const Id a = OpenCase(10);
+  Add(a, 10, 1, kBase);
+  now_ += std::chrono::minutes(1);
+  Add(a, 11, 1, kBase);  // author 1 again: still one author
+  EXPECT_FALSE(Find(kBase, 1).has_value());
+  EXPECT_EQ(Find(kBase, 2)->status_id, 11);
+  now_ += std::chrono::minutes(1);
+  Add(a, 12, 2, kBase);
+  now_ += std::chrono::minutes(1);
+  Add(a, 13, 3, kBase);  // the two newest: 3 (13) and 2 (12)
+  EXPECT_EQ(Find(kBase, 3)->status_id, 12);
+  EXPECT_EQ(Find(kBase, 2)->status_id, 13);
+  EXPECT_EQ(Find(kBase, 1)->status_id, 13);
+  now_ += std::chrono::minutes(1);
+  Add(a, 14, 2, kBase);  // 2 again, now the newest: 2 (14) and 3 (13)
+  EXPECT_EQ(Find(kBase, 2)->status_id, 13);
+  EXPECT_EQ(Find(kBase, 3)->status_id, 14);
+  EXPECT_EQ(campaigns_->entries(), 1u);
+  EXPECT_EQ(campaigns_->size(), 5u);
+}
+
 TEST_F(CampaignsTest, ForgettingACaseAndListingAStatusAgain) {
   const Id a = OpenCase(10);
   Add(a, 10, 1, kBase);
-  Add(a, 11, 2, kBase);
+  Add(a, 11, 2, ~kBase);
   EXPECT_EQ(campaigns_->size(), 2u);
   campaigns_->Forget(a);
   EXPECT_EQ(campaigns_->size(), 0u);
@@ -145,7 +243,8 @@ TEST_F(CampaignsTest, ForgettingACaseAndListingAStatusAgain) {
   auto c = Find(~kBase, 3);
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(c->case_id, b);
-  // Listed again in another open case (the old entry is dead): it belongs to the new case only.
+  // Listed again in another open case: the newer case is found first, and stays when the older
+  // one is forgotten.
   const Id d = OpenCase(40);
   Add(d, 10, 1, ~kBase);
   EXPECT_EQ(Find(~kBase, 3)->case_id, d);
@@ -160,9 +259,10 @@ TEST_F(CampaignsTest, ForgottenEntriesAreDroppedOnceTheyOutnumberTheLiveOnes) {
   const size_t n = Campaigns::kCompactAfter + 1;
   const Id churn = OpenCase(2);
   for (size_t i = 0; i < n; ++i) {
-    Add(churn, static_cast<Id>(100 + i), 2, Flip(1) + (uint64_t{i} << 32));
+    Add(churn, static_cast<Id>(100 + i), 2, Spread(i));
   }
   EXPECT_EQ(campaigns_->size(), n + 1);
+  EXPECT_EQ(campaigns_->entries(), n + 1);
   campaigns_->Forget(churn);
   // n dead entries > 1 live one and >= kCompactAfter: rebuilt.
   EXPECT_EQ(campaigns_->dead_entries(), 0u);
@@ -171,7 +271,7 @@ TEST_F(CampaignsTest, ForgottenEntriesAreDroppedOnceTheyOutnumberTheLiveOnes) {
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(c->status_id, 1);
   // A forgotten status is not found any more (author 1's own status 1 is skipped).
-  EXPECT_FALSE(Find(Flip(1) + (uint64_t{7} << 32), 1).has_value());
+  EXPECT_FALSE(Find(Spread(7), 1).has_value());
 }
 
 TEST_F(CampaignsTest, LoadsTheFingerprintsOfOpenCasesOnly) {
