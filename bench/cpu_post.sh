@@ -7,7 +7,7 @@
 #   BIN       the stoa binary (default build/stoa)
 #   SEED_DIR  a seeded data directory with tokens.txt (default: the 2,000-account seed of
 #             `ACCOUNTS=2000 STATUSES=100000 bench/run.sh`)
-# Environment: DURATION (10s) CONNS (64) PORT (18481) ROUNDS (3)
+# Environment: DURATION (10s) CONNS (64) PORT (18481) ROUNDS (3); POST_TEXT (bench/wrk/post.lua)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$root/build/stoa}

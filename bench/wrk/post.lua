@@ -11,6 +11,9 @@ local words = {"morning", "coffee", "river", "garden", "music", "train", "librar
   "weekend", "mountain", "bicycle", "window", "letter", "harbour", "market", "autumn", "violin",
   "kitchen", "meadow", "lantern", "pencil", "island", "orchard", "bridge", "blanket", "teapot",
   "sunset", "ferry", "museum", "picnic", "festival", "notebook"}
+-- POST_TEXT (optional): every post is this text and one random word from the list, e.g. a text a
+-- rule flags, to measure the flagged path of a campaign (every copy a notice joining one case).
+local fixed = os.getenv("POST_TEXT")
 
 function setup(thread)
   thread:set("id", #threads)
@@ -23,9 +26,15 @@ end
 
 function request()
   local t = tokens[math.random(#tokens)]
-  local text = {}
-  for i = 1, 8 do text[i] = words[math.random(#words)] end
-  local body = string.format('{"status":"%s #bench","visibility":"public"}', table.concat(text, " "))
+  local status
+  if fixed then
+    status = fixed .. " " .. words[math.random(#words)]
+  else
+    local text = {}
+    for i = 1, 8 do text[i] = words[math.random(#words)] end
+    status = table.concat(text, " ") .. " #bench"
+  end
+  local body = string.format('{"status":"%s","visibility":"public"}', status)
   return wrk.format("POST", "/api/v1/statuses",
                     {["Authorization"] = "Bearer " .. t, ["Content-Type"] = "application/json"}, body)
 end

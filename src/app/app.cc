@@ -255,6 +255,7 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
   services.warning_presets = app->warning_presets_.get();
   services.roles = app->role_changes_.get();
   services.screening = app->screening_.get();
+  services.campaigns = app->campaigns_.get();
   if (app->screening_) {
     app->rescan_ = std::make_unique<safety::ScreeningRescan>(*app->core_, *app->screening_);
     services.rescan = app->rescan_.get();

@@ -795,6 +795,16 @@ Status DecisionService::RecordForNotifiers(storage::Transaction& tx, Id case_id,
   return Status::Ok();
 }
 
+size_t DecisionService::OtherAuthors(storage::Transaction& tx, const Case& c, Id account_id) {
+  if (c.target_type != TargetType::kStatus) return 0;
+  std::set<Id> authors;
+  for (const CaseStatus& m : tx.cases().ListStatuses(c.id, kMaxCampaignStatuses)) {
+    authors.insert(m.account_id);
+  }
+  authors.erase(account_id);
+  return authors.size();
+}
+
 Status DecisionService::ResolveCase(storage::Transaction& tx, Case c, Id moderator_id,
                                     const Decision& d, Timestamp now) {
   if (c.state != CaseState::kOpen) return Status::Ok();
@@ -843,6 +853,17 @@ Result<AccountActionResult> DecisionService::ActOnAccount(const social::Viewer& 
       if (report->kind != CaseKind::kNotice || report->notices_count == 0) return NotFound();
       if (report->account_id != account_id) {
         return Invalid("the report is not about this account");
+      }
+      // A campaign (campaigns.h) lists copies by other accounts too; an action on this account
+      // would close the report with their copies undecided.
+      if (report->state == CaseState::kOpen) {
+        if (const size_t others = OtherAuthors(tx, *report, account_id); others > 0) {
+          return Conflict("Report " + IdToString(report->id) + " is a campaign: it also lists " +
+                          "statuses by " + std::to_string(others) + " other account" +
+                          (others == 1 ? "" : "s") +
+                          "; decide it with POST /api/v1/admin/cases/" + IdToString(report->id) +
+                          "/decision (the moderation console), which covers every copy");
+        }
       }
     }
     std::string text = in.text;
@@ -946,15 +967,20 @@ Result<AccountActionResult> DecisionService::ActOnAccount(const social::Viewer& 
     // about the account (a report another moderator holds stays with them).
     if (report) {
       RETURN_IF_ERROR(ResolveCase(tx, *report, moderator.account_id, d, now));
-      if (report->state == CaseState::kOpen) out.closed_cases.push_back(report->id);
+      if (report->state == CaseState::kOpen) {
+        out.closed_cases.push_back(report->id);
+        effects.closed_cases.insert(report->id);
+      }
     }
     if (in.type != AccountAction::kNone) {
       for (auto& k : tx.cases().ListForAccount(account_id, kMaxOpenReportsPerAction)) {
         if (k.state != CaseState::kOpen || k.kind != CaseKind::kNotice || k.id == c.id) continue;
         const Id holder = k.HolderAt(now);
         if (holder != kNoId && holder != moderator.account_id) continue;
+        if (OtherAuthors(tx, k, account_id) > 0) continue;  // a campaign: stays for its decision
         RETURN_IF_ERROR(ResolveCase(tx, k, moderator.account_id, d, now));
         out.closed_cases.push_back(k.id);
+        effects.closed_cases.insert(k.id);
       }
     }
 

@@ -193,6 +193,8 @@ class DecisionService {
                         Timestamp now);
   // The notifiers' track record: each notifier of notice case `case_id` gets `delta`.
   Status RecordForNotifiers(storage::Transaction& tx, Id case_id, const NotifierRecord& delta);
+  // How many accounts other than `account_id` wrote statuses case `c` lists (a campaign's).
+  static size_t OtherAuthors(storage::Transaction& tx, const Case& c, Id account_id);
   // Closes an open notice case the moderator resolves outside the queue (the admin API); its
   // notifiers get the decision's outcome and a track-record entry. kConflict when another
   // moderator holds it.

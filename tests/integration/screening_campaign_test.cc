@@ -3,8 +3,9 @@
 // decision on that case removes every copy, each author getting a moderation_warning with a
 // statement of reasons of their own; one author's successful appeal restores only their post;
 // unrelated posts and copies outside the window open cases of their own; the campaign index is
-// reloaded from the database after a restart. And: a post flagged only for matching removed
-// content is filed under the removing decision's category.
+// reloaded from the database after a restart; the Mastodon admin API neither closes a campaign
+// by an action on one of its accounts nor lets a resolved one attract copies. And: a post flagged
+// only for matching removed content is filed under the removing decision's category.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -317,6 +318,38 @@ TEST_F(ScreeningCampaignTest, AnAccountActionOnACampaignReachesEveryAuthorOnce) 
   EXPECT_EQ(server.app().storage().Read()->decisions().ListForCase(*ParseId(case_id)).size(), 2u);
   // The posts themselves stay (an account action removes none).
   EXPECT_EQ(server.Get("/api/v1/statuses/" + copy, b.token).status, 200);
+}
+
+TEST_F(ScreeningCampaignTest, TheMastodonAdminApiKeepsACampaignWhole) {
+  const TestServer::User a = server.CreateUser("campaignera");
+  const TestServer::User b = server.CreateUser("campaignerb");
+  const std::string first = Post(a, kCampaignText);
+  const std::string copy = Post(b, kCampaignRespelled);
+  const std::string case_id = CaseOf(first);
+  ASSERT_FALSE(case_id.empty());
+  ASSERT_EQ(CaseStatuses(case_id), (std::vector<std::string>{first, copy}));
+  const std::string action = "/api/v1/admin/accounts/" + IdToString(a.id) + "/action";
+  // An action on the report's account would close the report with b's copy undecided: refused.
+  auto r = server.Post(action, R"({"type":"silence","report_id":")" + case_id + R"("})",
+                       mod.token);
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_NE(Str(r.json(), "error").find("is a campaign"), std::string::npos) << r.body;
+  EXPECT_NE(Str(r.json(), "error").find("/api/v1/admin/cases/" + case_id + "/decision"),
+            std::string::npos);
+  auto account = server.Get("/api/v1/admin/accounts/" + IdToString(a.id), mod.token);
+  EXPECT_FALSE(account.json().at("silenced").as_bool());
+  // Without the report the action is taken, and the campaign stays open for its decision.
+  r = server.Post(action, R"({"type":"silence"})", mod.token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto report = server.Get("/api/v1/admin/reports/" + case_id, mod.token);
+  ASSERT_EQ(report.status, 200) << report.body;
+  EXPECT_FALSE(report.json().at("action_taken").as_bool());
+  // Resolving the report (no action) closes the campaign as a whole: it attracts no more copies.
+  r = server.Post("/api/v1/admin/reports/" + case_id + "/resolve", "{}", mod.token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(r.json().at("action_taken").as_bool());
+  const std::string later = Post(stranger, kCampaignUnflagged);
+  EXPECT_EQ(Verdict(later), "publish");
 }
 
 TEST_F(ScreeningCampaignTest, AHeldCopyJoinsTheCampaignAndTheDecisionReleasesIt) {

@@ -21,6 +21,7 @@
 #include "http/api/api.h"
 #include "http/api/serializers.h"
 #include "safety/audit_log.h"
+#include "safety/campaigns.h"
 
 namespace stoa::http::api {
 namespace {
@@ -419,9 +420,11 @@ Response Unassign(Call& c) {
   });
 }
 
-// POST /api/v1/admin/reports/:id/resolve: closed without action; the notifiers learn it.
+// POST /api/v1/admin/reports/:id/resolve: closed without action; the notifiers learn it. A
+// campaign's copies (docs/screening.md) are closed with it: no action on one copy is no action on
+// them all, and the case stops attracting new copies.
 Response Resolve(Call& c) {
-  return Change(c, [&](storage::Transaction& tx, Case& k, Timestamp now) -> Status {
+  Response r = Change(c, [&](storage::Transaction& tx, Case& k, Timestamp now) -> Status {
     if (k.state == CaseState::kClosed) return Status::Ok();
     const Id holder = k.HolderAt(now);
     if (holder != kNoId && holder != c.auth->account_id && !AtLeast(c.auth->role, Role::kAdmin)) {
@@ -435,6 +438,8 @@ Response Resolve(Call& c) {
     RETURN_IF_ERROR(tx.notices().SetCaseOutcome(k.id, kNoId, "no action", now));
     return Audit(tx, c, "report.resolve", k.id, R"({"outcome":"no action"})");
   });
+  if (r.status == 200 && c.s.campaigns != nullptr) c.s.campaigns->Forget(*c.PathId());
+  return r;
 }
 
 // POST /api/v1/admin/reports/:id/reopen. 409 when a newer case about the same target is open

@@ -34,6 +34,7 @@ class WarningPresets;
 class RoleChanges;
 class ScreeningService;
 class ScreeningRescan;
+class Campaigns;
 }  // namespace stoa::safety
 
 namespace stoa::http::api {
@@ -68,6 +69,8 @@ struct Services {
   safety::ScreeningService* screening = nullptr;
   // Retroaction's background job (POST/GET /api/v1/admin/screening/rescan); null with screening.
   safety::ScreeningRescan* rescan = nullptr;
+  // The campaign index (safety/campaigns.h): told when a report is resolved without a decision.
+  safety::Campaigns* campaigns = nullptr;
 };
 
 // Who may call an endpoint.
