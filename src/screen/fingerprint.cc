@@ -167,6 +167,13 @@ size_t NearDuplicateIndex::Remove(uint64_t id) {
 // visited from the first block in which it is within the probe radius of the query.
 template <typename Visit>
 void NearDuplicateIndex::ForEachCandidate(uint64_t simhash, Visit&& visit) const {
+  if (entries_.size() <= kScanUpTo) {
+    for (uint32_t i = 0; i < entries_.size(); ++i) {
+      const int distance = HammingDistance(entries_[i].simhash, simhash);
+      if (distance <= max_distance_ && entries_[i].live) visit(i, distance);
+    }
+    return;
+  }
   for (size_t b = 0; b < tables_.size(); ++b) {
     const uint64_t key = BlockKey(b, simhash);
     const Table& t = tables_[b];

@@ -73,6 +73,11 @@ class NearDuplicateIndex {
   explicit NearDuplicateIndex(int max_distance = kDefaultNearDuplicateDistance);
 
   int max_distance() const { return max_distance_; }
+
+  // Up to this many entries (live or not) a look-up compares every entry instead of probing the
+  // tables: cheaper for small indexes (a probe of a 16-bit block is likely a cache miss, and
+  // distance 7 makes 68 of them).
+  static constexpr size_t kScanUpTo = 512;
   size_t size() const { return live_; }
 
   // Stores `simhash` under `id` (ids need not be unique; each Add is one entry).

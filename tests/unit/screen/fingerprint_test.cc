@@ -131,6 +131,8 @@ TEST(NearDuplicateIndex, FindsReUploadsAndEditsButNotUnrelatedPosts) {
 // planted at every distance up to and just beyond its limit.
 TEST(NearDuplicateIndex, FindsExactlyWhatABruteForceScanFinds) {
   std::mt19937_64 rng(42);
+  // Small indexes (at most kScanUpTo entries) compare every entry; larger ones probe the tables.
+  for (const auto& [random_entries, query_count] : {std::pair{100, 10}, std::pair{3000, 40}})
   for (int k : {0, 1, 3, 4, 5, 8, 10, 15}) {
     NearDuplicateIndex index(k);
     EXPECT_EQ(index.max_distance(), k);
@@ -143,14 +145,15 @@ TEST(NearDuplicateIndex, FindsExactlyWhatABruteForceScanFinds) {
       return x;
     };
     std::vector<uint64_t> queries;
-    for (int q = 0; q < 40; ++q) queries.push_back(rng());
-    for (int i = 0; i < 3000; ++i) stored.push_back(rng());
+    for (int q = 0; q < query_count; ++q) queries.push_back(rng());
+    for (int i = 0; i < random_entries; ++i) stored.push_back(rng());
     for (uint64_t q : queries) {
       for (int d = 0; d <= k + 2; ++d) stored.push_back(flip(q, d));
     }
     stored.push_back(stored[5]);  // a duplicate entry
     for (size_t i = 0; i < stored.size(); ++i) index.Add(stored[i], i);
     EXPECT_EQ(index.size(), stored.size());
+    EXPECT_EQ(stored.size() <= NearDuplicateIndex::kScanUpTo, random_entries == 100);
     for (uint64_t q : queries) {
       std::vector<uint64_t> expected;
       int best = 65;
