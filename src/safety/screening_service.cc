@@ -160,39 +160,44 @@ std::unique_ptr<social::ScreeningOutcome> ScreeningService::Screen(const Post& p
   (void)edit;
   auto out = std::make_unique<Outcome>();
   const auto start = std::chrono::steady_clock::now();
-  // The match stage, before the policy: a re-upload or light edit of removed content.
+  const auto add_chain_time = [&] {
+    chain_nanos_.fetch_add(
+        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::steady_clock::now() - start)
+                                  .count()),
+        std::memory_order_relaxed);
+  };
+  // Normalisation, rules and classifier; the text is normalised once, and the match stage and
+  // campaigns fingerprint that same normalised text.
+  const bool surge = Surge().active;
+  Status st = screener_.Screen(ScreenedText(post), post.language.value_or(""), surge,
+                               &out->screening);
+  std::optional<screen::Fingerprint> fingerprint;
+  const auto fingerprint_of_post = [&]() -> const screen::Fingerprint& {
+    if (!fingerprint) fingerprint = screen::FingerprintNormalized(out->screening.normalized.text);
+    return *fingerprint;
+  };
+  // The match stage: a re-upload or light edit of removed content.
   const int match_distance =
       std::max(settings_.duplicate_reject_distance, settings_.duplicate_flag_distance);
-  std::optional<screen::Fingerprint> fingerprint;
   if (removed_ != nullptr && match_distance >= 0) {
-    fingerprint = screen::FingerprintText(ScreenedText(post));
-    const screen::Fingerprint& fp = *fingerprint;
-    if (auto m = removed_->Nearest(fp, match_distance)) {
+    if (auto m = removed_->Nearest(fingerprint_of_post(), match_distance)) {
       if (m->distance <= settings_.duplicate_reject_distance) {
         out->action = Action::kReject;
         out->reason = "This status was rejected by screening: it matches content removed on " +
                       DateOf(m->removed_at);
+        out->screening.policy = screen::PolicyResult{};
         out->screening.policy.verdict = screen::Verdict::kReject;
         duplicates_rejected_.fetch_add(1, std::memory_order_relaxed);
         counts_[static_cast<size_t>(screen::Verdict::kReject)].fetch_add(1,
                                                                          std::memory_order_relaxed);
-        chain_nanos_.fetch_add(
-            static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                      std::chrono::steady_clock::now() - start)
-                                      .count()),
-            std::memory_order_relaxed);
+        add_chain_time();
         return out;
       }
       if (m->distance <= settings_.duplicate_flag_distance) out->duplicate = m;
     }
   }
-  const bool surge = Surge().active;
-  Status st = screener_.Screen(ScreenedText(post), post.language.value_or(""), surge,
-                               &out->screening);
-  chain_nanos_.fetch_add(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                   std::chrono::steady_clock::now() - start)
-                                                   .count()),
-                         std::memory_order_relaxed);
+  add_chain_time();
   if (!st.ok()) {
     // Hyperscan could not scan (no scratch memory): the post is not published unscreened; it
     // waits for a moderator like a held post, and the record says why.
@@ -224,8 +229,7 @@ std::unique_ptr<social::ScreeningOutcome> ScreeningService::Screen(const Post& p
   if (out->action == Action::kPublish && campaigns_ != nullptr && campaigns_->enabled()) {
     // Campaigns: a copy the chain let through of a post by another account in an open case is
     // flagged; its notice joins that case (NoticeService::Store).
-    if (!fingerprint) fingerprint = screen::FingerprintText(ScreenedText(post));
-    if (auto c = campaigns_->Find(*fingerprint, post.account_id, core_.Now())) {
+    if (auto c = campaigns_->Find(fingerprint_of_post(), post.account_id, core_.Now())) {
       out->campaign = c;
       out->action = Action::kFlag;
       out->screening.policy.verdict = screen::Verdict::kPublishAndFlag;
