@@ -1,14 +1,15 @@
 // The `stoa` command line: serve, migrate, demo, admin create-user, admin token, admin rules,
 // train and eval (the screening classifier, app/screen_commands.h) and screen (retroaction,
 // app/rescan_command.h).
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 
 #include "app/app.h"
@@ -20,10 +21,10 @@
 #include "common/json_writer.h"
 #include "common/random.h"
 #include "common/strings.h"
+#include "common/time_format.h"
 #include "safety/audit_log.h"
 #include "safety/screening_feedback.h"
 #include "safety/transparency.h"
-#include "common/time_format.h"
 
 namespace stoa::app {
 namespace {
@@ -52,6 +53,11 @@ int Fail(const std::string& message) {
   return kFailure;
 }
 
+int Usage(const std::string& message) {
+  std::fprintf(stderr, "stoa: %s\n", message.c_str());
+  return kUsageError;
+}
+
 Result<Config> LoadSettings(const Options& o) {
   auto config = LoadConfig(o.config, ProcessEnvironment());
   if (!config.ok()) return config.status();
@@ -62,6 +68,20 @@ Result<Config> LoadSettings(const Options& o) {
 Result<std::unique_ptr<App>> OpenApp(const Options& o, const Clock& clock, Random& random) {
   ASSIGN_OR_RETURN(Config config, LoadSettings(o));
   return App::Open(o.data, std::move(config), clock, random);
+}
+
+// Opens the application on --data with the system clock and randomness and runs `run` with it;
+// a failure to open is "stoa: <why>" and kFailure. With `existing`, a directory without a database
+// is a usage error instead of getting a new one (the commands that only read or export).
+int WithApp(const Options& o, const std::function<int(App&)>& run, bool existing = false) {
+  if (existing && !std::filesystem::exists(std::filesystem::path(o.data) / "stoa.db")) {
+    return Usage("no database at " + o.data + "/stoa.db");
+  }
+  SystemClock clock;
+  SecureRandom random;
+  auto app = OpenApp(o, clock, random);
+  if (!app.ok()) return Fail(app.status().message());
+  return run(**app);
 }
 
 int Serve(const Options& o) {
@@ -86,27 +106,23 @@ int Serve(const Options& o) {
 }
 
 int Migrate(const Options& o) {
-  SystemClock clock;
-  SecureRandom random;
-  auto app = OpenApp(o, clock, random);
-  if (!app.ok()) return Fail(app.status().message());
-  std::printf("database %s/stoa.db is at the latest schema\n", o.data.c_str());
-  return 0;
+  return WithApp(o, [&](App&) {
+    std::printf("database %s/stoa.db is at the latest schema\n", o.data.c_str());
+    return 0;
+  });
 }
 
 int Demo(const Options& o) {
-  SystemClock clock;
-  SecureRandom random;
-  auto app = OpenApp(o, clock, random);
-  if (!app.ok()) return Fail(app.status().message());
-  auto creds = SeedDemo(**app, o.data);
-  if (!creds.ok()) return Fail(creds.status().message());
-  std::printf("Demo accounts (log in with the e-mail or the username):\n");
-  for (const auto& c : *creds) {
-    std::printf("  %-10s %-9s %-28s password: %s\n", c.role.c_str(), c.username.c_str(),
-                c.email.c_str(), c.password.c_str());
-  }
-  return 0;
+  return WithApp(o, [&](App& app) {
+    auto creds = SeedDemo(app, o.data);
+    if (!creds.ok()) return Fail(creds.status().message());
+    std::printf("Demo accounts (log in with the e-mail or the username):\n");
+    for (const auto& c : *creds) {
+      std::printf("  %-10s %-9s %-28s password: %s\n", c.role.c_str(), c.username.c_str(),
+                  c.email.c_str(), c.password.c_str());
+    }
+    return 0;
+  });
 }
 
 int CreateUser(const Options& o) {
@@ -116,23 +132,21 @@ int CreateUser(const Options& o) {
                  o.role.c_str());
     return kUsageError;
   }
-  SystemClock clock;
-  SecureRandom random;
-  auto app = OpenApp(o, clock, random);
-  if (!app.ok()) return Fail(app.status().message());
-  social::Registration r;
-  r.username = o.username;
-  r.email = o.email;
-  r.password = o.password;
-  r.agreement = true;
-  r.role = *role;
-  r.skip_approval = true;
-  std::vector<social::FieldError> errors;
-  auto account = (*app)->accounts().Register(r, &errors, /*force=*/true);
-  if (!account.ok()) return Fail(account.status().message());
-  std::printf("created %s %s (id %lld)\n", o.role.c_str(), o.username.c_str(),
-              static_cast<long long>((*account)->id));
-  return 0;
+  return WithApp(o, [&](App& app) {
+    social::Registration r;
+    r.username = o.username;
+    r.email = o.email;
+    r.password = o.password;
+    r.agreement = true;
+    r.role = *role;
+    r.skip_approval = true;
+    std::vector<social::FieldError> errors;
+    auto account = app.accounts().Register(r, &errors, /*force=*/true);
+    if (!account.ok()) return Fail(account.status().message());
+    std::printf("created %s %s (id %lld)\n", o.role.c_str(), o.username.c_str(),
+                static_cast<long long>((*account)->id));
+    return 0;
+  });
 }
 
 int Token(const Options& o) {
@@ -142,44 +156,35 @@ int Token(const Options& o) {
                  scopes.ok() ? "at least one scope is needed" : scopes.status().message().c_str());
     return kUsageError;
   }
-  SystemClock clock;
-  SecureRandom random;
-  auto app = OpenApp(o, clock, random);
-  if (!app.ok()) return Fail(app.status().message());
-  auto account = (*app)->accounts().Lookup(o.username);
-  if (!account.ok()) return Fail("no account named '" + o.username + "'");
-  auto token = (*app)->oauth().IssueToken(kNoId, (*account)->id, *scopes);
-  if (!token.ok()) return Fail(token.status().message());
-  std::printf("%s\n", token->access_token.c_str());
-  return 0;
+  return WithApp(o, [&](App& app) {
+    auto account = app.accounts().Lookup(o.username);
+    if (!account.ok()) return Fail("no account named '" + o.username + "'");
+    auto token = app.oauth().IssueToken(kNoId, (*account)->id, *scopes);
+    if (!token.ok()) return Fail(token.status().message());
+    std::printf("%s\n", token->access_token.c_str());
+    return 0;
+  });
 }
 
 // Instance rules (members agree to them; reports cite them).
 constexpr size_t kRuleTextMax = 300;
 constexpr size_t kRuleHintMax = 1000;
 
-int Usage(const std::string& message) {
-  std::fprintf(stderr, "stoa: %s\n", message.c_str());
-  return kUsageError;
-}
-
 int ListRules(const Options& o) {
-  SystemClock clock;
-  SecureRandom random;
-  auto app = OpenApp(o, clock, random);
-  if (!app.ok()) return Fail(app.status().message());
-  std::vector<InstanceRule> rules;
-  {
-    auto read = (*app)->storage().Read();
-    rules = read->rules().List();
-  }
-  if (rules.empty()) std::printf("no rules\n");
-  for (const auto& rule : rules) {
-    std::printf("%s\t%d\t%s", IdToString(rule.id).c_str(), rule.position, rule.text.c_str());
-    if (!rule.hint.empty()) std::printf("\t(%s)", rule.hint.c_str());
-    std::printf("\n");
-  }
-  return 0;
+  return WithApp(o, [&](App& app) {
+    std::vector<InstanceRule> rules;
+    {
+      auto read = app.storage().Read();
+      rules = read->rules().List();
+    }
+    if (rules.empty()) std::printf("no rules\n");
+    for (const auto& rule : rules) {
+      std::printf("%s\t%d\t%s", IdToString(rule.id).c_str(), rule.position, rule.text.c_str());
+      if (!rule.hint.empty()) std::printf("\t(%s)", rule.hint.c_str());
+      std::printf("\n");
+    }
+    return 0;
+  });
 }
 
 int AddRule(const Options& o) {
@@ -194,65 +199,62 @@ int AddRule(const Options& o) {
     return Usage("--hint is longer than " + std::to_string(kRuleHintMax) + " characters");
   }
   if (o.rule_position < -1) return Usage("--position must not be negative");
-  SystemClock clock;
-  SecureRandom random;
-  auto app = OpenApp(o, clock, random);
-  if (!app.ok()) return Fail(app.status().message());
-  InstanceRule rule;
-  rule.id = (*app)->core().ids().Next();
-  rule.text = text;
-  rule.hint = hint;
-  rule.created_at = (*app)->core().Now();
-  Status st = (*app)->storage().Write([&](storage::Transaction& tx) -> Status {
-    rule.position = o.rule_position;
-    if (rule.position < 0) {
-      rule.position = 0;
-      for (const auto& existing : tx.rules().List()) {
-        rule.position = std::max(rule.position, existing.position + 1);
+  return WithApp(o, [&](App& app) {
+    InstanceRule rule;
+    rule.id = app.core().ids().Next();
+    rule.text = text;
+    rule.hint = hint;
+    rule.created_at = app.core().Now();
+    Status st = app.storage().Write([&](storage::Transaction& tx) -> Status {
+      rule.position = o.rule_position;
+      if (rule.position < 0) {
+        rule.position = 0;
+        for (const auto& existing : tx.rules().List()) {
+          rule.position = std::max(rule.position, existing.position + 1);
+        }
       }
-    }
-    RETURN_IF_ERROR(tx.rules().Insert(rule));
-    JsonWriter details;
-    details.BeginObject()
-        .Field("change", "rule.add")
-        .Key("rule_id").IdString(rule.id)
-        .Field("text", rule.text)
-        .Field("hint", rule.hint)
-        .Field("position", rule.position)
-        .EndObject();
-    safety::AuditLog audit((*app)->core());
-    return audit
-        .Append(tx, {kNoId, "config.change", "config", "instance_rules", "", "stoa admin rules add",
-                     details.Take()})
-        .status();
+      RETURN_IF_ERROR(tx.rules().Insert(rule));
+      JsonWriter details;
+      details.BeginObject()
+          .Field("change", "rule.add")
+          .Key("rule_id")
+          .IdString(rule.id)
+          .Field("text", rule.text)
+          .Field("hint", rule.hint)
+          .Field("position", rule.position)
+          .EndObject();
+      safety::AuditLog audit(app.core());
+      return audit
+          .Append(tx, {kNoId, "config.change", "config", "instance_rules", "",
+                       "stoa admin rules add", details.Take()})
+          .status();
+    });
+    if (!st.ok()) return Fail(st.message());
+    std::printf("added rule %s at position %d\n", IdToString(rule.id).c_str(), rule.position);
+    return 0;
   });
-  if (!st.ok()) return Fail(st.message());
-  std::printf("added rule %s at position %d\n", IdToString(rule.id).c_str(), rule.position);
-  return 0;
 }
 
 int RemoveRule(const Options& o) {
   auto id = ParseId(o.rule_id);
   if (!id) return Usage("--id must be a rule id (see stoa admin rules list)");
-  SystemClock clock;
-  SecureRandom random;
-  auto app = OpenApp(o, clock, random);
-  if (!app.ok()) return Fail(app.status().message());
-  // A soft delete: reports that cite the rule keep showing it.
-  Status st = (*app)->storage().Write([&](storage::Transaction& tx) -> Status {
-    RETURN_IF_ERROR(tx.rules().Delete(*id, (*app)->core().Now()));
-    JsonWriter details;
-    details.BeginObject().Field("change", "rule.remove").Key("rule_id").IdString(*id).EndObject();
-    safety::AuditLog audit((*app)->core());
-    return audit
-        .Append(tx, {kNoId, "config.change", "config", "instance_rules", "",
-                     "stoa admin rules remove", details.Take()})
-        .status();
+  return WithApp(o, [&](App& app) {
+    // A soft delete: reports that cite the rule keep showing it.
+    Status st = app.storage().Write([&](storage::Transaction& tx) -> Status {
+      RETURN_IF_ERROR(tx.rules().Delete(*id, app.core().Now()));
+      JsonWriter details;
+      details.BeginObject().Field("change", "rule.remove").Key("rule_id").IdString(*id).EndObject();
+      safety::AuditLog audit(app.core());
+      return audit
+          .Append(tx, {kNoId, "config.change", "config", "instance_rules", "",
+                       "stoa admin rules remove", details.Take()})
+          .status();
+    });
+    if (st.code() == StatusCode::kNotFound) return Fail("no rule with id " + o.rule_id);
+    if (!st.ok()) return Fail(st.message());
+    std::printf("removed rule %s\n", o.rule_id.c_str());
+    return 0;
   });
-  if (st.code() == StatusCode::kNotFound) return Fail("no rule with id " + o.rule_id);
-  if (!st.ok()) return Fail(st.message());
-  std::printf("removed rule %s\n", o.rule_id.c_str());
-  return 0;
 }
 
 // Priority notifiers (trusted flaggers, authorities, the host's abuse desk) and their API keys.
@@ -262,47 +264,43 @@ int AddNotifier(const Options& o) {
     return Usage("--kind must be trusted_flagger, authority or host");
   }
   if (Trim(o.notifier_name).empty()) return Usage("--name must not be empty");
-  SystemClock clock;
-  SecureRandom random;
-  auto app = OpenApp(o, clock, random);
-  if (!app.ok()) return Fail(app.status().message());
-  auto added = (*app)->notices().AddNotifier(*kind, o.notifier_name, kNoId);
-  if (!added.ok()) return Fail(added.status().message());
-  std::printf("added %s notifier %s (%s)\n", o.notifier_kind.c_str(),
-              IdToString(added->first.id).c_str(), added->first.name.c_str());
-  std::printf("API key (shown once; send it as \"Authorization: Bearer <key>\" on POST "
-              "/api/v1/notices):\n%s\n",
-              added->second.c_str());
-  return 0;
+  return WithApp(o, [&](App& app) {
+    auto added = app.notices().AddNotifier(*kind, o.notifier_name, kNoId);
+    if (!added.ok()) return Fail(added.status().message());
+    std::printf("added %s notifier %s (%s)\n", o.notifier_kind.c_str(),
+                IdToString(added->first.id).c_str(), added->first.name.c_str());
+    std::printf(
+        "API key (shown once; send it as \"Authorization: Bearer <key>\" on POST "
+        "/api/v1/notices):\n%s\n",
+        added->second.c_str());
+    return 0;
+  });
 }
 
 int ListNotifiers(const Options& o) {
-  SystemClock clock;
-  SecureRandom random;
-  auto app = OpenApp(o, clock, random);
-  if (!app.ok()) return Fail(app.status().message());
-  const auto notifiers = (*app)->notices().ListNotifiers();
-  if (notifiers.empty()) std::printf("no notifiers\n");
-  for (const auto& n : notifiers) {
-    std::printf("%s\t%s\t%s\t%s\n", IdToString(n.id).c_str(),
-                std::string(NoticeSourceName(n.kind)).c_str(), n.name.c_str(),
-                n.revoked_at ? ("revoked " + FormatIso8601(*n.revoked_at)).c_str() : "active");
-  }
-  return 0;
+  return WithApp(o, [&](App& app) {
+    const auto notifiers = app.notices().ListNotifiers();
+    if (notifiers.empty()) std::printf("no notifiers\n");
+    for (const auto& n : notifiers) {
+      std::printf("%s\t%s\t%s\t%s\n", IdToString(n.id).c_str(),
+                  std::string(NoticeSourceName(n.kind)).c_str(), n.name.c_str(),
+                  n.revoked_at ? ("revoked " + FormatIso8601(*n.revoked_at)).c_str() : "active");
+    }
+    return 0;
+  });
 }
 
 int RevokeNotifier(const Options& o) {
   auto id = ParseId(o.notifier_id);
   if (!id) return Usage("--id must be a notifier id (see stoa admin notifier list)");
-  SystemClock clock;
-  SecureRandom random;
-  auto app = OpenApp(o, clock, random);
-  if (!app.ok()) return Fail(app.status().message());
-  Status st = (*app)->notices().RevokeNotifier(*id, kNoId);
-  if (st.code() == StatusCode::kNotFound) return Fail("no active notifier with id " + o.notifier_id);
-  if (!st.ok()) return Fail(st.message());
-  std::printf("revoked notifier %s; its key no longer works\n", o.notifier_id.c_str());
-  return 0;
+  return WithApp(o, [&](App& app) {
+    Status st = app.notices().RevokeNotifier(*id, kNoId);
+    if (st.code() == StatusCode::kNotFound)
+      return Fail("no active notifier with id " + o.notifier_id);
+    if (!st.ok()) return Fail(st.message());
+    std::printf("revoked notifier %s; its key no longer works\n", o.notifier_id.c_str());
+    return 0;
+  });
 }
 
 // Changes a user's role (the operator's CLI: owner powers). One audit entry in the same
@@ -310,18 +308,16 @@ int RevokeNotifier(const Options& o) {
 int SetRole(const Options& o) {
   auto role = ParseRole(o.role);
   if (!role) return Usage("--role must be owner, admin, moderator or member, got '" + o.role + "'");
-  SystemClock clock;
-  SecureRandom random;
-  auto app = OpenApp(o, clock, random);
-  if (!app.ok()) return Fail(app.status().message());
-  auto account = (*app)->accounts().Lookup(o.username);
-  if (!account.ok()) return Fail("no account named '" + o.username + "'");
-  auto change = (*app)->roles().Change(kNoId, (*account)->id, *role, "cli");
-  if (!change.ok()) return Fail(change.status().message());
-  (*app)->oauth().ForgetAccount(change->account_id);
-  std::printf("%s: %s -> %s\n", o.username.c_str(), std::string(RoleName(change->from)).c_str(),
-              std::string(RoleName(change->to)).c_str());
-  return 0;
+  return WithApp(o, [&](App& app) {
+    auto account = app.accounts().Lookup(o.username);
+    if (!account.ok()) return Fail("no account named '" + o.username + "'");
+    auto change = app.roles().Change(kNoId, (*account)->id, *role, "cli");
+    if (!change.ok()) return Fail(change.status().message());
+    app.oauth().ForgetAccount(change->account_id);
+    std::printf("%s: %s -> %s\n", o.username.c_str(), std::string(RoleName(change->from)).c_str(),
+                std::string(RoleName(change->to)).c_str());
+    return 0;
+  });
 }
 
 // Writes every statement of reasons of [--from, --to) as a JSON array in the DSA Transparency
@@ -332,65 +328,60 @@ int TransparencyExport(const Options& o) {
   if (!from) return Usage("--from must be a date (YYYY-MM-DD) or an ISO 8601 time");
   if (!to) return Usage("--to must be a date (YYYY-MM-DD) or an ISO 8601 time");
   if (*from >= *to) return Usage("--from must be before --to");
-  if (!std::filesystem::exists(std::filesystem::path(o.data) / "stoa.db")) {
-    return Usage("no database at " + o.data + "/stoa.db");
-  }
-  SystemClock clock;
-  SecureRandom random;
-  auto app = OpenApp(o, clock, random);
-  if (!app.ok()) return Fail(app.status().message());
-  safety::Transparency transparency((*app)->core());
-  int64_t count = 0;
-  auto json = transparency.ExportStatements(*from, *to, &count);
-  if (!json.ok()) return Fail(json.status().message());
-  std::ofstream file(o.out_file, std::ios::binary | std::ios::trunc);
-  if (!file) return Fail("cannot write " + o.out_file);
-  file << *json << '\n';
-  file.close();
-  if (!file) return Fail("cannot write " + o.out_file);
-  std::printf("wrote %lld statements of reasons to %s\n", static_cast<long long>(count),
-              o.out_file.c_str());
-  return 0;
+  return WithApp(
+      o,
+      [&](App& app) {
+        safety::Transparency transparency(app.core());
+        int64_t count = 0;
+        auto json = transparency.ExportStatements(*from, *to, &count);
+        if (!json.ok()) return Fail(json.status().message());
+        std::ofstream file(o.out_file, std::ios::binary | std::ios::trunc);
+        if (!file) return Fail("cannot write " + o.out_file);
+        file << *json << '\n';
+        file.close();
+        if (!file) return Fail("cannot write " + o.out_file);
+        std::printf("wrote %lld statements of reasons to %s\n", static_cast<long long>(count),
+                    o.out_file.c_str());
+        return 0;
+      },
+      /*existing=*/true);
 }
 
 // Every decided case about a status as labelled CSV for `stoa train` (safety/screening_feedback.h).
 int ExportLabels(const Options& o) {
-  if (!std::filesystem::exists(std::filesystem::path(o.data) / "stoa.db")) {
-    return Usage("no database at " + o.data + "/stoa.db");
-  }
-  SystemClock clock;
-  SecureRandom random;
-  auto app = OpenApp(o, clock, random);
-  if (!app.ok()) return Fail(app.status().message());
-  auto rows = safety::ExportLabels((*app)->core(), o.out_file);
-  if (!rows.ok()) return Fail(rows.status().message());
-  std::printf("wrote %lld decided cases to %s (columns: text,label,case_id,status_id,action)\n",
-              static_cast<long long>(*rows), o.out_file.c_str());
-  return 0;
+  return WithApp(
+      o,
+      [&](App& app) {
+        auto rows = safety::ExportLabels(app.core(), o.out_file);
+        if (!rows.ok()) return Fail(rows.status().message());
+        std::printf(
+            "wrote %lld decided cases to %s (columns: text,label,case_id,status_id,action)\n",
+            static_cast<long long>(*rows), o.out_file.c_str());
+        return 0;
+      },
+      /*existing=*/true);
 }
 
 // Recomputes the audit log's hash chain: 0 and the head hash when intact; 1 naming the first
 // broken entry; 2 when there is no database to check.
 int AuditVerify(const Options& o) {
-  if (!std::filesystem::exists(std::filesystem::path(o.data) / "stoa.db")) {
-    return Usage("no database at " + o.data + "/stoa.db");
-  }
-  SystemClock clock;
-  SecureRandom random;
-  auto app = OpenApp(o, clock, random);
-  if (!app.ok()) return Fail(app.status().message());
-  safety::AuditLog audit((*app)->core());
-  auto read = (*app)->storage().Read();
-  const safety::AuditLog::VerifyResult r = audit.Verify(*read);
-  if (!r.ok) {
-    std::fprintf(stderr, "audit log BROKEN at seq %lld: %s (%lld entries checked)\n",
-                 static_cast<long long>(r.first_broken_seq.value_or(0)), r.reason.c_str(),
-                 static_cast<long long>(r.entries));
-    return kFailure;
-  }
-  std::printf("audit log OK: %lld entries checked, head %s\n", static_cast<long long>(r.entries),
-              r.head_hash.c_str());
-  return 0;
+  return WithApp(
+      o,
+      [&](App& app) {
+        safety::AuditLog audit(app.core());
+        auto read = app.storage().Read();
+        const safety::AuditLog::VerifyResult r = audit.Verify(*read);
+        if (!r.ok) {
+          std::fprintf(stderr, "audit log BROKEN at seq %lld: %s (%lld entries checked)\n",
+                       static_cast<long long>(r.first_broken_seq.value_or(0)), r.reason.c_str(),
+                       static_cast<long long>(r.entries));
+          return kFailure;
+        }
+        std::printf("audit log OK: %lld entries checked, head %s\n",
+                    static_cast<long long>(r.entries), r.head_hash.c_str());
+        return 0;
+      },
+      /*existing=*/true);
 }
 
 }  // namespace
@@ -400,17 +391,20 @@ int Main(int argc, char** argv) {
   CLI::App cli{"stoa: a microblogging server with trust and safety built in", "stoa"};
   cli.require_subcommand(1);
   auto data_option = [&](CLI::App* cmd) {
-    cmd->add_option("--data", o.data, "Data directory (the SQLite database is DIR/stoa.db)")->required();
+    cmd->add_option("--data", o.data, "Data directory (the SQLite database is DIR/stoa.db)")
+        ->required();
     cmd->add_option("--config", o.config, "TOML configuration file")->check(CLI::ExistingFile);
   };
   CLI::App* serve = cli.add_subcommand("serve", "Run the server");
   data_option(serve);
   serve->add_option("--listen", o.listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
-  serve->add_option("--rules", o.screening_rules,
-                    "Screening rules file for this run (overrides screening.rules)")
+  serve
+      ->add_option("--rules", o.screening_rules,
+                   "Screening rules file for this run (overrides screening.rules)")
       ->check(CLI::ExistingFile);
-  serve->add_option("--model", o.screening_model,
-                    "Screening classifier model for this run (overrides screening.model)")
+  serve
+      ->add_option("--model", o.screening_model,
+                   "Screening classifier model for this run (overrides screening.model)")
       ->check(CLI::ExistingFile);
   CLI::App* migrate = cli.add_subcommand("migrate", "Create or upgrade the database schema");
   data_option(migrate);
@@ -442,7 +436,8 @@ int Main(int argc, char** argv) {
   CLI::App* transparency_export = transparency->add_subcommand(
       "export", "Write the period's statements of reasons (DSA Transparency Database JSON)");
   data_option(transparency_export);
-  transparency_export->add_option("--from", o.period_from, "Start (YYYY-MM-DD or ISO 8601)")->required();
+  transparency_export->add_option("--from", o.period_from, "Start (YYYY-MM-DD or ISO 8601)")
+      ->required();
   transparency_export->add_option("--to", o.period_to, "End, exclusive")->required();
   transparency_export->add_option("--out", o.out_file, "Output file")->required();
   CLI::App* rules = admin->add_subcommand("rules", "The instance's rules (reports cite them)");
@@ -462,9 +457,11 @@ int Main(int argc, char** argv) {
   notifier->require_subcommand(1);
   CLI::App* notifier_add = notifier->add_subcommand("add", "Add a notifier and print its API key");
   data_option(notifier_add);
-  notifier_add->add_option("--kind", o.notifier_kind, "trusted_flagger, authority or host")->required();
+  notifier_add->add_option("--kind", o.notifier_kind, "trusted_flagger, authority or host")
+      ->required();
   notifier_add->add_option("--name", o.notifier_name, "The organisation's name")->required();
-  CLI::App* notifier_list = notifier->add_subcommand("list", "List notifiers: id, kind, name, state");
+  CLI::App* notifier_list =
+      notifier->add_subcommand("list", "List notifiers: id, kind, name, state");
   data_option(notifier_list);
   CLI::App* notifier_revoke = notifier->add_subcommand("revoke", "Revoke a notifier's key");
   data_option(notifier_revoke);
@@ -479,7 +476,7 @@ int Main(int argc, char** argv) {
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    std::cout << cli.help(e.what() == std::string("--help") ? "" : "") ;
+    std::cout << cli.help(e.what() == std::string("--help") ? "" : "");
     return 0;
   } catch (const CLI::CallForAllHelp&) {
     std::cout << cli.help("", CLI::AppFormatMode::All);
