@@ -381,13 +381,7 @@ Result<Decision> DecisionService::DecideInTx(storage::Transaction& tx, Id modera
     ASSIGN_OR_RETURN(bool released, statuses_.Release(tx, d.target_status_id));
     if (released) effects.released.insert(d.target_status_id);
   }
-  if (IsRestrictive(effect)) {
-    ASSIGN_OR_RETURN(StatementOfReasons s, BuildStatement(tx, d, effect, c, now));
-    d.statement_id = s.id;
-    RETURN_IF_ERROR(tx.decisions().InsertStatement(s));
-    RETURN_IF_ERROR(CountStrike(tx, d, now, effects));
-  }
-  RETURN_IF_ERROR(tx.decisions().Insert(d));
+  RETURN_IF_ERROR(Record(tx, c, d, effect, now, effects));
 
   if (!appeal_case) {
     RETURN_IF_ERROR(InformNotifiers(tx, c, d, now));
@@ -439,19 +433,11 @@ Result<Decision> DecisionService::DecideInTx(storage::Transaction& tx, Id modera
     }
   }
 
-  AuditDraft draft;
-  draft.actor_id = moderator_id;
-  draft.action = p.action == DecisionAction::kReverse  ? "decision.reverse"
-                 : p.action == DecisionAction::kUphold ? "decision.uphold"
-                                                       : "decision.create";
-  draft.target_type = "case";
-  draft.target_id = IdToString(c.id);
-  draft.ground = d.ground == DecisionGround::kIllegal ? d.legal_provision
-                 : d.ground == DecisionGround::kTerms ? "rule " + IdToString(d.rule_id)
-                                                      : "";
-  draft.reasons = d.reasons;
-  draft.details_json = DecisionDetails(d, effect);
-  RETURN_IF_ERROR(audit_.Append(tx, draft).status());
+  const char* audited = p.action == DecisionAction::kReverse  ? "decision.reverse"
+                        : p.action == DecisionAction::kUphold ? "decision.uphold"
+                                                              : "decision.create";
+  RETURN_IF_ERROR(
+      audit_.Append(tx, DecisionAudit(c, d, audited, DecisionDetails(d, effect))).status());
   if (!appeal_case && c.target_type == TargetType::kStatus) {
     RETURN_IF_ERROR(DecideCampaignMembers(tx, c, d, effect, now, effects));
   }
@@ -483,31 +469,44 @@ Status DecisionService::DecideCampaignMembers(storage::Transaction& tx, const Ca
     if (!post->deleted()) RETURN_IF_ERROR(ApplyEffect(tx, md, effect, now, effects));
     ASSIGN_OR_RETURN(bool released, statuses_.Release(tx, m.status_id));
     if (released) effects.released.insert(m.status_id);
-    if (IsRestrictive(effect)) {
-      // Each author gets a statement of reasons of their own (DSA Art. 17), about their post.
-      ASSIGN_OR_RETURN(StatementOfReasons s, BuildStatement(tx, md, effect, c, now));
-      md.statement_id = s.id;
-      RETURN_IF_ERROR(tx.decisions().InsertStatement(s));
-      RETURN_IF_ERROR(CountStrike(tx, md, now, effects));
-    }
-    RETURN_IF_ERROR(tx.decisions().Insert(md));
+    // Each author gets a statement of reasons of their own (DSA Art. 17), about their post.
+    RETURN_IF_ERROR(Record(tx, c, md, effect, now, effects));
     if (IsRestrictive(effect) || effect == DecisionAction::kWarn) {
       RETURN_IF_ERROR(NotifyOutcome(tx, md.target_account_id,
                                     NotificationType::kModerationWarning, md.id, now));
     }
-    AuditDraft draft;
-    draft.actor_id = md.moderator_id;
-    draft.action = "decision.create";
-    draft.target_type = "case";
-    draft.target_id = IdToString(c.id);
-    draft.ground = md.ground == DecisionGround::kIllegal ? md.legal_provision
-                   : md.ground == DecisionGround::kTerms ? "rule " + IdToString(md.rule_id)
-                                                         : "";
-    draft.reasons = md.reasons;
-    draft.details_json = DecisionDetails(md, effect, d.id);
-    RETURN_IF_ERROR(audit_.Append(tx, draft).status());
+    RETURN_IF_ERROR(
+        audit_
+            .Append(tx, DecisionAudit(c, md, "decision.create", DecisionDetails(md, effect, d.id)))
+            .status());
   }
   return Status::Ok();
+}
+
+Status DecisionService::Record(storage::Transaction& tx, const Case& c, Decision& d,
+                               DecisionAction effect, Timestamp now, Effects& effects) {
+  if (IsRestrictive(effect)) {
+    ASSIGN_OR_RETURN(StatementOfReasons s, BuildStatement(tx, d, effect, c, now));
+    d.statement_id = s.id;
+    RETURN_IF_ERROR(tx.decisions().InsertStatement(s));
+    RETURN_IF_ERROR(CountStrike(tx, d, now, effects));
+  }
+  return tx.decisions().Insert(d);
+}
+
+AuditDraft DecisionService::DecisionAudit(const Case& c, const Decision& d, std::string action,
+                                          std::string details_json) {
+  AuditDraft draft;
+  draft.actor_id = d.moderator_id;
+  draft.action = std::move(action);
+  draft.target_type = "case";
+  draft.target_id = IdToString(c.id);
+  draft.ground = d.ground == DecisionGround::kIllegal ? d.legal_provision
+                 : d.ground == DecisionGround::kTerms ? "rule " + IdToString(d.rule_id)
+                                                      : "";
+  draft.reasons = d.reasons;
+  draft.details_json = std::move(details_json);
+  return draft;
 }
 
 Status DecisionService::ApplyEffect(storage::Transaction& tx, const Decision& d,
@@ -953,13 +952,7 @@ Result<AccountActionResult> DecisionService::ActOnAccount(const social::Viewer& 
     d.created_at = now;
 
     RETURN_IF_ERROR(ApplyEffect(tx, d, action, now, effects));
-    if (IsRestrictive(action)) {
-      ASSIGN_OR_RETURN(StatementOfReasons statement, BuildStatement(tx, d, action, c, now));
-      d.statement_id = statement.id;
-      RETURN_IF_ERROR(tx.decisions().InsertStatement(statement));
-      RETURN_IF_ERROR(CountStrike(tx, d, now, effects));
-    }
-    RETURN_IF_ERROR(tx.decisions().Insert(d));
+    RETURN_IF_ERROR(Record(tx, c, d, action, now, effects));
     RETURN_IF_ERROR(
         NotifyOutcome(tx, account_id, NotificationType::kModerationWarning, d.id, now));
 

@@ -181,6 +181,13 @@ class DecisionService {
   // effect, hold release, statement of reasons, strike, moderation_warning and audit entry.
   Status DecideCampaignMembers(storage::Transaction& tx, const Case& c, const Decision& d,
                                DecisionAction effect, Timestamp now, Effects& effects);
+  // Stores decision `d` on case `c`: with a restrictive effect first its statement of reasons
+  // (d.statement_id set) and the strike it counts.
+  Status Record(storage::Transaction& tx, const Case& c, Decision& d, DecisionAction effect,
+                Timestamp now, Effects& effects);
+  // The audit entry of decision `d` on case `c` (actor: its moderator).
+  static AuditDraft DecisionAudit(const Case& c, const Decision& d, std::string action,
+                                  std::string details_json);
   Status LiftEffect(storage::Transaction& tx, const Decision& original, Timestamp now,
                     Effects& effects);
   Result<StatementOfReasons> BuildStatement(storage::Transaction& tx, const Decision& d,
