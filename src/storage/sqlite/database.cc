@@ -275,7 +275,6 @@ void Database::WriterLoop() {
   }
 }
 
-
 void Database::HandToFlusher(std::vector<Job*>& batch) {
   {
     std::lock_guard<std::mutex> lock(flush_mu_);
@@ -307,9 +306,9 @@ void Database::FlusherLoop() {
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(flush_mu_);
-      flush_cv_.wait(lock, [this] {
-        return (writer_stopped_ && !flusher_busy_) || (!flush_queue_.empty() && !flusher_busy_);
-      });
+      // While the writer syncs a lone batch itself (flusher_busy_), later batches wait for it.
+      flush_cv_.wait(
+          lock, [this] { return !flusher_busy_ && (writer_stopped_ || !flush_queue_.empty()); });
       if (flush_queue_.empty()) return;  // the writer stopped and everything is released
       jobs.swap(flush_queue_);
       flusher_busy_ = true;
