@@ -3,6 +3,7 @@
 
 #include "common/strings.h"
 #include "storage/sqlite/repos.h"
+#include "storage/sqlite/rows.h"
 
 namespace stoa::storage::sqlite {
 namespace {
@@ -119,16 +120,6 @@ constexpr char kDeletePendingStats[] = "DELETE FROM account_stats WHERE account_
 constexpr char kDeletePendingUser[] = "DELETE FROM users WHERE account_id = ?1";
 constexpr char kDeletePendingAccount[] = "DELETE FROM accounts WHERE id = ?1";
 
-std::optional<Timestamp> OptTime(const Statement& s, int col) {
-  if (s.IsNull(col)) return std::nullopt;
-  return FromUnixMillis(s.Int(col));
-}
-
-std::optional<int64_t> OptMillis(const std::optional<Timestamp>& t) {
-  if (!t) return std::nullopt;
-  return ToUnixMillis(*t);
-}
-
 std::string FieldsToJson(const std::vector<ProfileField>& fields) {
   boost::json::array arr;
   for (const auto& f : fields) {
@@ -183,19 +174,19 @@ Account ReadAccount(const Statement& s) {
   a.hide_collections = s.Int(10) != 0;
   a.created_at = FromUnixMillis(s.Int(11));
   a.updated_at = FromUnixMillis(s.Int(12));
-  a.last_status_at = OptTime(s, 13);
+  a.last_status_at = OptionalTime(s, 13);
   a.statuses_count = s.Int(14);
   a.followers_count = s.Int(15);
   a.following_count = s.Int(16);
-  a.suspended_at = OptTime(s, 17);
-  a.silenced_at = OptTime(s, 18);
-  a.sensitized_at = OptTime(s, 19);
-  a.suspended_until = OptTime(s, 20);
+  a.suspended_at = OptionalTime(s, 17);
+  a.silenced_at = OptionalTime(s, 18);
+  a.sensitized_at = OptionalTime(s, 19);
+  a.suspended_until = OptionalTime(s, 20);
   return a;
 }
 
 // `o`: the column where the user's columns start.
-User ReadUser(const Statement& s, int o = 0) {
+User ReadUserAt(const Statement& s, int o) {
   User u;
   u.account_id = s.Int(o + 0);
   u.email = s.String(o + 1);
@@ -212,6 +203,49 @@ User ReadUser(const Statement& s, int o = 0) {
   u.default_language = s.OptionalString(o + 12);
   u.created_at = FromUnixMillis(s.Int(o + 13));
   return u;
+}
+
+User ReadUser(const Statement& s) { return ReadUserAt(s, 0); }
+
+// kInsertAccount and kUpdateProfile write these columns in the same order, from different
+// parameter numbers: display_name to hide_collections at `first` to `first + 8`...
+void BindProfile(Statement& s, int first, const Account& a) {
+  s.Bind(first, a.display_name)
+      .Bind(first + 1, a.note)
+      .Bind(first + 2, a.note_html)
+      .Bind(first + 3, FieldsToJson(a.fields))
+      .Bind(first + 4, a.locked)
+      .Bind(first + 5, a.bot)
+      .Bind(first + 6, a.discoverable)
+      .Bind(first + 7, a.indexable)
+      .Bind(first + 8, a.hide_collections);
+}
+
+// ... and the restrictions, suspended_at to suspended_until, at `first` to `first + 3`.
+void BindRestrictions(Statement& s, int first, const Account& a) {
+  s.Bind(first, OptionalMillis(a.suspended_at))
+      .Bind(first + 1, OptionalMillis(a.silenced_at))
+      .Bind(first + 2, OptionalMillis(a.sensitized_at))
+      .Bind(first + 3, OptionalMillis(a.suspended_until));
+}
+
+// kInsertUser and kUpdateUser bind these alike: email to locale at ?2 to ?8...
+void BindUserAccess(Statement& s, const User& u) {
+  s.Bind(2, u.email)
+      .Bind(3, u.password_hash)
+      .Bind(4, RoleName(u.role))
+      .Bind(5, u.approved)
+      .Bind(6, u.confirmed)
+      .Bind(7, u.disabled)
+      .Bind(8, u.locale);
+}
+
+// ... and the posting defaults, default_visibility to default_language, at `first` to
+// `first + 2`.
+void BindPostingDefaults(Statement& s, int first, const User& u) {
+  s.Bind(first, static_cast<int64_t>(u.default_visibility))
+      .Bind(first + 1, u.default_sensitive)
+      .Bind(first + 2, u.default_language);
 }
 
 // LIKE patterns match the text literally.
@@ -254,11 +288,7 @@ std::string IdListJson(std::span<const Id> ids) {
 }
 
 Result<Account> SqliteAccounts::Get(Id id) const {
-  StatementScope s(c_->Prepare(kSelectAccount));
-  s->Bind(1, id);
-  ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return NotFound();
-  return ReadAccount(*s);
+  return ReadOneByKey(*c_, kSelectAccount, id, ReadAccount);
 }
 
 std::vector<Account> SqliteAccounts::GetMany(std::span<const Id> ids) const {
@@ -270,44 +300,23 @@ std::vector<Account> SqliteAccounts::GetMany(std::span<const Id> ids) const {
   }
   StatementScope s(c_->Prepare(kSelectAccounts));
   s->Bind(1, IdListJson(ids));
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(ReadAccount(*s));
-  }
-  return out;
+  return ReadAll(*s, ReadAccount);
 }
 
 Result<Account> SqliteAccounts::FindByUsername(std::string_view username) const {
-  StatementScope s(c_->Prepare(kSelectAccountByUsername));
-  s->Bind(1, username);
-  ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return NotFound();
-  return ReadAccount(*s);
+  return ReadOneByKey(*c_, kSelectAccountByUsername, username, ReadAccount);
 }
 
 Result<Account> SqliteAccounts::FindOldestWithRole(Role role) const {
-  StatementScope s(c_->Prepare(kSelectOldestWithRole));
-  s->Bind(1, RoleName(role));
-  ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return NotFound();
-  return ReadAccount(*s);
+  return ReadOneByKey(*c_, kSelectOldestWithRole, RoleName(role), ReadAccount);
 }
 
 Result<User> SqliteAccounts::GetUser(Id account_id) const {
-  StatementScope s(c_->Prepare(kSelectUser));
-  s->Bind(1, account_id);
-  ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return NotFound();
-  return ReadUser(*s);
+  return ReadOneByKey(*c_, kSelectUser, account_id, ReadUser);
 }
 
 Result<User> SqliteAccounts::FindUserByEmail(std::string_view email) const {
-  StatementScope s(c_->Prepare(kSelectUserByEmail));
-  s->Bind(1, email);
-  ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return NotFound();
-  return ReadUser(*s);
+  return ReadOneByKey(*c_, kSelectUserByEmail, email, ReadUser);
 }
 
 std::vector<Account> SqliteAccounts::Search(std::string_view query, int limit, int offset) const {
@@ -318,12 +327,7 @@ std::vector<Account> SqliteAccounts::Search(std::string_view query, int limit, i
   if (!exact.empty() && exact.front() == '@') exact.remove_prefix(1);
   StatementScope s(c_->Prepare(kSearchAccounts));
   s->Bind(1, match).Bind(2, exact).Bind(3, limit).Bind(4, offset);
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(ReadAccount(*s));
-  }
-  return out;
+  return ReadAll(*s, ReadAccount);
 }
 
 int64_t SqliteAccounts::Count() const {
@@ -334,8 +338,7 @@ int64_t SqliteAccounts::Count() const {
 int64_t SqliteAccounts::CountActiveSince(Timestamp since) const {
   StatementScope s(c_->Prepare(kCountActive));
   s->Bind(1, ToUnixMillis(since));
-  auto row = s->Step();
-  return row.ok() && *row ? s->Int(0) : 0;
+  return CountOf(*s);
 }
 
 Status SqliteAccounts::Create(const Account& a, const User& u) {
@@ -355,24 +358,12 @@ Status SqliteAccounts::Create(const Account& a, const User& u) {
     StatementScope s(c_->Prepare(sql));
     s->Bind(1, a.id);
     if (sql == kInsertAccount) {
-      s->Bind(2, a.username)
-          .Bind(3, a.display_name)
-          .Bind(4, a.note)
-          .Bind(5, a.note_html)
-          .Bind(6, FieldsToJson(a.fields))
-          .Bind(7, a.locked)
-          .Bind(8, a.bot)
-          .Bind(9, a.discoverable)
-          .Bind(10, a.indexable)
-          .Bind(11, a.hide_collections)
-          .Bind(12, ToUnixMillis(a.created_at))
-          .Bind(13, ToUnixMillis(a.updated_at))
-          .Bind(18, OptMillis(a.suspended_at))
-          .Bind(19, OptMillis(a.silenced_at))
-          .Bind(20, OptMillis(a.sensitized_at))
-          .Bind(21, OptMillis(a.suspended_until));
+      s->Bind(2, a.username);
+      BindProfile(*s, 3, a);
+      s->Bind(12, ToUnixMillis(a.created_at)).Bind(13, ToUnixMillis(a.updated_at));
+      BindRestrictions(*s, 18, a);
     } else {
-      s->Bind(14, OptMillis(a.last_status_at))
+      s->Bind(14, OptionalMillis(a.last_status_at))
           .Bind(15, a.statuses_count)
           .Bind(16, a.followers_count)
           .Bind(17, a.following_count);
@@ -383,47 +374,22 @@ Status SqliteAccounts::Create(const Account& a, const User& u) {
   fts->Bind(1, a.id).Bind(2, a.username).Bind(3, a.display_name);
   RETURN_IF_ERROR(fts->Run());
   StatementScope su(c_->Prepare(kInsertUser));
-  su->Bind(1, a.id)
-      .Bind(2, u.email)
-      .Bind(3, u.password_hash)
-      .Bind(4, RoleName(u.role))
-      .Bind(5, u.approved)
-      .Bind(6, u.confirmed)
-      .Bind(7, u.disabled)
-      .Bind(8, u.locale)
-      .Bind(9, u.sign_up_ip)
-      .Bind(10, u.sign_up_reason)
-      .Bind(11, static_cast<int64_t>(u.default_visibility))
-      .Bind(12, u.default_sensitive)
-      .Bind(13, u.default_language)
-      .Bind(14, ToUnixMillis(u.created_at));
+  su->Bind(1, a.id);
+  BindUserAccess(*su, u);
+  su->Bind(9, u.sign_up_ip).Bind(10, u.sign_up_reason);
+  BindPostingDefaults(*su, 11, u);
+  su->Bind(14, ToUnixMillis(u.created_at));
   return su->Run();
 }
 
 Status SqliteAccounts::UpdateProfile(const Account& a) {
-  {
-    StatementScope del(c_->Prepare(kDeleteAccountFts));
-    del->Bind(1, a.id);
-    RETURN_IF_ERROR(del->Run());
-  }
+  RETURN_IF_ERROR(RunWithId(*c_, kDeleteAccountFts, a.id));
   StatementScope s(c_->Prepare(kUpdateProfile));
-  s->Bind(1, a.id)
-      .Bind(2, a.display_name)
-      .Bind(3, a.note)
-      .Bind(4, a.note_html)
-      .Bind(5, FieldsToJson(a.fields))
-      .Bind(6, a.locked)
-      .Bind(7, a.bot)
-      .Bind(8, a.discoverable)
-      .Bind(9, a.indexable)
-      .Bind(10, a.hide_collections)
-      .Bind(11, ToUnixMillis(a.updated_at))
-      .Bind(12, OptMillis(a.suspended_at))
-      .Bind(13, OptMillis(a.silenced_at))
-      .Bind(14, OptMillis(a.sensitized_at))
-      .Bind(15, OptMillis(a.suspended_until));
-  RETURN_IF_ERROR(s->Run());
-  if (c_->Changes() == 0) return NotFound();
+  s->Bind(1, a.id);
+  BindProfile(*s, 2, a);
+  s->Bind(11, ToUnixMillis(a.updated_at));
+  BindRestrictions(*s, 12, a);
+  RETURN_IF_ERROR(RunChangingRow(*c_, *s));
   StatementScope fts(c_->Prepare(kInsertAccountFts));
   fts->Bind(1, a.id).Bind(2, a.username).Bind(3, a.display_name);
   return fts->Run();
@@ -431,19 +397,10 @@ Status SqliteAccounts::UpdateProfile(const Account& a) {
 
 Status SqliteAccounts::UpdateUser(const User& u) {
   StatementScope s(c_->Prepare(kUpdateUser));
-  s->Bind(1, u.account_id)
-      .Bind(2, u.email)
-      .Bind(3, u.password_hash)
-      .Bind(4, RoleName(u.role))
-      .Bind(5, u.approved)
-      .Bind(6, u.confirmed)
-      .Bind(7, u.disabled)
-      .Bind(8, u.locale)
-      .Bind(9, static_cast<int64_t>(u.default_visibility))
-      .Bind(10, u.default_sensitive)
-      .Bind(11, u.default_language);
-  RETURN_IF_ERROR(s->Run());
-  return c_->Changes() == 0 ? NotFound() : Status::Ok();
+  s->Bind(1, u.account_id);
+  BindUserAccess(*s, u);
+  BindPostingDefaults(*s, 9, u);
+  return RunChangingRow(*c_, *s);
 }
 
 Status SqliteAccounts::AdjustCounts(Id id, int64_t statuses, int64_t followers, int64_t following) {
@@ -484,11 +441,9 @@ std::vector<AdminAccountRow> SqliteAccounts::ListForAdmin(const AdminAccountFilt
       .Bind(13, f.ip)
       .Bind(14, ToUnixMillis(now))
       .Bind(15, static_cast<int64_t>(page.limit));
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(AdminAccountRow{ReadAccount(*s), ReadUser(*s, kAdminUserColumn)});
-  }
+  out = ReadAll(*s, [](const Statement& row) {
+    return AdminAccountRow{ReadAccount(row), ReadUserAt(row, kAdminUserColumn)};
+  });
   if (page.ascending()) std::reverse(out.begin(), out.end());
   return out;
 }
@@ -496,17 +451,11 @@ std::vector<AdminAccountRow> SqliteAccounts::ListForAdmin(const AdminAccountFilt
 Status SqliteAccounts::DeletePending(Id id) {
   ASSIGN_OR_RETURN(User user, GetUser(id));
   if (user.approved) return Conflict("The account is approved");
-  {
-    StatementScope fts(c_->Prepare(kDeleteAccountFts));
-    fts->Bind(1, id);
-    RETURN_IF_ERROR(fts->Run());
-  }
+  RETURN_IF_ERROR(RunWithId(*c_, kDeleteAccountFts, id));
   for (const char* sql : {kDeletePendingTokens, kDeletePendingCodes, kDeletePendingNotifications,
                           kDeletePendingNotificationsFrom, kDeletePendingStats, kDeletePendingUser,
                           kDeletePendingAccount}) {
-    StatementScope s(c_->Prepare(sql));
-    s->Bind(1, id);
-    RETURN_IF_ERROR(s->Run());
+    RETURN_IF_ERROR(RunWithId(*c_, sql, id));
   }
   return Status::Ok();
 }

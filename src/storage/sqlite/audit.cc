@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "storage/sqlite/repos.h"
+#include "storage/sqlite/rows.h"
 
 namespace stoa::storage::sqlite {
 namespace {
@@ -63,16 +64,6 @@ AuditEntry ReadEntry(const Statement& s) {
   return e;
 }
 
-std::vector<AuditEntry> ReadAll(Statement& s) {
-  std::vector<AuditEntry> out;
-  while (true) {
-    auto row = s.Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(ReadEntry(s));
-  }
-  return out;
-}
-
 const char* ListStatement(const AuditFilter& f, bool ascending) {
   if (!f.target_type.empty() && !f.target_id.empty()) {
     return ascending ? kListTargetAsc : kListTargetDesc;
@@ -87,16 +78,14 @@ const char* ListStatement(const AuditFilter& f, bool ascending) {
 
 std::optional<AuditEntry> SqliteAuditStore::Head() const {
   StatementScope s(c_->Prepare(kHead));
-  auto row = s->Step();
-  if (!row.ok() || !*row) return std::nullopt;
-  return ReadEntry(*s);
+  return ReadOptional(*s, ReadEntry);
 }
 
 std::vector<AuditEntry> SqliteAuditStore::List(const AuditFilter& f, const PageQuery& page) const {
   StatementScope s(c_->Prepare(ListStatement(f, page.ascending())));
   s->Bind(1, page.lower()).Bind(2, page.upper()).Bind(3, page.limit).Bind(4, f.action);
   s->Bind(5, f.actor_id).Bind(6, f.target_type).Bind(7, f.target_id);
-  std::vector<AuditEntry> out = ReadAll(*s);
+  std::vector<AuditEntry> out = ReadAll(*s, ReadEntry);
   if (page.ascending()) std::reverse(out.begin(), out.end());
   return out;
 }
@@ -104,15 +93,11 @@ std::vector<AuditEntry> SqliteAuditStore::List(const AuditFilter& f, const PageQ
 std::vector<AuditEntry> SqliteAuditStore::ListBySeq(int64_t after_seq, int limit) const {
   StatementScope s(c_->Prepare(kListBySeq));
   s->Bind(1, after_seq).Bind(2, limit);
-  return ReadAll(*s);
+  return ReadAll(*s, ReadEntry);
 }
 
 Result<AuditEntry> SqliteAuditStore::Get(Id id) const {
-  StatementScope s(c_->Prepare(kGet));
-  s->Bind(1, id);
-  ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return NotFound();
-  return ReadEntry(*s);
+  return ReadOneByKey(*c_, kGet, id, ReadEntry);
 }
 
 Status SqliteAuditStore::Append(const AuditEntry& e) {

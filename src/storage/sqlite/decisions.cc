@@ -272,24 +272,14 @@ NotifierRecord ReadNotifierRecord(const Statement& s) {
   return NotifierRecord{s.Int(0), s.Int(1), s.Int(2)};
 }
 
-// A count(*) row; 0 when the query fails.
-int64_t CountOf(Statement& s) {
-  auto n = ReadOne(s, [](const Statement& row) { return row.Int(0); });
-  return n.ok() ? *n : 0;
-}
-
 }  // namespace
 
 Result<Decision> SqliteDecisions::Get(Id id) const {
-  StatementScope s(c_->Prepare(kGetDecision));
-  s->Bind(1, id);
-  return ReadOne(*s, ReadDecision);
+  return ReadOneByKey(*c_, kGetDecision, id, ReadDecision);
 }
 
 std::vector<Decision> SqliteDecisions::ListForCase(Id case_id) const {
-  StatementScope s(c_->Prepare(kDecisionsForCase));
-  s->Bind(1, case_id);
-  return ReadAll(*s, ReadDecision);
+  return ReadAllByKey(*c_, kDecisionsForCase, case_id, ReadDecision);
 }
 
 std::vector<Decision> SqliteDecisions::ListForAccount(Id account_id, const PageQuery& page) const {
@@ -309,9 +299,7 @@ std::vector<Decision> SqliteDecisions::ListCreated(Timestamp from, Timestamp to,
 }
 
 Result<StatementOfReasons> SqliteDecisions::GetStatement(Id id) const {
-  StatementScope s(c_->Prepare(kGetStatement));
-  s->Bind(1, id);
-  return ReadOne(*s, ReadStatement);
+  return ReadOneByKey(*c_, kGetStatement, id, ReadStatement);
 }
 
 std::vector<StatementOfReasons> SqliteDecisions::ListStatements(Timestamp from, Timestamp to,
@@ -322,21 +310,15 @@ std::vector<StatementOfReasons> SqliteDecisions::ListStatements(Timestamp from, 
 }
 
 Result<Appeal> SqliteDecisions::GetAppeal(Id id) const {
-  StatementScope s(c_->Prepare(kGetAppeal));
-  s->Bind(1, id);
-  return ReadOne(*s, ReadAppeal);
+  return ReadOneByKey(*c_, kGetAppeal, id, ReadAppeal);
 }
 
 Result<Appeal> SqliteDecisions::FindAppealByCase(Id case_id) const {
-  StatementScope s(c_->Prepare(kAppealByCase));
-  s->Bind(1, case_id);
-  return ReadOne(*s, ReadAppeal);
+  return ReadOneByKey(*c_, kAppealByCase, case_id, ReadAppeal);
 }
 
 std::vector<Appeal> SqliteDecisions::ListAppeals(Id decision_id) const {
-  StatementScope s(c_->Prepare(kAppealsForDecision));
-  s->Bind(1, decision_id);
-  return ReadAll(*s, ReadAppeal);
+  return ReadAllByKey(*c_, kAppealsForDecision, decision_id, ReadAppeal);
 }
 
 int64_t SqliteDecisions::CountStrikes(Id account_id, Timestamp since) const {
@@ -376,16 +358,13 @@ int64_t SqliteDecisions::CountSuspensions(MisuseSubject subject, Timestamp from,
 }
 
 Result<StatusModeration> SqliteDecisions::GetStatusModeration(Id status_id) const {
-  StatementScope s(c_->Prepare(kGetStatusModeration));
-  s->Bind(1, status_id);
-  return ReadOne(*s, ReadStatusModeration);
+  return ReadOneByKey(*c_, kGetStatusModeration, status_id, ReadStatusModeration);
 }
 
 NotifierRecord SqliteDecisions::GetNotifierRecord(std::string_view notifier_key) const {
   StatementScope s(c_->Prepare(kGetNotifierRecord));
   s->Bind(1, notifier_key);
-  auto record = ReadOne(*s, ReadNotifierRecord);
-  return record.ok() ? *record : NotifierRecord{};
+  return ReadOptional(*s, ReadNotifierRecord).value_or(NotifierRecord{});
 }
 
 std::vector<WarningPreset> SqliteDecisions::ListWarningPresets() const {
@@ -394,9 +373,7 @@ std::vector<WarningPreset> SqliteDecisions::ListWarningPresets() const {
 }
 
 Result<WarningPreset> SqliteDecisions::GetWarningPreset(Id id) const {
-  StatementScope s(c_->Prepare(kGetPreset));
-  s->Bind(1, id);
-  return ReadOne(*s, ReadPreset);
+  return ReadOneByKey(*c_, kGetPreset, id, ReadPreset);
 }
 
 Status SqliteDecisions::Insert(const Decision& d) {
@@ -437,10 +414,7 @@ Status SqliteDecisions::MarkReversed(Id id, Id reversed_by, Timestamp at) {
   s->Bind(1, id).Bind(2, reversed_by).Bind(3, ToUnixMillis(at));
   RETURN_IF_ERROR(s->Run());
   if (c_->Changes() > 0) return Status::Ok();
-  StatementScope exists(c_->Prepare(kDecisionExists));
-  exists->Bind(1, id);
-  ASSIGN_OR_RETURN(bool row, exists->Step());
-  return row ? Conflict("the decision was already reversed") : NotFound();
+  return ConflictOrNotFound(*c_, kDecisionExists, id, "the decision was already reversed");
 }
 
 Status SqliteDecisions::InsertStatement(const StatementOfReasons& r) {
@@ -475,10 +449,7 @@ Status SqliteDecisions::ResolveAppeal(Id id, AppealState state, Id resolution_id
   s->Bind(1, id).Bind(2, AppealStateName(state)).Bind(3, resolution_id).Bind(4, ToUnixMillis(at));
   RETURN_IF_ERROR(s->Run());
   if (c_->Changes() > 0) return Status::Ok();
-  StatementScope exists(c_->Prepare(kAppealExists));
-  exists->Bind(1, id);
-  ASSIGN_OR_RETURN(bool row, exists->Step());
-  return row ? Conflict("the appeal was already decided") : NotFound();
+  return ConflictOrNotFound(*c_, kAppealExists, id, "the appeal was already decided");
 }
 
 Status SqliteDecisions::AddStrike(Id account_id, Id decision_id, Timestamp at) {
@@ -519,8 +490,7 @@ Status SqliteDecisions::SetStatusModeration(Id status_id, const StatusModeration
       .Bind(3, m.spoiler_text)
       .Bind(4, OptionalMillis(m.restricted_at))
       .Bind(5, OptionalMillis(m.removed_at));
-  RETURN_IF_ERROR(s->Run());
-  return c_->Changes() == 0 ? NotFound() : Status::Ok();
+  return RunChangingRow(*c_, *s);
 }
 
 Status SqliteDecisions::AddToNotifierRecord(std::string_view notifier_key,
@@ -543,15 +513,13 @@ Status SqliteDecisions::InsertWarningPreset(const WarningPreset& p) {
 Status SqliteDecisions::UpdateWarningPreset(const WarningPreset& p) {
   StatementScope s(c_->Prepare(kUpdatePreset));
   s->Bind(1, p.id).Bind(2, p.title).Bind(3, p.text).Bind(4, ToUnixMillis(p.updated_at));
-  RETURN_IF_ERROR(s->Run());
-  return c_->Changes() == 0 ? NotFound() : Status::Ok();
+  return RunChangingRow(*c_, *s);
 }
 
 Status SqliteDecisions::DeleteWarningPreset(Id id) {
   StatementScope s(c_->Prepare(kDeletePreset));
   s->Bind(1, id);
-  RETURN_IF_ERROR(s->Run());
-  return c_->Changes() == 0 ? NotFound() : Status::Ok();
+  return RunChangingRow(*c_, *s);
 }
 
 }  // namespace stoa::storage::sqlite

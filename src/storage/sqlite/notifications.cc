@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "storage/sqlite/repos.h"
+#include "storage/sqlite/rows.h"
 
 namespace stoa::storage::sqlite {
 namespace {
@@ -89,12 +90,7 @@ std::vector<Notification> SqliteNotifications::List(Id account_id, const Notific
                                                      const PageQuery& page) const {
   StatementScope s(c_->Prepare(page.ascending() ? kListAsc : kListDesc));
   BindFilter(*s, account_id, f, page.lower(), page.upper(), page.limit);
-  std::vector<Notification> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(ReadNotification(*s));
-  }
+  std::vector<Notification> out = ReadAll(*s, ReadNotification);
   if (page.ascending()) std::reverse(out.begin(), out.end());
   return out;
 }
@@ -102,26 +98,21 @@ std::vector<Notification> SqliteNotifications::List(Id account_id, const Notific
 Result<Notification> SqliteNotifications::Get(Id account_id, Id id) const {
   StatementScope s(c_->Prepare(kGet));
   s->Bind(1, account_id).Bind(2, id);
-  ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return NotFound();
-  return ReadNotification(*s);
+  return ReadOne(*s, ReadNotification);
 }
 
 int64_t SqliteNotifications::CountAfter(Id account_id, Id after_id, const NotificationFilter& f,
                                         int limit) const {
   StatementScope s(c_->Prepare(kCountAfter));
   BindFilter(*s, account_id, f, after_id, std::numeric_limits<Id>::max(), limit);
-  auto row = s->Step();
-  return row.ok() && *row ? s->Int(0) : 0;
+  return CountOf(*s);
 }
 
 std::optional<Marker> SqliteNotifications::GetMarker(Id account_id,
                                                      std::string_view timeline) const {
   StatementScope s(c_->Prepare(kGetMarker));
   s->Bind(1, account_id).Bind(2, timeline);
-  auto row = s->Step();
-  if (!row.ok() || !*row) return std::nullopt;
-  return ReadMarker(*s);
+  return ReadOptional(*s, ReadMarker);
 }
 
 Status SqliteNotifications::Insert(const Notification& n) {
@@ -129,33 +120,20 @@ Status SqliteNotifications::Insert(const Notification& n) {
   s->Bind(1, n.id)
       .Bind(2, n.account_id)
       .Bind(3, n.from_account_id)
-      .Bind(4, NotificationTypeName(n.type));
-  if (n.status_id != kNoId) {
-    s->Bind(5, n.status_id);
-  } else {
-    s->BindNull(5);
-  }
-  if (n.activity_id != kNoId) {
-    s->Bind(6, n.activity_id);
-  } else {
-    s->BindNull(6);
-  }
-  s->Bind(7, ToUnixMillis(n.created_at));
+      .Bind(4, NotificationTypeName(n.type))
+      .Bind(5, OptionalId(n.status_id))
+      .Bind(6, OptionalId(n.activity_id))
+      .Bind(7, ToUnixMillis(n.created_at));
   return s->Run();
 }
 
 Result<bool> SqliteNotifications::Dismiss(Id account_id, Id id) {
   StatementScope s(c_->Prepare(kDismiss));
   s->Bind(1, account_id).Bind(2, id);
-  RETURN_IF_ERROR(s->Run());
-  return c_->Changes() > 0;
+  return RunReportingChange(*c_, *s);
 }
 
-Status SqliteNotifications::Clear(Id account_id) {
-  StatementScope s(c_->Prepare(kClear));
-  s->Bind(1, account_id);
-  return s->Run();
-}
+Status SqliteNotifications::Clear(Id account_id) { return RunWithId(*c_, kClear, account_id); }
 
 Status SqliteNotifications::DeleteForActivity(NotificationType type, Id activity_id) {
   StatementScope s(c_->Prepare(kDeleteForActivity));
@@ -164,9 +142,7 @@ Status SqliteNotifications::DeleteForActivity(NotificationType type, Id activity
 }
 
 Status SqliteNotifications::DeleteForStatus(Id status_id) {
-  StatementScope s(c_->Prepare(kDeleteForStatus));
-  s->Bind(1, status_id);
-  return s->Run();
+  return RunWithId(*c_, kDeleteForStatus, status_id);
 }
 
 Status SqliteNotifications::DeleteBetween(Id a, Id b) {
@@ -179,14 +155,9 @@ Result<Marker> SqliteNotifications::SetMarker(Id account_id, std::string_view ti
                                               Id last_read_id, Timestamp at) {
   StatementScope s(c_->Prepare(kSetMarker));
   s->Bind(1, account_id).Bind(2, timeline).Bind(3, last_read_id).Bind(4, ToUnixMillis(at));
-  ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return Internal("marker upsert returned nothing");
-  Marker m = ReadMarker(*s);
-  while (true) {
-    ASSIGN_OR_RETURN(bool more, s->Step());
-    if (!more) break;
-  }
-  return m;
+  ASSIGN_OR_RETURN(std::optional<Marker> m, ReadFirstAndFinish(*s, ReadMarker));
+  if (!m) return Internal("marker upsert returned nothing");
+  return std::move(*m);
 }
 
 }  // namespace stoa::storage::sqlite

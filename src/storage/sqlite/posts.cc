@@ -5,6 +5,7 @@
 
 #include "common/strings.h"
 #include "storage/sqlite/repos.h"
+#include "storage/sqlite/rows.h"
 
 namespace stoa::storage::sqlite {
 namespace {
@@ -204,21 +205,6 @@ constexpr char kCountPosts[] =
     "/* full scan: a cached instance figure */";
 constexpr char kMaxId[] = "SELECT max(id) FROM statuses";
 
-std::optional<Timestamp> OptTime(const Statement& s, int col) {
-  if (s.IsNull(col)) return std::nullopt;
-  return FromUnixMillis(s.Int(col));
-}
-
-std::optional<int64_t> OptMillis(const std::optional<Timestamp>& t) {
-  if (!t) return std::nullopt;
-  return ToUnixMillis(*t);
-}
-
-std::optional<int64_t> OptId(Id id) {
-  if (id == kNoId) return std::nullopt;
-  return id;
-}
-
 std::string EncodeMentions(const std::vector<PostMention>& mentions) {
   std::string out;
   for (const auto& m : mentions) {
@@ -274,8 +260,8 @@ Post ReadPost(const Statement& s) {
   p.thread_root_id = s.Int(11);
   p.application_id = s.OptionalInt(12).value_or(kNoId);
   p.created_at = FromUnixMillis(s.Int(13));
-  p.edited_at = OptTime(s, 14);
-  p.deleted_at = OptTime(s, 15);
+  p.edited_at = OptionalTime(s, 14);
+  p.deleted_at = OptionalTime(s, 15);
   p.replies_count = s.Int(16);
   p.reblogs_count = s.Int(17);
   p.favourites_count = s.Int(18);
@@ -283,20 +269,27 @@ Post ReadPost(const Statement& s) {
   p.tags = DecodeTags(s.Text(20));
   p.moderation_sensitive = s.Int(21) != 0;
   p.moderation_spoiler_text = s.String(22);
-  p.moderation_restricted_at = OptTime(s, 23);
-  p.moderation_removed_at = OptTime(s, 24);
-  p.held_at = OptTime(s, 25);
+  p.moderation_restricted_at = OptionalTime(s, 23);
+  p.moderation_removed_at = OptionalTime(s, 24);
+  p.held_at = OptionalTime(s, 25);
   return p;
 }
 
-std::vector<Id> CollectIds(Statement& s) {
-  std::vector<Id> out;
-  while (true) {
-    auto row = s.Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(s.Int(0));
-  }
-  return out;
+// Favourites and bookmarks are rows of one shape: (record id, account, status, time).
+Status InsertAccountStatusRow(Connection& c, const char* sql, Id record_id, Id account_id,
+                              Id post_id, Timestamp at) {
+  StatementScope s(c.Prepare(sql));
+  s->Bind(1, record_id).Bind(2, account_id).Bind(3, post_id).Bind(4, ToUnixMillis(at));
+  return s->Run();
+}
+
+// Deletes an account's favourite or bookmark of a status (`sql` ends in RETURNING id): the
+// removed record's id, nullopt when there was none.
+Result<std::optional<Id>> DeleteAccountStatusRow(Connection& c, const char* sql, Id account_id,
+                                                 Id post_id) {
+  StatementScope s(c.Prepare(sql));
+  s->Bind(1, account_id).Bind(2, post_id);
+  return ReadFirstAndFinish(*s, [](const Statement& row) -> Id { return row.Int(0); });
 }
 
 // Runs a paged query whose first parameter is `key` and whose next three are lower, upper and
@@ -306,12 +299,9 @@ std::vector<Entry> PagedPairs(Connection* c, const char* desc_sql, const char* a
                               const PageQuery& page) {
   StatementScope s(c->Prepare(page.ascending() ? asc_sql : desc_sql));
   s->Bind(1, key).Bind(2, page.lower()).Bind(3, page.upper()).Bind(4, page.limit);
-  std::vector<Entry> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(Entry{s->Int(0), s->Int(1)});
-  }
+  std::vector<Entry> out = ReadAll(*s, [](const Statement& row) {
+    return Entry{row.Int(0), row.Int(1)};
+  });
   if (page.ascending()) std::reverse(out.begin(), out.end());
   return out;
 }
@@ -335,13 +325,7 @@ std::string FtsQuery(std::string_view query) {
 
 }  // namespace
 
-Result<Post> SqlitePosts::Get(Id id) const {
-  StatementScope s(c_->Prepare(kSelectPost));
-  s->Bind(1, id);
-  ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return NotFound();
-  return ReadPost(*s);
-}
+Result<Post> SqlitePosts::Get(Id id) const { return ReadOneByKey(*c_, kSelectPost, id, ReadPost); }
 
 std::vector<Post> SqlitePosts::GetMany(std::span<const Id> ids) const {
   std::vector<Post> out;
@@ -352,12 +336,7 @@ std::vector<Post> SqlitePosts::GetMany(std::span<const Id> ids) const {
   }
   StatementScope s(c_->Prepare(kSelectPosts));
   s->Bind(1, IdListJson(ids));
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(ReadPost(*s));
-  }
-  return out;
+  return ReadAll(*s, ReadPost);
 }
 
 std::vector<Id> SqlitePosts::ListByAccount(Id account_id, const AccountPostFilter& filter,
@@ -379,7 +358,7 @@ std::vector<Id> SqlitePosts::ListByAccount(Id account_id, const AccountPostFilte
   s->Bind(1, account_id).Bind(2, page.lower()).Bind(3, page.upper()).Bind(4, page.limit);
   if (!filter.tagged.empty()) s->Bind(5, filter.tagged);
   s->Bind(6, static_cast<int64_t>(filter.max_visibility)).Bind(7, filter.mentioned_viewer);
-  std::vector<Id> out = CollectIds(*s);
+  std::vector<Id> out = ReadIds(*s);
   if (page.ascending()) std::reverse(out.begin(), out.end());
   return out;
 }
@@ -397,7 +376,7 @@ std::vector<Id> SqlitePosts::RecentByAuthors(std::span<const Id> authors, Id bef
     StatementScope s(c_->Prepare(kRecentByAuthor));
     s->Bind(1, authors[i]).Bind(2, below).Bind(3, block);
     Cursor& c = cursors[i];
-    c.ids = CollectIds(*s);
+    c.ids = ReadIds(*s);
     c.next = 0;
     c.exhausted = static_cast<int>(c.ids.size()) < block;
   };
@@ -425,19 +404,13 @@ std::vector<Id> SqlitePosts::RecentByAuthors(std::span<const Id> authors, Id bef
 std::vector<Post> SqlitePosts::ListThread(Id thread_root_id, int limit) const {
   StatementScope s(c_->Prepare(kThread));
   s->Bind(1, thread_root_id).Bind(2, limit);
-  std::vector<Post> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(ReadPost(*s));
-  }
-  return out;
+  return ReadAll(*s, ReadPost);
 }
 
 std::vector<Id> SqlitePosts::ListPublic(const PageQuery& page) const {
   StatementScope s(c_->Prepare(page.ascending() ? kPublicAsc : kPublicDesc));
   s->Bind(1, page.lower()).Bind(2, page.upper()).Bind(3, page.limit);
-  std::vector<Id> out = CollectIds(*s);
+  std::vector<Id> out = ReadIds(*s);
   if (page.ascending()) std::reverse(out.begin(), out.end());
   return out;
 }
@@ -445,7 +418,7 @@ std::vector<Id> SqlitePosts::ListPublic(const PageQuery& page) const {
 std::vector<Id> SqlitePosts::ListTagged(std::string_view tag, const PageQuery& page) const {
   StatementScope s(c_->Prepare(page.ascending() ? kTaggedAsc : kTaggedDesc));
   s->Bind(1, tag).Bind(2, page.lower()).Bind(3, page.upper()).Bind(4, page.limit);
-  std::vector<Id> out = CollectIds(*s);
+  std::vector<Id> out = ReadIds(*s);
   if (page.ascending()) std::reverse(out.begin(), out.end());
   return out;
 }
@@ -461,15 +434,13 @@ std::vector<Id> SqlitePosts::SearchText(std::string_view query, Id viewer_id,
       .Bind(4, page.upper())
       .Bind(5, page.limit)
       .Bind(6, offset);
-  return CollectIds(*s);
+  return ReadIds(*s);
 }
 
 std::optional<Post> SqlitePosts::FindReblog(Id account_id, Id post_id) const {
   StatementScope s(c_->Prepare(kFindReblog));
   s->Bind(1, account_id).Bind(2, post_id);
-  auto row = s->Step();
-  if (!row.ok() || !*row) return std::nullopt;
-  return ReadPost(*s);
+  return ReadOptional(*s, ReadPost);
 }
 
 std::vector<ActorEntry> SqlitePosts::ListRebloggedBy(Id post_id, const PageQuery& page) const {
@@ -493,7 +464,7 @@ std::vector<Id> Among(Connection* c, const char* sql, Id account_id, std::span<c
   if (ids.empty()) return {};
   StatementScope s(c->Prepare(sql));
   s->Bind(1, account_id).Bind(2, IdListJson(ids));
-  return CollectIds(*s);
+  return ReadIds(*s);
 }
 }  // namespace
 
@@ -512,7 +483,7 @@ Interactions SqlitePosts::RecentInteractions(Id account_id, Id min_post_id) cons
   auto collect = [&](const char* sql, std::vector<Id>& into) {
     StatementScope s(c_->Prepare(sql));
     s->Bind(1, account_id).Bind(2, min_post_id);
-    into = CollectIds(*s);
+    into = ReadIds(*s);
   };
   collect(kRecentFavourites, out.favourited);
   collect(kRecentBookmarks, out.bookmarked);
@@ -544,9 +515,7 @@ std::optional<Id> SqlitePosts::FindIdempotent(Id account_id, std::string_view ke
                                               Timestamp since) const {
   StatementScope s(c_->Prepare(kFindIdempotent));
   s->Bind(1, account_id).Bind(2, key).Bind(3, ToUnixMillis(since));
-  auto row = s->Step();
-  if (!row.ok() || !*row) return std::nullopt;
-  return s->Int(0);
+  return ReadOptional(*s, [](const Statement& row) -> Id { return row.Int(0); });
 }
 
 int64_t SqlitePosts::Count() const {
@@ -562,21 +531,13 @@ Id SqlitePosts::MaxId() const {
 std::vector<Post> SqlitePosts::ListPublishedRange(Id after, Id before, int limit) const {
   StatementScope s(c_->Prepare(kPublishedRange));
   s->Bind(1, after).Bind(2, before).Bind(3, limit);
-  std::vector<Post> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(ReadPost(*s));
-  }
-  return out;
+  return ReadAll(*s, ReadPost);
 }
 
 int64_t SqlitePosts::CountPublishedRange(Id after, Id before) const {
   StatementScope s(c_->Prepare(kCountPublishedRange));
   s->Bind(1, after).Bind(2, before);
-  auto row = s->Step();
-  if (!row.ok() || !*row) return 0;
-  return s->Int(0);
+  return CountOf(*s);
 }
 
 Status SqlitePosts::PutRescan(const ScreeningRescanJob& j) {
@@ -585,7 +546,7 @@ Status SqlitePosts::PutRescan(const ScreeningRescanJob& j) {
       .Bind(2, j.started_by)
       .Bind(3, j.state)
       .Bind(4, ToUnixMillis(j.since))
-      .Bind(5, OptMillis(j.until))
+      .Bind(5, OptionalMillis(j.until))
       .Bind(6, j.last_id)
       .Bind(7, j.scanned)
       .Bind(8, j.total)
@@ -597,7 +558,7 @@ Status SqlitePosts::PutRescan(const ScreeningRescanJob& j) {
       .Bind(14, j.model_version)
       .Bind(15, j.error)
       .Bind(16, ToUnixMillis(j.started_at))
-      .Bind(17, OptMillis(j.finished_at));
+      .Bind(17, OptionalMillis(j.finished_at));
   return s->Run();
 }
 
@@ -610,7 +571,7 @@ std::optional<ScreeningRescanJob> SqlitePosts::LastRescan() const {
   j.started_by = s->Int(1);
   j.state = std::string(s->Text(2));
   j.since = FromUnixMillis(s->Int(3));
-  j.until = OptTime(*s, 4);
+  j.until = OptionalTime(*s, 4);
   j.last_id = s->Int(5);
   j.scanned = s->Int(6);
   j.total = s->Int(7);
@@ -622,7 +583,7 @@ std::optional<ScreeningRescanJob> SqlitePosts::LastRescan() const {
   j.model_version = std::string(s->Text(13));
   j.error = std::string(s->Text(14));
   j.started_at = FromUnixMillis(s->Int(15));
-  j.finished_at = OptTime(*s, 16);
+  j.finished_at = OptionalTime(*s, 16);
   return j;
 }
 
@@ -655,26 +616,22 @@ Status SqlitePosts::Insert(const Post& p) {
       .Bind(6, p.sensitive)
       .Bind(7, static_cast<int64_t>(p.visibility))
       .Bind(8, p.language)
-      .Bind(9, OptId(p.in_reply_to_id))
-      .Bind(10, OptId(p.in_reply_to_account_id))
-      .Bind(11, OptId(p.reblog_of_id))
+      .Bind(9, OptionalId(p.in_reply_to_id))
+      .Bind(10, OptionalId(p.in_reply_to_account_id))
+      .Bind(11, OptionalId(p.reblog_of_id))
       .Bind(12, p.thread_root_id != kNoId ? p.thread_root_id : p.id)
-      .Bind(13, OptId(p.application_id))
+      .Bind(13, OptionalId(p.application_id))
       .Bind(14, ToUnixMillis(p.created_at))
-      .Bind(15, OptMillis(p.edited_at))
-      .Bind(16, OptMillis(p.deleted_at))
+      .Bind(15, OptionalMillis(p.edited_at))
+      .Bind(16, OptionalMillis(p.deleted_at))
       .Bind(17, p.replies_count)
       .Bind(18, p.reblogs_count)
       .Bind(19, p.favourites_count)
       .Bind(20, EncodeMentions(p.mentions))
       .Bind(21, EncodeTags(p.tags))
-      .Bind(22, OptMillis(p.held_at));
+      .Bind(22, OptionalMillis(p.held_at));
   RETURN_IF_ERROR(s->Run());
-  if (!p.text.empty()) {
-    StatementScope queue(c_->Prepare(kQueueNewForSearch));
-    queue->Bind(1, p.id);
-    RETURN_IF_ERROR(queue->Run());
-  }
+  if (!p.text.empty()) RETURN_IF_ERROR(RunWithId(*c_, kQueueNewForSearch, p.id));
   return WriteMentionsAndTags(p);
 }
 
@@ -690,11 +647,7 @@ Status SqlitePosts::Update(const Post& p, const PostEdit& previous) {
         .Bind(7, ToUnixMillis(previous.created_at));
     RETURN_IF_ERROR(e->Run());
   }
-  {
-    StatementScope queue(c_->Prepare(kQueueChangedForSearch));
-    queue->Bind(1, p.id);
-    RETURN_IF_ERROR(queue->Run());
-  }
+  RETURN_IF_ERROR(RunWithId(*c_, kQueueChangedForSearch, p.id));
   {
     StatementScope s(c_->Prepare(kUpdatePost));
     s->Bind(1, p.id)
@@ -703,36 +656,22 @@ Status SqlitePosts::Update(const Post& p, const PostEdit& previous) {
         .Bind(4, p.spoiler_text)
         .Bind(5, p.sensitive)
         .Bind(6, p.language)
-        .Bind(7, OptMillis(p.edited_at))
+        .Bind(7, OptionalMillis(p.edited_at))
         .Bind(8, EncodeMentions(p.mentions))
         .Bind(9, EncodeTags(p.tags))
-        .Bind(10, OptMillis(p.held_at));
-    RETURN_IF_ERROR(s->Run());
-    if (c_->Changes() == 0) return NotFound();
+        .Bind(10, OptionalMillis(p.held_at));
+    RETURN_IF_ERROR(RunChangingRow(*c_, *s));
   }
-  {
-    StatementScope s(c_->Prepare(kDeleteMentions));
-    s->Bind(1, p.id);
-    RETURN_IF_ERROR(s->Run());
-  }
-  {
-    StatementScope s(c_->Prepare(kDeleteStatusTags));
-    s->Bind(1, p.id);
-    RETURN_IF_ERROR(s->Run());
-  }
+  RETURN_IF_ERROR(RunWithId(*c_, kDeleteMentions, p.id));
+  RETURN_IF_ERROR(RunWithId(*c_, kDeleteStatusTags, p.id));
   return WriteMentionsAndTags(p);
 }
 
 Status SqlitePosts::MarkDeleted(Id id, Timestamp at) {
-  {
-    StatementScope queue(c_->Prepare(kQueueChangedForSearch));
-    queue->Bind(1, id);
-    RETURN_IF_ERROR(queue->Run());
-  }
+  RETURN_IF_ERROR(RunWithId(*c_, kQueueChangedForSearch, id));
   StatementScope s(c_->Prepare(kMarkDeleted));
   s->Bind(1, id).Bind(2, ToUnixMillis(at));
-  RETURN_IF_ERROR(s->Run());
-  return c_->Changes() == 0 ? NotFound() : Status::Ok();
+  return RunChangingRow(*c_, *s);
 }
 
 Result<int> SqlitePosts::IndexPendingSearch(int max) {
@@ -746,11 +685,10 @@ Result<int> SqlitePosts::IndexPendingSearch(int max) {
   {
     StatementScope s(c_->Prepare(kSelectPendingSearch));
     s->Bind(1, max);
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, s->Step());
-      if (!row) break;
-      batch.push_back(Pending{s->Int(0), s->OptionalString(1), s->OptionalString(2), !s->IsNull(3)});
-    }
+    auto read = [](const Statement& row) {
+      return Pending{row.Int(0), row.OptionalString(1), row.OptionalString(2), !row.IsNull(3)};
+    };
+    ASSIGN_OR_RETURN(batch, ReadAllOrError(*s, read));
   }
   for (const auto& p : batch) {
     if (p.indexed_text) {
@@ -763,9 +701,7 @@ Result<int> SqlitePosts::IndexPendingSearch(int max) {
       ins->Bind(1, p.id).Bind(2, *p.text);
       RETURN_IF_ERROR(ins->Run());
     }
-    StatementScope done(c_->Prepare(kDequeueSearch));
-    done->Bind(1, p.id);
-    RETURN_IF_ERROR(done->Run());
+    RETURN_IF_ERROR(RunWithId(*c_, kDequeueSearch, p.id));
   }
   return static_cast<int>(batch.size());
 }
@@ -778,13 +714,7 @@ bool SqlitePosts::HasPendingSearch() const {
 Result<std::vector<Id>> SqlitePosts::DeleteReblogsOf(Id post_id, Timestamp at) {
   StatementScope s(c_->Prepare(kDeleteReblogs));
   s->Bind(1, post_id).Bind(2, ToUnixMillis(at));
-  std::vector<Id> accounts;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, s->Step());
-    if (!row) break;
-    accounts.push_back(s->Int(0));
-  }
-  return accounts;
+  return ReadAllOrError(*s, [](const Statement& row) -> Id { return row.Int(0); });
 }
 
 Status SqlitePosts::AdjustCounts(Id id, int64_t replies, int64_t reblogs, int64_t favourites) {
@@ -794,41 +724,19 @@ Status SqlitePosts::AdjustCounts(Id id, int64_t replies, int64_t reblogs, int64_
 }
 
 Status SqlitePosts::AddFavourite(Id record_id, Id account_id, Id post_id, Timestamp at) {
-  StatementScope s(c_->Prepare(kInsertFavourite));
-  s->Bind(1, record_id).Bind(2, account_id).Bind(3, post_id).Bind(4, ToUnixMillis(at));
-  return s->Run();
+  return InsertAccountStatusRow(*c_, kInsertFavourite, record_id, account_id, post_id, at);
 }
 
 Result<std::optional<Id>> SqlitePosts::RemoveFavourite(Id account_id, Id post_id) {
-  StatementScope s(c_->Prepare(kDeleteFavourite));
-  s->Bind(1, account_id).Bind(2, post_id);
-  ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return std::optional<Id>();
-  const Id id = s->Int(0);
-  while (true) {
-    ASSIGN_OR_RETURN(bool more, s->Step());
-    if (!more) break;
-  }
-  return std::optional<Id>(id);
+  return DeleteAccountStatusRow(*c_, kDeleteFavourite, account_id, post_id);
 }
 
 Status SqlitePosts::AddBookmark(Id record_id, Id account_id, Id post_id, Timestamp at) {
-  StatementScope s(c_->Prepare(kInsertBookmark));
-  s->Bind(1, record_id).Bind(2, account_id).Bind(3, post_id).Bind(4, ToUnixMillis(at));
-  return s->Run();
+  return InsertAccountStatusRow(*c_, kInsertBookmark, record_id, account_id, post_id, at);
 }
 
 Result<std::optional<Id>> SqlitePosts::RemoveBookmark(Id account_id, Id post_id) {
-  StatementScope s(c_->Prepare(kDeleteBookmark));
-  s->Bind(1, account_id).Bind(2, post_id);
-  ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return std::optional<Id>();
-  const Id id = s->Int(0);
-  while (true) {
-    ASSIGN_OR_RETURN(bool more, s->Step());
-    if (!more) break;
-  }
-  return std::optional<Id>(id);
+  return DeleteAccountStatusRow(*c_, kDeleteBookmark, account_id, post_id);
 }
 
 Status SqlitePosts::RememberIdempotencyKey(Id account_id, std::string_view key, Id post_id,
@@ -840,9 +748,8 @@ Status SqlitePosts::RememberIdempotencyKey(Id account_id, std::string_view key, 
 
 Status SqlitePosts::SetHeld(Id id, std::optional<Timestamp> held_at) {
   StatementScope s(c_->Prepare(kSetHeld));
-  s->Bind(1, id).Bind(2, OptMillis(held_at));
-  RETURN_IF_ERROR(s->Run());
-  return c_->Changes() == 0 ? NotFound() : Status::Ok();
+  s->Bind(1, id).Bind(2, OptionalMillis(held_at));
+  return RunChangingRow(*c_, *s);
 }
 
 Status SqlitePosts::InsertScreening(const ScreeningRecord& r) {
@@ -892,7 +799,7 @@ std::vector<ScreeningRecord> SqlitePosts::ListScreenings(Id status_id) const {
 
 namespace {
 
-RemovedFingerprint RemovedFingerprintRow(Statement& s) {
+RemovedFingerprint RemovedFingerprintRow(const Statement& s) {
   RemovedFingerprint f;
   f.status_id = s.Int(0);
   f.simhash = static_cast<uint64_t>(s.Int(1));
@@ -915,28 +822,18 @@ Status SqlitePosts::PutRemovedFingerprint(const RemovedFingerprint& f) {
 }
 
 Status SqlitePosts::DeleteRemovedFingerprint(Id status_id) {
-  StatementScope s(c_->Prepare(kDeleteRemovedFingerprint));
-  s->Bind(1, status_id);
-  return s->Run();
+  return RunWithId(*c_, kDeleteRemovedFingerprint, status_id);
 }
 
 std::optional<RemovedFingerprint> SqlitePosts::GetRemovedFingerprint(Id status_id) const {
   StatementScope s(c_->Prepare(kSelectRemovedFingerprint));
   s->Bind(1, status_id);
-  auto row = s->Step();
-  if (!row.ok() || !*row) return std::nullopt;
-  return RemovedFingerprintRow(*s);
+  return ReadOptional(*s, RemovedFingerprintRow);
 }
 
 std::vector<RemovedFingerprint> SqlitePosts::ListRemovedFingerprints() const {
   StatementScope s(c_->Prepare(kSelectRemovedFingerprints));
-  std::vector<RemovedFingerprint> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(RemovedFingerprintRow(*s));
-  }
-  return out;
+  return ReadAll(*s, RemovedFingerprintRow);
 }
 
 }  // namespace stoa::storage::sqlite

@@ -4,6 +4,7 @@
 
 #include "common/strings.h"
 #include "storage/sqlite/repos.h"
+#include "storage/sqlite/rows.h"
 
 namespace stoa::storage::sqlite {
 namespace {
@@ -162,21 +163,13 @@ Mute ReadMute(const Statement& s) {
 std::optional<Follow> OneFollow(Connection* c, const char* sql, Id a, Id b) {
   StatementScope s(c->Prepare(sql));
   s->Bind(1, a).Bind(2, b);
-  auto row = s->Step();
-  if (!row.ok() || !*row) return std::nullopt;
-  return ReadFollow(*s);
+  return ReadOptional(*s, ReadFollow);
 }
 
 std::vector<Id> IdColumn(Connection* c, const char* sql, Id key) {
   StatementScope s(c->Prepare(sql));
   s->Bind(1, key);
-  std::vector<Id> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(s->Int(0));
-  }
-  return out;
+  return ReadIds(*s);
 }
 
 std::vector<AccountEntry> Paged(Connection* c, const char* desc, const char* asc, Id key,
@@ -184,14 +177,11 @@ std::vector<AccountEntry> Paged(Connection* c, const char* desc, const char* asc
   StatementScope s(c->Prepare(page.ascending() ? asc : desc));
   s->Bind(1, key).Bind(2, page.lower()).Bind(3, page.upper()).Bind(4, page.limit);
   if (now) s->Bind(5, ToUnixMillis(*now));
-  std::vector<AccountEntry> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    AccountEntry e{s->Int(0), s->Int(1), std::nullopt};
-    if (now && !s->IsNull(2)) e.expires_at = FromUnixMillis(s->Int(2));
-    out.push_back(e);
-  }
+  std::vector<AccountEntry> out = ReadAll(*s, [&now](const Statement& row) {
+    AccountEntry e{row.Int(0), row.Int(1), std::nullopt};
+    if (now && !row.IsNull(2)) e.expires_at = FromUnixMillis(row.Int(2));
+    return e;
+  });
   if (page.ascending()) std::reverse(out.begin(), out.end());
   return out;
 }
@@ -199,14 +189,7 @@ std::vector<AccountEntry> Paged(Connection* c, const char* desc, const char* asc
 Result<std::optional<Follow>> DeleteReturning(Connection* c, const char* sql, Id a, Id b) {
   StatementScope s(c->Prepare(sql));
   s->Bind(1, a).Bind(2, b);
-  ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return std::optional<Follow>();
-  Follow f = ReadFollow(*s);
-  while (true) {
-    ASSIGN_OR_RETURN(bool more, s->Step());
-    if (!more) break;
-  }
-  return std::optional<Follow>(std::move(f));
+  return ReadFirstAndFinish(*s, ReadFollow);
 }
 
 Status InsertFollowRow(Connection* c, const char* sql, const Follow& f) {
@@ -241,9 +224,7 @@ bool SqliteRelationships::IsBlocking(Id a, Id b) const {
 std::optional<Mute> SqliteRelationships::GetMute(Id a, Id b, Timestamp now) const {
   StatementScope s(c_->Prepare(kGetMute));
   s->Bind(1, a).Bind(2, b).Bind(3, ToUnixMillis(now));
-  auto row = s->Step();
-  if (!row.ok() || !*row) return std::nullopt;
-  return ReadMute(*s);
+  return ReadOptional(*s, ReadMute);
 }
 
 std::vector<Relationship> SqliteRelationships::Describe(Id viewer, std::span<const Id> targets,
@@ -321,15 +302,7 @@ std::vector<Id> SqliteRelationships::NotifyingFollowerIds(Id target) const {
 }
 
 std::vector<Follow> SqliteRelationships::Following(Id account) const {
-  StatementScope s(c_->Prepare(kFollowing));
-  s->Bind(1, account);
-  std::vector<Follow> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(ReadFollow(*s));
-  }
-  return out;
+  return ReadAllByKey(*c_, kFollowing, account, ReadFollow);
 }
 
 std::vector<Id> SqliteRelationships::BlockingIds(Id account) const {
@@ -342,20 +315,13 @@ std::vector<Id> SqliteRelationships::BlockedByIds(Id account) const {
 std::vector<Mute> SqliteRelationships::ActiveMutes(Id account, Timestamp now) const {
   StatementScope s(c_->Prepare(kActiveMutes));
   s->Bind(1, account).Bind(2, ToUnixMillis(now));
-  std::vector<Mute> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(ReadMute(*s));
-  }
-  return out;
+  return ReadAll(*s, ReadMute);
 }
 
 int64_t SqliteRelationships::CountFollowRequests(Id target) const {
   StatementScope s(c_->Prepare(kCountRequests));
   s->Bind(1, target);
-  auto row = s->Step();
-  return row.ok() && *row ? s->Int(0) : 0;
+  return CountOf(*s);
 }
 
 Status SqliteRelationships::InsertFollow(const Follow& f) {
@@ -393,8 +359,7 @@ Status SqliteRelationships::InsertBlock(Id record_id, Id a, Id b, Timestamp at) 
 Result<bool> SqliteRelationships::DeleteBlock(Id a, Id b) {
   StatementScope s(c_->Prepare(kDeleteBlock));
   s->Bind(1, a).Bind(2, b);
-  RETURN_IF_ERROR(s->Run());
-  return c_->Changes() > 0;
+  return RunReportingChange(*c_, *s);
 }
 
 Status SqliteRelationships::UpsertMute(const Mute& m) {
@@ -415,8 +380,7 @@ Status SqliteRelationships::UpsertMute(const Mute& m) {
 Result<bool> SqliteRelationships::DeleteMute(Id a, Id b) {
   StatementScope s(c_->Prepare(kDeleteMute));
   s->Bind(1, a).Bind(2, b);
-  RETURN_IF_ERROR(s->Run());
-  return c_->Changes() > 0;
+  return RunReportingChange(*c_, *s);
 }
 
 Status SqliteRelationships::SetNote(Id a, Id b, std::string_view comment) {

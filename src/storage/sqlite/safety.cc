@@ -393,18 +393,12 @@ OutboxMessage ReadOutbox(const Statement& s) {
 
 // ---- SqliteCases ----
 
-Result<Case> SqliteCases::Get(Id id) const {
-  StatementScope s(c_->Prepare(kGetCase));
-  s->Bind(1, id);
-  return ReadOne(*s, ReadCase);
-}
+Result<Case> SqliteCases::Get(Id id) const { return ReadOneByKey(*c_, kGetCase, id, ReadCase); }
 
 std::optional<Case> SqliteCases::FindOpenForTarget(TargetType type, Id target_id) const {
   StatementScope s(c_->Prepare(kFindOpenForTarget));
   s->Bind(1, type == TargetType::kAccount ? 1 : 0).Bind(2, target_id);
-  auto found = ReadOne(*s, ReadCase);
-  if (!found.ok()) return std::nullopt;
-  return std::move(found).value();
+  return ReadOptional(*s, ReadCase);
 }
 
 std::vector<Case> SqliteCases::List(const CaseFilter& f, int limit) const {
@@ -464,10 +458,7 @@ Status SqliteCases::Update(const Case& c) {
     RETURN_IF_ERROR(s->Run());
   }
   if (c_->Changes() == 1) return before.ok() ? MoveOpen(c_, *before, CountedOf(c)) : Status::Ok();
-  StatementScope exists(c_->Prepare(kCaseExists));
-  exists->Bind(1, c.id);
-  ASSIGN_OR_RETURN(bool row, exists->Step());
-  return row ? Conflict("stale version") : NotFound();
+  return ConflictOrNotFound(*c_, kCaseExists, c.id, "stale version");
 }
 
 Status SqliteCases::UpdateTriage(const Case& c) {
@@ -497,10 +488,7 @@ Status SqliteCases::UpdateTriage(const Case& c) {
     after.category = std::string(CategoryName(c.category));
     return MoveOpen(c_, *before, after);
   }
-  StatementScope exists(c_->Prepare(kCaseExists));
-  exists->Bind(1, c.id);
-  ASSIGN_OR_RETURN(bool row, exists->Step());
-  return row ? Conflict("stale version") : NotFound();
+  return ConflictOrNotFound(*c_, kCaseExists, c.id, "stale version");
 }
 
 Result<bool> SqliteCases::AddNotifier(Id case_id, std::string_view notifier_key) {
@@ -554,9 +542,7 @@ Result<std::optional<Case>> SqliteCases::ClaimHead(Id moderator_id, Timestamp le
 }
 
 std::vector<CaseNote> SqliteCases::ListNotes(Id case_id) const {
-  StatementScope s(c_->Prepare(kListNotes));
-  s->Bind(1, case_id);
-  return ReadAll(*s, ReadNote);
+  return ReadAllByKey(*c_, kListNotes, case_id, ReadNote);
 }
 
 Status SqliteCases::InsertNote(const CaseNote& n) {
@@ -607,9 +593,7 @@ std::vector<CaseStatus> SqliteCases::ListStatuses(Id case_id, int limit) const {
 std::optional<Case> SqliteCases::FindOpenWithStatus(Id status_id) const {
   StatementScope s(c_->Prepare(kFindOpenWithStatus));
   s->Bind(1, status_id);
-  auto found = ReadOne(*s, ReadCase);
-  if (!found.ok()) return std::nullopt;
-  return std::move(found).value();
+  return ReadOptional(*s, ReadCase);
 }
 
 std::vector<CaseStatus> SqliteCases::ListOpenCaseStatuses() const {
@@ -620,23 +604,13 @@ std::vector<CaseStatus> SqliteCases::ListOpenCaseStatuses() const {
 // ---- SqliteNotices ----
 
 Result<Notice> SqliteNotices::Get(Id id) const {
-  Notice n;
-  {
-    StatementScope s(c_->Prepare(kGetNotice));
-    s->Bind(1, id);
-    ASSIGN_OR_RETURN(n, ReadOne(*s, ReadNotice));
-  }
+  ASSIGN_OR_RETURN(Notice n, ReadOneByKey(*c_, kGetNotice, id, ReadNotice));
   n.items = ReadItems(c_, kItemsOfNotice, n.id, 0);
   return n;
 }
 
 Result<Notice> SqliteNotices::FindByReference(std::string_view reference) const {
-  Notice n;
-  {
-    StatementScope s(c_->Prepare(kFindNoticeByReference));
-    s->Bind(1, reference);
-    ASSIGN_OR_RETURN(n, ReadOne(*s, ReadNotice));
-  }
+  ASSIGN_OR_RETURN(Notice n, ReadOneByKey(*c_, kFindNoticeByReference, reference, ReadNotice));
   n.items = ReadItems(c_, kItemsOfNotice, n.id, 0);
   return n;
 }
@@ -649,9 +623,7 @@ std::vector<Notice> SqliteNotices::ListForCase(Id case_id, int limit) const {
       out.back().items.push_back(std::move(item));
       continue;
     }
-    StatementScope s(c_->Prepare(kGetNotice));
-    s->Bind(1, item.notice_id);
-    auto n = ReadOne(*s, ReadNotice);
+    auto n = ReadOneByKey(*c_, kGetNotice, item.notice_id, ReadNotice);
     if (!n.ok()) continue;
     n->items.push_back(std::move(item));
     out.push_back(std::move(n).value());
@@ -674,9 +646,7 @@ std::vector<Notice> SqliteNotices::ListByReporter(Id account_id, const PageQuery
 int64_t SqliteNotices::CountReceived(Timestamp from, Timestamp to) const {
   StatementScope s(c_->Prepare(kCountNotices));
   s->Bind(1, IdAtTime(from)).Bind(2, IdAtTime(to));
-  auto row = s->Step();
-  if (!row.ok() || !*row) return 0;
-  return s->Int(0);
+  return CountOf(*s);
 }
 
 Status SqliteNotices::Insert(const Notice& n) {
@@ -750,15 +720,11 @@ Status SqliteNotices::SetCaseOutcome(Id case_id, Id decision_id, std::string_vie
 // ---- SqliteNotifiers ----
 
 Result<PriorityNotifier> SqliteNotifiers::Get(Id id) const {
-  StatementScope s(c_->Prepare(kGetNotifier));
-  s->Bind(1, id);
-  return ReadOne(*s, ReadNotifier);
+  return ReadOneByKey(*c_, kGetNotifier, id, ReadNotifier);
 }
 
 Result<PriorityNotifier> SqliteNotifiers::FindByKeyHash(std::string_view key_hash) const {
-  StatementScope s(c_->Prepare(kFindNotifierByKey));
-  s->Bind(1, key_hash);
-  return ReadOne(*s, ReadNotifier);
+  return ReadOneByKey(*c_, kFindNotifierByKey, key_hash, ReadNotifier);
 }
 
 std::vector<PriorityNotifier> SqliteNotifiers::List() const {
@@ -780,8 +746,7 @@ Status SqliteNotifiers::Insert(const PriorityNotifier& n) {
 Status SqliteNotifiers::Revoke(Id id, Timestamp at) {
   StatementScope s(c_->Prepare(kRevokeNotifier));
   s->Bind(1, id).Bind(2, ToUnixMillis(at));
-  RETURN_IF_ERROR(s->Run());
-  return c_->Changes() == 0 ? NotFound() : Status::Ok();
+  return RunChangingRow(*c_, *s);
 }
 
 // ---- SqliteOutbox ----
@@ -812,8 +777,7 @@ Status SqliteOutbox::Insert(const OutboxMessage& m) {
 Status SqliteOutbox::MarkSent(Id id, Timestamp at) {
   StatementScope s(c_->Prepare(kMarkSent));
   s->Bind(1, id).Bind(2, ToUnixMillis(at));
-  RETURN_IF_ERROR(s->Run());
-  return c_->Changes() == 0 ? NotFound() : Status::Ok();
+  return RunChangingRow(*c_, *s);
 }
 
 }  // namespace stoa::storage::sqlite

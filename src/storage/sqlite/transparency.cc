@@ -94,13 +94,9 @@ namespace stoa::storage::sqlite {
 std::vector<NoticeTally> SqliteTransparency::TallyNotices(Timestamp from, Timestamp to) const {
   StatementScope s(c_->Prepare(kTallyNotices));
   s->Bind(1, IdAtTime(from)).Bind(2, IdAtTime(to));
-  std::vector<NoticeTally> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(NoticeTally{s->String(0), s->String(1), s->Int(2)});
-  }
-  return out;
+  return ReadAll(*s, [](const Statement& row) {
+    return NoticeTally{row.String(0), row.String(1), row.Int(2)};
+  });
 }
 
 std::vector<DecisionFact> SqliteTransparency::ListDecisions(Timestamp from, Timestamp to) const {
@@ -156,8 +152,7 @@ OpenBacklog SqliteTransparency::Backlog(Timestamp now, const std::vector<double>
   {
     StatementScope s(c_->Prepare(kOpenOverdue));
     s->Bind(1, ToUnixMillis(now));
-    auto n = ReadOne(*s, [](const Statement& row) { return row.Int(0); });
-    b.overdue = n.ok() ? *n : 0;
+    b.overdue = CountOf(*s);
   }
   if (b.open > 0) {
     StatementScope s(c_->Prepare(kOldestOpen));
@@ -262,13 +257,9 @@ std::map<std::string, int64_t> SqliteTransparency::CountRuleHits() const {
 
 std::vector<RuleDecisions> SqliteTransparency::TallyRuleDecisions() const {
   StatementScope s(c_->Prepare(kRuleDecisions));
-  std::vector<RuleDecisions> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(RuleDecisions{s->String(0), s->Int(1), s->Int(2)});
-  }
-  return out;
+  return ReadAll(*s, [](const Statement& row) {
+    return RuleDecisions{row.String(0), row.Int(1), row.Int(2)};
+  });
 }
 
 }  // namespace stoa::storage::sqlite
