@@ -138,6 +138,17 @@ void Campaigns::Forget(Id case_id) {
   CompactLocked();
 }
 
+void Campaigns::Restore(Id case_id) {
+  if (!enabled()) return;
+  std::vector<CaseStatus> listed = storage_.Read()->cases().ListStatuses(case_id, kMaxRestored);
+  std::unique_lock lock(mu_);
+  if (cases_.count(case_id) != 0) return;  // still known: nothing was forgotten
+  for (const CaseStatus& s : listed) {
+    if (s.shingles < screen::kMinFingerprintShingles) continue;
+    AddLocked(case_id, s.simhash, Author{s.account_id, s.status_id, s.added_at});
+  }
+}
+
 void Campaigns::CompactLocked() {
   if (dead_ < kCompactAfter || dead_ <= entries_.size()) return;
   // Rebuilt in the order the entries were made (their ids), so that FindAll's order stays

@@ -96,6 +96,8 @@ class Campaigns {
              const screen::Fingerprint& f, Timestamp now, Listing listing = Listing::kOwnMerit);
   // Forgets every status of case `case_id` (closed, or found not to be open).
   void Forget(Id case_id);
+  // Adds the fingerprinted statuses of case `case_id` again (reopened), as Load would.
+  void Restore(Id case_id);
 
   // Statuses matched on (index entries and the statuses folded into them), live index entries,
   // and index entries left behind by forgotten statuses (dropped when they outnumber the live
@@ -106,6 +108,8 @@ class Campaigns {
 
   // A status on its own merit this close to an indexed status of the same case is folded into it.
   static constexpr int kFoldDistance = 2;
+  // Restore reads at most this many statuses of a case (as many as a decision covers).
+  static constexpr int kMaxRestored = 10000;
 
   // Forgotten entries are dropped (the index rebuilt from the live statuses) once there are more
   // of them than live ones and at least this many.

@@ -4,7 +4,8 @@
 // statement of reasons of their own; one author's successful appeal restores only their post;
 // unrelated posts and copies outside the window open cases of their own; the campaign index is
 // reloaded from the database after a restart; the Mastodon admin API neither closes a campaign
-// by an action on one of its accounts nor lets a resolved one attract copies. And: a post flagged
+// by an action on one of its accounts nor lets a resolved one attract copies (a reopened one
+// does again). And: a post flagged
 // only for matching removed content is filed under the removing decision's category.
 #include <gtest/gtest.h>
 
@@ -14,6 +15,7 @@
 
 #include "screen/fingerprint.h"
 #include "tests/integration/moderation_fixture.h"
+#include "tests/integration/screening_fixture.h"
 
 namespace stoa::testing {
 namespace {
@@ -40,30 +42,16 @@ constexpr const char* kUnrelatedFlagged =
     "along the promenade and a concert in the park when it gets dark. Bring the children.";
 
 std::string RulesPath() {
-  static const std::string path = [] {
-    std::string p = ::testing::TempDir() + "/stoa-screening-campaign-it-" +
-                    std::to_string(::getpid()) + ".rules";
-    std::ofstream(p, std::ios::trunc) << "stoa-rules 1\nversion = campaign.1\n\n"
-                                         "[rule any.threat.floodword]\ncategory = threat\n"
-                                         "languages = any\nweight = 0.9\n"
-                                         "max_verdict = publish_and_flag\n"
-                                         "pattern = \\bfloodword\\b\n\n"
-                                         "[rule any.threat.holdflood]\ncategory = threat\n"
-                                         "languages = any\nweight = 0.96\n"
-                                         "max_verdict = hold\n"
-                                         "pattern = \\bholdflood\\b\n";
-    return p;
-  }();
+  static const std::string path = WriteRulesFile(
+      "stoa-screening-campaign-it",
+      RulesFileText("campaign.1", {WordRule("threat", "floodword", "0.9", "publish_and_flag"),
+                                   WordRule("threat", "holdflood", "0.96", "hold")}));
   return path;
 }
 
 void ScreeningOn(Config& c) {
-  c.screening.enabled = true;
-  c.screening.rules = RulesPath();
   // The classifier must not decide these tests: only very sure scores flag; the rule (0.9) does.
-  for (auto& [name, t] : c.screening.thresholds) t = Config::ScreeningThresholds{0.85, 0.95, 0.99};
-  c.screening.surge_open_cases = 0;
-  c.screening.surge_oldest_open_minutes = 0;
+  EnableScreening(c, RulesPath(), {0.85, 0.95, 0.99});
 }
 
 class ScreeningCampaignTest : public ModerationTest {
@@ -350,6 +338,12 @@ TEST_F(ScreeningCampaignTest, TheMastodonAdminApiKeepsACampaignWhole) {
   EXPECT_TRUE(r.json().at("action_taken").as_bool());
   const std::string later = Post(stranger, kCampaignUnflagged);
   EXPECT_EQ(Verdict(later), "publish");
+  // Reopened, it attracts copies again.
+  r = server.Post("/api/v1/admin/reports/" + case_id + "/reopen", "{}", mod.token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string reopened = Post(follower, kCampaignUnflagged);
+  EXPECT_EQ(Verdict(reopened), "publish_and_flag");
+  EXPECT_EQ(CaseOf(reopened), case_id);
 }
 
 TEST_F(ScreeningCampaignTest, AHeldCopyJoinsTheCampaignAndTheDecisionReleasesIt) {

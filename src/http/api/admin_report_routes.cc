@@ -443,9 +443,10 @@ Response Resolve(Call& c) {
 }
 
 // POST /api/v1/admin/reports/:id/reopen. 409 when a newer case about the same target is open
-// (new notices went there; a target has one open case at a time).
+// (new notices went there; a target has one open case at a time). A reopened campaign attracts
+// copies again.
 Response Reopen(Call& c) {
-  return Change(c, [&](storage::Transaction& tx, Case& k, Timestamp now) -> Status {
+  Response r = Change(c, [&](storage::Transaction& tx, Case& k, Timestamp now) -> Status {
     if (k.state == CaseState::kOpen) return Status::Ok();
     if (auto other = tx.cases().FindOpenForTarget(k.target_type, k.target_id);
         other && other->id != k.id) {
@@ -459,6 +460,8 @@ Response Reopen(Call& c) {
     RETURN_IF_ERROR(tx.cases().Update(k));
     return Audit(tx, c, "report.reopen", k.id);
   });
+  if (r.status == 200 && c.s.campaigns != nullptr) c.s.campaigns->Restore(*c.PathId());
+  return r;
 }
 
 // PUT /api/v1/admin/reports/:id: category (spam, legal, violation, other) and rule_ids[]
