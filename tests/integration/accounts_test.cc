@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "tests/integration/api_helpers.h"
 #include "tests/integration/test_server.h"
 
 namespace stoa::testing {
@@ -23,8 +24,6 @@ std::string Str(const json::value& v, const char* key) {
   return std::string(v.as_object().at(key).as_string());
 }
 
-std::string IdOf(const TestServer::User& u) { return std::to_string(u.id); }
-
 struct Part {
   std::string name, value, filename;  // a file part when filename is set
 };
@@ -39,26 +38,6 @@ std::string Multipart(const std::vector<Part>& parts) {
     body += "\r\n\r\n" + p.value + "\r\n";
   }
   return body + "--" + kBoundary + "--\r\n";
-}
-
-// The path and query of the rel="next" link ("" when none). Links carry the configured base URL,
-// which is not the test server's port, so only the path is reused (as masto does).
-std::string NextPath(const HttpResponse& r) {
-  const std::string link = r.header("link");
-  const auto rel = link.find(">; rel=\"next\"");
-  if (rel == std::string::npos) return "";
-  const auto open = link.rfind('<', rel);
-  const std::string url = link.substr(open + 1, rel - open - 1);
-  const auto path = url.find("/api/");
-  return path == std::string::npos ? "" : url.substr(path);
-}
-
-std::vector<std::string> Ids(const HttpResponse& r) {
-  std::vector<std::string> out;
-  const json::value body = r.json();
-  if (!body.is_array()) return out;
-  for (const auto& v : body.as_array()) out.push_back(Str(v, "id"));
-  return out;
 }
 
 class AccountsTest : public ::testing::Test {
@@ -76,18 +55,6 @@ class AccountsTest : public ::testing::Test {
 
   HttpResponse Credentials(const TestServer::User& u) {
     return server.Get("/api/v1/accounts/verify_credentials", u.token);
-  }
-
-  void Suspend(Id id) {
-    auto account = server.app().accounts().Get(id);
-    ASSERT_TRUE(account.ok());
-    Account a = **account;
-    a.suspended_at = server.app().core().Now();
-    ASSERT_TRUE(server.app()
-                    .storage()
-                    .Write([&](storage::Transaction& tx) { return tx.accounts().UpdateProfile(a); })
-                    .ok());
-    server.app().core().AccountChanged(id);
   }
 
   std::string AppToken() { return server.Token(kNoId, "read write follow"); }
@@ -401,7 +368,7 @@ TEST_F(AccountsTest, UnknownAndMalformedAccountIdsAre404) {
 
 TEST_F(AccountsTest, SuspendedAccountIsShownAsSuspended) {
   const auto carol = server.CreateUser("carol");
-  Suspend(carol.id);
+  SuspendInStorage(server, carol.id);
   auto r = server.Get("/api/v1/accounts/" + IdOf(carol));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_TRUE(r.json().as_object().at("suspended").as_bool());

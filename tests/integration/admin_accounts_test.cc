@@ -9,6 +9,7 @@
 
 #include "common/strings.h"
 #include "common/time_format.h"
+#include "tests/integration/api_helpers.h"
 #include "tests/integration/test_server.h"
 
 namespace stoa::testing {
@@ -19,16 +20,6 @@ namespace json = boost::json;
 std::string Str(const json::value& v, const char* key) {
   return std::string(v.as_object().at(key).as_string());
 }
-std::string IdOf(const TestServer::User& u) { return std::to_string(u.id); }
-
-std::vector<std::string> Ids(const HttpResponse& r) {
-  std::vector<std::string> ids;
-  const json::value body = r.json();
-  if (!body.is_array()) return ids;
-  for (const auto& s : body.as_array()) ids.emplace_back(s.as_object().at("id").as_string());
-  return ids;
-}
-
 bool Contains(const std::vector<std::string>& ids, const std::string& id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
@@ -39,16 +30,6 @@ std::vector<std::string> Usernames(const HttpResponse& r) {
   if (!body.is_array()) return out;
   for (const auto& a : body.as_array()) out.push_back(Str(a, "username"));
   return out;
-}
-
-std::string NextLink(const HttpResponse& r) {
-  const std::string link = r.header("link");
-  const auto rel = link.find("rel=\"next\"");
-  if (rel == std::string::npos) return "";
-  const auto open = link.rfind('<', rel);
-  const auto close = link.find('>', open);
-  std::string url = link.substr(open + 1, close - open - 1);
-  return url.substr(url.find("/api/"));
 }
 
 class AdminAccountsTest : public ::testing::Test {
@@ -794,12 +775,12 @@ TEST_F(AdminAccountsTest, ListFiltersAndPaging) {
       EXPECT_NE(r.header("link").find("rel=\"prev\""), std::string::npos);
     }
     if (Usernames(r).size() < 2) {
-      EXPECT_EQ(NextLink(r), "");
+      EXPECT_EQ(NextPath(r), "");
     }
-    if (!NextLink(r).empty()) {
-      EXPECT_NE(NextLink(r).find("local=true"), std::string::npos);
+    if (!NextPath(r).empty()) {
+      EXPECT_NE(NextPath(r).find("local=true"), std::string::npos);
     }
-    next = NextLink(r);
+    next = NextPath(r);
     ++pages;
   }
   EXPECT_EQ(seen, (Names{"carol", "bob", "alice", "boss", "mod"}));

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "common/strings.h"
+#include "tests/integration/api_helpers.h"
 #include "tests/integration/test_server.h"
 
 namespace stoa::testing {
@@ -17,26 +18,6 @@ namespace json = boost::json;
 std::string Str(const json::value& v, const char* key) {
   return std::string(v.as_object().at(key).as_string());
 }
-std::string IdOf(const TestServer::User& u) { return std::to_string(u.id); }
-
-std::vector<std::string> Ids(const HttpResponse& r) {
-  std::vector<std::string> ids;
-  const json::value body = r.json();
-  if (!body.is_array()) return ids;
-  for (const auto& s : body.as_array()) ids.emplace_back(s.as_object().at("id").as_string());
-  return ids;
-}
-
-std::string NextLink(const HttpResponse& r) {
-  const std::string link = r.header("link");
-  const auto rel = link.find("rel=\"next\"");
-  if (rel == std::string::npos) return "";
-  const auto open = link.rfind('<', rel);
-  const auto close = link.find('>', open);
-  std::string url = link.substr(open + 1, close - open - 1);
-  return url.substr(url.find("/api/"));
-}
-
 class AdminReportsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -189,9 +170,9 @@ TEST_F(AdminReportsTest, PagingFollowsTheLinkHeader) {
     ASSERT_EQ(r.status, 200) << r.body;
     for (const auto& id : Ids(r)) all.push_back(id);
     if (Ids(r).size() < 2) {
-      EXPECT_EQ(NextLink(r), "");
+      EXPECT_EQ(NextPath(r), "");
     }
-    next = NextLink(r);
+    next = NextPath(r);
     ++pages;
   }
   EXPECT_EQ(pages, 3);

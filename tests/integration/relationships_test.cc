@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "tests/integration/api_helpers.h"
 #include "tests/integration/test_server.h"
 
 namespace stoa::testing {
@@ -18,26 +19,6 @@ std::string Str(const json::value& v, const char* key) {
 }
 
 bool Flag(const HttpResponse& r, const char* key) { return r.json().as_object().at(key).as_bool(); }
-
-std::string IdOf(const TestServer::User& u) { return std::to_string(u.id); }
-
-std::string NextPath(const HttpResponse& r) {
-  const std::string link = r.header("link");
-  const auto rel = link.find(">; rel=\"next\"");
-  if (rel == std::string::npos) return "";
-  const auto open = link.rfind('<', rel);
-  const std::string url = link.substr(open + 1, rel - open - 1);
-  const auto path = url.find("/api/");
-  return path == std::string::npos ? "" : url.substr(path);
-}
-
-std::vector<std::string> Ids(const HttpResponse& r) {
-  std::vector<std::string> out;
-  const json::value body = r.json();
-  if (!body.is_array()) return out;
-  for (const auto& v : body.as_array()) out.push_back(Str(v, "id"));
-  return out;
-}
 
 class RelationshipsTest : public ::testing::Test {
  protected:
@@ -84,18 +65,6 @@ class RelationshipsTest : public ::testing::Test {
       }
     }
     return out;
-  }
-
-  void Suspend(Id id) {
-    auto account = server.app().accounts().Get(id);
-    ASSERT_TRUE(account.ok());
-    Account a = **account;
-    a.suspended_at = server.app().core().Now();
-    ASSERT_TRUE(server.app()
-                    .storage()
-                    .Write([&](storage::Transaction& tx) { return tx.accounts().UpdateProfile(a); })
-                    .ok());
-    server.app().core().AccountChanged(id);
   }
 
   std::string AppToken() { return server.Token(kNoId, "read write follow"); }
@@ -167,7 +136,7 @@ TEST_F(RelationshipsTest, FollowOptions) {
 TEST_F(RelationshipsTest, FollowBadInputsWriteNothing) {
   ASSERT_EQ(Act(carol, alice, "block").status, 200);  // carol blocks alice
   const auto dave = server.CreateUser("dave");
-  Suspend(dave.id);
+  SuspendInStorage(server, dave.id);
   const std::string before = GraphSnapshot();
   struct Case {
     std::string name, target, token;
@@ -447,10 +416,10 @@ TEST_F(RelationshipsTest, SuspendedAccountsLeaveCollections) {
   ASSERT_EQ(Act(alice, bob, "follow").status, 200);
   ASSERT_EQ(Act(carol, bob, "follow").status, 200);
   ASSERT_EQ(Act(bob, alice, "follow").status, 200);
-  Suspend(carol.id);
+  SuspendInStorage(server, carol.id);
   EXPECT_EQ(Ids(server.Get("/api/v1/accounts/" + IdOf(bob) + "/followers")),
             std::vector<std::string>{IdOf(alice)});
-  Suspend(bob.id);
+  SuspendInStorage(server, bob.id);
   for (const std::string list : {"followers", "following"}) {
     auto r = server.Get("/api/v1/accounts/" + IdOf(bob) + "/" + list, alice.token);
     EXPECT_EQ(r.status, 200) << list;
@@ -563,7 +532,7 @@ TEST_F(RelationshipsTest, PrivateNote) {
 
 TEST_F(RelationshipsTest, RelationshipsForSeveralIds) {
   const auto dave = server.CreateUser("dave");
-  Suspend(dave.id);
+  SuspendInStorage(server, dave.id);
   ASSERT_EQ(Act(alice, bob, "follow").status, 200);
   ASSERT_EQ(Act(carol, alice, "follow").status, 200);
   ASSERT_EQ(Act(alice, carol, "mute").status, 200);

@@ -15,6 +15,7 @@
 #include "common/csv.h"
 #include "tests/integration/moderation_fixture.h"
 #include "tests/integration/run_stoa.h"
+#include "tests/integration/screening_fixture.h"
 
 #ifndef STOA_BINARY
 #error "STOA_BINARY (the path of the built stoa executable) must be defined"
@@ -26,45 +27,17 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string FeedbackRulesPath() {
-  static const std::string path = [] {
-    std::string p = ::testing::TempDir() + "/stoa-screening-feedback-" +
-                    std::to_string(::getpid()) + ".rules";
-    std::ofstream(p, std::ios::trunc) << R"(stoa-rules 1
-version = fb.1
-
-[rule any.spam.flagword]
-category = spam
-languages = any
-weight = 0.3
-max_verdict = publish_and_flag
-pattern = \bflagword\b
-
-[rule any.threat.holdword]
-category = threat
-languages = any
-weight = 0.9
-max_verdict = hold
-pattern = \bholdword\b
-
-[rule any.violence.quietword]
-category = violence
-languages = any
-weight = 0.9
-max_verdict = hold
-pattern = \bquietword\b
-)";
-    return p;
-  }();
+  static const std::string path =
+      WriteRulesFile("stoa-screening-feedback",
+                     RulesFileText("fb.1", {WordRule("spam", "flagword", "0.3", "publish_and_flag"),
+                                            WordRule("threat", "holdword", "0.9", "hold"),
+                                            WordRule("violence", "quietword", "0.9", "hold")}));
   return path;
 }
 
 void ScreeningOn(Config& c) {
-  c.screening.enabled = true;
-  c.screening.rules = FeedbackRulesPath();
   // Only the rules decide here: the classifier flags only when very sure.
-  for (auto& [name, t] : c.screening.thresholds) t = Config::ScreeningThresholds{0.85, 0.88, 0.95};
-  c.screening.surge_open_cases = 0;
-  c.screening.surge_oldest_open_minutes = 0;
+  EnableScreening(c, FeedbackRulesPath(), {0.85, 0.88, 0.95});
 }
 
 std::vector<std::vector<std::string>> ReadCsv(const std::string& path) {

@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "tests/integration/moderation_fixture.h"
+#include "tests/integration/screening_fixture.h"
 
 namespace stoa::testing {
 namespace {
@@ -36,25 +37,15 @@ constexpr const char* kUnrelated =
     "morning went all the way down to the bus stop. Worth the wait, the crust is excellent.";
 
 std::string RulesPath() {
-  static const std::string path = [] {
-    std::string p = ::testing::TempDir() + "/stoa-screening-match-it-" +
-                    std::to_string(::getpid()) + ".rules";
-    std::ofstream(p, std::ios::trunc) << "stoa-rules 1\nversion = match.1\n\n"
-                                         "[rule any.spam.flagword]\ncategory = spam\n"
-                                         "languages = any\nweight = 0.3\n"
-                                         "max_verdict = publish_and_flag\npattern = \\bflagword\\b\n";
-    return p;
-  }();
+  static const std::string path = WriteRulesFile(
+      "stoa-screening-match-it",
+      RulesFileText("match.1", {WordRule("spam", "flagword", "0.3", "publish_and_flag")}));
   return path;
 }
 
 void ScreeningOn(Config& c) {
-  c.screening.enabled = true;
-  c.screening.rules = RulesPath();
   // The classifier must not decide these tests: only very sure scores flag.
-  for (auto& [name, t] : c.screening.thresholds) t = Config::ScreeningThresholds{0.95, 0.97, 0.99};
-  c.screening.surge_open_cases = 0;
-  c.screening.surge_oldest_open_minutes = 0;
+  EnableScreening(c, RulesPath(), {0.95, 0.97, 0.99});
 }
 
 class ScreeningMatchTest : public ModerationTest {

@@ -16,6 +16,7 @@
 
 #include "tests/integration/moderation_fixture.h"
 #include "tests/integration/run_stoa.h"
+#include "tests/integration/screening_fixture.h"
 
 #ifndef STOA_BINARY
 #error "STOA_BINARY (the path of the built stoa executable) must be defined"
@@ -24,48 +25,18 @@
 namespace stoa::testing {
 namespace {
 
-constexpr const char* kRules = R"(stoa-rules 1
-version = rescan.1
-
-[rule any.spam.flagword]
-category = spam
-languages = any
-weight = 0.3
-max_verdict = publish_and_flag
-pattern = \bflagword\b
-
-[rule any.threat.holdword]
-category = threat
-languages = any
-weight = 0.9
-max_verdict = hold
-pattern = \bholdword\b
-
-[rule any.violence.rejectword]
-category = violence
-languages = any
-weight = 1
-max_verdict = reject
-pattern = \brejectword\b
-)";
-
 std::string RulesPath() {
-  static const std::string path = [] {
-    std::string p = ::testing::TempDir() + "/stoa-rescan-it-" + std::to_string(::getpid()) +
-                    ".rules";
-    std::ofstream(p, std::ios::trunc) << kRules;
-    return p;
-  }();
+  static const std::string path = WriteRulesFile(
+      "stoa-rescan-it",
+      RulesFileText("rescan.1", {WordRule("spam", "flagword", "0.3", "publish_and_flag"),
+                                 WordRule("threat", "holdword", "0.9", "hold"),
+                                 WordRule("violence", "rejectword", "1", "reject")}));
   return path;
 }
 
 void ScreeningOn(Config& c) {
-  c.screening.enabled = true;
-  c.screening.rules = RulesPath();
   // Only the rules decide here: the classifier flags only when it is very sure.
-  for (auto& [name, t] : c.screening.thresholds) t = Config::ScreeningThresholds{0.85, 0.88, 0.95};
-  c.screening.surge_open_cases = 0;
-  c.screening.surge_oldest_open_minutes = 0;
+  EnableScreening(c, RulesPath(), {0.85, 0.88, 0.95});
 }
 
 int64_t Int(const json::value& v, const char* key) {

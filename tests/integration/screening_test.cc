@@ -10,62 +10,29 @@
 #include <fstream>
 
 #include "tests/integration/moderation_fixture.h"
+#include "tests/integration/screening_fixture.h"
 
 namespace stoa::testing {
 namespace {
 
 std::string RulesText(const std::string& version, const std::string& extra = "") {
-  return "stoa-rules 1\nversion = " + version + R"(
-
-[rule any.spam.flagword]
-category = spam
-languages = any
-weight = 0.3
-max_verdict = publish_and_flag
-pattern = \bflagword\b
-
-[rule any.threat.holdword]
-category = threat
-languages = any
-weight = 0.9
-max_verdict = hold
-pattern = \bholdword\b
-
-[rule any.threat.surgeword]
-category = threat
-languages = any
-weight = 0.65
-max_verdict = hold
-pattern = \bsurgeword\b
-
-[rule any.violence.rejectword]
-category = violence
-languages = any
-weight = 1
-max_verdict = reject
-pattern = \brejectword\b
-)" + extra;
+  return RulesFileText(version, {WordRule("spam", "flagword", "0.3", "publish_and_flag"),
+                                 WordRule("threat", "holdword", "0.9", "hold"),
+                                 WordRule("threat", "surgeword", "0.65", "hold"),
+                                 WordRule("violence", "rejectword", "1", "reject")}) +
+         extra;
 }
 
 std::string RulesPath() {
-  static const std::string path = [] {
-    std::string p = ::testing::TempDir() + "/stoa-screening-it-" +
-                    std::to_string(::getpid()) + ".rules";
-    std::ofstream(p, std::ios::trunc) << RulesText("it.1");
-    return p;
-  }();
+  static const std::string path = WriteRulesFile("stoa-screening-it", RulesText("it.1"));
   return path;
 }
 
 void ScreeningOn(Config& c) {
-  c.screening.enabled = true;
-  c.screening.rules = RulesPath();
   // The classifier scores are real but must not decide these tests: only very sure scores flag.
   // The rules' weights: holdword 0.9 holds, surgeword 0.65 flags (holds in surge), rejectword 1.
-  for (auto& [name, t] : c.screening.thresholds) t = Config::ScreeningThresholds{0.85, 0.88, 0.95};
+  EnableScreening(c, RulesPath(), {0.85, 0.88, 0.95});
   c.screening.surge_hold_drop = 0.3;
-  c.screening.surge_open_cases = 0;
-  c.screening.surge_oldest_open_minutes = 0;
 }
 
 class ScreeningTest : public ModerationTest {

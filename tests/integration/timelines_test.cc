@@ -4,32 +4,13 @@
 
 #include <set>
 
+#include "tests/integration/api_helpers.h"
 #include "tests/integration/test_server.h"
 
 namespace stoa::testing {
 namespace {
 
 namespace json = boost::json;
-
-std::vector<std::string> Ids(const HttpResponse& r) {
-  std::vector<std::string> ids;
-  const json::value body = r.json();
-  if (!body.is_array()) return ids;
-  for (const auto& s : body.as_array()) ids.emplace_back(s.as_object().at("id").as_string());
-  return ids;
-}
-
-// The path and query of the Link header's rel="next" (masto ignores the host too).
-std::string NextLink(const HttpResponse& r) {
-  const std::string link = r.header("link");
-  const auto rel = link.find("rel=\"next\"");
-  if (rel == std::string::npos) return "";
-  const auto open = link.rfind('<', rel);
-  const auto close = link.find('>', open);
-  std::string url = link.substr(open + 1, close - open - 1);
-  const auto path = url.find("/api/");
-  return url.substr(path);
-}
 
 class TimelinesTest : public ::testing::Test {
  protected:
@@ -208,7 +189,7 @@ TEST_F(SmallFeedTest, PagingFollowsLinksToTheEndPastTheInMemoryFeed) {
       break;
     }
     seen.insert(seen.end(), ids.begin(), ids.end());
-    next = NextLink(r);
+    next = NextPath(r);
   }
   EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()), expected);
   EXPECT_EQ(seen.size(), expected.size());  // no duplicates

@@ -5,10 +5,8 @@
 
 #include <fasttext/fasttext.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -19,25 +17,14 @@
 #include "screen/evaluation.h"
 #include "screen/fasttext_input.h"
 #include "screen/labelled_csv.h"
+#include "training_fixture.h"
 
 namespace stoa::screen {
 namespace {
 
-namespace fs = std::filesystem;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "stoa-classifier-test-XXXXXX").string();
-    EXPECT_NE(::mkdtemp(pattern.data()), nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using stoa::testing::TempDir;
+using stoa::testing::ToyExamples;
+using stoa::testing::ToyLabelOptions;
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -51,40 +38,8 @@ void WriteAll(const std::string& path, std::string_view bytes) {
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
-// Three clearly separable classes in German and English, each with its own vocabulary.
-std::vector<LabelledText> ToyExamples() {
-  const std::vector<std::pair<std::string, std::vector<std::string>>> classes = {
-      {"calm",
-       {"lovely sunny weather in the park today", "we baked bread and drank tea together",
-        "schönes wetter heute im park", "wir backen brot und trinken tee",
-        "the garden flowers are blooming nicely", "die blumen im garten blühen schön",
-        "reading a quiet book by the lake", "ein ruhiges buch am see lesen"}},
-      {"attack",
-       {"smash them crush them destroy them", "zerschlagt sie vernichtet sie zerstört sie",
-        "destroy crush smash their homes", "vernichtet zerschlagt zerstört ihre häuser",
-        "crush the enemy smash the enemy", "zerstört den feind zerschlagt den feind",
-        "smash smash destroy now", "zerschlagt zerstört vernichtet jetzt"}},
-      {"advert",
-       {"buy cheap pills click link now", "kauft billige pillen klickt den link",
-        "cheap offer click buy now discount", "billiges angebot klick kaufen rabatt",
-        "click here buy cheap watches", "hier klicken billig uhren kaufen",
-        "discount discount buy click", "rabatt rabatt kaufen klicken"}},
-  };
-  std::vector<LabelledText> out;
-  for (int copy = 0; copy < 3; ++copy) {
-    for (const auto& [label, texts] : classes) {
-      for (const auto& text : texts) out.push_back({text, label});
-    }
-  }
-  return out;
-}
-
 TrainingOptions ToyOptions() {
-  TrainingOptions o;
-  o.negative_labels = {"calm"};
-  o.category_map = {{"attack", Category::kViolence}, {"advert", Category::kSpam}};
-  o.flag_threshold = 0.4f;
-  o.hold_threshold = 0.9f;
+  TrainingOptions o = ToyLabelOptions();
   o.parameters.threads = 1;
   o.parameters.seed = 7;
   o.parameters.epoch = 50;
@@ -134,12 +89,18 @@ TEST(Classifier, SeparatesClearlySeparableClasses) {
   }
 }
 
-TEST(Classifier, LabelProbabilitiesSumToOneAndCategoriesSumTheirLabels) {
-  // Softmax: a category's score is the sum of its labels' probabilities.
+// ToyExamples() with "attack" split in two labels: every other example is relabelled "attack2".
+std::vector<LabelledText> ExamplesWithTwoAttackLabels() {
   std::vector<LabelledText> examples = ToyExamples();
   for (size_t i = 0; i < examples.size(); i += 2) {
     if (examples[i].label == "attack") examples[i].label = "attack2";
   }
+  return examples;
+}
+
+TEST(Classifier, LabelProbabilitiesSumToOneAndCategoriesSumTheirLabels) {
+  // Softmax: a category's score is the sum of its labels' probabilities.
+  const std::vector<LabelledText> examples = ExamplesWithTwoAttackLabels();
   TrainingOptions o = ToyOptions();
   o.category_map.push_back({"attack2", Category::kViolence});
   auto file = TrainClassifier(examples, o);
@@ -157,10 +118,7 @@ TEST(Classifier, LabelProbabilitiesSumToOneAndCategoriesSumTheirLabels) {
 }
 
 TEST(Classifier, OneVsAllTakesTheHighestLabel) {
-  std::vector<LabelledText> examples = ToyExamples();
-  for (size_t i = 0; i < examples.size(); i += 2) {
-    if (examples[i].label == "attack") examples[i].label = "attack2";
-  }
+  const std::vector<LabelledText> examples = ExamplesWithTwoAttackLabels();
   TrainingOptions o = ToyOptions();
   o.category_map.push_back({"attack2", Category::kViolence});
   o.parameters.loss = ClassifierLoss::kOneVsAll;
@@ -173,11 +131,35 @@ TEST(Classifier, OneVsAllTakesTheHighestLabel) {
   EXPECT_FLOAT_EQ((*c)->Predict(text)[Category::kViolence], std::max(p[1], p[2]));
 }
 
+// `text`'s label probabilities from `c` are those fastText's own predictLine gives for the same
+// tokens, within `tolerance`; `context` goes into the failure messages.
+void ExpectPredictionEqualsFastTexts(fasttext::FastText& reference, const Classifier& c,
+                                     const std::string& text, double tolerance,
+                                     const std::string& context) {
+  const std::string normalized = NormalizeForClassifier(text);
+  std::string line;
+  ForEachClassifierToken(normalized, [&](std::string_view token) {
+    if (!line.empty()) line.push_back(' ');
+    line.append(token);
+  });
+  line.push_back('\n');
+  std::istringstream in(line);
+  std::vector<std::pair<fasttext::real, std::string>> expected;
+  reference.predictLine(in, expected, -1, 0.0);
+  const std::vector<float> actual = c.PredictLabels(normalized);
+  ASSERT_EQ(expected.size(), actual.size()) << context;
+  for (const auto& [probability, label] : expected) {
+    const size_t index = std::stoul(label.substr(std::string("__label__").size()));
+    // predictLine reports exp(log(p + 1e-5)).
+    EXPECT_NEAR(actual[index] + 1e-5f, probability, tolerance) << context << " " << label;
+  }
+}
+
 // The probabilities stoa computes from its precomputed copy of the model (fasttext_input.h) are
 // what fastText's own predictLine gives for the same tokens (word n-grams, character n-grams, words
 // the model never saw, the end-of-line token), up to the order of float additions.
 void ExpectPredictionsEqualFastTextsOwn(const ClassifierFile& file, double tolerance) {
-  TempDir dir;
+  TempDir dir("stoa-classifier-test");
   WriteAll(dir.File("model.bin"), file.model_bytes);
   fasttext::FastText reference;
   reference.loadModel(dir.File("model.bin"));
@@ -190,23 +172,7 @@ void ExpectPredictionsEqualFastTextsOwn(const ClassifierFile& file, double toler
                            // unknown words of other scripts (several bytes per character), and a
                            // word longer than the scorer's stack buffer
                            "東京タワー 🔥🔥 smash жжжэюя", "zq" + std::string(400, 'x') + "buy"}) {
-    const std::string normalized = NormalizeForClassifier(text);
-    std::string line;
-    ForEachClassifierToken(normalized, [&](std::string_view token) {
-      if (!line.empty()) line.push_back(' ');
-      line.append(token);
-    });
-    line.push_back('\n');
-    std::istringstream in(line);
-    std::vector<std::pair<fasttext::real, std::string>> expected;
-    reference.predictLine(in, expected, -1, 0.0);
-    const std::vector<float> actual = (*c)->PredictLabels(normalized);
-    ASSERT_EQ(expected.size(), actual.size()) << text;
-    for (const auto& [probability, label] : expected) {
-      const size_t index = std::stoul(label.substr(std::string("__label__").size()));
-      // predictLine reports exp(log(p + 1e-5)).
-      EXPECT_NEAR(actual[index] + 1e-5f, probability, tolerance) << text << " " << label;
-    }
+    ASSERT_NO_FATAL_FAILURE(ExpectPredictionEqualsFastTexts(reference, **c, text, tolerance, text));
   }
 }
 
@@ -219,7 +185,7 @@ TEST(Classifier, LongPostsAndWordTrigramsEqualFastTextsOwn) {
   auto file = TrainClassifier(ToyExamples(), o);
   ASSERT_TRUE(file.ok()) << file.status().message();
   ExpectPredictionsEqualFastTextsOwn(*file, 1e-6);
-  TempDir dir;
+  TempDir dir("stoa-classifier-test");
   WriteAll(dir.File("model.bin"), file->model_bytes);
   fasttext::FastText reference;
   reference.loadModel(dir.File("model.bin"));
@@ -227,22 +193,7 @@ TEST(Classifier, LongPostsAndWordTrigramsEqualFastTextsOwn) {
   ASSERT_TRUE(c.ok());
   std::string text;
   for (int i = 0; i < 300; ++i) text += (i % 7 == 0 ? "smash " : i % 5 == 0 ? "unbekannt! " : "tea ");
-  const std::string normalized = NormalizeForClassifier(text);
-  std::string line;
-  ForEachClassifierToken(normalized, [&](std::string_view token) {
-    if (!line.empty()) line.push_back(' ');
-    line.append(token);
-  });
-  line.push_back('\n');
-  std::istringstream in(line);
-  std::vector<std::pair<fasttext::real, std::string>> expected;
-  reference.predictLine(in, expected, -1, 0.0);
-  const std::vector<float> actual = (*c)->PredictLabels(normalized);
-  ASSERT_EQ(expected.size(), actual.size());
-  for (const auto& [probability, label] : expected) {
-    const size_t index = std::stoul(label.substr(std::string("__label__").size()));
-    EXPECT_NEAR(actual[index] + 1e-5f, probability, 1e-5) << label;
-  }
+  ExpectPredictionEqualsFastTexts(reference, **c, text, 1e-5, "");
 }
 
 // One-vs-all: fastText's sigmoid (a lookup table) per label.
@@ -314,7 +265,7 @@ TEST(Classifier, ConcurrentPredictionsAgree) {
 }
 
 TEST(ClassifierFile, MappingThresholdsAndPredictionsSurviveSaveAndLoad) {
-  TempDir dir;
+  TempDir dir("stoa-classifier-test");
   const std::string path = dir.File("toy.model");
   ASSERT_TRUE(WriteClassifierFile(path, ToyModel()).ok());
   auto loaded = Classifier::Load(path);
@@ -348,7 +299,7 @@ TEST(ClassifierFile, OneThreadTrainingIsReproducible) {
 }
 
 TEST(ClassifierFile, DamagedFilesAreRefusedWithTheReason) {
-  TempDir dir;
+  TempDir dir("stoa-classifier-test");
   const std::string good = dir.File("good.model");
   ASSERT_TRUE(WriteClassifierFile(good, ToyModel()).ok());
   const std::string bytes = ReadAll(good);
@@ -417,7 +368,7 @@ TEST(ClassifierFile, AFastTextPartThatIsNotAModelOrDoesNotMatchIsRefused) {
 }
 
 TEST(ClassifierHolder, ReloadSwapsAndKeepsTheOldModelWhenTheNewOneIsInvalid) {
-  TempDir dir;
+  TempDir dir("stoa-classifier-test");
   const std::string path = dir.File("current.model");
   ASSERT_TRUE(WriteClassifierFile(path, ToyModel()).ok());
   ClassifierHolder holder;
@@ -596,7 +547,7 @@ TEST(Evaluation, EvaluatesAToyModel) {
 }
 
 TEST(LabelledCsv, ReadsColumnsByNameOrIndexAndSkipsEmptyRows) {
-  TempDir dir;
+  TempDir dir("stoa-classifier-test");
   const std::string path = dir.File("data.csv");
   WriteAll(path,
            "\xEF\xBB\xBF\"id\";\"description\";\"vio\"\r\n"

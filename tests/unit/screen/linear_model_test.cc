@@ -4,69 +4,24 @@
 #include "screen/linear_model.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "screen/classifier.h"
 #include "screen/classifier_trainer.h"
+#include "training_fixture.h"
 
 namespace stoa::screen {
 namespace {
 
-namespace fs = std::filesystem;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "stoa-linear-test-XXXXXX").string();
-    EXPECT_NE(::mkdtemp(pattern.data()), nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
-
-// Three separable classes in German and English, each with its own vocabulary.
-std::vector<LabelledText> ToyExamples() {
-  const std::vector<std::pair<std::string, std::vector<std::string>>> classes = {
-      {"calm",
-       {"lovely sunny weather in the park today", "we baked bread and drank tea together",
-        "schönes wetter heute im park", "wir backen brot und trinken tee",
-        "the garden flowers are blooming nicely", "die blumen im garten blühen schön",
-        "reading a quiet book by the lake", "ein ruhiges buch am see lesen"}},
-      {"attack",
-       {"smash them crush them destroy them", "zerschlagt sie vernichtet sie zerstört sie",
-        "destroy crush smash their homes", "vernichtet zerschlagt zerstört ihre häuser",
-        "crush the enemy smash the enemy", "zerstört den feind zerschlagt den feind",
-        "smash smash destroy now", "zerschlagt zerstört vernichtet jetzt"}},
-      {"advert",
-       {"buy cheap pills click link now", "kauft billige pillen klickt den link",
-        "cheap offer click buy now discount", "billiges angebot klick kaufen rabatt",
-        "click here buy cheap watches", "hier klicken billig uhren kaufen",
-        "discount discount buy click", "rabatt rabatt kaufen klicken"}},
-  };
-  std::vector<LabelledText> out;
-  for (int copy = 0; copy < 3; ++copy) {
-    for (const auto& [label, texts] : classes) {
-      for (const auto& text : texts) out.push_back({text, label});
-    }
-  }
-  return out;
-}
+using stoa::testing::TempDir;
+using stoa::testing::ToyExamples;
+using stoa::testing::ToyLabelOptions;
 
 TrainingOptions LinearOptions() {
-  TrainingOptions o;
-  o.negative_labels = {"calm"};
-  o.category_map = {{"attack", Category::kViolence}, {"advert", Category::kSpam}};
-  o.flag_threshold = 0.4f;
-  o.hold_threshold = 0.9f;
+  TrainingOptions o = ToyLabelOptions();
   o.parameters = LinearParameterDefaults();
   o.parameters.bucket = 1 << 14;
   o.parameters.seed = 3;
@@ -165,7 +120,7 @@ TEST(LinearClassifier, TrainsSavesLoadsAndPredictsCategories) {
   EXPECT_EQ(file->metadata.parameters.model, ClassifierModel::kLinear);
   EXPECT_TRUE(file->model_bytes.starts_with(kLinearModelMagic));
 
-  TempDir dir;
+  TempDir dir("stoa-linear-test");
   const std::string path = dir.File("linear.model");
   ASSERT_TRUE(WriteClassifierFile(path, *file).ok());
   auto c = Classifier::Load(path);
@@ -209,7 +164,7 @@ TEST(LinearClassifier, AModelPartThatDoesNotFitTheMetadataIsRefused) {
   ASSERT_TRUE(wrong.ok());
   EXPECT_FALSE(Classifier::FromFile(*wrong).ok());
   // A model file whose metadata names no part of its kind.
-  TempDir dir;
+  TempDir dir("stoa-linear-test");
   ASSERT_TRUE(WriteClassifierFile(dir.File("m"), *file).ok());
   std::ifstream in(dir.File("m"), std::ios::binary);
   std::ostringstream bytes;
@@ -237,7 +192,7 @@ TEST(LinearClassifier, ParametersAreChecked) {
 }
 
 TEST(Pretraining, WordVectorsFromUnlabelledTextStartTheSupervisedTraining) {
-  TempDir dir;
+  TempDir dir("stoa-linear-test");
   std::vector<std::string> texts;
   for (const LabelledText& e : ToyExamples()) texts.push_back(e.text);
   // Unlabelled text with a word the labelled examples never use ("obliterate") in the contexts
