@@ -5,8 +5,8 @@
 // unrelated posts and copies outside the window open cases of their own; the campaign index is
 // reloaded from the database after a restart; the Mastodon admin API neither closes a campaign
 // by an action on one of its accounts nor lets a resolved one attract copies (a reopened one
-// does again). And: a post flagged
-// only for matching removed content is filed under the removing decision's category.
+// does again). And: a post flagged only for matching removed content is filed under the removing
+// decision's category.
 #include <gtest/gtest.h>
 
 #include <filesystem>
