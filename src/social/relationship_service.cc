@@ -245,20 +245,17 @@ AccountList RelationshipService::ToList(const Viewer& viewer,
 
 Result<AccountList> RelationshipService::Followers(const Viewer& viewer, Id account_id,
                                                    const storage::PageQuery& page) {
-  AccountPtr account = core_.LoadAccount(account_id);
-  if (!account) return NotFound();
-  const bool own = viewer.account_id == account_id;
-  if (account->suspended()) return AccountList{};
-  if (!own && (account->hide_collections ||
-               (viewer.graph && viewer.graph->blocked_by.count(account_id) != 0))) {
-    return AccountList{};
-  }
-  auto read = core_.storage().Read();
-  return ToList(viewer, read->relationships().ListFollowers(account_id, page), true);
+  return Collection(viewer, account_id, page, /*followers=*/true);
 }
 
 Result<AccountList> RelationshipService::Following(const Viewer& viewer, Id account_id,
                                                    const storage::PageQuery& page) {
+  return Collection(viewer, account_id, page, /*followers=*/false);
+}
+
+Result<AccountList> RelationshipService::Collection(const Viewer& viewer, Id account_id,
+                                                    const storage::PageQuery& page,
+                                                    bool followers) {
   AccountPtr account = core_.LoadAccount(account_id);
   if (!account) return NotFound();
   const bool own = viewer.account_id == account_id;
@@ -268,7 +265,10 @@ Result<AccountList> RelationshipService::Following(const Viewer& viewer, Id acco
     return AccountList{};
   }
   auto read = core_.storage().Read();
-  return ToList(viewer, read->relationships().ListFollowing(account_id, page), true);
+  return ToList(viewer,
+                followers ? read->relationships().ListFollowers(account_id, page)
+                          : read->relationships().ListFollowing(account_id, page),
+                true);
 }
 
 AccountList RelationshipService::FollowRequests(const Viewer& viewer,

@@ -61,6 +61,11 @@ class RelationshipService {
   AccountList Mutes(const Viewer& viewer, const storage::PageQuery& page);
 
  private:
+  // Followers (or, without `followers`, followed accounts) of `account_id` as `viewer` may see
+  // them: none for a suspended account, or one that hides its collections or blocks the viewer
+  // (its own owner sees them anyway).
+  Result<AccountList> Collection(const Viewer& viewer, Id account_id,
+                                 const storage::PageQuery& page, bool followers);
   Result<AccountPtr> Target(const Viewer& viewer, Id target_id);
   AccountList ToList(const Viewer& viewer, const std::vector<storage::AccountEntry>& entries,
                      bool filter_blocks);

@@ -19,22 +19,6 @@ constexpr int kCampaignStatusesShown = 1000;
 
 Response Unavailable503() { return ErrorResponse(Unavailable("Trust and safety is not configured")); }
 
-void OptionalTime(JsonWriter& w, std::string_view key, const std::optional<Timestamp>& t) {
-  if (t) {
-    w.Field(key, FormatIso8601(*t));
-  } else {
-    w.NullField(key);
-  }
-}
-
-void OptionalId(JsonWriter& w, std::string_view key, Id id) {
-  if (id != kNoId) {
-    w.Key(key).IdString(id);
-  } else {
-    w.NullField(key);
-  }
-}
-
 // The case's fields, without the enclosing braces.
 void WriteCaseFields(JsonWriter& w, const Case& c, Timestamp now) {
   w.Key("id").IdString(c.id);
@@ -62,14 +46,14 @@ void WriteCaseFields(JsonWriter& w, const Case& c, Timestamp now) {
   w.EndArray();
   w.Field("threat_to_life", c.threat_to_life);
   const Id holder = c.state == CaseState::kOpen ? c.HolderAt(now) : c.assigned_to;
-  OptionalId(w, "assigned_to", holder);
-  OptionalTime(w, "lease_until", c.state == CaseState::kOpen && holder != kNoId ? c.lease_until
-                                                                                : std::nullopt);
+  WriteOptionalId(w, "assigned_to", holder);
+  WriteOptionalTime(w, "lease_until",
+                    c.state == CaseState::kOpen && holder != kNoId ? c.lease_until : std::nullopt);
   w.Field("version", c.version);
-  OptionalId(w, "appeal_of", c.appeal_of);
+  WriteOptionalId(w, "appeal_of", c.appeal_of);
   w.Field("created_at", FormatIso8601(c.created_at));
   w.Field("updated_at", FormatIso8601(c.updated_at));
-  OptionalTime(w, "closed_at", c.closed_at);
+  WriteOptionalTime(w, "closed_at", c.closed_at);
 }
 
 std::string CaseJson(const Case& c, Timestamp now) {
@@ -236,7 +220,7 @@ Response ShowCase(Call& c) {
   } else {
     w.Null();
   }
-  OptionalTime(w, "status_deleted_at", post ? post->deleted_at : std::nullopt);
+  WriteOptionalTime(w, "status_deleted_at", post ? post->deleted_at : std::nullopt);
   w.EndObject();
 
   // The statuses the case is about (docs/api.md): its target, and in a campaign case every
@@ -274,8 +258,8 @@ Response ShowCase(Call& c) {
       w.Key("id").IdString(n.id);
       w.Field("reference", n.reference);
       w.Field("source", NoticeSourceName(n.source));
-      OptionalId(w, "reporter_id", n.reporter_account_id);
-      OptionalId(w, "notifier_id", n.notifier_id);
+      WriteOptionalId(w, "reporter_id", n.reporter_account_id);
+      WriteOptionalId(w, "notifier_id", n.notifier_id);
       w.Field("name", n.name);
       w.Field("has_email", !n.email.empty());
       w.Field("received_at", FormatIso8601(n.received_at));
@@ -350,12 +334,12 @@ Response ShowCase(Call& c) {
   for (const auto& d : read->decisions().ListForAccount(k.account_id, recent)) {
     w.BeginObject();
     w.Key("id").IdString(d.id);
-    OptionalId(w, "case_id", d.case_id);
+    WriteOptionalId(w, "case_id", d.case_id);
     w.Field("action", DecisionActionName(d.action));
     w.Field("ground", DecisionGroundName(d.ground));
-    OptionalId(w, "status_id", d.target_status_id);
+    WriteOptionalId(w, "status_id", d.target_status_id);
     w.Field("created_at", FormatIso8601(d.created_at));
-    OptionalTime(w, "reversed_at", d.reversed_at);
+    WriteOptionalTime(w, "reversed_at", d.reversed_at);
     w.EndObject();
   }
   w.EndArray();

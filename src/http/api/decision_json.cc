@@ -8,22 +8,6 @@
 namespace stoa::http::api {
 namespace {
 
-void OptionalTime(JsonWriter& w, std::string_view key, const std::optional<Timestamp>& t) {
-  if (t) {
-    w.Field(key, FormatIso8601(*t));
-  } else {
-    w.NullField(key);
-  }
-}
-
-void OptionalId(JsonWriter& w, std::string_view key, Id id) {
-  if (id != kNoId) {
-    w.Key(key).IdString(id);
-  } else {
-    w.NullField(key);
-  }
-}
-
 // Mastodon's AccountWarning `action` values.
 std::string_view WarningAction(DecisionAction a) {
   switch (a) {
@@ -53,7 +37,7 @@ void WriteMisuse(JsonWriter& w, const std::vector<MisuseMeasure>& measures, Id d
     w.Key("misuse").BeginObject();
     w.Field("kind", MisuseMeasureKindName(m.kind));
     w.Field("count", m.count);
-    OptionalTime(w, "ends_at", m.ends_at);
+    WriteOptionalTime(w, "ends_at", m.ends_at);
     w.EndObject();
     return;
   }
@@ -76,10 +60,10 @@ void WriteDecision(JsonWriter& w, const Decision& d) {
   } else {
     w.Field("legal_provision", d.legal_provision);
   }
-  OptionalId(w, "rule_id", d.rule_id);
+  WriteOptionalId(w, "rule_id", d.rule_id);
   w.Field("facts", d.facts);
   w.Field("reasons", d.reasons);
-  OptionalTime(w, "until", d.until);
+  WriteOptionalTime(w, "until", d.until);
   w.Key("territorial_scope").BeginArray();
   for (const auto& code : d.territorial_scope) w.String(code);
   w.EndArray();
@@ -97,12 +81,12 @@ void WriteDecision(JsonWriter& w, const Decision& d) {
   }
   w.Field("target_type", d.target_status_id != kNoId ? "status" : "account");
   w.Key("target_account_id").IdString(d.target_account_id);
-  OptionalId(w, "target_status_id", d.target_status_id);
+  WriteOptionalId(w, "target_status_id", d.target_status_id);
   w.Field("category", d.category);
-  OptionalId(w, "appeal_of", d.appeal_of);
-  OptionalId(w, "statement_id", d.statement_id);
-  OptionalTime(w, "reversed_at", d.reversed_at);
-  OptionalId(w, "reversed_by", d.reversed_by);
+  WriteOptionalId(w, "appeal_of", d.appeal_of);
+  WriteOptionalId(w, "statement_id", d.statement_id);
+  WriteOptionalTime(w, "reversed_at", d.reversed_at);
+  WriteOptionalId(w, "reversed_by", d.reversed_by);
   w.Field("created_at", FormatIso8601(d.created_at));
   w.EndObject();
 }
@@ -135,14 +119,14 @@ void WriteAppeal(JsonWriter& w, const Appeal& a, const Decision* resolution) {
   w.Field("text", a.text);
   w.Field("state", AppealStateName(a.state));
   w.Field("created_at", FormatIso8601(a.filed_at));
-  OptionalTime(w, "resolved_at", a.resolved_at);
+  WriteOptionalTime(w, "resolved_at", a.resolved_at);
   if (resolution != nullptr) {
     w.Key("resolution").BeginObject();
     w.Key("decision_id").IdString(resolution->id);
     w.Field("action", DecisionActionName(resolution->action));
     w.Field("facts", resolution->facts);
     w.Field("reasons", resolution->reasons);
-    OptionalId(w, "statement_id", resolution->statement_id);
+    WriteOptionalId(w, "statement_id", resolution->statement_id);
     w.Field("created_at", FormatIso8601(resolution->created_at));
     w.EndObject();
   } else {
@@ -204,7 +188,7 @@ void WriteModerationPayload(JsonWriter& w, social::Core& core, const Notificatio
     w.Field("created_at", FormatIso8601(d->created_at));
     // stoa's additions: the decision's own action and its statement of reasons.
     w.Field("decision_action", DecisionActionName(d->action));
-    OptionalId(w, "statement_id", d->statement_id);
+    WriteOptionalId(w, "statement_id", d->statement_id);
     // DSA Art. 23: the warning (or suspension) this decision's strike led to.
     WriteMisuse(w,
                 read->decisions().ListMeasures(MisuseSubject::kAccount,

@@ -16,6 +16,10 @@ void WriteTime(JsonWriter& w, std::string_view key, Timestamp t) {
   w.Field(key, s);
 }
 
+void WriteEmptyArray(JsonWriter& w, std::string_view key) { w.Key(key).BeginArray().EndArray(); }
+
+}  // namespace
+
 void WriteOptionalTime(JsonWriter& w, std::string_view key, const std::optional<Timestamp>& t) {
   if (t) {
     WriteTime(w, key, *t);
@@ -24,9 +28,13 @@ void WriteOptionalTime(JsonWriter& w, std::string_view key, const std::optional<
   }
 }
 
-void WriteEmptyArray(JsonWriter& w, std::string_view key) { w.Key(key).BeginArray().EndArray(); }
-
-}  // namespace
+void WriteOptionalId(JsonWriter& w, std::string_view key, Id id) {
+  if (id != kNoId) {
+    w.Key(key).IdString(id);
+  } else {
+    w.NullField(key);
+  }
+}
 
 std::string AvatarUrl(const social::Core& core) {
   return core.settings().base_url + "/avatars/original/missing.png";

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -23,6 +25,11 @@ namespace stoa::http::api {
 // URL helpers shared by the serializers.
 std::string AvatarUrl(const social::Core& core);
 std::string HeaderUrl(const social::Core& core);
+
+// `key` with the time in ISO 8601 (UTC, milliseconds), or null without one.
+void WriteOptionalTime(JsonWriter& w, std::string_view key, const std::optional<Timestamp>& t);
+// `key` with the id as a string, or null for kNoId.
+void WriteOptionalId(JsonWriter& w, std::string_view key, Id id);
 
 void WriteAccount(JsonWriter& w, social::Core& core, const Account& a);
 void WriteCredentialAccount(JsonWriter& w, social::Core& core, const Account& a, const User& u,
