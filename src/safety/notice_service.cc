@@ -372,7 +372,7 @@ Status NoticeService::Store(storage::Transaction& tx, Notice& n, const std::vect
     const bool campaigns = campaigns_ != nullptr && status != nullptr;
     const auto listing = t.campaign ? Campaigns::Listing::kCopy : Campaigns::Listing::kOwnMerit;
     bool new_member = false;
-    screen::Fingerprint fingerprint;
+    std::optional<screen::Fingerprint> fingerprint;
     if (!open && campaigns && campaigns_->enabled()) {
       open = tx.cases().FindOpenWithStatus(t.id);
       if (!open) {
@@ -381,7 +381,7 @@ Status NoticeService::Store(storage::Transaction& tx, Notice& n, const std::vect
           ASSIGN_OR_RETURN(open, OpenCampaignCase(tx, t.campaign->case_id));
         }
         if (!open) {
-          ASSIGN_OR_RETURN(open, FindCampaign(tx, fingerprint, status->account_id, now));
+          ASSIGN_OR_RETURN(open, FindCampaign(tx, *fingerprint, status->account_id, now));
         }
         new_member = open.has_value();
       }
@@ -434,8 +434,10 @@ Status NoticeService::Store(storage::Transaction& tx, Notice& n, const std::vect
     }
     if (campaigns && (new_case || new_member)) {
       // The case lists its target (and each member) with the fingerprint it is matched by.
-      if (new_case && campaigns_->enabled()) fingerprint = Campaigns::FingerprintOf(*status);
-      RETURN_IF_ERROR(campaigns_->Add(tx, c.id, *status, fingerprint, now, listing));
+      // (Computed above when the status looked for a campaign to join.)
+      if (!fingerprint && campaigns_->enabled()) fingerprint = Campaigns::FingerprintOf(*status);
+      RETURN_IF_ERROR(campaigns_->Add(tx, c.id, *status,
+                                      fingerprint.value_or(screen::Fingerprint{}), now, listing));
     }
     item.case_id = c.id;
     n.items.push_back(std::move(item));
