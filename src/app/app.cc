@@ -227,6 +227,7 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
   RETURN_IF_ERROR(app->campaigns_->Load());
   app->notice_service_->SetCampaigns(app->campaigns_.get());
   app->decision_service_->SetCampaigns(app->campaigns_.get());
+  app->case_service_->SetCampaigns(app->campaigns_.get());
   if (c.screening.enabled) {
     // Created here, loaded by Start (only the server pays for compiling the rules).
     ASSIGN_OR_RETURN(safety::ScreeningSettings screening,

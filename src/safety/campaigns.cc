@@ -123,10 +123,25 @@ void Campaigns::AddLocked(Id case_id, uint64_t simhash, const Author& a) {
   Remember(*fold, a);
 }
 
-void Campaigns::Forget(Id case_id) {
+Status Campaigns::Remove(storage::Transaction& tx, Id case_id, Id status_id) {
+  RETURN_IF_ERROR(tx.cases().RemoveStatus(case_id, status_id));
+  if (!enabled()) return Status::Ok();
+  const std::vector<CaseStatus> listed = tx.cases().ListStatuses(case_id, kMaxRestored);
   std::unique_lock lock(mu_);
+  // A case without entries has nothing to correct (none of its statuses is matched on, or it
+  // was forgotten: made again it would attract copies while closed).
+  if (!DropLocked(case_id)) return Status::Ok();
+  for (const CaseStatus& s : listed) {
+    if (s.shingles < screen::kMinFingerprintShingles) continue;
+    AddLocked(case_id, s.simhash, Author{s.account_id, s.status_id, s.added_at});
+  }
+  CompactLocked();
+  return Status::Ok();
+}
+
+bool Campaigns::DropLocked(Id case_id) {
   auto it = cases_.find(case_id);
-  if (it == cases_.end()) return;
+  if (it == cases_.end()) return false;
   for (uint64_t id : it->second) {
     auto e = entries_.find(id);
     if (e == entries_.end()) continue;
@@ -135,7 +150,12 @@ void Campaigns::Forget(Id case_id) {
     ++dead_;
   }
   cases_.erase(it);
-  CompactLocked();
+  return true;
+}
+
+void Campaigns::Forget(Id case_id) {
+  std::unique_lock lock(mu_);
+  if (DropLocked(case_id)) CompactLocked();
 }
 
 void Campaigns::Restore(Id case_id) {

@@ -94,6 +94,14 @@ class Campaigns {
   // (folded into an entry of the same case within kFoldDistance bits, if there is one).
   Status Add(storage::Transaction& tx, Id case_id, const Post& post,
              const screen::Fingerprint& f, Timestamp now, Listing listing = Listing::kOwnMerit);
+  // Inside `tx`: takes `status_id` off the list of open case `case_id` (a moderator's
+  // correction: it was wrongly grouped) and out of the index, so that nothing joins the case
+  // through it any more. The index keeps no entry per status (statuses fold into entries), so the
+  // case's entries are made again from what `tx` reads it still lists, under the index's lock
+  // (the single writer runs every Add in between, so none is lost; a transaction that rolls back
+  // leaves the status unmatched until the next start). kNotFound when the case does not list
+  // the status.
+  Status Remove(storage::Transaction& tx, Id case_id, Id status_id);
   // Forgets every status of case `case_id` (closed, or found not to be open).
   void Forget(Id case_id);
   // Adds the fingerprinted statuses of case `case_id` again (reopened), as Load would.
@@ -108,7 +116,7 @@ class Campaigns {
 
   // A status on its own merit this close to an indexed status of the same case is folded into it.
   static constexpr int kFoldDistance = 2;
-  // Restore reads at most this many statuses of a case (as many as a decision covers).
+  // Restore and Remove read at most this many statuses of a case (as many as a decision covers).
   static constexpr int kMaxRestored = 10000;
 
   // Forgotten entries are dropped (the index rebuilt from the live statuses) once there are more
@@ -132,6 +140,8 @@ class Campaigns {
   };
   static void Remember(Entry& e, const Author& a);
   void AddLocked(Id case_id, uint64_t simhash, const Author& a);
+  // Drops the index entries of case `case_id` (dead until compacted); whether it had any.
+  bool DropLocked(Id case_id);
   void CompactLocked();
 
   storage::Storage& storage_;

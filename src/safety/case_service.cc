@@ -132,6 +132,64 @@ Result<CaseNote> CaseService::AddNote(Id case_id, Id author_id, std::string_view
   return note;
 }
 
+Result<Case> CaseService::RemoveStatus(Id case_id, Id status_id, Id actor_id, bool override_holder,
+                                       std::string_view reason, std::optional<int64_t> version) {
+  const std::string_view trimmed = Trim(reason);
+  if (trimmed.empty()) return InvalidArgument("Validation failed: Reason can't be blank");
+  if (!IsValidUtf8(trimmed)) return InvalidArgument("Validation failed: Reason is not valid UTF-8");
+  if (Utf8Length(trimmed) > kMaxNoteChars) {
+    return InvalidArgument("Validation failed: Reason is too long (maximum is 5000 characters)");
+  }
+  Case out;
+  const Timestamp now = core_.Now();
+  RETURN_IF_ERROR(core_.storage().Write([&](storage::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(Case c, tx.cases().Get(case_id));
+    if (c.kind != CaseKind::kNotice || c.target_type != TargetType::kStatus) return NotFound();
+    if (c.state != CaseState::kOpen) return Conflict("The case is decided");
+    RETURN_IF_ERROR(CheckVersion(c, version));
+    const Id holder = c.HolderAt(now);
+    if (holder != kNoId && holder != actor_id && !override_holder) {
+      return Conflict("This case is held by another moderator");
+    }
+    if (status_id == c.target_id) {
+      return InvalidArgument(
+          "Validation failed: the status that opened the case cannot be removed from it");
+    }
+    const std::vector<CaseStatus> first = tx.cases().ListStatuses(case_id, 2);
+    const bool listed_only = first.size() == 1 && first.front().status_id == status_id;
+    if (listed_only) {
+      return InvalidArgument("Validation failed: the last status of a case cannot be removed");
+    }
+    Id author = kNoId;
+    if (auto post = tx.posts().Get(status_id); post.ok()) {
+      if (post->held()) {
+        // (A held status this case does not list is simply not found.)
+        auto listing = tx.cases().FindOpenWithStatus(status_id);
+        if (!listing || listing->id != case_id) return NotFound();
+        return Conflict(
+            "The status is held by screening: it waits for the case's decision, which releases "
+            "it");
+      }
+      author = post->account_id;
+    }
+    c.updated_at = now;
+    RETURN_IF_ERROR(tx.cases().Update(c));
+    c.version += 1;
+    out = c;
+    JsonWriter w;
+    w.BeginObject().Key("status_id").IdString(status_id);
+    if (author != kNoId) w.Key("account_id").IdString(author);
+    w.Field("version", c.version).EndObject();
+    AuditDraft d = CaseDraft(actor_id, "case.remove_status", c, w.Take());
+    d.reasons = std::string(trimmed);
+    RETURN_IF_ERROR(audit_.Append(tx, d).status());
+    // Last: the index changes under its lock (a failure before here leaves it untouched).
+    if (campaigns_ != nullptr) return campaigns_->Remove(tx, case_id, status_id);
+    return tx.cases().RemoveStatus(case_id, status_id);
+  }));
+  return out;
+}
+
 Result<Case> CaseService::CloseHeldCase(storage::Transaction& tx, Id case_id, Id moderator_id,
                                         int64_t version, Timestamp now) {
   ASSIGN_OR_RETURN(Case c, tx.cases().Get(case_id));

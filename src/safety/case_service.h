@@ -19,6 +19,7 @@
 #include "common/status.h"
 #include "domain/safety.h"
 #include "safety/audit_log.h"
+#include "safety/campaigns.h"
 #include "safety/triage.h"
 #include "social/core.h"
 #include "storage/storage.h"
@@ -56,6 +57,24 @@ class CaseService {
 
   Result<CaseNote> AddNote(Id case_id, Id author_id, std::string_view text);
 
+  // A moderator takes status `status_id` out of open notice case `case_id` (a campaign member
+  // grouped there by mistake; docs/screening.md, "Campaigns"): off the case's list and, with
+  // campaigns set, out of their index (Campaigns::Remove), so the case's decision does not cover
+  // it and nothing joins the case through it. In one transaction: the case's version + 1 and the
+  // audit entry "case.remove_status" (`reason` as its reasons; the status, its author and the
+  // new version in its details). The status's notices stay in the case's record.
+  // Errors: kNotFound for an unknown case or a status it does not list; kConflict "The case is
+  // decided" when it is closed, "stale version" when `version` is given and is not the case's,
+  // "This case is held by another moderator" unless the actor holds it, nobody does or
+  // `override_holder` (admins), and when the status is held by screening (it waits for a
+  // decision: the case's releases it); kInvalidArgument for a blank reason or one over
+  // kMaxNoteChars, the status that opened the case (its target) and the case's last status.
+  Result<Case> RemoveStatus(Id case_id, Id status_id, Id actor_id, bool override_holder,
+                            std::string_view reason, std::optional<int64_t> version);
+
+  // Campaigns (set once at start-up, may stay null): RemoveStatus keeps their index in line.
+  void SetCampaigns(Campaigns* campaigns) { campaigns_ = campaigns; }
+
   // For the decisions helper: inside the decision's transaction, checks that the caller holds the
   // case at `version` (kConflict "stale version" / kPermissionDenied "This case is not held by
   // you" otherwise) and closes it (version + 1, lease ended, closed_at = now).
@@ -85,6 +104,7 @@ class CaseService {
   const Triage& triage_;
   Duration lease_;
   AuditLog& audit_;
+  Campaigns* campaigns_ = nullptr;
 };
 
 }  // namespace stoa::safety

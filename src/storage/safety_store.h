@@ -99,6 +99,9 @@ class Cases {
   virtual Status AddStatus(const CaseStatus& status) = 0;
   // At most `limit`, in the order they were added (the target first).
   virtual std::vector<CaseStatus> ListStatuses(Id case_id, int limit) const = 0;
+  // Takes `status_id` off the case's list (a moderator's correction of a campaign).
+  // kNotFound when the case does not list it.
+  virtual Status RemoveStatus(Id case_id, Id status_id) = 0;
   // The open notice case that lists the status (its target or a campaign member), if any.
   virtual std::optional<Case> FindOpenWithStatus(Id status_id) const = 0;
   // The statuses with a fingerprint of every open notice case, oldest first (loaded at start).

@@ -28,6 +28,7 @@ class AdminAuthzTest : public ::testing::Test {
     auto post = server.Post("/api/v1/statuses", R"({"status":"reported"})", bob.token);
     ASSERT_EQ(post.status, 200) << post.body;
     const std::string post_id(post.json().at("id").as_string());
+    status_id = post_id;
     auto report = server.Post("/api/v1/reports",
                               R"({"account_id":")" + std::to_string(bob.id) +
                                   R"(","status_ids":[")" + post_id + R"("],"comment":"x"})",
@@ -74,6 +75,7 @@ class AdminAuthzTest : public ::testing::Test {
       out += "case " + std::to_string(kase->version) + " " + std::to_string(kase->assigned_to) +
              " " + std::string(CaseStateName(kase->state)) + ";";
       out += "notes " + std::to_string(read->cases().ListNotes(kase->id).size()) + ";";
+      out += "statuses " + std::to_string(read->cases().ListStatuses(kase->id, 100).size()) + ";";
       out += "decisions " + std::to_string(read->decisions().ListForCase(kase->id).size()) + ";";
     }
     out += "audit " + std::to_string(read->audit().List({}, page).size()) + ";";
@@ -85,7 +87,7 @@ class AdminAuthzTest : public ::testing::Test {
   static constexpr const char* kAllScopes = "read write follow push admin:read admin:write";
   TestServer server;
   TestServer::User owner, mod, member, alice, bob;
-  std::string case_id, pending_id, preset_id;
+  std::string case_id, status_id, pending_id, preset_id;
 };
 
 TEST_F(AdminAuthzTest, EveryAdminEndpointRefusesMembersAppsAndAnonymousCallers) {
@@ -131,6 +133,7 @@ TEST_F(AdminAuthzTest, EveryAdminEndpointRefusesMembersAppsAndAnonymousCallers) 
        R"({"moderator_id":")" + std::to_string(mod.id) + "\"}"},
       {"GET", "/api/v1/admin/cases/" + case_id + "/notes", ""},
       {"POST", "/api/v1/admin/cases/" + case_id + "/notes", R"({"text":"a note"})"},
+      {"DELETE", "/api/v1/admin/cases/" + case_id + "/statuses/" + status_id + "?reason=x", ""},
       // Decisions (decision_routes.cc)
       {"POST", "/api/v1/admin/cases/" + case_id + "/decision", decision},
       {"POST", "/api/v1/admin/cases/decisions",

@@ -5,14 +5,15 @@
 // unrelated posts and copies outside the window open cases of their own; the campaign index is
 // reloaded from the database after a restart; the Mastodon admin API neither closes a campaign
 // by an action on one of its accounts nor lets a resolved one attract copies (a reopened one
-// does again). And: a post flagged only for matching removed content is filed under the removing
-// decision's category.
+// does again); a moderator takes a wrongly grouped status out of a campaign. And: a post flagged
+// only for matching removed content is filed under the removing decision's category.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <set>
 
+#include "common/strings.h"
 #include "screen/fingerprint.h"
 #include "tests/integration/moderation_fixture.h"
 #include "tests/integration/screening_fixture.h"
@@ -364,6 +365,130 @@ TEST_F(ScreeningCampaignTest, AHeldCopyJoinsTheCampaignAndTheDecisionReleasesIt)
   ASSERT_EQ(Decide(mod, claimed, R"("action":"no_action")").status, 200);
   EXPECT_EQ(server.Get("/api/v1/statuses/" + held, stranger.token).status, 200);
   EXPECT_TRUE(NotificationsOfType(b, "moderation_warning").empty());
+}
+
+// A moderator takes a wrongly grouped status out of a campaign (DELETE
+// /api/v1/admin/cases/:id/statuses/:status_id): it leaves the case's list and the campaign index
+// (nothing joins through it), the audit log names the moderator and the reason, and the case's
+// decision no longer covers it; the status that opened the case, unknown ones, held ones, cases
+// another moderator holds and decided cases are refused; members are not allowed.
+TEST_F(ScreeningCampaignTest, AModeratorTakesAWronglyGroupedStatusOutOfACampaign) {
+  const TestServer::User a = server.CreateUser("groupera");
+  const TestServer::User b = server.CreateUser("grouperb");
+  const TestServer::User c = server.CreateUser("grouperc");
+  const std::string first = Post(a, kCampaignText);
+  const std::string quoted = Post(b, kCampaignRespelled);  // flagged itself, folded with `first`
+  const std::string copy = Post(c, kCampaignUnflagged);    // flagged only as a copy
+  const std::string case_id = CaseOf(first);
+  ASSERT_FALSE(case_id.empty());
+  ASSERT_EQ(CaseStatuses(case_id), (std::vector<std::string>{first, quoted, copy}));
+  const std::string unrelated = Post(b, kUnrelatedFlagged);
+  const std::string other_case = CaseOf(unrelated);
+  ASSERT_FALSE(other_case.empty());
+  const int64_t version = ShowCase(case_id).at("version").to_number<int64_t>();
+
+  const std::string path = "/api/v1/admin/cases/" + case_id + "/statuses/";
+  const std::string why = "?reason=" + UrlEncode("A quote by a journalist, not a copy");
+  struct Refusal {
+    const char* what;
+    std::string target;
+    const TestServer::User* who;
+    int status;
+  };
+  const Refusal refusals[] = {
+      {"a member", path + quoted + why, &stranger, 403},
+      {"no reason", path + quoted, &mod, 422},
+      {"the status that opened the case", path + first + why, &mod, 422},
+      {"a status the case does not list", path + unrelated + why, &mod, 404},
+      {"an unknown status", path + "12345" + why, &mod, 404},
+      {"an unknown case", "/api/v1/admin/cases/12345/statuses/" + quoted + why, &mod, 404},
+      {"a stale version", path + quoted + why + "&version=" + std::to_string(version - 1), &mod,
+       409},
+  };
+  for (const Refusal& r : refusals) {
+    auto got = server.Delete(r.target, r.who->token);
+    EXPECT_EQ(got.status, r.status) << r.what << ": " << got.body;
+    EXPECT_FALSE(got.error().empty()) << r.what;
+  }
+  EXPECT_EQ(CaseStatuses(case_id), (std::vector<std::string>{first, quoted, copy}));
+  EXPECT_EQ(ShowCase(case_id).at("version").to_number<int64_t>(), version);
+
+  // Taken out: the answer is the case view without it, one version on.
+  auto removed =
+      server.Delete(path + quoted + why + "&version=" + std::to_string(version), mod.token);
+  ASSERT_EQ(removed.status, 200) << removed.body;
+  const json::value view = removed.json();
+  EXPECT_EQ(Str(view, "id"), case_id);
+  EXPECT_EQ(view.at("version").to_number<int64_t>(), version + 1);
+  std::vector<std::string> listed;
+  for (const auto& m : view.at("statuses").as_array()) listed.push_back(Str(m, "id"));
+  EXPECT_EQ(listed, (std::vector<std::string>{first, copy}));
+  EXPECT_EQ(CaseOf(quoted), "");
+  // Again: no longer listed.
+  EXPECT_EQ(server.Delete(path + quoted + why, mod.token).status, 404);
+  // The audit log: who, why, which status.
+  {
+    auto read = server.app().storage().Read();
+    storage::AuditFilter filter;
+    filter.action = "case.remove_status";
+    filter.target_type = "case";
+    filter.target_id = case_id;
+    storage::PageQuery page;
+    page.limit = 10;
+    auto entries = read->audit().List(filter, page);
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(entries[0].actor_id, mod.id);
+    EXPECT_EQ(entries[0].reasons, "A quote by a journalist, not a copy");
+    EXPECT_NE(entries[0].details_json.find("\"status_id\":\"" + quoted + "\""), std::string::npos)
+        << entries[0].details_json;
+    EXPECT_NE(entries[0].details_json.find("\"account_id\":\"" + IdToString(b.id) + "\""),
+              std::string::npos);
+  }
+  // Not matched on any more: `first`'s author had only `quoted` (by another account) to match
+  // in the case, so their own copy now opens no campaign; other accounts' copies still join.
+  const std::string own = Post(a, kCampaignUnflagged);
+  EXPECT_EQ(Verdict(own), "publish");
+  const std::string later = Post(follower, kCampaignUnflagged);
+  EXPECT_EQ(Verdict(later), "publish_and_flag");
+  EXPECT_EQ(CaseOf(later), case_id);
+
+  // A held member stays: it waits for the decision, which releases it.
+  const std::string held =
+      Post(server.CreateUser("grouperd"),
+           std::string(kCampaignText)
+               .replace(std::string(kCampaignText).find("floodword"), 9, "holdflood"));
+  ASSERT_EQ(Verdict(held), "hold");
+  ASSERT_EQ(CaseOf(held), case_id);
+  auto refused = server.Delete(path + held + why, mod.token);
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_NE(refused.error().find("held"), std::string::npos) << refused.body;
+
+  // Held by a moderator: another moderator is refused, an admin is not.
+  auto assigned = server.Post("/api/v1/admin/cases/" + case_id + "/assign",
+                              R"({"account_id":")" + IdToString(mod.id) + R"("})", admin.token);
+  ASSERT_EQ(assigned.status, 200) << assigned.body;
+  Claimed claimed{case_id, "", assigned.json()};
+  auto busy = server.Delete(path + later + why, mod2.token);
+  EXPECT_EQ(busy.status, 409) << busy.body;
+  ASSERT_EQ(server.Delete(path + later + why, admin.token).status, 200);
+  claimed.version = std::to_string(ShowCase(case_id).at("version").to_number<int64_t>());
+
+  // The decision covers the statuses still listed only.
+  ASSERT_EQ(Decide(mod, claimed,
+                   R"("action":"remove_status","ground":"illegal","legal_provision":"§ 111 StGB")")
+                .status,
+            200);
+  for (const std::string& gone : {first, copy, held}) {
+    EXPECT_EQ(server.Get("/api/v1/statuses/" + gone, stranger.token).status, 404) << gone;
+  }
+  for (const std::string& kept : {quoted, later}) {
+    EXPECT_EQ(server.Get("/api/v1/statuses/" + kept, stranger.token).status, 200) << kept;
+  }
+  EXPECT_TRUE(NotificationsOfType(b, "moderation_warning").empty());
+  // Decided: nothing leaves it any more.
+  auto closed = server.Delete(path + copy + why, mod.token);
+  EXPECT_EQ(closed.status, 409) << closed.body;
+  EXPECT_EQ(CaseStatuses(case_id).size(), 3u);
 }
 
 // Fingerprint-only flags: the removed post's case was about a member's report (category

@@ -1,6 +1,6 @@
 // Moderators' cases: the queue (GET /api/v1/admin/cases), one case with its evidence
 // (GET /api/v1/admin/cases/:id), claiming the head (POST /api/v1/admin/cases/next), renewing and
-// releasing a lease, admins' assignments, notes.
+// releasing a lease, admins' assignments, notes, taking a status out of a campaign case.
 #include "common/strings.h"
 #include "common/time_format.h"
 #include "domain/decision.h"
@@ -396,6 +396,24 @@ Response Assign(Call& c) {
   });
 }
 
+// DELETE /api/v1/admin/cases/:id/statuses/:status_id: a status grouped into the case by mistake
+// (a campaign member) leaves it (safety::CaseService::RemoveStatus); `reason` is required,
+// `version` optional. Answers the case view, without the status.
+Response RemoveStatus(Call& c) {
+  if (c.s.cases == nullptr) return Unavailable503();
+  auto id = c.PathId();
+  if (!id.ok()) return ErrorResponse(id.status());
+  auto status_id = c.PathId("status_id");
+  if (!status_id.ok()) return ErrorResponse(status_id.status());
+  auto version = VersionParam(c);
+  if (!version.ok()) return ErrorResponse(version.status());
+  auto removed =
+      c.s.cases->RemoveStatus(*id, *status_id, c.auth->account_id,
+                              AtLeast(c.auth->role, Role::kAdmin), c.Str("reason"), *version);
+  if (!removed.ok()) return ErrorResponse(removed.status());
+  return ShowCase(c);
+}
+
 void WriteNote(JsonWriter& w, const CaseNote& note) {
   w.BeginObject();
   w.Key("id").IdString(note.id);
@@ -441,6 +459,8 @@ void RegisterCaseRoutes(Api& api, Router& router) {
   api.Route(router, Method::kPost, "/api/v1/admin/cases/:id/release", Access::kModerator, kWrite,
             Release);
   api.Route(router, Method::kPost, "/api/v1/admin/cases/:id/assign", Access::kAdmin, kWrite, Assign);
+  api.Route(router, Method::kDelete, "/api/v1/admin/cases/:id/statuses/:status_id",
+            Access::kModerator, kWrite, RemoveStatus);
   api.Route(router, Method::kGet, "/api/v1/admin/cases/:id/notes", Access::kModerator, kRead,
             ListNotes);
   api.Route(router, Method::kPost, "/api/v1/admin/cases/:id/notes", Access::kModerator, kWrite,

@@ -227,6 +227,7 @@ class SqliteCases final : public Cases {
   Status InsertNote(const CaseNote& note) override;
   Status AddStatus(const CaseStatus& status) override;
   std::vector<CaseStatus> ListStatuses(Id case_id, int limit) const override;
+  Status RemoveStatus(Id case_id, Id status_id) override;
   std::optional<Case> FindOpenWithStatus(Id status_id) const override;
   std::vector<CaseStatus> ListOpenCaseStatuses() const override;
 

@@ -28,6 +28,8 @@ constexpr char kListCaseStatuses[] = "SELECT " CASE_STATUS_COLUMNS
                                      " FROM case_statuses m WHERE m.case_id = ?1 "
                                      "ORDER BY m.status_id != (SELECT target_id FROM cases "
                                      "WHERE id = ?1), m.added_at, m.status_id LIMIT ?2";
+constexpr char kRemoveCaseStatus[] =
+    "DELETE FROM case_statuses WHERE case_id = ?1 AND status_id = ?2";
 // The status's few cases by primary key, then their state: "+state" and "+kind" keep the planner
 // from walking every open case through cases_open_created (state = 0) and testing each against
 // the list, which it chose on a database of 17,000 open cases (safety bench: 3x slower notices).
@@ -588,6 +590,12 @@ std::vector<CaseStatus> SqliteCases::ListStatuses(Id case_id, int limit) const {
   StatementScope s(c_->Prepare(kListCaseStatuses));
   s->Bind(1, case_id).Bind(2, limit);
   return ReadAll(*s, ReadCaseStatus);
+}
+
+Status SqliteCases::RemoveStatus(Id case_id, Id status_id) {
+  StatementScope s(c_->Prepare(kRemoveCaseStatus));
+  s->Bind(1, case_id).Bind(2, status_id);
+  return RunChangingRow(*c_, *s);
 }
 
 std::optional<Case> SqliteCases::FindOpenWithStatus(Id status_id) const {

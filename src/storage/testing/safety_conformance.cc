@@ -511,5 +511,38 @@ TEST_P(StorageConformanceTest, CaseStatusesListMembersAndOpenFingerprints) {
   EXPECT_EQ(Read()->cases().ListStatuses(a.id, 100).size(), 3u);
 }
 
+// A moderator takes a wrongly grouped status off a case's list: gone from the list and from the
+// open fingerprints; a status the case does not list is kNotFound.
+TEST_P(StorageConformanceTest, CaseStatusesRemoveOneStatus) {
+  const Case a = MakeCase(NextId(), TargetType::kStatus, 701, Now(), 0, Now());
+  MustWrite([&](Transaction& tx) -> Status {
+    RETURN_IF_ERROR(tx.cases().Insert(a));
+    RETURN_IF_ERROR(tx.cases().AddStatus(CaseStatus{a.id, 701, 21, 0xF0ull, 40, Now()}));
+    RETURN_IF_ERROR(tx.cases().AddStatus(
+        CaseStatus{a.id, 702, 22, 0xF1ull, 40, Now() + std::chrono::seconds(1)}));
+    return tx.cases().AddStatus(
+        CaseStatus{a.id, 703, 23, 0xF3ull, 40, Now() + std::chrono::seconds(2)});
+  });
+  MustWrite([&](Transaction& tx) { return tx.cases().RemoveStatus(a.id, 702); });
+  auto listed = Read()->cases().ListStatuses(a.id, 100);
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].status_id, 701);
+  EXPECT_EQ(listed[1].status_id, 703);
+  EXPECT_FALSE(Read()->cases().FindOpenWithStatus(702).has_value());
+  for (const CaseStatus& s : Read()->cases().ListOpenCaseStatuses()) {
+    EXPECT_NE(s.status_id, 702);
+  }
+  Status again = Status::Ok();
+  Status other_case = Status::Ok();
+  MustWrite([&](Transaction& tx) -> Status {
+    again = tx.cases().RemoveStatus(a.id, 702);
+    other_case = tx.cases().RemoveStatus(a.id + 1, 701);
+    return Status::Ok();
+  });
+  EXPECT_EQ(again.code(), StatusCode::kNotFound);
+  EXPECT_EQ(other_case.code(), StatusCode::kNotFound);
+  EXPECT_EQ(Read()->cases().ListStatuses(a.id, 100).size(), 2u);
+}
+
 }  // namespace
 }  // namespace stoa::storage::conformance

@@ -1,8 +1,8 @@
 // The campaign index's bookkeeping over a real SQLite store (safety/campaigns.h): which status of
 // an open case a fingerprint finds (distance, other accounts only, the window), copies listed but
-// not matched on, folding near-identical statuses into one entry, forgetting a closed case, a
-// status listed again, the rebuild once forgotten entries pile up, and loading the open cases'
-// fingerprints at start.
+// not matched on, folding near-identical statuses into one entry, a status taken out of a case by
+// a moderator, forgetting a closed case, a status listed again, the rebuild once forgotten
+// entries pile up, and loading the open cases' fingerprints at start.
 #include "safety/campaigns.h"
 
 #include <gtest/gtest.h>
@@ -251,6 +251,60 @@ TEST_F(CampaignsTest, ForgettingACaseAndListingAStatusAgain) {
   campaigns_->Forget(b);
   EXPECT_EQ(Find(~kBase, 3)->case_id, d);
   EXPECT_EQ(campaigns_->size(), 1u);
+}
+
+// A moderator takes a wrongly grouped status out of a case (Remove): it is no longer listed nor
+// matched on, also when it was folded into an entry with the statuses that stay; the rest of
+// the case still attracts copies.
+TEST_F(CampaignsTest, RemovingAStatusFromACaseStopsMatchingOnItOnly) {
+  const Id a = OpenCase(10);
+  Add(a, 10, 1, kBase);
+  Add(a, 11, 2, Flip(1));  // folded into status 10's entry, which remembers authors 2 and 1
+  Add(a, 12, 3, ~kBase);   // an entry of its own
+  ASSERT_EQ(campaigns_->entries(), 2u);
+  // Author 1 finds status 11 (the newest other author of the folded entry).
+  ASSERT_EQ(Find(kBase, 1)->status_id, 11);
+
+  auto remove = [&](Id case_id, Id status_id) {
+    return storage_->Write(
+        [&](storage::Transaction& tx) { return campaigns_->Remove(tx, case_id, status_id); });
+  };
+  ASSERT_TRUE(remove(a, 11).ok());
+  auto listed = storage_->Read()->cases().ListStatuses(a, 10);
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].status_id, 10);
+  EXPECT_EQ(listed[1].status_id, 12);
+  EXPECT_EQ(campaigns_->size(), 2u);
+  // Status 11 is found by no one: author 1 only had it to match (10 is their own).
+  EXPECT_FALSE(Find(kBase, 1).has_value());
+  auto c = Find(kBase, 4);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->status_id, 10);
+  ASSERT_TRUE(Find(~kBase, 4).has_value());
+  EXPECT_EQ(Find(~kBase, 4)->status_id, 12);
+
+  // Removing the only status of an entry drops the entry.
+  ASSERT_TRUE(remove(a, 12).ok());
+  EXPECT_FALSE(Find(~kBase, 4).has_value());
+  EXPECT_EQ(campaigns_->size(), 1u);
+  // A status the case does not list: kNotFound, nothing changes.
+  EXPECT_EQ(remove(a, 11).code(), StatusCode::kNotFound);
+  EXPECT_EQ(remove(a + 1000, 10).code(), StatusCode::kNotFound);
+  EXPECT_EQ(Find(kBase, 4)->status_id, 10);
+
+  // A forgotten (closed) case is not made matchable again by a removal.
+  const Id b = OpenCase(20);
+  Add(b, 20, 5, Flip(9));
+  Add(b, 21, 6, Spread(3));
+  CloseCase(b);
+  campaigns_->Forget(b);
+  ASSERT_TRUE(remove(b, 21).ok());
+  EXPECT_FALSE(Find(Flip(9), 4).has_value());
+  // A restart agrees with the index.
+  Campaigns fresh(*storage_, CampaignSettings{});
+  ASSERT_TRUE(fresh.Load().ok());
+  EXPECT_EQ(fresh.size(), campaigns_->size());
+  EXPECT_FALSE(fresh.Find(screen::Fingerprint{kBase, 40}, 1, now_).has_value());
 }
 
 TEST_F(CampaignsTest, ForgottenEntriesAreDroppedOnceTheyOutnumberTheLiveOnes) {
