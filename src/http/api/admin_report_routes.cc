@@ -29,6 +29,8 @@ namespace {
 constexpr int kNoticesShown = 1000;         // notices read per report for its fields
 constexpr int kReporterCases = 1000;        // cases considered for the account_id filter
 constexpr int kAuditLookback = 50;          // audit entries read per report for its state
+// A campaign report's `statuses`: its first statuses in case order (docs/api.md).
+constexpr int kReportStatusesShown = 100;
 
 Status NotAllowed() { return PermissionDenied("This action is not allowed"); }
 
@@ -184,13 +186,19 @@ void WriteReport(JsonWriter& w, Call& c, storage::ReadSession& read, const Repor
   } else {
     w.Null();
   }
-  // The reported status as staff see it now (deleted or removed ones are left out; the case's
-  // snapshot keeps the evidence: GET /api/v1/admin/cases/:id).
+  // The reported statuses as staff see them now: the case's statuses in case order (the target,
+  // then a campaign's members; at most kReportStatusesShown), deleted ones left out (the case's
+  // snapshots keep the evidence: GET /api/v1/admin/cases/:id).
   w.Key("statuses");
   std::vector<social::PostPtr> posts;
   if (k.target_type == TargetType::kStatus) {
-    if (auto post = c.s.core.LoadPost(k.target_id); post && !post->deleted()) {
-      posts.push_back(post);
+    std::vector<Id> ids;
+    for (const CaseStatus& m : read.cases().ListStatuses(k.id, kReportStatusesShown)) {
+      ids.push_back(m.status_id);
+    }
+    if (ids.empty()) ids.push_back(k.target_id);  // opened where cases list nothing (no campaigns)
+    for (Id id : ids) {
+      if (auto post = c.s.core.LoadPost(id); post && !post->deleted()) posts.push_back(post);
     }
   }
   StatusWriter statuses(c.s.core, c.viewer, c.s.render_cache);
