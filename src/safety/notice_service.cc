@@ -372,16 +372,22 @@ Status NoticeService::Store(storage::Transaction& tx, Notice& n, const std::vect
     const bool campaigns = campaigns_ != nullptr && status != nullptr;
     const auto listing = t.campaign ? Campaigns::Listing::kCopy : Campaigns::Listing::kOwnMerit;
     bool new_member = false;
+    // The status's fingerprint, computed once when first needed: a copy that joins the case
+    // screening found it near needs none (it is listed without one).
     std::optional<screen::Fingerprint> fingerprint;
+    const auto fingerprint_of_status = [&]() -> const screen::Fingerprint& {
+      if (!fingerprint) fingerprint = Campaigns::FingerprintOf(*status);
+      return *fingerprint;
+    };
     if (!open && campaigns && campaigns_->enabled()) {
       open = tx.cases().FindOpenWithStatus(t.id);
       if (!open) {
-        fingerprint = Campaigns::FingerprintOf(*status);
         if (t.campaign) {
           ASSIGN_OR_RETURN(open, OpenCampaignCase(tx, t.campaign->case_id));
         }
         if (!open) {
-          ASSIGN_OR_RETURN(open, FindCampaign(tx, *fingerprint, status->account_id, now));
+          ASSIGN_OR_RETURN(open,
+                           FindCampaign(tx, fingerprint_of_status(), status->account_id, now));
         }
         new_member = open.has_value();
       }
@@ -433,11 +439,13 @@ Status NoticeService::Store(storage::Transaction& tx, Notice& n, const std::vect
       RETURN_IF_ERROR(tx.cases().UpdateTriage(c));
     }
     if (campaigns && (new_case || new_member)) {
-      // The case lists its target (and each member) with the fingerprint it is matched by.
-      // (Computed above when the status looked for a campaign to join.)
-      if (!fingerprint && campaigns_->enabled()) fingerprint = Campaigns::FingerprintOf(*status);
+      // The case lists its target (and each member) with the fingerprint it is matched by (the
+      // one computed above when the status looked for a campaign to join); a copy is listed
+      // without one, so none is computed for it.
+      const bool matched_on = listing == Campaigns::Listing::kOwnMerit && campaigns_->enabled();
       RETURN_IF_ERROR(campaigns_->Add(tx, c.id, *status,
-                                      fingerprint.value_or(screen::Fingerprint{}), now, listing));
+                                      matched_on ? fingerprint_of_status() : screen::Fingerprint{},
+                                      now, listing));
     }
     item.case_id = c.id;
     n.items.push_back(std::move(item));
