@@ -20,7 +20,8 @@ IdMap<std::shared_ptr<const T>> LoadBatch(std::span<const Id> ids,
   found.reserve(wanted.size());
   std::vector<Id> missing_ids;
   std::vector<uint64_t> missing_epochs;  // fill epoch per missing id
-  bool all_from_memo = memo != nullptr;
+  std::vector<Id> lookup;                // not in the memo
+  lookup.reserve(wanted.size());
   for (Id id : wanted) {
     if (memo != nullptr) {
       if (auto it = memo->find(id); it != memo->end()) {
@@ -28,12 +29,17 @@ IdMap<std::shared_ptr<const T>> LoadBatch(std::span<const Id> ids,
         continue;
       }
     }
-    all_from_memo = false;
-    if (auto hit = cache.Find(id)) {
-      found.emplace_back(id, std::move(hit));
+    lookup.push_back(id);
+  }
+  const bool all_from_memo = memo != nullptr && lookup.empty();
+  std::vector<Ptr> hits(lookup.size());
+  cache.FindMany(lookup, hits);
+  for (size_t i = 0; i < lookup.size(); ++i) {
+    if (hits[i]) {
+      found.emplace_back(lookup[i], std::move(hits[i]));
     } else {
-      missing_ids.push_back(id);
-      missing_epochs.push_back(cache.BeginFill(id));
+      missing_ids.push_back(lookup[i]);
+      missing_epochs.push_back(cache.BeginFill(lookup[i]));
     }
   }
   if (!missing_ids.empty()) {

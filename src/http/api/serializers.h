@@ -53,10 +53,10 @@ class RenderCache {
   RenderCache& operator=(const RenderCache&) = delete;
 
   // The Account entity's JSON. Valid while `account` lives.
-  const std::string& Account(social::Core& core, const Account& account);
+  std::string_view Account(social::Core& core, const Account& account);
   // A Status entity's opening brace and viewer-independent fields, without its account, reblog
   // and viewer-relative fields and without the closing brace. Valid while `post` lives.
-  const std::string& PostPrefix(social::Core& core, const Post& post, std::string_view username);
+  std::string_view PostPrefix(social::Core& core, const Post& post, std::string_view username);
 };
 
 // Renders posts as Status entities for one viewer: loads authors, boosted posts and the viewer's
@@ -75,6 +75,8 @@ class StatusWriter {
 
  private:
   void Append(std::string& out, const social::PostPtr& post, bool with_source);
+  // Starts loading the post's cached JSON and its author's into the CPU cache (see List).
+  void PrefetchFragments(const Post& post);
 
   social::Core& core_;
   const social::Viewer& viewer_;

@@ -23,8 +23,8 @@ TEST(ObjectCacheTest, FillFindInvalidate) {
 // invalidation must not put its stale copy back.
 TEST(ObjectCacheTest, FillStartedBeforeAnInvalidationIsDropped) {
   Cache cache(100);
-  const uint64_t epoch = cache.BeginFill(5);  // reader starts reading the old value
-  cache.Invalidate(5);                         // writer commits and invalidates
+  const uint64_t epoch = cache.BeginFill(5);             // reader starts reading the old value
+  cache.Invalidate(5);                                   // writer commits and invalidates
   cache.Fill(5, std::make_shared<const int>(1), epoch);  // reader finishes
   EXPECT_EQ(cache.Find(5), nullptr);
   cache.Fill(5, std::make_shared<const int>(2), cache.BeginFill(5));
@@ -47,6 +47,28 @@ TEST(ObjectCacheTest, StaysWithinCapacityAndKeepsRecentlyUsedEntries) {
     ASSERT_NE(cache.Find(1), nullptr) << id;
   }
   EXPECT_LE(cache.size(), 64u + 32u);
+}
+
+TEST(ObjectCacheTest, FindManyAnswersEachIdInOrder) {
+  Cache cache(100);
+  for (Id id : {2, 4, 6}) {
+    cache.Fill(id, std::make_shared<const int>(static_cast<int>(id) * 10), cache.BeginFill(id));
+  }
+  const std::vector<Id> ids = {6, 1, 2, 2, 5, 4};
+  std::vector<Cache::Ptr> out(ids.size(), std::make_shared<const int>(-1));
+  cache.FindMany(ids, out);
+  ASSERT_EQ(out.size(), ids.size());
+  EXPECT_EQ(*out[0], 60);
+  EXPECT_EQ(out[1], nullptr);  // a miss overwrites whatever was there
+  EXPECT_EQ(*out[2], 20);
+  EXPECT_EQ(*out[3], 20);
+  EXPECT_EQ(out[4], nullptr);
+  EXPECT_EQ(*out[5], 40);
+  EXPECT_EQ(out[0], cache.Find(6));  // the cached object itself, not a copy
+
+  Cache disabled(0);
+  disabled.FindMany(ids, out);
+  for (const auto& p : out) EXPECT_EQ(p, nullptr);
 }
 
 TEST(ObjectCacheTest, ZeroCapacityCachesNothing) {
