@@ -410,6 +410,8 @@ Response Destroy(Call& c) {
   std::vector<Id> posts_changed;
   std::vector<Id> accounts_changed;
   Status st = c.s.core.storage().Write([&](storage::Transaction& tx) -> Status {
+    posts_changed.clear();  // the job may run more than once (Storage::Write)
+    accounts_changed.clear();
     ASSIGN_OR_RETURN(Account account, tx.accounts().Get(*id));
     if (!account.SuspendedAt(now)) return NotAllowed();
     // Statuses (boosts included), newest first, in batches.

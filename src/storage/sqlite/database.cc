@@ -431,37 +431,69 @@ Status Database::RunJob(Job& job) {
 
 void Database::RunBatch(std::vector<Job*>& batch) {
   Connection& c = *writer_conn_;
-  Status begin = c.Prepare(kBeginImmediate).Run();
-  if (!begin.ok()) {
-    for (Job* job : batch) job->status = begin;
-    return;
-  }
-  bool broken = false;
-  for (Job* job : batch) {
-    if (!c.Prepare(kSavepoint).Run().ok()) {
-      broken = true;
-      break;
+  // Jobs before `guarded_from` run bare, the others each inside a SAVEPOINT. First every job
+  // runs bare: a savepoint costs two statements and a copy of every page the job touches, and
+  // jobs rarely fail. When one fails, the batch is rolled back and run again with the jobs
+  // before it bare (they just succeeded on the same state) and itself and the rest guarded; if
+  // a bare job fails again (its outcome changed between runs), every job is guarded.
+  size_t guarded_from = batch.size();
+  for (bool retried = false;; retried = true) {
+    Status begin = c.Prepare(kBeginImmediate).Run();
+    if (!begin.ok()) {
+      for (Job* job : batch) job->status = begin;
+      return;
     }
-    Status st = RunJob(*job);
-    // The job, or an error such as SQLITE_FULL, ended the whole transaction.
-    if (!InTransaction(c)) {
-      broken = true;
-      break;
+    bool broken = false;
+    size_t failed_bare = batch.size();
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Job* job = batch[i];
+      if (i < guarded_from) {
+        Status st = RunJob(*job);
+        if (!InTransaction(c)) {  // the job, or an error such as SQLITE_FULL, ended it
+          broken = true;
+          break;
+        }
+        if (!st.ok()) {
+          failed_bare = i;
+          break;
+        }
+        job->status = std::move(st);
+        continue;
+      }
+      if (!c.Prepare(kSavepoint).Run().ok()) {
+        broken = true;
+        break;
+      }
+      Status st = RunJob(*job);
+      if (!InTransaction(c)) {
+        broken = true;
+        break;
+      }
+      if (st.ok()) {
+        broken = !RunControl(c, kRelease).ok();
+      } else {
+        broken = !RunControl(c, kRollbackTo).ok() || !RunControl(c, kRelease).ok();
+      }
+      if (broken) break;
+      job->status = std::move(st);
     }
-    if (st.ok()) {
-      broken = !RunControl(c, kRelease).ok();
-    } else {
-      broken = !RunControl(c, kRollbackTo).ok() || !RunControl(c, kRelease).ok();
+    if (failed_bare < batch.size()) {
+      // The failed job's effects are mixed with the others': nothing is committed yet, so roll
+      // it all back and run the batch again.
+      RollbackIfActive(c);
+      guarded_from = retried ? 0 : failed_bare;
+      std::lock_guard<std::mutex> lock(stats_mu_);
+      stats_.retried_batches += 1;
+      continue;
     }
-    if (broken) break;
-    job->status = std::move(st);
-  }
-  if (broken) {
-    // Nothing of the batch is committed yet: roll it all back and give each job a transaction of
-    // its own, so that the job that broke it cannot take the others' outcomes with it.
-    RollbackIfActive(c);
-    for (Job* job : batch) RunAlone(*job);
-    return;
+    if (broken) {
+      // Nothing of the batch is committed yet: roll it all back and give each job a transaction
+      // of its own, so that the job that broke it cannot take the others' outcomes with it.
+      RollbackIfActive(c);
+      for (Job* job : batch) RunAlone(*job);
+      return;
+    }
+    break;
   }
   Status commit = RunControl(c, kCommit);
   if (commit.ok()) return;

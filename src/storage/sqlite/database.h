@@ -2,9 +2,14 @@
 // durable, a checkpointer thread, and a pool of read-only connections.
 //
 // Writes: Write(fn) queues `fn`; the writer thread takes every queued job, runs them in one
-// transaction (each inside its own SAVEPOINT, so one job's failure rolls back only that job), and
-// commits once. Write returns only after that commit is durable, so a 2xx can be sent safely.
-// Jobs run in queue order, each seeing the effects of the jobs before it.
+// transaction and commits once; one job's failure rolls back only that job. Write returns only
+// after that commit is durable, so a 2xx can be sent safely. Jobs run in queue order, each seeing
+// the effects of the jobs before it (and none of a job that failed).
+// The jobs run without savepoints first (a SAVEPOINT and its RELEASE cost two statements and a
+// copy of every page the job changes). When a job fails, the batch is rolled back and run again:
+// the jobs before the failed one as before, the failed one and those after it each inside its
+// own SAVEPOINT, which ROLLBACK TO undoes alone. Should a job run without a savepoint fail in
+// that second run, the third runs every job inside a savepoint.
 //
 // Durability is pipelined, as in PostgreSQL's WAL flush: with synchronous "full" (the default)
 // the writer connection commits without syncing (PRAGMA synchronous=OFF: the commit appends the
@@ -77,6 +82,8 @@ struct WriterStats {
   int64_t batches = 0;
   int64_t jobs = 0;
   int64_t failed_jobs = 0;
+  // Batches run again because a job failed outside a savepoint (see Database::Write).
+  int64_t retried_batches = 0;
 };
 
 class Database;
@@ -120,12 +127,14 @@ class Database {
   // from inside a write job (asserts; returns kInternal in release builds instead of deadlocking).
   // Returns kUnavailable once the destructor has started.
   //
-  // The job runs on the writer thread inside a SAVEPOINT of the batch transaction; it must not
-  // run BEGIN/COMMIT/ROLLBACK or SAVEPOINT statements of its own. A job that throws is reported
-  // as kInternal and rolled back. A job may run more than once: when the batch transaction breaks
-  // for a reason outside the job (e.g. another job ended it, or an I/O error rolled it back), the
-  // whole batch is rolled back and every job re-run in a transaction of its own, so a job must
-  // keep its effects to the connection and to outputs it overwrites on each run.
+  // The job runs on the writer thread inside the batch transaction, possibly inside a SAVEPOINT
+  // of it; it must not run BEGIN/COMMIT/ROLLBACK or SAVEPOINT statements of its own. A job that
+  // throws is reported as kInternal and rolled back. A job may run more than once (two or three
+  // times): when another job of its batch fails (see the file comment), and when the batch
+  // transaction breaks for a reason outside the job (e.g. another job ended it, or an I/O error
+  // rolled it back: the whole batch is rolled back and every job re-run in a transaction of its
+  // own). So a job must keep its effects to the connection and to outputs it overwrites on each
+  // run; only the last run's effects, status and `after_sync` hooks count.
   //
   // `after_sync`, when given, is filled by the job (on the writer thread) with hooks that the
   // flusher runs once the job's batch is durable, before Write returns, in commit order across

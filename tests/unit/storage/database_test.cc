@@ -14,6 +14,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -337,6 +338,140 @@ TEST_F(DatabaseTest, DeferredConstraintFailingAtCommitFailsOnlyItsJob) {
   auto children = QueryInt(*conn, kCountChildren);
   ASSERT_TRUE(children.ok());
   EXPECT_EQ(*children, 4);
+}
+
+// Like RunInOneBatch, but queues the jobs in their order: job i+1 only once job i is queued.
+std::vector<Status> RunInOneBatchInOrder(
+    Database& db, std::thread holder, Gate& release,
+    const std::vector<std::function<Status(Connection&)>>& jobs) {
+  std::vector<Status> results(jobs.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    threads.emplace_back([&, i] { results[i] = db.Write(jobs[i]); });
+    WaitForQueueDepth(db, i + 1);
+  }
+  release.Open();
+  holder.join();
+  for (auto& th : threads) th.join();
+  return results;
+}
+
+// Counts the SAVEPOINT statements the writer connection runs while installed.
+std::atomic<int> savepoints_run{0};
+
+int CountSavepoints(unsigned, void*, void* stmt, void*) {
+  const char* sql = sqlite3_sql(static_cast<sqlite3_stmt*>(stmt));
+  if (sql != nullptr && std::string_view(sql).starts_with("SAVEPOINT")) ++savepoints_run;
+  return 0;
+}
+
+void TraceSavepoints(Database& db, bool on) {
+  ASSERT_TRUE(db.Write([on](Connection& c) {
+                  sqlite3_trace_v2(c.raw(), on ? SQLITE_TRACE_STMT : 0,
+                                   on ? &CountSavepoints : nullptr, nullptr);
+                  return Status::Ok();
+                }).ok());
+  savepoints_run = 0;
+}
+
+TEST_F(DatabaseTest, BatchWithoutFailuresRunsItsJobsWithoutSavepoints) {
+  TraceSavepoints(*db_, true);
+  std::vector<std::function<Status(Connection&)>> jobs;
+  for (int64_t id = 1; id <= 5; ++id) {
+    jobs.push_back([id](Connection& c) { return InsertItem(c, id); });
+  }
+  const WriterStats before = db_->writer_stats();
+  Gate release;
+  std::vector<Status> results = RunInOneBatchInOrder(*db_, HoldWriter(release), release, jobs);
+  EXPECT_EQ(savepoints_run.load(), 0);
+  EXPECT_EQ(db_->writer_stats().retried_batches, before.retried_batches);
+  TraceSavepoints(*db_, false);
+  auto conn = Fresh();
+  for (int64_t id = 1; id <= 5; ++id) {
+    EXPECT_TRUE(results[id - 1].ok()) << id << ": " << results[id - 1].ToString();
+    EXPECT_TRUE(HasItem(*conn, id)) << id;
+  }
+}
+
+// A job that fails amid others: its effects are gone, the others' kept, each gets its own status;
+// the jobs after it see the effects of the jobs before it and none of its own.
+TEST_F(DatabaseTest, FailedJobIsUndoneAloneAndTheJobsAfterItDoNotSeeIt) {
+  constexpr int64_t kJobs = 6;
+  std::vector<std::atomic<int>> runs(kJobs + 1);
+  std::vector<std::function<Status(Connection&)>> jobs;
+  for (int64_t id = 1; id <= kJobs; ++id) {
+    jobs.push_back([id, &runs](Connection& c) -> Status {
+      ++runs[id];
+      RETURN_IF_ERROR(InsertItem(c, id));
+      if (id == 3) return InvalidArgument("job 3 fails after writing");
+      if (id == 5 && (!HasItem(c, 2) || HasItem(c, 3))) return Internal("job 5 saw job 3");
+      return Status::Ok();
+    });
+  }
+  TraceSavepoints(*db_, true);
+  const WriterStats before = db_->writer_stats();
+  Gate release;
+  std::vector<Status> results = RunInOneBatchInOrder(*db_, HoldWriter(release), release, jobs);
+  const WriterStats after = db_->writer_stats();
+  const int savepoints = savepoints_run.load();
+  TraceSavepoints(*db_, false);
+  EXPECT_EQ(after.batches - before.batches, 2);  // the holder's batch, then the six together
+  EXPECT_EQ(after.failed_jobs - before.failed_jobs, 1);
+  EXPECT_EQ(after.retried_batches - before.retried_batches, 1);
+  // The first run stopped at job 3; the second ran jobs 1-2 bare and 3-6 in savepoints.
+  EXPECT_EQ(savepoints, 4);
+  for (int64_t id = 1; id <= kJobs; ++id) EXPECT_EQ(runs[id].load(), id <= 3 ? 2 : 1) << id;
+  auto conn = Fresh();
+  for (int64_t id = 1; id <= kJobs; ++id) {
+    const Status& st = results[id - 1];
+    if (id == 3) {
+      EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.ToString();
+    } else {
+      EXPECT_TRUE(st.ok()) << id << ": " << st.ToString();
+    }
+    EXPECT_EQ(HasItem(*conn, id), id != 3) << id;
+  }
+  EXPECT_EQ(CountRows(*conn), kJobs - 1);
+}
+
+// A job run bare that succeeded the first time and fails when the batch is run again (its outcome
+// depends on something outside the database): the third run puts every job in a savepoint.
+TEST_F(DatabaseTest, JobFailingOnlyWhenRerunLeadsToEveryJobInASavepoint) {
+  constexpr int64_t kJobs = 4;
+  std::vector<std::atomic<int>> runs(kJobs + 1);
+  std::vector<std::function<Status(Connection&)>> jobs;
+  for (int64_t id = 1; id <= kJobs; ++id) {
+    jobs.push_back([id, &runs](Connection& c) -> Status {
+      const int run = ++runs[id];
+      RETURN_IF_ERROR(InsertItem(c, id));
+      if (id == 1 && run == 2) return Unavailable("job 1 fails on its second run only");
+      if (id == 3) return InvalidArgument("job 3 always fails");
+      return Status::Ok();
+    });
+  }
+  TraceSavepoints(*db_, true);
+  const WriterStats before = db_->writer_stats();
+  Gate release;
+  std::vector<Status> results = RunInOneBatchInOrder(*db_, HoldWriter(release), release, jobs);
+  const WriterStats after = db_->writer_stats();
+  const int savepoints = savepoints_run.load();
+  TraceSavepoints(*db_, false);
+  EXPECT_EQ(after.retried_batches - before.retried_batches, 2);
+  EXPECT_EQ(savepoints, 4);  // the third run: every job
+  EXPECT_EQ(runs[1].load(), 3);
+  EXPECT_EQ(runs[2].load(), 2);  // stopped before it in the second run
+  EXPECT_EQ(runs[3].load(), 2);
+  EXPECT_EQ(runs[4].load(), 1);
+  auto conn = Fresh();
+  for (int64_t id = 1; id <= kJobs; ++id) {
+    const Status& st = results[id - 1];
+    if (id == 3) {
+      EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.ToString();
+    } else {
+      EXPECT_TRUE(st.ok()) << id << ": " << st.ToString();
+    }
+    EXPECT_EQ(HasItem(*conn, id), id != 3) << id;
+  }
 }
 
 TEST_F(DatabaseTest, ReadersSeeCommittedAndNeverUncommittedData) {
