@@ -97,16 +97,17 @@ class Posts {
   // True when posts wait to be (re)indexed for search.
   virtual bool HasPendingSearch() const = 0;
 
-  // Inserts the post, its mentions and tags (creating tags as needed) and queues its text for
-  // the search index (see IndexPendingSearch).
+  // Inserts the post, its mentions and tags (creating tags as needed); its text waits for the
+  // search index (see IndexPendingSearch).
   virtual Status Insert(const Post& post) = 0;
   // Replaces text, content, spoiler, sensitivity, language, mentions, tags and edited_at, and
   // records `previous` as an edit.
   virtual Status Update(const Post& post, const PostEdit& previous) = 0;
   // Marks the post deleted and queues its removal from the search index.
   virtual Status MarkDeleted(Id id, Timestamp at) = 0;
-  // Applies up to `max` queued search-index changes (new, edited and deleted posts) to the
-  // full-text index; returns how many were applied (0: nothing was pending).
+  // Applies up to `max` waiting search-index changes (new, edited and deleted posts) to the
+  // full-text index; returns how many were applied (0: nothing was pending; less than `max`:
+  // nothing is left). Restart-safe: what waits is stored, and applying it commits with the write.
   virtual Result<int> IndexPendingSearch(int max) = 0;
   // Marks every boost of `post_id` deleted; returns the boosting accounts.
   virtual Result<std::vector<Id>> DeleteReblogsOf(Id post_id, Timestamp at) = 0;

@@ -59,18 +59,30 @@ constexpr char kMarkDeleted[] =
 constexpr char kDeleteReblogs[] =
     "UPDATE statuses SET deleted_at = ?2 WHERE reblog_of_id = ?1 AND deleted_at IS NULL "
     "RETURNING account_id";
-// The search queue (migration 0003): a changed post is queued with the text the index holds
-// for it (NULL when none); an existing queue row already records that and is kept.
+// The search queue (migration 0003) and watermark (migration 0016). The indexer indexes the
+// statuses above the watermark and moves it past them; a new status is queued only when it
+// commits at or below it (its id was taken before the write). A changed post is queued with the
+// text the index holds for it: NULL when none (empty text, deleted, or above the watermark); an
+// existing queue row already records that and is kept.
 constexpr char kQueueNewForSearch[] =
-    "INSERT OR IGNORE INTO search_pending (status_id, indexed_text) VALUES (?1, NULL)";
+    "INSERT OR IGNORE INTO search_pending (status_id, indexed_text) "
+    "SELECT ?1, NULL FROM search_watermark WHERE id = 1 AND indexed_up_to >= ?1";
 constexpr char kQueueChangedForSearch[] =
     "INSERT OR IGNORE INTO search_pending (status_id, indexed_text) "
-    "SELECT id, CASE WHEN text = '' THEN NULL ELSE text END FROM statuses WHERE id = ?1";
+    "SELECT s.id, CASE WHEN s.text = '' OR s.deleted_at IS NOT NULL OR s.id > w.indexed_up_to "
+    "THEN NULL ELSE s.text END FROM statuses s, search_watermark w WHERE s.id = ?1 AND w.id = 1";
 constexpr char kSelectPendingSearch[] =
     "SELECT p.status_id, p.indexed_text, s.text, s.deleted_at FROM search_pending p "
     "LEFT JOIN statuses s ON s.id = p.status_id ORDER BY p.status_id LIMIT ?1";
+constexpr char kSearchWatermark[] = "SELECT indexed_up_to FROM search_watermark WHERE id = 1";
+constexpr char kSetSearchWatermark[] =
+    "UPDATE search_watermark SET indexed_up_to = ?1 WHERE id = 1";
+constexpr char kSelectNewForSearch[] =
+    "SELECT id, text, deleted_at IS NOT NULL FROM statuses WHERE id > ?1 ORDER BY id LIMIT ?2";
 constexpr char kHasPendingSearch[] =
-    "SELECT EXISTS (SELECT 1 FROM search_pending) /* full scan: stops at the first row */";
+    "SELECT EXISTS (SELECT 1 FROM search_pending /* full scan: stops at the first row */) "
+    "OR EXISTS (SELECT 1 FROM statuses WHERE id > "
+    "(SELECT indexed_up_to FROM search_watermark WHERE id = 1))";
 constexpr char kDequeueSearch[] = "DELETE FROM search_pending WHERE status_id = ?1";
 constexpr char kInsertFts[] = "INSERT INTO statuses_fts (rowid, text) VALUES (?1, ?2)";
 constexpr char kDeleteFts[] =
@@ -675,6 +687,9 @@ Status SqlitePosts::MarkDeleted(Id id, Timestamp at) {
 }
 
 Result<int> SqlitePosts::IndexPendingSearch(int max) {
+  ASSIGN_OR_RETURN(std::optional<int64_t> stored_watermark, QueryInt(*c_, kSearchWatermark));
+  if (!stored_watermark) return Internal("search_watermark has no row");
+  const Id watermark = *stored_watermark;
   struct Pending {
     Id id;
     std::optional<std::string> indexed_text;
@@ -691,6 +706,12 @@ Result<int> SqlitePosts::IndexPendingSearch(int max) {
     ASSIGN_OR_RETURN(batch, ReadAllOrError(*s, read));
   }
   for (const auto& p : batch) {
+    if (p.id > watermark) {
+      // Not indexed yet (its queue row records no text): the scan below indexes its text as it
+      // is then, whatever changed since.
+      RETURN_IF_ERROR(RunWithId(*c_, kDequeueSearch, p.id));
+      continue;
+    }
     if (p.indexed_text) {
       StatementScope del(c_->Prepare(kDeleteFts));
       del->Bind(1, p.id).Bind(2, *p.indexed_text);
@@ -703,7 +724,40 @@ Result<int> SqlitePosts::IndexPendingSearch(int max) {
     }
     RETURN_IF_ERROR(RunWithId(*c_, kDequeueSearch, p.id));
   }
-  return static_cast<int>(batch.size());
+  // Then the statuses above the watermark, oldest first, with what is left of `max`. When the
+  // queue filled `max`, none: queue rows above the watermark must go before the scan passes them.
+  const int room = max - static_cast<int>(batch.size());
+  if (room <= 0) return static_cast<int>(batch.size());
+  int scanned = 0;
+  Id last = watermark;
+  {
+    StatementScope s(c_->Prepare(kSelectNewForSearch));
+    s->Bind(1, watermark).Bind(2, room);
+    struct New {
+      Id id;
+      std::string text;
+      bool deleted;
+    };
+    auto read = [](const Statement& row) {
+      return New{row.Int(0), std::string(row.Text(1)), row.Int(2) != 0};
+    };
+    ASSIGN_OR_RETURN(std::vector<New> fresh, ReadAllOrError(*s, read));
+    for (const auto& n : fresh) {
+      if (!n.text.empty() && !n.deleted) {
+        StatementScope ins(c_->Prepare(kInsertFts));
+        ins->Bind(1, n.id).Bind(2, n.text);
+        RETURN_IF_ERROR(ins->Run());
+      }
+      last = n.id;
+    }
+    scanned = static_cast<int>(fresh.size());
+  }
+  if (scanned > 0) {
+    StatementScope s(c_->Prepare(kSetSearchWatermark));
+    s->Bind(1, last);
+    RETURN_IF_ERROR(s->Run());
+  }
+  return static_cast<int>(batch.size()) + scanned;
 }
 
 bool SqlitePosts::HasPendingSearch() const {

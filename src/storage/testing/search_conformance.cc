@@ -1,4 +1,4 @@
-// Full-text search over posts, through the search queue (IndexPendingSearch).
+// Full-text search over posts, through the search queue and watermark (IndexPendingSearch).
 #include "storage/testing/conformance.h"
 
 namespace stoa::storage::conformance {
@@ -154,6 +154,91 @@ TEST_P(StorageConformanceTest, SearchFollowsEditsAndDeletes) {
   IndexAll();
   EXPECT_EQ(Search(*Read(), "revised", kNoId), Ids{});
   EXPECT_EQ(Search(*Read(), "take", kNoId), Ids{edited.id});
+}
+
+// A post's id is taken before its write; a post that commits after one with a higher id was
+// indexed still reaches the index.
+TEST_P(StorageConformanceTest, PostCommittedAfterAHigherIdWasIndexedIsIndexed) {
+  const Id author = CreateAccount("author");
+  const Post late = MakePost(author, "latecomer words");
+  const Post early = MakePost(author, "early words");
+  ASSERT_LT(late.id, early.id);
+  InsertPost(early);
+  IndexAll();
+  EXPECT_FALSE(Read()->posts().HasPendingSearch());
+  InsertPost(late);
+  EXPECT_TRUE(Read()->posts().HasPendingSearch());
+  IndexAll();
+  EXPECT_FALSE(Read()->posts().HasPendingSearch());
+  using Ids = std::vector<Id>;
+  EXPECT_EQ(Search(*Read(), "latecomer", kNoId), Ids{late.id});
+  EXPECT_EQ(Search(*Read(), "words", kNoId), (Ids{early.id, late.id}));
+  // And it is edited and deleted like any indexed post.
+  Post edited = late;
+  const PostEdit previous = EditOf(late, NextId());
+  edited.text = "belated phrase";
+  edited.edited_at = Now();
+  MustWrite([&](Transaction& tx) { return tx.posts().Update(edited, previous); });
+  IndexAll();
+  EXPECT_EQ(Search(*Read(), "latecomer", kNoId), Ids{});
+  EXPECT_EQ(Search(*Read(), "belated", kNoId), Ids{late.id});
+  MustWrite([&](Transaction& tx) { return tx.posts().MarkDeleted(late.id, Now()); });
+  IndexAll();
+  EXPECT_EQ(Search(*Read(), "belated", kNoId), Ids{});
+  EXPECT_EQ(Search(*Read(), "words", kNoId), Ids{early.id});
+}
+
+// Posts edited or deleted before the indexer first saw them are indexed as they are then, also
+// when the indexer applies one change at a time.
+TEST_P(StorageConformanceTest, PostsChangedBeforeTheirFirstIndexingAreIndexedAsTheyAreThen) {
+  const Id author = CreateAccount("author");
+  const Id indexed = InsertPost(MakePost(author, "settled common"));
+  IndexAll();
+  Post twice = MakePost(author, "first draft common");
+  InsertPost(twice);
+  const Post gone = MakePost(author, "vanishing common");
+  InsertPost(gone);
+  const Post empty = MakePost(author, "");
+  InsertPost(empty);
+  const Id plain = InsertPost(MakePost(author, "plain common"));
+  for (std::string text : {"second draft common", "final version common"}) {
+    const PostEdit previous = EditOf(twice, NextId());
+    twice.text = std::move(text);
+    twice.edited_at = Now();
+    MustWrite([&](Transaction& tx) { return tx.posts().Update(twice, previous); });
+  }
+  MustWrite([&](Transaction& tx) { return tx.posts().MarkDeleted(gone.id, Now()); });
+  Post filled = empty;
+  filled.text = "filled common";
+  filled.edited_at = Now();
+  MustWrite([&](Transaction& tx) { return tx.posts().Update(filled, EditOf(empty, NextId())); });
+  EXPECT_TRUE(Read()->posts().HasPendingSearch());
+  for (int round = 0; round < 50; ++round) {
+    int applied = 0;
+    MustWrite([&](Transaction& tx) -> Status {
+      ASSIGN_OR_RETURN(applied, tx.posts().IndexPendingSearch(1));
+      return Status::Ok();
+    });
+    if (applied == 0) break;
+  }
+  EXPECT_FALSE(Read()->posts().HasPendingSearch());
+  auto r = Read();
+  using Ids = std::vector<Id>;
+  EXPECT_EQ(Search(*r, "common", kNoId), (Ids{plain, empty.id, twice.id, indexed}));
+  EXPECT_EQ(Search(*r, "final", kNoId), Ids{twice.id});
+  EXPECT_EQ(Search(*r, "draft", kNoId), Ids{});
+  EXPECT_EQ(Search(*r, "vanishing", kNoId), Ids{});
+  EXPECT_EQ(Search(*r, "filled", kNoId), Ids{empty.id});
+  r.reset();
+  // Later changes swap the words of what the index holds.
+  const PostEdit previous = EditOf(twice, NextId());
+  twice.text = "last word";
+  twice.edited_at = Now();
+  MustWrite([&](Transaction& tx) { return tx.posts().Update(twice, previous); });
+  MustWrite([&](Transaction& tx) { return tx.posts().MarkDeleted(plain, Now()); });
+  IndexAll();
+  EXPECT_EQ(Search(*Read(), "common", kNoId), (Ids{empty.id, indexed}));
+  EXPECT_EQ(Search(*Read(), "last", kNoId), Ids{twice.id});
 }
 
 TEST_P(StorageConformanceTest, SearchIgnoresDiacriticsAndCase) {
