@@ -165,8 +165,7 @@ int Run(int argc, char** argv) {
   }
   Status status_counts = store.Write([&](storage::Transaction& tx) -> Status {
     for (int i = 0; i < accounts; ++i) {
-      RETURN_IF_ERROR(tx.accounts().AdjustCounts(account_ids[i], posted[i], 0, 0));
-      RETURN_IF_ERROR(tx.accounts().SetLastStatusAt(account_ids[i], clock.Now()));
+      RETURN_IF_ERROR(tx.accounts().RecordStatus(account_ids[i], posted[i], clock.Now()).status());
     }
     return Status::Ok();
   });

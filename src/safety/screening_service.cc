@@ -17,6 +17,11 @@ struct Outcome final : social::ScreeningOutcome {
   screen::Screening screening;
   std::optional<RemovedContent::Match> duplicate;  // flagged as near this removed status
   std::optional<Campaigns::Candidate> campaign;    // flagged only as near this status of a case
+  // The record's columns that depend on the chain alone.
+  // Built by Prepare on the request's thread, so that Record, on the database's single writer,
+  // only copies them; empty signals_json: not built (Record builds both).
+  std::vector<std::string> rule_names;  // of the rules that hit, each once, in hit order
+  std::string signals_json;
 };
 
 // "2026-11-26" (UTC).
@@ -244,6 +249,19 @@ std::unique_ptr<social::ScreeningOutcome> ScreeningService::Screen(const Post& p
   return out;
 }
 
+void ScreeningService::Prepare(social::ScreeningOutcome& outcome) {
+  auto& o = static_cast<Outcome&>(outcome);
+  const screen::Screening& s = o.screening;
+  o.rule_names.clear();
+  for (const screen::RuleHit& h : s.hits) {
+    const std::string& name = s.rules->rule(h.rule).name;
+    if (std::find(o.rule_names.begin(), o.rule_names.end(), name) == o.rule_names.end()) {
+      o.rule_names.push_back(name);
+    }
+  }
+  o.signals_json = s.SignalsJson();
+}
+
 Status ScreeningService::Record(storage::Transaction& tx, const Post& post, bool edit,
                                 const social::ScreeningOutcome& outcome) {
   const auto& o = static_cast<const Outcome&>(outcome);
@@ -255,13 +273,18 @@ Status ScreeningService::Record(storage::Transaction& tx, const Post& post, bool
   r.edit = edit;
   r.verdict = std::string(screen::VerdictName(s.verdict()));
   r.reason = o.reason;
-  for (const screen::RuleHit& h : s.hits) {
-    const std::string& name = s.rules->rule(h.rule).name;
-    if (std::find(r.rule_names.begin(), r.rule_names.end(), name) == r.rule_names.end()) {
-      r.rule_names.push_back(name);
+  if (!o.signals_json.empty()) {
+    r.rule_names = o.rule_names;
+    r.signals_json = o.signals_json;
+  } else {
+    for (const screen::RuleHit& h : s.hits) {
+      const std::string& name = s.rules->rule(h.rule).name;
+      if (std::find(r.rule_names.begin(), r.rule_names.end(), name) == r.rule_names.end()) {
+        r.rule_names.push_back(name);
+      }
     }
+    r.signals_json = s.SignalsJson();
   }
-  r.signals_json = s.SignalsJson();
   r.rules_version = s.rules_version();
   r.model_version = s.model_version();
   RETURN_IF_ERROR(tx.posts().InsertScreening(r));

@@ -83,6 +83,7 @@ class ScreeningService final : public social::PostScreening {
 
   // social::PostScreening.
   std::unique_ptr<social::ScreeningOutcome> Screen(const Post& post, bool edit) override;
+  void Prepare(social::ScreeningOutcome& outcome) override;
   Status Record(storage::Transaction& tx, const Post& post, bool edit,
                 const social::ScreeningOutcome& outcome) override;
 

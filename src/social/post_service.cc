@@ -141,6 +141,7 @@ Result<PostPtr> PostService::Create(const Viewer& author_viewer, const NewPost& 
       return InvalidArgument(screened->reason);
     }
     if (screened->action == ScreeningOutcome::Action::kHold) post->held_at = post->created_at;
+    screening_->Prepare(*screened);
   }
 
   const auto followers = core_.LoadFollowers(author_id);
@@ -157,13 +158,13 @@ Result<PostPtr> PostService::Create(const Viewer& author_viewer, const NewPost& 
       }
     }
     RETURN_IF_ERROR(tx.posts().Insert(*post));
-    RETURN_IF_ERROR(tx.accounts().AdjustCounts(
-        author_id, post->visibility == Visibility::kDirect ? 0 : 1, 0, 0));
-    RETURN_IF_ERROR(tx.accounts().SetLastStatusAt(author_id, post->created_at));
     {
-      // Read back on the writer's hot pages and put in the cache in commit order: neither the
-      // answer nor the author's next post goes to the database for the account just changed.
-      ASSIGN_OR_RETURN(Account counted, tx.accounts().Get(author_id));
+      // Counted and read back on the writer's hot pages, and put in the cache in commit order:
+      // neither the answer nor the author's next post goes to the database for the account.
+      ASSIGN_OR_RETURN(
+          Account counted,
+          tx.accounts().RecordStatus(author_id, post->visibility == Visibility::kDirect ? 0 : 1,
+                                     post->created_at));
       counted_author = std::make_shared<const Account>(std::move(counted));
       tx.AfterCommitInOrder([this, fresh = counted_author] { core_.AccountWritten(fresh); });
     }
@@ -310,6 +311,7 @@ Result<PostPtr> PostService::Edit(const Viewer& viewer, Id post_id, const PostCh
     if (screened->action == ScreeningOutcome::Action::kHold && !updated->held()) {
       updated->held_at = updated->edited_at;
     }
+    screening_->Prepare(*screened);
   }
 
   PostEdit previous;

@@ -33,6 +33,10 @@ class PostScreening {
   // Screens a post about to be stored (`post` holds its text, content warning and language).
   // No I/O: the rules and the model are in memory. Never null.
   virtual std::unique_ptr<ScreeningOutcome> Screen(const Post& post, bool edit) = 0;
+  // Optional, before the write transaction: builds what Record will store about `outcome` that
+  // depends on the outcome alone, so the database's single writer only copies it. Record builds
+  // whatever was not prepared.
+  virtual void Prepare(ScreeningOutcome& outcome) { (void)outcome; }
   // Inside the transaction that stores `post` (already written, held_at set for a hold): stores
   // the screening record and, for flag and hold, the automated notice.
   virtual Status Record(storage::Transaction& tx, const Post& post, bool edit,

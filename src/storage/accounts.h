@@ -71,7 +71,10 @@ class Accounts {
   // Writes the login record (role, approval, disabled, password, defaults).
   virtual Status UpdateUser(const User& user) = 0;
   virtual Status AdjustCounts(Id id, int64_t statuses, int64_t followers, int64_t following) = 0;
-  virtual Status SetLastStatusAt(Id id, Timestamp at) = 0;
+  // A status by the account: adds `statuses` (1; 0 for one that is not counted, such as a direct
+  // message) to its statuses count and sets its last_status_at to `at`, in one statement; returns
+  // the account as this left it. kNotFound when there is no such account.
+  virtual Result<Account> RecordStatus(Id id, int64_t statuses, Timestamp at) = 0;
   // Removes an account that never got past registration approval (a rejected sign-up): its login,
   // tokens, codes, notifications, counters and search entry. kNotFound when absent,
   // kConflict when the account is approved.

@@ -214,6 +214,33 @@ TEST_F(ScreeningTest, FlaggedPostIsPublishedAndOpensACaseWithAnAutomatedNotice) 
   EXPECT_TRUE(screenings[1].as_object().at("edit").as_bool());
 }
 
+// Posting prepares the record's rule names and signals before its write (Prepare, on the
+// request's thread); Record without Prepare (retroactive screening) builds the same ones.
+TEST_F(ScreeningTest, PreparedRecordEqualsTheOneRecordBuildsItself) {
+  auto r = server.Post("/api/v1/statuses", R"({"status":"cheap flagword deals #offers"})",
+                       author.token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const Id id = *ParseId(Str(r.json(), "id"));
+  auto& storage = server.app().storage();
+  auto stored = storage.Read()->posts().Get(id);
+  ASSERT_TRUE(stored.ok());
+  safety::ScreeningService* screening = server.app().screening();
+  ASSERT_NE(screening, nullptr);
+  auto outcome = screening->Screen(*stored, false);
+  ASSERT_TRUE(storage
+                  .Write([&](storage::Transaction& tx) {
+                    return screening->Record(tx, *stored, false, *outcome);
+                  })
+                  .ok());
+  auto records = storage.Read()->posts().ListScreenings(id);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].verdict, "publish_and_flag");
+  EXPECT_FALSE(records[0].rule_names.empty());
+  EXPECT_EQ(records[0].rule_names, records[1].rule_names);
+  EXPECT_EQ(records[0].signals_json, records[1].signals_json);
+  EXPECT_EQ(records[0].verdict, records[1].verdict);
+}
+
 TEST_F(ScreeningTest, EditsAreScreenedAgain) {
   const std::string id = PostStatus(author, "A quiet walk by the #river").id;
   EXPECT_EQ(Look(id, "", "river", stranger).direct, 200);

@@ -54,9 +54,10 @@ constexpr char kAdjustCounts[] =
     "VALUES (?1, max(0, ?2), max(0, ?3), max(0, ?4)) ON CONFLICT (account_id) DO UPDATE SET "
     "statuses_count = max(0, statuses_count + ?2), followers_count = max(0, followers_count + ?3), "
     "following_count = max(0, following_count + ?4)";
-constexpr char kSetLastStatusAt[] =
-    "INSERT INTO account_stats (account_id, last_status_at) VALUES (?1, ?2) "
-    "ON CONFLICT (account_id) DO UPDATE SET last_status_at = ?2";
+constexpr char kRecordStatus[] =
+    "INSERT INTO account_stats (account_id, statuses_count, last_status_at) "
+    "VALUES (?1, max(0, ?2), ?3) ON CONFLICT (account_id) DO UPDATE SET "
+    "statuses_count = max(0, statuses_count + ?2), last_status_at = ?3";
 // The counts read whole tables (/* full scan: */ lets the query-plan test pass them); the
 // instance figures that use them are cached by their caller (instance_routes.cc).
 constexpr char kCountAccounts[] =
@@ -409,10 +410,14 @@ Status SqliteAccounts::AdjustCounts(Id id, int64_t statuses, int64_t followers, 
   return s->Run();
 }
 
-Status SqliteAccounts::SetLastStatusAt(Id id, Timestamp at) {
-  StatementScope s(c_->Prepare(kSetLastStatusAt));
-  s->Bind(1, id).Bind(2, ToUnixMillis(at));
-  return s->Run();
+Result<Account> SqliteAccounts::RecordStatus(Id id, int64_t statuses, Timestamp at) {
+  {
+    StatementScope s(c_->Prepare(kRecordStatus));
+    s->Bind(1, id).Bind(2, statuses).Bind(3, ToUnixMillis(at));
+    RETURN_IF_ERROR(s->Run());
+  }
+  // Read back on the pages the statement just wrote (the counters are a join away).
+  return Get(id);
 }
 
 }  // namespace stoa::storage::sqlite

@@ -25,7 +25,7 @@ class SqliteAccounts final : public Accounts {
   Status UpdateProfile(const Account& account) override;
   Status UpdateUser(const User& user) override;
   Status AdjustCounts(Id id, int64_t statuses, int64_t followers, int64_t following) override;
-  Status SetLastStatusAt(Id id, Timestamp at) override;
+  Result<Account> RecordStatus(Id id, int64_t statuses, Timestamp at) override;
   Status DeletePending(Id id) override;
 
  private:

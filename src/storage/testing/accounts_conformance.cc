@@ -289,14 +289,53 @@ TEST_P(StorageConformanceTest, AccountCountersMoveAndNeverGoBelowZero) {
   EXPECT_EQ(a->following_count, 1);
 }
 
-TEST_P(StorageConformanceTest, SetLastStatusAtIsKeptAcrossProfileUpdates) {
+TEST_P(StorageConformanceTest, RecordStatusCountsAndReturnsTheAccountAsLeft) {
+  Account a = MakeAccount("poster");
+  a.display_name = "Poster";
+  MustWrite([&](Transaction& tx) { return tx.accounts().Create(a, MakeUser(a)); });
+  MustWrite([&](Transaction& tx) { return tx.accounts().AdjustCounts(a.id, 0, 4, 2); });
+  const Timestamp first = Now() + std::chrono::hours(1);
+  const Timestamp second = first + std::chrono::minutes(5);
+  std::optional<Account> counted;
+  MustWrite([&](Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(Account got, tx.accounts().RecordStatus(a.id, 1, first));
+    counted = std::move(got);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(counted.has_value());
+  EXPECT_EQ(counted->display_name, "Poster");
+  EXPECT_EQ(counted->statuses_count, 1);
+  EXPECT_EQ(counted->followers_count, 4);
+  EXPECT_EQ(counted->following_count, 2);
+  EXPECT_EQ(counted->last_status_at, first);
+  // An uncounted status (a direct message) moves last_status_at only.
+  MustWrite([&](Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(Account got, tx.accounts().RecordStatus(a.id, 0, second));
+    counted = std::move(got);
+    return Status::Ok();
+  });
+  EXPECT_EQ(counted->statuses_count, 1);
+  EXPECT_EQ(counted->last_status_at, second);
+  auto stored = Read()->accounts().Get(a.id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->statuses_count, 1);
+  EXPECT_EQ(stored->last_status_at, second);
+
+  Status missing = Status::Ok();
+  EXPECT_FALSE(Write([&](Transaction& tx) -> Status {
+                 missing = tx.accounts().RecordStatus(a.id + 1000, 1, first).status();
+                 return missing;
+               }).ok());
+  EXPECT_EQ(missing.code(), StatusCode::kNotFound);
+}
+
+TEST_P(StorageConformanceTest, LastStatusAtIsKeptAcrossProfileUpdates) {
   Account a = MakeAccount("poster");
   MustWrite([&](Transaction& tx) { return tx.accounts().Create(a, MakeUser(a)); });
   EXPECT_EQ(Read()->accounts().Get(a.id)->last_status_at, std::nullopt);
   const Timestamp at = Now() + std::chrono::hours(2);
-  MustWrite([&](Transaction& tx) { return tx.accounts().SetLastStatusAt(a.id, at); });
+  MustWrite([&](Transaction& tx) { return tx.accounts().RecordStatus(a.id, 1, at).status(); });
   EXPECT_EQ(Read()->accounts().Get(a.id)->last_status_at, at);
-  MustWrite([&](Transaction& tx) { return tx.accounts().AdjustCounts(a.id, 1, 0, 0); });
   a.display_name = "changed";
   MustWrite([&](Transaction& tx) { return tx.accounts().UpdateProfile(a); });
   auto got = Read()->accounts().Get(a.id);
