@@ -1,13 +1,17 @@
 // The only translation unit that includes Boost.Beast and Boost.Asio. Everything Beast or Asio can
 // throw is caught here; the rest of stoa sees Request and Response values only.
 //
-// Shape: one io_context run by `io_threads` threads; every connection is a Session on its own
-// strand. A session alternates between kIdle (waiting for the first byte of a request) and kActive
-// (reading, handling and answering one request). Stop() closes idle sessions at once and lets
-// active ones finish with "Connection: close". A streaming request (a WebSocket upgrade, or an
-// event-stream GET under /api/v1/streaming/) that the stream opener accepts leaves the Session:
-// its tcp_stream moves into a WsConnection or SseConnection, which live until either side closes
-// and are closed at once by Stop().
+// Shape: one io_context per io thread, as nginx has one event loop per worker: connections are
+// dealt round-robin to them at accept and stay there, so a request's handlers run on one core
+// without waking another thread's event loop (with one io_context shared by all threads, Asio
+// hands events from the thread in epoll_wait to the others through a condition variable). Every
+// connection is a Session on its own strand of its io_context. A session alternates between kIdle
+// (waiting for the first byte of a request) and kActive (reading, handling and answering one
+// request). Stop() closes idle sessions at once and lets active ones finish with "Connection:
+// close". A streaming request (a WebSocket upgrade, or an event-stream GET under
+// /api/v1/streaming/) that the stream opener accepts leaves the Session: its tcp_stream moves into
+// a WsConnection or SseConnection, which live until either side closes and are closed at once by
+// Stop().
 #include "http/server.h"
 
 #include <atomic>
@@ -163,7 +167,7 @@ class HttpServer::Impl {
         io_threads_(options_.io_threads > 0
                         ? options_.io_threads
                         : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
-        ioc_(io_threads_) {}
+        iocs_(MakeContexts(io_threads_)) {}
 
   ~Impl() { Stop(std::chrono::milliseconds(0)); }
 
@@ -191,6 +195,14 @@ class HttpServer::Impl {
                      bhttp::request<bhttp::string_body> upgrade, std::string subprotocol);
   void UnregisterStream(StreamConnection* raw);
 
+  static std::vector<std::unique_ptr<net::io_context>> MakeContexts(int n) {
+    std::vector<std::unique_ptr<net::io_context>> iocs;
+    for (int i = 0; i < n; ++i) iocs.push_back(std::make_unique<net::io_context>(1));
+    return iocs;
+  }
+  // The acceptor, its timer, signals and the resolver live on the first one.
+  net::io_context& main_ioc() { return *iocs_.front(); }
+
   void DoAccept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
   // Runs the handler, turning an exception into a 500.
@@ -203,7 +215,7 @@ class HttpServer::Impl {
 
   const ServerOptions options_;
   const RequestHandler handler_;
-  StreamOpener stream_opener_;  // set before Start
+  StreamOpener stream_opener_;            // set before Start
   std::function<void()> reload_handler_;  // SIGHUP; set before RunUntilSignal
   Metrics* const metrics_;
   const int io_threads_;
@@ -232,10 +244,11 @@ class HttpServer::Impl {
   // which may hold the last reference to a Session, whose destructor needs the members above.
   // The pool goes before the io_context because its queued work owns sessions whose sockets
   // belong to the io_context.
-  net::io_context ioc_;
-  // Keeps the io threads running while no socket operation is pending (all requests on the
+  std::vector<std::unique_ptr<net::io_context>> iocs_;  // one per io thread
+  size_t next_ioc_ = 0;  // the next accepted connection's; on the acceptor's strand
+  // Keep the io threads running while no socket operation is pending (all requests on the
   // pool, acceptor closed), so that work posted back to a session still runs.
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work_;
   std::optional<tcp::acceptor> acceptor_;
   std::optional<net::steady_timer> accept_backoff_;
   std::optional<net::thread_pool> pool_;
@@ -870,7 +883,7 @@ Status HttpServer::Impl::Start() {
   beast::error_code ec;
   net::ip::address address = net::ip::make_address(options_.host, ec);
   if (ec) {
-    tcp::resolver resolver(ioc_);
+    tcp::resolver resolver(main_ioc());
     auto results = resolver.resolve(options_.host, "", ec);
     if (ec || results.empty()) {
       return Unavailable("cannot resolve listen host " + options_.host + ": " + ec.message());
@@ -878,7 +891,7 @@ Status HttpServer::Impl::Start() {
     address = results.begin()->endpoint().address();
   }
   const tcp::endpoint endpoint(address, options_.port);
-  acceptor_.emplace(net::make_strand(ioc_));
+  acceptor_.emplace(net::make_strand(main_ioc()));
   const std::string where = options_.host + ":" + std::to_string(options_.port);
   if (acceptor_->open(endpoint.protocol(), ec); ec) {
     return Unavailable("cannot open a socket for " + where + ": " + ec.message());
@@ -903,18 +916,18 @@ Status HttpServer::Impl::Start() {
 
   const int blocking = options_.blocking_threads > 0 ? options_.blocking_threads : 16 * io_threads_;
   try {
-    work_.emplace(ioc_.get_executor());
+    for (auto& ioc : iocs_) work_.push_back(net::make_work_guard(*ioc));
     accept_backoff_.emplace(acceptor_->get_executor());
     pool_.emplace(static_cast<size_t>(blocking));
     DoAccept();
     threads_.reserve(static_cast<size_t>(io_threads_));
     for (int i = 0; i < io_threads_; ++i) {
-      threads_.emplace_back([this] {
+      threads_.emplace_back([this, &ioc = *iocs_[static_cast<size_t>(i)]] {
         current_server = this;
         // An exception escaping a handler must not end the thread (and the process with it).
         while (true) {
           try {
-            ioc_.run();
+            ioc.run();
             return;
           } catch (const std::exception& e) {
             spdlog::error("http: io thread caught: {}", e.what());
@@ -927,7 +940,7 @@ Status HttpServer::Impl::Start() {
   } catch (const std::exception& e) {
     beast::error_code close_ec;
     acceptor_->close(close_ec);
-    ioc_.stop();
+    for (auto& ioc : iocs_) ioc->stop();
     for (std::thread& t : threads_) t.join();
     threads_.clear();
     if (pool_) {
@@ -943,7 +956,8 @@ Status HttpServer::Impl::Start() {
 }
 
 void HttpServer::Impl::DoAccept() {
-  acceptor_->async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+  net::io_context& ioc = *iocs_[next_ioc_++ % iocs_.size()];
+  acceptor_->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
     OnAccept(ec, std::move(socket));
   });
 }
@@ -1098,8 +1112,8 @@ void HttpServer::Impl::Stop(std::chrono::milliseconds grace) {
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, kCloseWait, [this] { return sessions_.empty() && streams_.empty(); });
   }
-  work_.reset();
-  ioc_.stop();
+  work_.clear();
+  for (auto& ioc : iocs_) ioc->stop();
   for (std::thread& t : threads_) {
     if (t.joinable()) t.join();
   }
@@ -1110,7 +1124,7 @@ void HttpServer::Impl::RunUntilSignal() {
     std::lock_guard lock(mu_);
     if (!started_ || stopped_) return;
   }
-  net::signal_set signals(ioc_);
+  net::signal_set signals(main_ioc());
   beast::error_code ec;
   signals.add(SIGINT, ec);
   signals.add(SIGTERM, ec);
@@ -1122,7 +1136,7 @@ void HttpServer::Impl::RunUntilSignal() {
     cv_.notify_all();
   });
   // SIGHUP: reload (screening rules and model), as often as it comes.
-  net::signal_set hangups(ioc_);
+  net::signal_set hangups(main_ioc());
   std::function<void(beast::error_code, int)> on_hangup;
   if (reload_handler_) {
     hangups.add(SIGHUP, ec);

@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <span>
+#include <vector>
 
 #include "common/id.h"
 
@@ -46,31 +47,38 @@ class ObjectCache {
   }
 
   // Find for every id of `ids` at once: out[i] is the value of ids[i] or null (`out` must be as
-  // long as `ids`). A first pass finds the entries and asks the CPU to load their objects and
-  // reference counts; a second takes the references. A warm page's objects are seldom in the CPU
-  // cache, and Find one by one waits for each miss in turn; here the misses overlap. An entry
-  // evicted between the passes is reported as missing.
+  // long as `ids`). A warm page's objects are seldom in the CPU cache, and Find one by one waits
+  // for each reference count's cache miss in turn; here every entry is found first and its
+  // object and counts prefetched, then the references are taken, so the misses overlap. Holds
+  // the shards involved for the whole batch, taken in shard order (every other method holds
+  // one shard at a time, so this cannot deadlock).
   void FindMany(std::span<const Id> ids, std::span<Ptr> out) {
     if (per_shard_capacity_ == 0) {
       for (auto& p : out) p = nullptr;
       return;
     }
+    std::array<bool, kShards> used{};
+    for (Id id : ids) used[ShardIndex(id)] = true;
+    for (size_t s = 0; s < kShards; ++s) {
+      if (used[s]) shards_[s].mu.lock();
+    }
+    std::vector<const Entry*> entries(ids.size(), nullptr);
     for (size_t i = 0; i < ids.size(); ++i) {
-      Shard& s = ShardFor(ids[i]);
-      std::lock_guard lock(s.mu);
+      Shard& s = shards_[ShardIndex(ids[i])];
       auto it = s.map.find(ids[i]);
       if (it == s.map.end()) continue;
       if (!it->second.referenced) it->second.referenced = true;
+      entries[i] = &it->second;
       // make_shared puts the reference counts just before the object.
       const char* object = reinterpret_cast<const char*>(it->second.value.get());
       __builtin_prefetch(object - kControlBytes, 1);
       __builtin_prefetch(object);
     }
     for (size_t i = 0; i < ids.size(); ++i) {
-      Shard& s = ShardFor(ids[i]);
-      std::lock_guard lock(s.mu);
-      auto it = s.map.find(ids[i]);
-      out[i] = it == s.map.end() ? nullptr : it->second.value;
+      out[i] = entries[i] != nullptr ? entries[i]->value : nullptr;
+    }
+    for (size_t s = 0; s < kShards; ++s) {
+      if (used[s]) shards_[s].mu.unlock();
     }
   }
 
@@ -141,11 +149,12 @@ class ObjectCache {
     uint64_t epoch = 0;
   };
 
-  Shard& ShardFor(Id id) {
+  static size_t ShardIndex(Id id) {
     // Ids are time-ordered; mix the bits so neighbours spread over shards.
     const uint64_t x = static_cast<uint64_t>(id) * 0x9e3779b97f4a7c15ULL;
-    return shards_[(x >> 59) % kShards];
+    return (x >> 59) % kShards;
   }
+  Shard& ShardFor(Id id) { return shards_[ShardIndex(id)]; }
 
   void InsertLocked(Shard& s, Id id, Ptr value) {
     // New entries start unreferenced: only a later lookup marks them as worth keeping, so a scan

@@ -403,8 +403,8 @@ std::string StatusWriter::One(const social::PostPtr& post, bool with_source) {
 }
 
 void StatusWriter::PrefetchFragments(const Post& post) {
-  // Enough for most fragments; the hardware prefetcher follows the rest of a long one.
-  constexpr size_t kBytes = 2048;
+  // The first lines: the hardware prefetcher follows a copy once it runs through them.
+  constexpr size_t kBytes = 512;
   post.rendered.Prefetch(kBytes);
   const Account* author = nullptr;
   if (auto it = accounts_.find(post.account_id); it != accounts_.end()) {

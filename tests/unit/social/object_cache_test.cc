@@ -71,6 +71,34 @@ TEST(ObjectCacheTest, FindManyAnswersEachIdInOrder) {
   for (const auto& p : out) EXPECT_EQ(p, nullptr);
 }
 
+TEST(ObjectCacheTest, FindManyRacesWithWritersSafely) {
+  Cache cache(64);  // small: the writer's inserts also evict
+  std::vector<Id> ids;
+  for (Id id = 1; id <= 40; ++id) ids.push_back(id);
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int round = 0; round < 2000; ++round) {
+      const Id id = 1 + round % 80;
+      if (round % 3 == 0) {
+        cache.Invalidate(id);
+      } else {
+        cache.Put(id, std::make_shared<const int>(static_cast<int>(id)));
+      }
+    }
+    done = true;
+  });
+  std::vector<Cache::Ptr> out(ids.size());
+  while (!done) {
+    cache.FindMany(ids, out);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (out[i]) {
+        ASSERT_EQ(*out[i], static_cast<int>(ids[i]));  // never another id's value
+      }
+    }
+  }
+  writer.join();
+}
+
 TEST(ObjectCacheTest, ZeroCapacityCachesNothing) {
   Cache cache(0);
   cache.Fill(1, std::make_shared<const int>(1), cache.BeginFill(1));
