@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <mutex>
 
-#include "safety/removed_content.h"
+#include "social/screening.h"
 
 namespace stoa::safety {
 
@@ -37,7 +37,7 @@ Status Campaigns::Load() {
 }
 
 screen::Fingerprint Campaigns::FingerprintOf(const Post& post) {
-  return screen::FingerprintText(RemovedContent::FingerprintedText(post));
+  return screen::FingerprintText(social::ScreenedText(post));
 }
 
 std::optional<Campaigns::Candidate> Campaigns::Find(const screen::Fingerprint& f, Id author,

@@ -70,7 +70,8 @@ class Campaigns {
   // folded as when they were added. Call once before serving.
   Status Load();
 
-  // The fingerprint a status is matched by (its content warning and text, as screened).
+  // The fingerprint a status is matched by: of the text it is screened by (social::ScreenedText),
+  // as screening computes it from the normalised text.
   static screen::Fingerprint FingerprintOf(const Post& post);
 
   struct Candidate {

@@ -264,10 +264,10 @@ Result<SubmittedNotice> NoticeService::Submit(const NoticeSender& sender, const 
   return out;
 }
 
-Result<Notice> NoticeService::SubmitAutomated(storage::Transaction& tx, TargetType target_type,
-                                              Id target_id, Category category, int score,
-                                              std::string_view details_json,
-                                              const std::optional<Campaigns::Candidate>& campaign) {
+Result<Notice> NoticeService::SubmitAutomated(
+    storage::Transaction& tx, TargetType target_type, Id target_id, Category category, int score,
+    std::string_view details_json, const std::optional<Campaigns::Candidate>& campaign,
+    const std::optional<screen::Fingerprint>& fingerprint) {
   Notice n;
   n.id = core_.ids().Next();
   NewSecret(n);
@@ -278,8 +278,8 @@ Result<Notice> NoticeService::SubmitAutomated(storage::Transaction& tx, TargetTy
   n.details_json = std::string(details_json);
   const Timestamp now = core_.Now();
   n.received_at = now;
-  RETURN_IF_ERROR(
-      Store(tx, n, {Target{target_type, target_id, "", nullptr, nullptr, campaign}}, now));
+  RETURN_IF_ERROR(Store(
+      tx, n, {Target{target_type, target_id, "", nullptr, nullptr, campaign, fingerprint}}, now));
   return n;
 }
 
@@ -372,9 +372,9 @@ Status NoticeService::Store(storage::Transaction& tx, Notice& n, const std::vect
     const bool campaigns = campaigns_ != nullptr && status != nullptr;
     const auto listing = t.campaign ? Campaigns::Listing::kCopy : Campaigns::Listing::kOwnMerit;
     bool new_member = false;
-    // The status's fingerprint, computed once when first needed: a copy that joins the case
-    // screening found it near needs none (it is listed without one).
-    std::optional<screen::Fingerprint> fingerprint;
+    // The status's fingerprint: screening's (a flagged post is fingerprinted once), else computed
+    // once when first needed; a copy that joins the case screening found it near needs none.
+    std::optional<screen::Fingerprint> fingerprint = t.fingerprint;
     const auto fingerprint_of_status = [&]() -> const screen::Fingerprint& {
       if (!fingerprint) fingerprint = Campaigns::FingerprintOf(*status);
       return *fingerprint;

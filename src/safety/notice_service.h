@@ -75,10 +75,13 @@ class NoticeService {
   // `score` is the detector's confidence (0..100); `details_json` "" or a JSON object.
   // `campaign`: the status was flagged only for being near this candidate (Campaigns::Find); it
   // joins that case if it is still open (else one found again, else its own) as a copy, not
-  // matched on (Campaigns::Listing::kCopy).
+  // matched on (Campaigns::Listing::kCopy). `fingerprint`: the status's, as screening computed
+  // it (Campaigns::FingerprintOf's value), so that it is not computed again; nullopt: computed
+  // here when campaigns need it.
   Result<Notice> SubmitAutomated(storage::Transaction& tx, TargetType target_type, Id target_id,
                                  Category category, int score, std::string_view details_json,
-                                 const std::optional<Campaigns::Candidate>& campaign = {});
+                                 const std::optional<Campaigns::Candidate>& campaign = {},
+                                 const std::optional<screen::Fingerprint>& fingerprint = {});
 
   // Campaigns (campaigns.h; set once at start-up, before serving): every notice case about a
   // status lists its statuses there, and a status that would open a case of its own joins the
@@ -111,6 +114,7 @@ class NoticeService {
     social::PostPtr post;
     social::AccountPtr account;
     std::optional<Campaigns::Candidate> campaign;  // SubmitAutomated's
+    std::optional<screen::Fingerprint> fingerprint;  // SubmitAutomated's: the status's, or none
   };
   Result<Target> ResolveLocation(std::string_view url, const social::Viewer& viewer,
                                  bool any_visibility);

@@ -2,6 +2,8 @@
 
 #include <mutex>
 
+#include "social/screening.h"
+
 namespace stoa::safety {
 
 RemovedContent::RemovedContent(storage::Storage& storage, int max_distance)
@@ -17,14 +19,9 @@ Status RemovedContent::Load() {
   return Status::Ok();
 }
 
-std::string RemovedContent::FingerprintedText(const Post& post) {
-  if (post.spoiler_text.empty()) return post.text;
-  return post.spoiler_text + "\n" + post.text;
-}
-
 Status RemovedContent::Remember(storage::Transaction& tx, const Post& post, Timestamp removed_at,
                                 std::string_view category) {
-  const screen::Fingerprint fp = screen::FingerprintText(FingerprintedText(post));
+  const screen::Fingerprint fp = screen::FingerprintText(social::ScreenedText(post));
   if (fp.shingles < screen::kMinFingerprintShingles) return Status::Ok();
   RemovedFingerprint f;
   f.status_id = post.id;

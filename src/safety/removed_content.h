@@ -29,10 +29,8 @@ class RemovedContent {
   // Loads every stored fingerprint (replacing what is in memory). Call once before serving.
   Status Load();
 
-  // The text a status is fingerprinted by: its content warning and its text (as screened).
-  static std::string FingerprintedText(const Post& post);
-
-  // Inside the removing decision's transaction: stores the fingerprint of `post`, removed at
+  // Inside the removing decision's transaction: stores the fingerprint of `post` (of the text it
+  // was screened by, social::ScreenedText), removed at
   // `removed_at` by a decision of `category` (STATEMENT_CATEGORY_*; "" when unknown). Posts too
   // short to match on (screen::kMinFingerprintShingles) store nothing.
   Status Remember(storage::Transaction& tx, const Post& post, Timestamp removed_at,

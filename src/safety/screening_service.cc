@@ -17,6 +17,9 @@ struct Outcome final : social::ScreeningOutcome {
   screen::Screening screening;
   std::optional<RemovedContent::Match> duplicate;  // flagged as near this removed status
   std::optional<Campaigns::Candidate> campaign;    // flagged only as near this status of a case
+  // The post's fingerprint when the match stage or campaigns computed it (from the normalised
+  // text the chain read): the automated notice's campaigns use it instead of computing it again.
+  std::optional<screen::Fingerprint> fingerprint;
   // The record's columns that depend on the chain alone.
   // Built by Prepare on the request's thread, so that Record, on the database's single writer,
   // only copies them; empty signals_json: not built (Record builds both).
@@ -156,11 +159,6 @@ Status ScreeningService::Reload(Id actor_id, std::string_view via) {
   return Status::Ok();
 }
 
-std::string ScreeningService::ScreenedText(const Post& post) {
-  if (post.spoiler_text.empty()) return post.text;
-  return post.spoiler_text + "\n" + post.text;
-}
-
 std::unique_ptr<social::ScreeningOutcome> ScreeningService::Screen(const Post& post, bool edit) {
   (void)edit;
   auto out = std::make_unique<Outcome>();
@@ -175,7 +173,7 @@ std::unique_ptr<social::ScreeningOutcome> ScreeningService::Screen(const Post& p
   // Normalisation, rules and classifier; the text is normalised once, and the match stage and
   // campaigns fingerprint that same normalised text.
   const bool surge = Surge().active;
-  Status st = screener_.Screen(ScreenedText(post), post.language.value_or(""), surge,
+  Status st = screener_.Screen(social::ScreenedText(post), post.language.value_or(""), surge,
                                &out->screening);
   std::optional<screen::Fingerprint> fingerprint;
   const auto fingerprint_of_post = [&]() -> const screen::Fingerprint& {
@@ -246,6 +244,8 @@ std::unique_ptr<social::ScreeningOutcome> ScreeningService::Screen(const Post& p
     }
   }
   counts_[static_cast<size_t>(out->screening.verdict())].fetch_add(1, std::memory_order_relaxed);
+  // Only from a text the chain normalised (a failed scan may have left it empty).
+  if (st.ok()) out->fingerprint = fingerprint;
   return out;
 }
 
@@ -329,7 +329,7 @@ Status ScreeningService::Record(storage::Transaction& tx, const Post& post, bool
   auto notice = notices_.SubmitAutomated(
       tx, TargetType::kStatus, post.id, notice_category,
       static_cast<int>(std::lround(std::clamp(score, 0.0f, 1.0f) * 100.0f)), details.str(),
-      o.campaign);
+      o.campaign, o.fingerprint);
   if (notice.status().code() == StatusCode::kPermissionDenied) {
     // The automated notifier is suspended (DSA Art. 23(2) counted its notices as manifestly
     // unfounded): the post keeps its verdict and record, without a notice.

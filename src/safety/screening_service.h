@@ -117,8 +117,6 @@ class ScreeningService final : public social::PostScreening {
   uint64_t duplicates_flagged() const { return duplicates_flagged_.load(); }
 
  private:
-  // The text screened for a post: its content warning and its text.
-  static std::string ScreenedText(const Post& post);
   SurgeState RefreshSurge();
 
   social::Core& core_;

@@ -13,6 +13,13 @@
 
 namespace stoa::social {
 
+// The text a post is screened by: its content warning, a line feed and its text (the text alone
+// when it has no warning). The match stage and campaigns fingerprint the same text.
+inline std::string ScreenedText(const Post& post) {
+  if (post.spoiler_text.empty()) return post.text;
+  return post.spoiler_text + "\n" + post.text;
+}
+
 // What the chain decided about one version of a post. Implementations derive from it to carry
 // the signals to Record.
 struct ScreeningOutcome {
