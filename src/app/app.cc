@@ -123,6 +123,20 @@ void RegisterScreeningMetrics(http::Metrics& metrics, safety::ScreeningService& 
   metrics.AddCounter("stoa_screening_seconds_total",
                      "Time spent in the screening chain (normalise, rules, classifier, policy).",
                      [&s] { return s.chain_seconds_total(); });
+  metrics.AddHistogram("stoa_screening_duration_seconds",
+                       "Time in the screening chain per status or edit (what it adds to "
+                       "creating one).",
+                       [&s] {
+                         const auto counts = s.chain_histogram();
+                         const auto& bounds = safety::ScreeningService::kChainBucketMicros;
+                         http::Metrics::HistogramValue v;
+                         for (size_t i = 0; i < bounds.size(); ++i) {
+                           v.buckets.emplace_back(static_cast<double>(bounds[i]) / 1e6, counts[i]);
+                         }
+                         v.sum = s.chain_seconds_total();
+                         v.count = counts.back();
+                         return v;
+                       });
   metrics.AddGauge("stoa_screening_surge",
                    "1 while surge mode lowers the hold thresholds (the open backlog is too large "
                    "or too old).",

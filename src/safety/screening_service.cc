@@ -159,16 +159,30 @@ Status ScreeningService::Reload(Id actor_id, std::string_view via) {
   return Status::Ok();
 }
 
+std::array<uint64_t, ScreeningService::kChainBucketMicros.size() + 1>
+ScreeningService::chain_histogram() const {
+  std::array<uint64_t, kChainBucketMicros.size() + 1> cumulative{};
+  uint64_t total = 0;
+  for (size_t i = 0; i < cumulative.size(); ++i) {
+    total += chain_buckets_[i].load(std::memory_order_relaxed);
+    cumulative[i] = total;
+  }
+  return cumulative;
+}
+
 std::unique_ptr<social::ScreeningOutcome> ScreeningService::Screen(const Post& post, bool edit) {
   (void)edit;
   auto out = std::make_unique<Outcome>();
   const auto start = std::chrono::steady_clock::now();
   const auto add_chain_time = [&] {
-    chain_nanos_.fetch_add(
-        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                  std::chrono::steady_clock::now() - start)
-                                  .count()),
-        std::memory_order_relaxed);
+    const int64_t nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                              std::chrono::steady_clock::now() - start)
+                              .count();
+    chain_nanos_.fetch_add(static_cast<uint64_t>(nanos), std::memory_order_relaxed);
+    const auto bucket = std::lower_bound(kChainBucketMicros.begin(), kChainBucketMicros.end(),
+                                         (nanos + 999) / 1000);  // the first bound >= it
+    chain_buckets_[static_cast<size_t>(bucket - kChainBucketMicros.begin())].fetch_add(
+        1, std::memory_order_relaxed);
   };
   // Normalisation, rules and classifier; the text is normalised once, and the match stage and
   // campaigns fingerprint that same normalised text.

@@ -90,6 +90,21 @@ TEST_F(ScreeningTest, HarmlessPostIsPublishedAndRecorded) {
   EXPECT_NE(records[0].signals_json.find("\"categories\""), std::string::npos);
 }
 
+TEST_F(ScreeningTest, MetricsCountEachScreeningInTheDurationHistogram) {
+  for (int i = 0; i < 3; ++i) {
+    auto r = server.Post("/api/v1/statuses",
+                         R"({"status":"Tea in the garden, number )" + std::to_string(i) + R"("})",
+                         author.token);
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  const std::string body = server.Get("/metrics").body;
+  EXPECT_NE(body.find("# TYPE stoa_screening_duration_seconds histogram"), std::string::npos);
+  EXPECT_NE(body.find("\nstoa_screening_duration_seconds_count 3\n"), std::string::npos) << body;
+  EXPECT_NE(body.find("\nstoa_screening_duration_seconds_bucket{le=\"+Inf\"} 3\n"),
+            std::string::npos);
+  EXPECT_NE(body.find("stoa_screening_duration_seconds_bucket{le=\"5e-06\"}"), std::string::npos);
+}
+
 TEST_F(ScreeningTest, HeldPostIsVisibleToItsAuthorOnlyUntilAModeratorDecides) {
   // The follower wants a notification for every post of the author.
   auto notify = server.Post("/api/v1/accounts/" + IdToString(author.id) + "/follow",
