@@ -325,12 +325,8 @@ void StatusWriter::Prefetch(const std::vector<social::PostPtr>& posts) {
 void StatusWriter::Append(std::string& out, const social::PostPtr& post, bool with_source) {
   const Post& p = *post;
   social::AccountPtr keep_author;
-  const Account* author = nullptr;
-  if (auto it = accounts_.find(p.account_id); it != accounts_.end()) {
-    author = it->second.get();
-  } else {
-    author = core_.PeekAccount(p.account_id, viewer_.memo, keep_author);
-  }
+  const Account* author = LoadedAuthor(p.account_id);
+  if (author == nullptr) author = core_.PeekAccount(p.account_id, viewer_.memo, keep_author);
   static const std::string kNoName;
   out += cache_.PostPrefix(core_, *post, author ? author->username : kNoName);
   // Outside the cached prefix: a moderator marking the author sensitive makes all of their posts
@@ -406,15 +402,14 @@ void StatusWriter::PrefetchFragments(const Post& post) {
   // The first lines: the hardware prefetcher follows a copy once it runs through them.
   constexpr size_t kBytes = 512;
   post.rendered.Prefetch(kBytes);
-  const Account* author = nullptr;
-  if (auto it = accounts_.find(post.account_id); it != accounts_.end()) {
-    author = it->second.get();
-  } else if (viewer_.memo != nullptr) {
-    if (auto m = viewer_.memo->accounts.find(post.account_id); m != viewer_.memo->accounts.end()) {
-      author = m->second.get();
-    }
-  }
-  if (author != nullptr) author->rendered.Prefetch(kBytes);
+  if (const Account* author = LoadedAuthor(post.account_id)) author->rendered.Prefetch(kBytes);
+}
+
+const Account* StatusWriter::LoadedAuthor(Id account_id) const {
+  if (auto it = accounts_.find(account_id); it != accounts_.end()) return it->second.get();
+  if (viewer_.memo == nullptr) return nullptr;
+  auto it = viewer_.memo->accounts.find(account_id);
+  return it != viewer_.memo->accounts.end() ? it->second.get() : nullptr;
 }
 
 std::string StatusWriter::List(const std::vector<social::PostPtr>& posts) {

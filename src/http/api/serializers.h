@@ -77,6 +77,8 @@ class StatusWriter {
   void Append(std::string& out, const social::PostPtr& post, bool with_source);
   // Starts loading the post's cached JSON and its author's into the CPU cache (see List).
   void PrefetchFragments(const Post& post);
+  // The author as Prefetch left it (in accounts_ or the viewer's memo), without loading; or null.
+  const Account* LoadedAuthor(Id account_id) const;
 
   social::Core& core_;
   const social::Viewer& viewer_;
