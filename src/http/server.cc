@@ -701,13 +701,17 @@ class HttpServer::Impl::WsConnection : public StreamConnection,
     });
   }
 
+  // The frame in flight lives in in_flight_, not in queue_, so that closing (which drops what
+  // is queued) never frees the buffer Beast is still writing from.
   void DoWrite() {
     writing_ = true;
-    ws_.async_write(net::buffer(queue_.front()),
+    in_flight_ = std::move(queue_.front());
+    queue_.pop_front();
+    ws_.async_write(net::buffer(in_flight_),
                     [self = shared_from_this()](beast::error_code ec, size_t) {
                       self->writing_ = false;
+                      self->in_flight_.clear();
                       if (ec) return self->Finish();
-                      self->queue_.pop_front();
                       if (self->closing_) return self->SendCloseFrame();
                       if (!self->queue_.empty()) self->DoWrite();
                     });
@@ -745,7 +749,8 @@ class HttpServer::Impl::WsConnection : public StreamConnection,
   std::shared_ptr<StreamSession> session_;
   bhttp::request<bhttp::string_body> upgrade_request_;
   beast::flat_buffer read_buffer_;
-  std::deque<std::string> queue_;
+  std::deque<std::string> queue_;  // waiting to be written
+  std::string in_flight_;          // being written
   bool open_ = false;     // handshake done, session told
   bool writing_ = false;  // a data frame is in flight
   bool closing_ = false;
@@ -797,14 +802,17 @@ class HttpServer::Impl::SseConnection : public StreamConnection,
     if (!writing_) DoWrite();
   }
 
+  // As in WsConnection, the chunk in flight is kept out of queue_, which Finish clears.
   void DoWrite() {
     writing_ = true;
+    in_flight_ = std::move(queue_.front());
+    queue_.pop_front();
     stream_.expires_after(std::chrono::seconds(30));
-    net::async_write(stream_, net::buffer(queue_.front()),
+    net::async_write(stream_, net::buffer(in_flight_),
                      [self = shared_from_this()](beast::error_code ec, size_t) {
                        self->writing_ = false;
+                       self->in_flight_.clear();
                        if (ec) return self->Finish();
-                       self->queue_.pop_front();
                        if (!self->queue_.empty() && !self->finished_) self->DoWrite();
                      });
   }
@@ -841,7 +849,8 @@ class HttpServer::Impl::SseConnection : public StreamConnection,
   beast::tcp_stream stream_;
   net::steady_timer heartbeat_;
   std::shared_ptr<StreamSession> session_;
-  std::deque<std::string> queue_;
+  std::deque<std::string> queue_;  // waiting to be written
+  std::string in_flight_;          // being written
   char scratch_[512];
   bool writing_ = false;
   bool finished_ = false;

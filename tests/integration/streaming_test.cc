@@ -15,8 +15,9 @@
 #include <chrono>
 #include <optional>
 #include <set>
-#include <vector>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "safety/account_moderation.h"
 #include "tests/integration/test_server.h"
@@ -36,12 +37,18 @@ class WsClient {
     std::string target = "/api/v1/streaming";
     std::string subprotocol;    // the token, masto's way
     std::string authorization;  // "Bearer ..."
+    int receive_buffer = 0;     // SO_RCVBUF when > 0: a reader with little room
   };
 
   // Connects and performs the handshake; the HTTP status of a refusal is in refused_status().
   WsClient(uint16_t port, const Options& options) : ws_(ioc_) {
-    tcp::resolver resolver(ioc_);
-    net::connect(beast::get_lowest_layer(ws_), resolver.resolve("127.0.0.1", std::to_string(port)));
+    tcp::socket& socket = beast::get_lowest_layer(ws_);
+    socket.open(tcp::v4());
+    // Set before connecting, so that the window offered to the server is small from the start.
+    if (options.receive_buffer > 0) {
+      socket.set_option(net::socket_base::receive_buffer_size(options.receive_buffer));
+    }
+    socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
     ws_.set_option(beast::websocket::stream_base::decorator(
         [options](beast::websocket::request_type& req) {
           if (!options.subprotocol.empty()) {
@@ -294,6 +301,34 @@ TEST_F(StreamingTest, SuspendingTheAccountClosesItsStreams) {
   EXPECT_TRUE(ws.closed()) << "the suspended account's stream was closed by the server";
   // Others keep streaming.
   const std::string id = PostStatus(carol, "still flowing");
+  auto t = other.Next();
+  ASSERT_TRUE(t);
+  EXPECT_EQ(ParseFrame(*t).entity().at("id").as_string(), id);
+}
+
+// A client that sends but does not read: the server's write stalls, its queue fills with the
+// answers to the client's frames, and it closes the stream while a frame is still in flight.
+// When the client reads again, that write completes; closing must not have freed its buffer
+// (it did once: the queue was cleared under the frame being written, a double free).
+TEST_F(StreamingTest, AReaderThatCannotKeepUpIsClosedWhileAWriteIsInFlight) {
+  WsClient::Options o;
+  o.target = "/api/v1/streaming?stream=public";
+  o.subprotocol = alice.token;
+  o.receive_buffer = 4096;
+  WsClient ws(server.port(), o);
+  ASSERT_TRUE(ws.open());
+  // Each frame earns an error frame back. Enough of them to fill both sockets' buffers and
+  // then the server's queue (kMaxQueued) many times over.
+  for (int i = 0; i < 20000; ++i) ws.Send("not json");
+  std::this_thread::sleep_for(300ms);  // the server reads them all and gives up on the reader
+  int frames = 0;
+  while (ws.Next(3000ms)) ++frames;
+  EXPECT_TRUE(ws.closed()) << "the server closed the stream after " << frames << " frames";
+  EXPECT_LT(frames, 20000);
+  // The server is unharmed: others still stream.
+  WsClient other = Connect("?stream=public", bob.token);
+  ASSERT_TRUE(other.open());
+  const std::string id = PostStatus(carol, "after the slow reader");
   auto t = other.Next();
   ASSERT_TRUE(t);
   EXPECT_EQ(ParseFrame(*t).entity().at("id").as_string(), id);
