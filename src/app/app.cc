@@ -206,6 +206,8 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
   app->oauth_ = std::make_unique<social::OAuthService>(*app->core_, c.oauth.password_grant);
   app->rate_limiter_ = std::make_unique<http::RateLimiter>(clock);
   app->render_cache_ = std::make_unique<http::api::RenderCache>(settings.object_cache_entries);
+  app->home_pages_ = std::make_unique<http::api::HomePageCache>(
+      static_cast<size_t>(c.timelines.home_page_cache_entries));
   app->audit_log_ = std::make_unique<safety::AuditLog>(*app->core_);
   app->triage_ =
       std::make_unique<safety::Triage>(safety::TriageSettings::FromConfig(c.safety));
@@ -263,6 +265,7 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
                                *app->relationships_, *app->posts_,         *app->timelines_,
                                *app->notifications_, *app->search_,        *app->oauth_,
                                *app->rate_limiter_,  *app->render_cache_, &app->metrics_};
+  services.home_pages = app->home_pages_.get();
   services.notices = app->notice_service_.get();
   services.cases = app->case_service_.get();
   services.decisions = app->decision_service_.get();
@@ -286,6 +289,17 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
                          [s] { return static_cast<double>(s->write_queue_depth()); });
   app->metrics_.AddGauge("stoa_home_feeds_in_memory", "Home feeds held in memory.",
                          [core] { return static_cast<double>(core->home_feeds().accounts_in_memory()); });
+  http::api::HomePageCache* pages = app->home_pages_.get();
+  app->metrics_.AddCounter(
+      "stoa_home_page_cache_total",
+      "Home timeline first pages asked of the rendered page cache, by result.",
+      [pages] { return static_cast<double>(pages->hits()); }, "result=\"hit\"");
+  app->metrics_.AddCounter(
+      "stoa_home_page_cache_total",
+      "Home timeline first pages asked of the rendered page cache, by result.",
+      [pages] { return static_cast<double>(pages->misses()); }, "result=\"miss\"");
+  app->metrics_.AddGauge("stoa_home_page_cache_pages", "Rendered home pages held in memory.",
+                         [pages] { return static_cast<double>(pages->size()); });
   RegisterSafetyMetrics(app->metrics_, *core);
   if (safety::ScreeningService* s = app->screening_.get()) RegisterScreeningMetrics(app->metrics_, *s);
   return app;

@@ -59,6 +59,7 @@ class App {
 
   const Config& config() const { return config_; }
   social::Core& core() { return *core_; }
+  http::api::HomePageCache& home_pages() { return *home_pages_; }
   storage::Storage& storage() { return *storage_; }
   // Fills the WAL file to its size limit when storage.preallocate_wal is on (Start does it;
   // benchmarks that do not serve call it themselves). Failing only logs a warning.
@@ -124,6 +125,7 @@ class App {
   http::Metrics metrics_;
   std::unique_ptr<http::RateLimiter> rate_limiter_;
   std::unique_ptr<http::api::RenderCache> render_cache_;
+  std::unique_ptr<http::api::HomePageCache> home_pages_;
   std::unique_ptr<http::api::Api> api_;
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;

@@ -74,6 +74,9 @@ struct Config {
     int home_max_items = 800;
     int home_cache_accounts = 20000;  // home feeds kept in memory
     int status_cache_entries = 200000;
+    // Rendered first pages of home timelines (http/api/home_page_cache.h), one per viewer; a
+    // few kilobytes each. 0 turns the cache off.
+    int home_page_cache_entries = 20000;
   } timelines;
 
   struct Security {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/cache_residency.h"
 #include "common/clock.h"
 #include "common/id.h"
 #include "common/text_memo.h"
@@ -47,6 +48,8 @@ struct Account {
   std::optional<Timestamp> suspended_until;
   // A cache slot for the API's rendering of this (immutable) value; not part of the value.
   TextMemo rendered;
+  // Whether this value is still the current one in Core's object cache; not part of the value.
+  CacheResidency residency;
 
   bool suspended() const { return suspended_at.has_value(); }
   bool silenced() const { return silenced_at.has_value(); }

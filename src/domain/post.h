@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/cache_residency.h"
 #include "common/clock.h"
 #include "common/id.h"
 #include "common/text_memo.h"
@@ -50,6 +51,8 @@ struct Post {
   std::optional<Timestamp> held_at;
   // A cache slot for the API's rendering of this (immutable) value; not part of the value.
   TextMemo rendered;
+  // Whether this value is still the current one in Core's object cache; not part of the value.
+  CacheResidency residency;
 
   bool is_reblog() const { return reblog_of_id != kNoId; }
   bool is_reply() const { return in_reply_to_id != kNoId; }

@@ -48,6 +48,8 @@ struct ViewerInteractions {
   IdSet favourited;
   IdSet bookmarked;
   IdSet reblogged;
+  // Whether these are still the current ones in Core's cache (common/cache_residency.h).
+  CacheResidency residency;
 };
 
 // An account's followers, for fan-out and "notify me of posts".

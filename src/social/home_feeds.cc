@@ -5,6 +5,7 @@
 namespace stoa::social {
 
 void HomeFeeds::InsertSorted(Feed& f, Id post_id) {
+  f.version = next_version_.fetch_add(1, std::memory_order_relaxed);
   if (f.ids.empty() || f.ids.back() < post_id) {
     f.ids.push_back(post_id);
   } else {
@@ -39,6 +40,7 @@ HomeFeeds::Feed& HomeFeeds::Ensure(Shard& s, std::unique_lock<std::mutex>& lock,
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     if (ids.size() > max_items_) ids.erase(ids.begin(), ids.end() - max_items_);
     f.ids.assign(ids.begin(), ids.end());
+    f.version = next_version_.fetch_add(1, std::memory_order_relaxed);
     for (Id p : f.pending) InsertSorted(f, p);
     f.pending.clear();
     f.loading = false;
@@ -64,10 +66,12 @@ HomeFeeds::Feed& HomeFeeds::Ensure(Shard& s, std::unique_lock<std::mutex>& lock,
   }
 }
 
-std::vector<Id> HomeFeeds::Read(Id account_id, Id before, size_t limit, const Loader& load) {
+std::vector<Id> HomeFeeds::Read(Id account_id, Id before, size_t limit, const Loader& load,
+                                uint64_t* version) {
   Shard& s = ShardFor(account_id);
   std::unique_lock lock(s.mu);
   Feed& f = Ensure(s, lock, account_id, load);
+  if (version != nullptr) *version = f.version;
   std::vector<Id> out;
   out.reserve(std::min(limit, f.ids.size()));
   auto end = std::lower_bound(f.ids.begin(), f.ids.end(), before);
@@ -126,6 +130,13 @@ void HomeFeeds::PushMany(std::span<const Id> account_ids, Id post_id, Id skip_if
       InsertSorted(f, post_id);
     }
   }
+}
+
+uint64_t HomeFeeds::Version(Id account_id) {
+  Shard& s = ShardFor(account_id);
+  std::lock_guard lock(s.mu);
+  auto it = s.feeds.find(account_id);
+  return it == s.feeds.end() || it->second.loading ? 0 : it->second.version;
 }
 
 bool HomeFeeds::Contains(Id account_id, Id post_id) {

@@ -7,13 +7,14 @@
 // "loading" state: pushes to a feed being loaded are buffered and merged when loading ends.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <span>
 #include <mutex>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -29,8 +30,14 @@ class HomeFeeds {
   HomeFeeds(size_t max_items, size_t max_accounts) : max_items_(max_items), max_accounts_(max_accounts) {}
 
   // The feed of `account_id`, newest first, ids < `before` (exclusive), at most `limit` ids,
-  // loading it with `load` when not in memory. Thread-safe.
-  std::vector<Id> Read(Id account_id, Id before, size_t limit, const Loader& load);
+  // loading it with `load` when not in memory. Thread-safe. `version`, when given, receives the
+  // feed's version at the time of the read (see Version).
+  std::vector<Id> Read(Id account_id, Id before, size_t limit, const Loader& load,
+                       uint64_t* version = nullptr);
+  // The version of the in-memory feed of `account_id`: it changes whenever the feed does, and a
+  // feed dropped from memory and loaded again never gets a version it had before. 0 when the
+  // feed is not in memory (or is being loaded), which no read ever reports.
+  uint64_t Version(Id account_id);
   // Ids in (after, before) exclusive, oldest first, at most `limit` (for min_id paging).
   std::vector<Id> ReadAfter(Id account_id, Id after, Id before, size_t limit, const Loader& load);
   // Adds `post_id` to the feed of `account_id` if it is in memory. Thread-safe.
@@ -51,6 +58,7 @@ class HomeFeeds {
     bool stale = false;  // forgotten while loading: least recently used once loaded
     std::vector<Id> pending;  // pushes that arrived while loading
     uint64_t last_read = 0;  // the shard's read clock at the last read (for eviction)
+    uint64_t version = 0;    // from next_version_, renewed on every change
   };
   static constexpr size_t kShards = 16;
   struct Shard {
@@ -68,6 +76,7 @@ class HomeFeeds {
 
   const size_t max_items_;
   const size_t max_accounts_;
+  std::atomic<uint64_t> next_version_{1};
   Shard shards_[kShards];
 };
 

@@ -112,13 +112,17 @@ class ObjectCache {
     Shard& s = ShardFor(id);
     std::lock_guard lock(s.mu);
     ++s.epoch;
-    s.map.erase(id);
+    if (auto it = s.map.find(id); it != s.map.end()) {
+      MarkGone(it->second.value);
+      s.map.erase(it);
+    }
   }
 
   void Clear() {
     for (auto& s : shards_) {
       std::lock_guard lock(s.mu);
       ++s.epoch;
+      for (auto& [id, entry] : s.map) MarkGone(entry.value);
       s.map.clear();
     }
   }
@@ -156,10 +160,26 @@ class ObjectCache {
   }
   Shard& ShardFor(Id id) { return shards_[ShardIndex(id)]; }
 
+  // Values that carry a CacheResidency (common/cache_residency.h) learn when they stop being
+  // their entry's value.
+  static void MarkResident(const Ptr& value) {
+    if constexpr (requires { value->residency.MarkResident(); }) value->residency.MarkResident();
+  }
+  static void MarkGone(const Ptr& value) {
+    if constexpr (requires { value->residency.MarkGone(); }) {
+      if (value) value->residency.MarkGone();
+    }
+  }
+
   void InsertLocked(Shard& s, Id id, Ptr value) {
     // New entries start unreferenced: only a later lookup marks them as worth keeping, so a scan
     // of many objects read once cannot push out the ones read all the time.
-    s.map.insert_or_assign(id, Entry{std::move(value), false});
+    MarkResident(value);
+    auto [slot, inserted] = s.map.try_emplace(id, Entry{value, false});
+    if (!inserted) {
+      if (slot->second.value != value) MarkGone(slot->second.value);
+      slot->second = Entry{std::move(value), false};
+    }
     if (s.map.size() <= per_shard_capacity_) return;
     // Second chance: walk the shard, dropping entries not looked up since the last walk and
     // clearing the mark of the others, until a tenth of the shard is free; a second walk
@@ -170,6 +190,7 @@ class ObjectCache {
         if (it->first == id) {
           ++it;
         } else if (!it->second.referenced) {
+          MarkGone(it->second.value);
           s.map.erase(it++);
         } else {
           it->second.referenced = false;

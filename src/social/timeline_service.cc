@@ -36,7 +36,8 @@ bool TimelineService::ShowInHome(const Viewer& viewer, const Post& post) {
   return posts_.Visible(viewer, post, Surface::kTimeline);
 }
 
-std::vector<PostPtr> TimelineService::Home(const Viewer& viewer, const storage::PageQuery& page) {
+std::vector<PostPtr> TimelineService::Home(const Viewer& viewer, const storage::PageQuery& page,
+                                           HomeTrace* trace) {
   std::vector<PostPtr> out;
   if (viewer.anonymous() || !viewer.graph) return out;
   const size_t limit = static_cast<size_t>(page.limit);
@@ -65,9 +66,15 @@ std::vector<PostPtr> TimelineService::Home(const Viewer& viewer, const storage::
     if (from_feed) {
       // The first read asks for a little more than a page: most posts pass the filters.
       const size_t want = scanned == 0 ? std::min(kBatch, limit + limit / 4 + 4) : kBatch;
-      batch = core_.home_feeds().Read(viewer.account_id, cursor, want, loader);
+      uint64_t version = 0;
+      batch = core_.home_feeds().Read(viewer.account_id, cursor, want, loader, &version);
+      if (trace != nullptr) {
+        if (scanned == 0) trace->feed_version = version;
+        if (version != trace->feed_version) trace->from_feed = false;
+      }
       if (batch.size() < want) from_feed = false;  // the feed ends here; continue from the DB
     } else {
+      if (trace != nullptr) trace->from_feed = false;
       auto read = core_.storage().Read();
       batch = read->posts().RecentByAuthors(feed_authors(), cursor, kAuthorBlock,
                                             static_cast<int>(kBatch));
@@ -95,7 +102,12 @@ std::vector<PostPtr> TimelineService::Home(const Viewer& viewer, const storage::
         break;
       }
       auto it = posts.find(id);
-      if (it == posts.end() || !ShowInHome(viewer, *it->second)) continue;
+      if (it == posts.end()) {
+        if (trace != nullptr) trace->from_feed = false;  // gone from the database: not a value
+        continue;
+      }
+      if (trace != nullptr) trace->examined.push_back(it->second);
+      if (!ShowInHome(viewer, *it->second)) continue;
       if (keep_oldest) {
         window.push_back(std::move(it->second));
         if (window.size() > limit) window.pop_front();

@@ -18,12 +18,24 @@ struct TagQuery {
   std::vector<std::string> none; // and none of these
 };
 
+// What a home page was made from, for a cache of rendered pages (http/api/home_page_cache.h):
+// every post the page looked at, shown or filtered out, and the feed's version.
+struct HomeTrace {
+  std::vector<PostPtr> examined;
+  uint64_t feed_version = 0;
+  // True when the page came from the in-memory feed alone, at one version of it (not from the
+  // database past the feed's end, and not across a change of the feed).
+  bool from_feed = true;
+};
+
 class TimelineService {
  public:
   explicit TimelineService(Core& core) : core_(core), posts_(core) {}
 
   // The viewer's home timeline, newest first, honouring max_id / since_id / min_id / limit.
-  std::vector<PostPtr> Home(const Viewer& viewer, const storage::PageQuery& page);
+  // `trace`, when given, receives what the page was made from.
+  std::vector<PostPtr> Home(const Viewer& viewer, const storage::PageQuery& page,
+                            HomeTrace* trace = nullptr);
   // Public posts of this instance (not replies to others, not boosts). `remote` or `only_media`
   // match nothing here (no federation, no media).
   std::vector<PostPtr> Public(const Viewer& viewer, const storage::PageQuery& page, bool remote,

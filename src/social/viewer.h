@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "common/cache_residency.h"
 #include "common/clock.h"
 #include "common/id.h"
 #include "domain/relationship.h"
@@ -44,6 +45,8 @@ struct ViewerGraph {
   IdSet blocking;
   IdSet blocked_by;
   std::unordered_map<Id, Mute> mutes;  // including ones that may have expired since loading
+  // Whether this graph is still the current one in Core's cache (common/cache_residency.h).
+  CacheResidency residency;
 
   bool Follows(Id id) const { return following.count(id) != 0; }
   bool BlocksEitherWay(Id id) const { return blocking.count(id) != 0 || blocked_by.count(id) != 0; }

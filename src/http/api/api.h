@@ -40,6 +40,7 @@ class Campaigns;
 namespace stoa::http::api {
 
 class RenderCache;
+class HomePageCache;
 
 // The use cases the API calls. Owned by the application; outlive the Api.
 struct Services {
@@ -55,6 +56,8 @@ struct Services {
   RateLimiter& rate_limiter;
   RenderCache& render_cache;
   Metrics* metrics = nullptr;  // for /metrics; may be null
+  // Rendered first pages of home timelines; null: none kept.
+  HomePageCache* home_pages = nullptr;
   // Trust and safety: notices and reports, cases (report_routes.cc, case_routes.cc). Set by the
   // application after construction; the routes answer 503 while they are null.
   safety::NoticeService* notices = nullptr;

@@ -299,6 +299,7 @@ void StatusWriter::Prefetch(const std::vector<social::PostPtr>& posts) {
   if (!viewer_.anonymous() && !shown_ids.empty()) {
     // Recent interactions come from memory; only posts older than its horizon need the database.
     auto recent = core_.LoadInteractions(viewer_.account_id);
+    if (record_ != nullptr) record_->interactions = recent;
     std::vector<Id> older;
     for (Id id : shown_ids) {
       if (recent && id >= recent->horizon) {
@@ -327,15 +328,32 @@ void StatusWriter::Append(std::string& out, const social::PostPtr& post, bool wi
   social::AccountPtr keep_author;
   const Account* author = LoadedAuthor(p.account_id);
   if (author == nullptr) author = core_.PeekAccount(p.account_id, viewer_.memo, keep_author);
+  if (record_ != nullptr) {
+    // The owners of the texts the page will point into.
+    record_->posts.push_back(post);
+    if (keep_author) {
+      record_->accounts.push_back(keep_author);
+    } else if (auto it = accounts_.find(p.account_id); it != accounts_.end()) {
+      record_->accounts.push_back(it->second);
+    } else if (viewer_.memo != nullptr) {
+      if (auto m = viewer_.memo->accounts.find(p.account_id); m != viewer_.memo->accounts.end()) {
+        record_->accounts.push_back(m->second);
+      } else if (author != nullptr) {
+        record_->complete = false;  // an author nobody here owns: its text cannot be kept
+      }
+    } else if (author != nullptr) {
+      record_->complete = false;
+    }
+  }
   static const std::string kNoName;
-  out += cache_.PostPrefix(core_, *post, author ? author->username : kNoName);
+  AppendFragment(out, cache_.PostPrefix(core_, *post, author ? author->username : kNoName));
   // Outside the cached prefix: a moderator marking the author sensitive makes all of their posts
   // sensitive (and lifting it restores each post's own flag) without re-rendering them.
   out += p.shown_sensitive() || (author && author->sensitized()) ? ",\"sensitive\":true"
                                                                  : ",\"sensitive\":false";
   out += ",\"account\":";
   if (author) {
-    out += cache_.Account(core_, *author);
+    AppendFragment(out, cache_.Account(core_, *author));
   } else {
     out += "null";
   }
@@ -382,6 +400,11 @@ void StatusWriter::Append(std::string& out, const social::PostPtr& post, bool wi
     AppendJsonString(out, p.text);
   }
   out += '}';
+}
+
+void StatusWriter::AppendFragment(std::string& out, std::string_view text) {
+  if (record_ != nullptr) record_->fragments.push_back({out.size(), text});
+  out += text;
 }
 
 void StatusWriter::Write(JsonWriter& w, const social::PostPtr& post, bool with_source) {

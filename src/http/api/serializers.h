@@ -14,6 +14,7 @@
 #include "domain/account.h"
 #include "domain/instance_rule.h"
 #include "domain/relationship.h"
+#include "http/api/home_page_cache.h"
 #include "social/core.h"
 #include "social/notification_service.h"
 #include "social/oauth_service.h"
@@ -72,8 +73,12 @@ class StatusWriter {
   void Write(JsonWriter& w, const social::PostPtr& post, bool with_source = false);
   std::string One(const social::PostPtr& post, bool with_source = false);
   std::string List(const std::vector<social::PostPtr>& posts);
+  // Makes List report into `record` what it copied and read (for HomePageCache). Before Prefetch.
+  void Record(PageRecord* record) { record_ = record; }
 
  private:
+  // Appends an object's memoised JSON, telling record_ where.
+  void AppendFragment(std::string& out, std::string_view text);
   void Append(std::string& out, const social::PostPtr& post, bool with_source);
   // Starts loading the post's cached JSON and its author's into the CPU cache (see List).
   void PrefetchFragments(const Post& post);
@@ -87,6 +92,7 @@ class StatusWriter {
   social::IdMap<social::PostPtr> originals_;
   social::IdSet favourited_, reblogged_, bookmarked_;
   std::string scratch_;
+  PageRecord* record_ = nullptr;
 };
 
 // Notifications with their accounts and statuses.

@@ -18,7 +18,25 @@ Response StatusPage(Call& c, const std::vector<social::PostPtr>& posts, int limi
 Response Home(Call& c) {
   auto page = c.Page(kStatusesDefault, kStatusesMax);
   if (!page.ok()) return ErrorResponse(page.status());
-  return StatusPage(c, c.s.timelines.Home(c.viewer, *page), page->limit);
+  // The first page (no cursor) is what clients open and refresh: kept rendered per viewer.
+  HomePageCache* cache = c.s.home_pages;
+  if (cache == nullptr || !cache->enabled() || page->max_id != kNoId || page->since_id != kNoId ||
+      page->min_id != kNoId) {
+    return StatusPage(c, c.s.timelines.Home(c.viewer, *page), page->limit);
+  }
+  if (auto hit = cache->Find(c.s.core, c.viewer, page->limit)) {
+    if (hit->newest != kNoId) c.SetLink(hit->newest, hit->oldest, page->limit);
+    return Ok(std::move(hit->body));
+  }
+  social::HomeTrace trace;
+  auto posts = c.s.timelines.Home(c.viewer, *page, &trace);
+  if (!posts.empty()) c.SetLink(posts.front()->id, posts.back()->id, page->limit);
+  PageRecord record;
+  StatusWriter writer(c.s.core, c.viewer, c.s.render_cache);
+  writer.Record(&record);
+  std::string body = writer.List(posts);
+  cache->Store(c.viewer, page->limit, trace, std::move(record), posts, body);
+  return Ok(std::move(body));
 }
 
 Response Public(Call& c) {

@@ -36,6 +36,37 @@ TEST(HomeFeedsTest, LoadsOnceThenServesFromMemoryAndFanOutAddsPosts) {
   EXPECT_FALSE(feeds.Contains(8, 4));
 }
 
+TEST(HomeFeedsTest, VersionsChangeWithTheFeedAndNeverRepeat) {
+  HomeFeeds feeds(100, 10);
+  auto load = FixedLoader({1, 2});
+  EXPECT_EQ(feeds.Version(7), 0u) << "not in memory";
+  uint64_t v1 = 0;
+  feeds.Read(7, 1000, 10, load, &v1);
+  EXPECT_NE(v1, 0u);
+  EXPECT_EQ(feeds.Version(7), v1);
+  uint64_t again = 0;
+  feeds.Read(7, 1000, 10, load, &again);
+  EXPECT_EQ(again, v1) << "reads do not change it";
+  feeds.Push(7, 3);
+  const uint64_t v2 = feeds.Version(7);
+  EXPECT_NE(v2, v1);
+  const Id followers[] = {7};
+  feeds.PushMany(followers, 4);
+  const uint64_t v3 = feeds.Version(7);
+  EXPECT_NE(v3, v2);
+  feeds.Push(8, 5);  // another feed, not in memory
+  EXPECT_EQ(feeds.Version(7), v3);
+  // Dropped and loaded again with the same ids: a version never seen before.
+  feeds.Forget(7);
+  EXPECT_EQ(feeds.Version(7), 0u);
+  uint64_t v4 = 0;
+  feeds.Read(7, 1000, 10, load, &v4);
+  EXPECT_NE(v4, 0u);
+  EXPECT_NE(v4, v1);
+  EXPECT_NE(v4, v2);
+  EXPECT_NE(v4, v3);
+}
+
 TEST(HomeFeedsTest, CapKeepsTheNewest) {
   HomeFeeds feeds(3, 10);
   auto load = FixedLoader({1, 2, 3, 4, 5});

@@ -1,5 +1,7 @@
 #include "social/object_cache.h"
 
+#include "common/cache_residency.h"
+
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -8,6 +10,78 @@ namespace stoa::social {
 namespace {
 
 using Cache = ObjectCache<int>;
+
+// A value that tracks whether it is still its entry's value (common/cache_residency.h).
+struct Tracked {
+  int value = 0;
+  CacheResidency residency;
+};
+using TrackedCache = ObjectCache<Tracked>;
+std::shared_ptr<const Tracked> MakeTracked(int v) {
+  auto t = std::make_shared<Tracked>();
+  t->value = v;
+  return t;
+}
+
+TEST(ObjectCacheTest, ValuesKnowWhileTheyAreTheirEntrysValue) {
+  TrackedCache cache(100);
+  auto a = MakeTracked(1);
+  EXPECT_FALSE(a->residency.resident()) << "untracked until stored";
+  cache.Fill(1, a, cache.BeginFill(1));
+  EXPECT_TRUE(a->residency.resident());
+  // Replaced by a newer value (Put after a commit): the old one is gone for good.
+  auto b = MakeTracked(2);
+  cache.Put(1, b);
+  EXPECT_FALSE(a->residency.resident());
+  EXPECT_TRUE(b->residency.resident());
+  cache.Put(1, a);  // never resident again, even if stored again
+  EXPECT_FALSE(a->residency.resident());
+  EXPECT_FALSE(b->residency.resident());
+  // Invalidate and Clear.
+  auto c = MakeTracked(3);
+  cache.Put(2, c);
+  cache.Invalidate(2);
+  EXPECT_FALSE(c->residency.resident());
+  auto d = MakeTracked(4);
+  cache.Put(3, d);
+  cache.Clear();
+  EXPECT_FALSE(d->residency.resident());
+  // A copy of a resident value is another object: untracked.
+  auto e = MakeTracked(5);
+  cache.Put(4, e);
+  Tracked copy = *e;
+  EXPECT_FALSE(copy.residency.resident());
+  EXPECT_TRUE(e->residency.resident());
+}
+
+TEST(ObjectCacheTest, DroppedFillsAndEvictedValuesAreNotResident) {
+  TrackedCache cache(100);
+  const uint64_t epoch = cache.BeginFill(5);
+  cache.Invalidate(5);
+  auto stale = MakeTracked(1);
+  cache.Fill(5, stale, epoch);  // dropped: a fresh load would not return it
+  EXPECT_FALSE(stale->residency.resident());
+
+  TrackedCache small(32);  // one per shard
+  std::vector<std::shared_ptr<const Tracked>> values;
+  for (Id id = 1; id <= 500; ++id) {
+    values.push_back(MakeTracked(static_cast<int>(id)));
+    small.Fill(id, values.back(), small.BeginFill(id));
+  }
+  size_t resident = 0;
+  for (Id id = 1; id <= 500; ++id) {
+    auto found = small.Find(id);
+    const bool is = values[static_cast<size_t>(id - 1)]->residency.resident();
+    EXPECT_EQ(is, found == values[static_cast<size_t>(id - 1)]) << id;
+    resident += is ? 1 : 0;
+  }
+  EXPECT_EQ(resident, small.size()) << "every evicted value knows it";
+
+  TrackedCache off(0);
+  auto never = MakeTracked(1);
+  off.Put(1, never);
+  EXPECT_FALSE(never->residency.resident());
+}
 
 TEST(ObjectCacheTest, FillFindInvalidate) {
   Cache cache(100);
