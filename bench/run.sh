@@ -4,6 +4,9 @@
 #     JSON file of the same size, same wrk settings; the ratio is the figure (budget >= 0.5);
 #  2. status creation, durable, each author with ~100 followers (budget >= 10,000/s);
 # plus p50/p99 latencies, peak RSS, database size and the machine.
+# The home timeline is measured twice: as configured by default (first pages kept rendered per
+# viewer, http/api/home_page_cache.h), and with that cache off, every page filtered and rendered
+# (UNCACHED=0 skips the second measurement).
 # Environment: ACCOUNTS (10000) FOLLOWS (100) STATUSES (1000000) DURATION (20s) CONNS (64)
 #              POST_CONNS ("64 256": status creation and its baseline at each concurrency)
 #              WRK_THREADS (2) PORT (18080)
@@ -45,11 +48,15 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-STOA_RATE_LIMITS=off STOA_SERVER_ACCESS_LOG=false STOA_LOG_LEVEL=warn \
-STOA_BASE_URL=http://127.0.0.1:$PORT "$BIN" serve --data "$run" --listen 127.0.0.1:$PORT &
-stoa_pid=$!
-pids+=($stoa_pid)
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
+# start_stoa [ENV=VALUE...]: starts stoa on $run with extra environment; sets stoa_pid.
+start_stoa() {
+  env STOA_RATE_LIMITS=off STOA_SERVER_ACCESS_LOG=false STOA_LOG_LEVEL=warn \
+    STOA_BASE_URL=http://127.0.0.1:$PORT "$@" "$BIN" serve --data "$run" --listen 127.0.0.1:$PORT &
+  stoa_pid=$!
+  pids+=($stoa_pid)
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
+}
+start_stoa
 
 token=$(head -1 "$TOKENS")
 mkdir -p "$out/static"
@@ -77,18 +84,23 @@ sleep 0.5
 
 echo "== warming: every user's home timeline once (the first read of a feed rebuilds it)"
 users=$(wc -l < "$TOKENS")
-warm_start=$(date +%s.%N)
-WRK_THREADS=$WRK_THREADS wrk -t"$WRK_THREADS" -c"$WRK_THREADS" -d"${WARM:-60s}" -s "$root/bench/wrk/warm.lua" \
-  "http://127.0.0.1:$PORT/api/v1/timelines/home" > "$out/warm.txt" &
-warm_pid=$!
-# Stop once every user was visited (wrk counts requests; poll the server's metrics instead).
-while kill -0 $warm_pid 2>/dev/null; do
-  done_count=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk -F'[ }]' '/^stoa_home_feeds_in_memory/ {print $NF}')
-  [ "${done_count%.*}" -ge "$users" ] 2>/dev/null && { kill $warm_pid 2>/dev/null; break; }
-  sleep 1
-done
-wait $warm_pid 2>/dev/null || true
-warm_seconds=$(awk -v a="$warm_start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
+# warm: reads every user's home timeline once; sets warm_seconds.
+warm() {
+  local warm_start warm_pid done_count
+  warm_start=$(date +%s.%N)
+  WRK_THREADS=$WRK_THREADS wrk -t"$WRK_THREADS" -c"$WRK_THREADS" -d"${WARM:-60s}" -s "$root/bench/wrk/warm.lua" \
+    "http://127.0.0.1:$PORT/api/v1/timelines/home" > "$out/warm.txt" &
+  warm_pid=$!
+  # Stop once every user was visited (wrk counts requests; poll the server's metrics instead).
+  while kill -0 $warm_pid 2>/dev/null; do
+    done_count=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk -F'[ }]' '/^stoa_home_feeds_in_memory/ {print $NF}')
+    [ "${done_count%.*}" -ge "$users" ] 2>/dev/null && { kill $warm_pid 2>/dev/null; break; }
+    sleep 1
+  done
+  wait $warm_pid 2>/dev/null || true
+  warm_seconds=$(awk -v a="$warm_start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
+}
+warm
 echo "   $users feeds rebuilt from the database in $warm_seconds s (cold reads, one connection per wrk thread)"
 
 echo "== nginx static $body_bytes-byte JSON"
@@ -99,6 +111,19 @@ echo "== stoa GET /api/v1/timelines/home (random users)"
 home_out=$(wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$root/bench/wrk/home.lua" \
   "http://127.0.0.1:$PORT/api/v1/timelines/home")
 echo "$home_out"
+page_hits=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk -F'[ }]' '/^stoa_home_page_cache_total\{result="hit"/ {print $NF}')
+page_misses=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk -F'[ }]' '/^stoa_home_page_cache_total\{result="miss"/ {print $NF}')
+rss_kb=$(awk '/VmHWM/ {print $2}' /proc/$stoa_pid/status)
+uncached_out=""
+if [ "${UNCACHED:-1}" != 0 ]; then
+  echo "== stoa GET /api/v1/timelines/home (random users), rendered page cache off"
+  kill -TERM "$stoa_pid"; wait "$stoa_pid" 2>/dev/null || true
+  start_stoa STOA_TIMELINES_HOME_PAGE_CACHE_ENTRIES=0
+  warm
+  uncached_out=$(wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$root/bench/wrk/home.lua" \
+    "http://127.0.0.1:$PORT/api/v1/timelines/home")
+  echo "$uncached_out"
+fi
 post_outs=()
 for c in $POST_CONNS; do
   echo "== stoa POST /api/v1/statuses, $c connections (durable, fan-out to ~$FOLLOWS followers)"
@@ -114,7 +139,6 @@ pct() { echo "$1" | awk -v p="$2" '$1 == p {print $2}'; }
 bad() { echo "$1" | awk '/Non-2xx or 3xx responses/ {n = $NF} END {print n + 0}'; }
 nginx_rps=$(rps "$nginx_out"); home_rps=$(rps "$home_out")
 ratio=$(awk -v a="$home_rps" -v b="$nginx_rps" 'BEGIN {printf "%.2f", a / b}')
-rss_kb=$(awk '/VmHWM/ {print $2}' /proc/$stoa_pid/status)
 db_bytes=$(du -cb "$run"/stoa.db* | tail -1 | cut -f1)
 cpu=$(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')
 mem=$(free -g | awk '/Mem:/ {print $2 " GiB"}')
@@ -144,6 +168,11 @@ report=$out/results.md
   echo "| nginx static ${body_bytes}-byte JSON | $nginx_rps req/s (p50 $(pct "$nginx_out" 50%), p99 $(pct "$nginx_out" 99%)) |"
   echo "| stoa home timeline (20 statuses) | $home_rps req/s (p50 $(pct "$home_out" 50%), p99 $(pct "$home_out" 99%)), non-2xx: $(bad "$home_out") |"
   echo "| ratio stoa / nginx | $ratio (budget >= 0.5) |"
+  echo "| rendered page cache during the home run | ${page_hits:-0} hits, ${page_misses:-0} misses (misses include the warm-up's first reads) |"
+  if [ -n "$uncached_out" ]; then
+    u=$(rps "$uncached_out")
+    echo "| stoa home timeline, page cache off (every page filtered and rendered) | $u req/s (p50 $(pct "$uncached_out" 50%), p99 $(pct "$uncached_out" 99%)), non-2xx: $(bad "$uncached_out"); ratio to nginx $(awk -v a="$u" -v b="$nginx_rps" 'BEGIN {printf "%.2f", a / b}') |"
+  fi
   i=0
   for c in $POST_CONNS; do
     post_out=${post_outs[$i]}; base=${sqlite_rpss[$i]}; r=$(rps "$post_out")
@@ -152,7 +181,7 @@ report=$out/results.md
     i=$((i + 1))
   done
   echo "| cold home feeds: first read of every user's feed after a start | $users in $warm_seconds s |"
-  echo "| peak RSS of stoa | $((rss_kb / 1024)) MiB |"
+  echo "| peak RSS of stoa (default configuration, after the home run) | $((rss_kb / 1024)) MiB |"
   echo "| database size after the run | $((db_bytes / 1024 / 1024)) MiB |"
 } > "$report"
 echo
