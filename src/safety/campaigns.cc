@@ -21,8 +21,15 @@ Campaigns::Campaigns(storage::Storage& storage, CampaignSettings settings)
 
 Status Campaigns::Load() {
   std::vector<CaseStatus> all;
-  if (enabled()) all = storage_.Read()->cases().ListOpenCaseStatuses();
+  std::vector<std::pair<Id, Id>> exclusions;
+  if (enabled()) {
+    auto read = storage_.Read();
+    all = read->cases().ListOpenCaseStatuses();
+    exclusions = read->cases().ListOpenCaseExclusions();
+  }
   std::unique_lock lock(mu_);
+  excluded_.clear();
+  for (const auto& [case_id, status_id] : exclusions) excluded_[case_id].push_back(status_id);
   index_ = screen::NearDuplicateIndex(index_.max_distance());
   entries_.clear();
   cases_.clear();
@@ -41,7 +48,7 @@ screen::Fingerprint Campaigns::FingerprintOf(const Post& post) {
 }
 
 std::optional<Campaigns::Candidate> Campaigns::Find(const screen::Fingerprint& f, Id author,
-                                                    Timestamp now) const {
+                                                    Timestamp now, Id status_id) const {
   if (!enabled() || f.shingles < screen::kMinFingerprintShingles) return std::nullopt;
   const Timestamp since = now - settings_.window;
   std::shared_lock lock(mu_);
@@ -53,6 +60,13 @@ std::optional<Campaigns::Candidate> Campaigns::Find(const screen::Fingerprint& f
     if (m.distance > settings_.distance || (best && m.distance > best->distance)) continue;
     auto it = entries_.find(m.id);
     if (it == entries_.end()) continue;  // forgotten
+    if (status_id != kNoId) {
+      auto x = excluded_.find(it->second.case_id);
+      if (x != excluded_.end() &&
+          std::find(x->second.begin(), x->second.end(), status_id) != x->second.end()) {
+        continue;  // a moderator took this status out of that case
+      }
+    }
     for (const Author& a : it->second.recent) {
       if (a.account_id == kNoId || a.added_at < since) break;  // newest first
       if (a.account_id == author) continue;
@@ -125,9 +139,11 @@ void Campaigns::AddLocked(Id case_id, uint64_t simhash, const Author& a) {
 
 Status Campaigns::Remove(storage::Transaction& tx, Id case_id, Id status_id) {
   RETURN_IF_ERROR(tx.cases().RemoveStatus(case_id, status_id));
+  RETURN_IF_ERROR(tx.cases().ExcludeStatus(case_id, status_id));
   if (!enabled()) return Status::Ok();
   const std::vector<CaseStatus> listed = tx.cases().ListStatuses(case_id, kMaxRestored);
   std::unique_lock lock(mu_);
+  excluded_[case_id].push_back(status_id);
   // A case without entries has nothing to correct (none of its statuses is matched on, or it
   // was forgotten: made again it would attract copies while closed).
   if (!DropLocked(case_id)) return Status::Ok();
@@ -155,14 +171,24 @@ bool Campaigns::DropLocked(Id case_id) {
 
 void Campaigns::Forget(Id case_id) {
   std::unique_lock lock(mu_);
+  excluded_.erase(case_id);
   if (DropLocked(case_id)) CompactLocked();
 }
 
 void Campaigns::Restore(Id case_id) {
   if (!enabled()) return;
-  std::vector<CaseStatus> listed = storage_.Read()->cases().ListStatuses(case_id, kMaxRestored);
+  std::vector<CaseStatus> listed;
+  std::vector<Id> excluded;
+  {
+    auto read = storage_.Read();
+    listed = read->cases().ListStatuses(case_id, kMaxRestored);
+    for (const auto& [c, status_id] : read->cases().ListOpenCaseExclusions()) {
+      if (c == case_id) excluded.push_back(status_id);
+    }
+  }
   std::unique_lock lock(mu_);
   if (cases_.count(case_id) != 0) return;  // still known: nothing was forgotten
+  if (!excluded.empty()) excluded_[case_id] = std::move(excluded);
   for (const CaseStatus& s : listed) {
     if (s.shingles < screen::kMinFingerprintShingles) continue;
     AddLocked(case_id, s.simhash, Author{s.account_id, s.status_id, s.added_at});

@@ -82,8 +82,10 @@ class Campaigns {
   };
   // The status of an open case nearest to `f` within the distance, by an account other than
   // `author`, added at or after `now - window`; nullopt when there is none, when campaigns are
-  // off or `f` has too few shingles to match on. No I/O.
-  std::optional<Candidate> Find(const screen::Fingerprint& f, Id author, Timestamp now) const;
+  // off or `f` has too few shingles to match on. Cases that `status_id` was taken out of (Remove)
+  // are passed over. No I/O.
+  std::optional<Candidate> Find(const screen::Fingerprint& f, Id author, Timestamp now,
+                                Id status_id = kNoId) const;
 
   // How a status comes to be listed in a case.
   enum class Listing {
@@ -100,8 +102,9 @@ class Campaigns {
   // through it any more. The index keeps no entry per status (statuses fold into entries), so the
   // case's entries are made again from what `tx` reads it still lists, under the index's lock
   // (the single writer runs every Add in between, so none is lost; a transaction that rolls back
-  // leaves the status unmatched until the next start). kNotFound when the case does not list
-  // the status.
+  // leaves the status unmatched until the next start). The status never joins the case again
+  // (storage::Cases::ExcludeStatus; Find passes over the case for it). kNotFound when the case
+  // does not list the status.
   Status Remove(storage::Transaction& tx, Id case_id, Id status_id);
   // Forgets every status of case `case_id` (closed, or found not to be open).
   void Forget(Id case_id);
@@ -156,6 +159,8 @@ class Campaigns {
   screen::NearDuplicateIndex index_;
   std::unordered_map<uint64_t, Entry> entries_;
   std::unordered_map<Id, std::vector<uint64_t>> cases_;
+  // Each case's statuses taken out of it by a moderator (Remove), loaded with the open cases.
+  std::unordered_map<Id, std::vector<Id>> excluded_;
   uint64_t next_entry_ = 1;
   size_t statuses_ = 0;
   size_t dead_ = 0;

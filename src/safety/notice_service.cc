@@ -383,11 +383,11 @@ Status NoticeService::Store(storage::Transaction& tx, Notice& n, const std::vect
       open = tx.cases().FindOpenWithStatus(t.id);
       if (!open) {
         if (t.campaign) {
-          ASSIGN_OR_RETURN(open, OpenCampaignCase(tx, t.campaign->case_id));
+          ASSIGN_OR_RETURN(open, OpenCampaignCase(tx, t.campaign->case_id, t.id));
         }
         if (!open) {
-          ASSIGN_OR_RETURN(open,
-                           FindCampaign(tx, fingerprint_of_status(), status->account_id, now));
+          ASSIGN_OR_RETURN(
+              open, FindCampaign(tx, fingerprint_of_status(), status->account_id, t.id, now));
         }
         new_member = open.has_value();
       }
@@ -467,20 +467,25 @@ Status NoticeService::Store(storage::Transaction& tx, Notice& n, const std::vect
 
 Result<std::optional<Case>> NoticeService::FindCampaign(storage::Transaction& tx,
                                                         const screen::Fingerprint& f, Id author,
-                                                        Timestamp now) {
+                                                        Id status_id, Timestamp now) {
   // The index may name a case that was closed outside the decisions or never committed: such a
   // case is forgotten and the next candidate tried (a few times at most; each try forgets one).
   constexpr int kTries = 4;
   for (int i = 0; i < kTries; ++i) {
-    auto candidate = campaigns_->Find(f, author, now);
+    auto candidate = campaigns_->Find(f, author, now, status_id);
     if (!candidate) return std::optional<Case>();
-    ASSIGN_OR_RETURN(auto c, OpenCampaignCase(tx, candidate->case_id));
+    ASSIGN_OR_RETURN(auto c, OpenCampaignCase(tx, candidate->case_id, status_id));
     if (c) return c;
   }
   return std::optional<Case>();
 }
 
-Result<std::optional<Case>> NoticeService::OpenCampaignCase(storage::Transaction& tx, Id case_id) {
+Result<std::optional<Case>> NoticeService::OpenCampaignCase(storage::Transaction& tx, Id case_id,
+                                                            Id status_id) {
+  // Taken out of that case by a moderator: it never joins it again (the index passes over it
+  // too; this is the database's word, for a removal that committed after screening looked).
+  ASSIGN_OR_RETURN(bool excluded, tx.cases().IsExcluded(case_id, status_id));
+  if (excluded) return std::optional<Case>();
   auto c = tx.cases().Get(case_id);
   if (c.ok() && c->state == CaseState::kOpen && c->kind == CaseKind::kNotice &&
       c->target_type == TargetType::kStatus) {

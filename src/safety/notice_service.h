@@ -124,11 +124,13 @@ class NoticeService {
   std::string NewSecret(Notice& notice);
   // The open notice case a status with fingerprint `f` by `author` may join as a campaign member
   // (Campaigns::Find, checked against the case in `tx`), or nullopt.
+  // `status_id` is the status that would join (never a case it was taken out of).
   Result<std::optional<Case>> FindCampaign(storage::Transaction& tx, const screen::Fingerprint& f,
-                                           Id author, Timestamp now);
+                                           Id author, Id status_id, Timestamp now);
   // Case `case_id` as read in `tx` if it is an open notice case about a status (one a campaign
-  // member may join); otherwise forgets it in the campaign index and returns nullopt.
-  Result<std::optional<Case>> OpenCampaignCase(storage::Transaction& tx, Id case_id);
+  // member may join); otherwise forgets it in the campaign index and returns nullopt. nullopt as
+  // well when `status_id` was taken out of that case.
+  Result<std::optional<Case>> OpenCampaignCase(storage::Transaction& tx, Id case_id, Id status_id);
 
   social::Core& core_;
   social::PostService& posts_;

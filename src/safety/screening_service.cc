@@ -246,7 +246,7 @@ std::unique_ptr<social::ScreeningOutcome> ScreeningService::Screen(const Post& p
   if (out->action == Action::kPublish && campaigns_ != nullptr && campaigns_->enabled()) {
     // Campaigns: a copy the chain let through of a post by another account in an open case is
     // flagged; its notice joins that case (NoticeService::Store).
-    if (auto c = campaigns_->Find(fingerprint_of_post(), post.account_id, core_.Now())) {
+    if (auto c = campaigns_->Find(fingerprint_of_post(), post.account_id, core_.Now(), post.id)) {
       out->campaign = c;
       out->action = Action::kFlag;
       out->screening.policy.verdict = screen::Verdict::kPublishAndFlag;

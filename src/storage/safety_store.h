@@ -102,6 +102,12 @@ class Cases {
   // Takes `status_id` off the case's list (a moderator's correction of a campaign).
   // kNotFound when the case does not list it.
   virtual Status RemoveStatus(Id case_id, Id status_id) = 0;
+  // Records that `status_id` was taken out of case `case_id` and must not join it again
+  // (migration 0017). Recording it twice changes nothing.
+  virtual Status ExcludeStatus(Id case_id, Id status_id) = 0;
+  virtual Result<bool> IsExcluded(Id case_id, Id status_id) const = 0;
+  // The (case, status) exclusions of every open notice case (loaded at start).
+  virtual std::vector<std::pair<Id, Id>> ListOpenCaseExclusions() const = 0;
   // The open notice case that lists the status (its target or a campaign member), if any.
   virtual std::optional<Case> FindOpenWithStatus(Id status_id) const = 0;
   // The statuses with a fingerprint of every open notice case, oldest first (loaded at start).

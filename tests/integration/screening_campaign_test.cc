@@ -451,7 +451,6 @@ TEST_F(ScreeningCampaignTest, AModeratorTakesAWronglyGroupedStatusOutOfACampaign
   const std::string later = Post(follower, kCampaignUnflagged);
   EXPECT_EQ(Verdict(later), "publish_and_flag");
   EXPECT_EQ(CaseOf(later), case_id);
-
   // A held member stays: it waits for the decision, which releases it.
   const std::string held =
       Post(server.CreateUser("grouperd"),
@@ -489,6 +488,58 @@ TEST_F(ScreeningCampaignTest, AModeratorTakesAWronglyGroupedStatusOutOfACampaign
   auto closed = server.Delete(path + copy + why, mod.token);
   EXPECT_EQ(closed.status, 409) << closed.body;
   EXPECT_EQ(CaseStatuses(case_id).size(), 3u);
+}
+
+// A status taken out of a campaign is never taken back (migration 0017): not by an edit that
+// screening finds near the case (before or after a restart), not by a later report, which opens
+// a case of its own.
+TEST_F(ScreeningCampaignTest, AStatusTakenOutOfACampaignIsNeverTakenBack) {
+  const TestServer::User a = server.CreateUser("groupera");
+  const TestServer::User b = server.CreateUser("grouperb");
+  const TestServer::User c = server.CreateUser("grouperc");
+  const std::string first = Post(a, kCampaignText);
+  const std::string quoted = Post(b, kCampaignRespelled);
+  const std::string copy = Post(c, kCampaignUnflagged);  // flagged only as a copy
+  const std::string case_id = CaseOf(first);
+  ASSERT_EQ(CaseStatuses(case_id), (std::vector<std::string>{first, quoted, copy}));
+  ASSERT_EQ(Verdict(copy), "publish_and_flag");
+  const std::string why = "?reason=" + UrlEncode("Satire of the campaign, not a copy");
+  ASSERT_EQ(
+      server.Delete("/api/v1/admin/cases/" + case_id + "/statuses/" + copy + why, mod.token).status,
+      200);
+
+  // An edit that stays near the campaign: screened again, not a copy of that case any more.
+  const auto edit = [&](const std::string& text) {
+    auto r =
+        server.Put("/api/v1/statuses/" + copy, R"({"status":)" + JsonString(text) + "}", c.token);
+    ASSERT_EQ(r.status, 200) << r.body;
+  };
+  const std::string edited = std::string(kCampaignUnflagged) + " Really.";
+  ASSERT_LE(screen::HammingDistance(screen::FingerprintText(kCampaignText).simhash,
+                                    screen::FingerprintText(edited).simhash),
+            7);
+  edit(edited);
+  EXPECT_EQ(Verdict(copy), "publish");
+  EXPECT_FALSE(Has(CaseStatuses(case_id), copy));
+  // After a restart the campaign index is loaded with the case's exclusions.
+  server.Restart();
+  edit(kCampaignUnflagged);
+  EXPECT_EQ(Verdict(copy), "publish");
+  EXPECT_FALSE(Has(CaseStatuses(case_id), copy));
+
+  // A member's report of it: a case of its own.
+  auto report = server.Post("/api/v1/reports",
+                            R"({"account_id":")" + IdToString(c.id) + R"(","status_ids":[")" +
+                                copy + R"("],"comment":"the same campaign","category":"other"})",
+                            reporter.token);
+  ASSERT_EQ(report.status, 200) << report.body;
+  const std::string own_case = CaseOf(copy);
+  EXPECT_FALSE(own_case.empty()) << "the report opened no case";
+  EXPECT_NE(own_case, case_id) << "the status taken out joined the campaign again";
+  EXPECT_EQ(CaseStatuses(case_id), (std::vector<std::string>{first, quoted}));
+  // Other accounts' copies are still flagged as copies.
+  const std::string later = Post(follower, kCampaignUnflagged);
+  EXPECT_EQ(Verdict(later), "publish_and_flag");
 }
 
 // Fingerprint-only flags: the removed post's case was about a member's report (category

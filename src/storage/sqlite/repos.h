@@ -228,6 +228,9 @@ class SqliteCases final : public Cases {
   Status AddStatus(const CaseStatus& status) override;
   std::vector<CaseStatus> ListStatuses(Id case_id, int limit) const override;
   Status RemoveStatus(Id case_id, Id status_id) override;
+  Status ExcludeStatus(Id case_id, Id status_id) override;
+  Result<bool> IsExcluded(Id case_id, Id status_id) const override;
+  std::vector<std::pair<Id, Id>> ListOpenCaseExclusions() const override;
   std::optional<Case> FindOpenWithStatus(Id status_id) const override;
   std::vector<CaseStatus> ListOpenCaseStatuses() const override;
 

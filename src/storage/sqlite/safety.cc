@@ -30,6 +30,13 @@ constexpr char kListCaseStatuses[] = "SELECT " CASE_STATUS_COLUMNS
                                      "WHERE id = ?1), m.added_at, m.status_id LIMIT ?2";
 constexpr char kRemoveCaseStatus[] =
     "DELETE FROM case_statuses WHERE case_id = ?1 AND status_id = ?2";
+constexpr char kExcludeCaseStatus[] =
+    "INSERT OR IGNORE INTO case_status_exclusions (case_id, status_id) VALUES (?1, ?2)";
+constexpr char kIsExcluded[] =
+    "SELECT 1 FROM case_status_exclusions WHERE case_id = ?1 AND status_id = ?2";
+constexpr char kListOpenCaseExclusions[] =
+    "SELECT x.case_id, x.status_id FROM cases c JOIN case_status_exclusions x ON x.case_id = c.id "
+    "WHERE c.state = 0 AND c.kind = 0 ORDER BY x.case_id, x.status_id";
 // The status's few cases by primary key, then their state: "+state" and "+kind" keep the planner
 // from walking every open case through cases_open_created (state = 0) and testing each against
 // the list, which it chose on a database of 17,000 open cases (safety bench: 3x slower notices).
@@ -596,6 +603,24 @@ Status SqliteCases::RemoveStatus(Id case_id, Id status_id) {
   StatementScope s(c_->Prepare(kRemoveCaseStatus));
   s->Bind(1, case_id).Bind(2, status_id);
   return RunChangingRow(*c_, *s);
+}
+
+Status SqliteCases::ExcludeStatus(Id case_id, Id status_id) {
+  StatementScope s(c_->Prepare(kExcludeCaseStatus));
+  s->Bind(1, case_id).Bind(2, status_id);
+  return s->Run();
+}
+
+Result<bool> SqliteCases::IsExcluded(Id case_id, Id status_id) const {
+  StatementScope s(c_->Prepare(kIsExcluded));
+  s->Bind(1, case_id).Bind(2, status_id);
+  return s->Step();
+}
+
+std::vector<std::pair<Id, Id>> SqliteCases::ListOpenCaseExclusions() const {
+  StatementScope s(c_->Prepare(kListOpenCaseExclusions));
+  return ReadAll(*s,
+                 [](const Statement& row) { return std::pair<Id, Id>(row.Int(0), row.Int(1)); });
 }
 
 std::optional<Case> SqliteCases::FindOpenWithStatus(Id status_id) const {

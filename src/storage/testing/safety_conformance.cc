@@ -544,5 +544,32 @@ TEST_P(StorageConformanceTest, CaseStatusesRemoveOneStatus) {
   EXPECT_EQ(Read()->cases().ListStatuses(a.id, 100).size(), 2u);
 }
 
+// Migration 0017: a status taken out of a case is recorded as excluded from it (twice is once);
+// the exclusions of open cases are listed for loading, those of closed cases are not.
+TEST_P(StorageConformanceTest, CaseStatusExclusions) {
+  const Case a = MakeCase(NextId(), TargetType::kStatus, 801, Now(), 0, Now());
+  const Case b = MakeCase(NextId(), TargetType::kStatus, 901, Now(), 0, Now());
+  MustWrite([&](Transaction& tx) -> Status {
+    RETURN_IF_ERROR(tx.cases().Insert(a));
+    RETURN_IF_ERROR(tx.cases().Insert(b));
+    RETURN_IF_ERROR(tx.cases().ExcludeStatus(a.id, 802));
+    RETURN_IF_ERROR(tx.cases().ExcludeStatus(a.id, 802));
+    RETURN_IF_ERROR(tx.cases().ExcludeStatus(a.id, 803));
+    return tx.cases().ExcludeStatus(b.id, 902);
+  });
+  EXPECT_TRUE(*Read()->cases().IsExcluded(a.id, 802));
+  EXPECT_FALSE(*Read()->cases().IsExcluded(a.id, 902));
+  EXPECT_FALSE(*Read()->cases().IsExcluded(b.id, 802));
+  EXPECT_EQ(Read()->cases().ListOpenCaseExclusions(),
+            (std::vector<std::pair<Id, Id>>{{a.id, 802}, {a.id, 803}, {b.id, 902}}));
+  Case closed = *Read()->cases().Get(a.id);
+  closed.state = CaseState::kClosed;
+  closed.closed_at = Now();
+  MustWrite([&](Transaction& tx) { return tx.cases().Update(closed); });
+  EXPECT_EQ(Read()->cases().ListOpenCaseExclusions(),
+            (std::vector<std::pair<Id, Id>>{{b.id, 902}}));
+  EXPECT_TRUE(*Read()->cases().IsExcluded(a.id, 802)) << "kept with the closed case";
+}
+
 }  // namespace
 }  // namespace stoa::storage::conformance
