@@ -4,8 +4,8 @@
 
 namespace stoa::social {
 
-void HomeFeeds::InsertSorted(Feed& f, Id post_id) {
-  f.version = next_version_.fetch_add(1, std::memory_order_relaxed);
+void HomeFeeds::InsertSorted(Shard& s, Feed& f, Id post_id) {
+  f.version = s.next_version++;
   if (f.ids.empty() || f.ids.back() < post_id) {
     f.ids.push_back(post_id);
   } else {
@@ -40,8 +40,8 @@ HomeFeeds::Feed& HomeFeeds::Ensure(Shard& s, std::unique_lock<std::mutex>& lock,
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     if (ids.size() > max_items_) ids.erase(ids.begin(), ids.end() - max_items_);
     f.ids.assign(ids.begin(), ids.end());
-    f.version = next_version_.fetch_add(1, std::memory_order_relaxed);
-    for (Id p : f.pending) InsertSorted(f, p);
+    f.version = s.next_version++;
+    for (Id p : f.pending) InsertSorted(s, f, p);
     f.pending.clear();
     f.loading = false;
     s.loaded.notify_all();
@@ -103,7 +103,7 @@ void HomeFeeds::Push(Id account_id, Id post_id) {
   if (it->second.loading) {
     it->second.pending.push_back(post_id);
   } else {
-    InsertSorted(it->second, post_id);
+    InsertSorted(s, it->second, post_id);
   }
 }
 
@@ -127,7 +127,7 @@ void HomeFeeds::PushMany(std::span<const Id> account_ids, Id post_id, Id skip_if
           std::binary_search(f.ids.begin(), f.ids.end(), skip_if_contains)) {
         continue;
       }
-      InsertSorted(f, post_id);
+      InsertSorted(s, f, post_id);
     }
   }
 }
