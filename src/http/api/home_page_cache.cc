@@ -17,15 +17,11 @@ void Dedup(std::vector<std::shared_ptr<const T>>& v) {
 
 }  // namespace
 
-bool HomePageCache::Current(const Page& page, social::Core& core, const social::Viewer& viewer,
-                            int limit) {
-  if (page.role != viewer.role || page.limit != limit) return false;
-  if (page.graph.get() != viewer.graph.get() || !page.graph->residency.resident()) return false;
-  if (!page.interactions->residency.resident()) return false;
+bool HomePageCache::Resident(const Page& page) {
+  if (!page.graph->residency.resident() || !page.interactions->residency.resident()) return false;
   // The objects are seldom in the CPU cache: start loading every flag before reading the first.
   for (const auto& p : page.posts) __builtin_prefetch(&p->residency);
   for (const auto& a : page.accounts) __builtin_prefetch(&a->residency);
-  if (core.home_feeds().Version(viewer.account_id) != page.feed_version) return false;
   for (const auto& p : page.posts) {
     if (!p->residency.resident()) return false;
   }
@@ -33,6 +29,14 @@ bool HomePageCache::Current(const Page& page, social::Core& core, const social::
     if (!a->residency.resident()) return false;
   }
   return true;
+}
+
+bool HomePageCache::Current(const Page& page, social::Core& core, const social::Viewer& viewer,
+                            int limit) {
+  if (page.role != viewer.role || page.limit != limit) return false;
+  if (page.graph.get() != viewer.graph.get()) return false;
+  if (core.home_feeds().Version(viewer.account_id) != page.feed_version) return false;
+  return Resident(page);
 }
 
 std::optional<HomePageCache::Hit> HomePageCache::Find(social::Core& core,
@@ -85,13 +89,7 @@ void HomePageCache::Store(const social::Viewer& viewer, int limit, const social:
     if (account->suspended()) return;
   }
   // Something changed while the page was made: it would never be served.
-  if (!entry->graph->residency.resident() || !entry->interactions->residency.resident()) return;
-  for (const auto& p : entry->posts) {
-    if (!p->residency.resident()) return;
-  }
-  for (const auto& a : entry->accounts) {
-    if (!a->residency.resident()) return;
-  }
+  if (!Resident(*entry)) return;
   // The glue first (so that it does not move again), then the pieces.
   size_t at = 0;
   std::vector<std::pair<size_t, size_t>> glue_ranges;  // in body

@@ -99,6 +99,9 @@ class HomePageCache {
     Id oldest = kNoId;
   };
 
+  // Every object the page was made from is still current in Core's caches.
+  static bool Resident(const Page& page);
+  // Resident, and made for this viewer's feed version, graph, role and page size.
   static bool Current(const Page& page, social::Core& core, const social::Viewer& viewer,
                       int limit);
 

@@ -333,16 +333,10 @@ void StatusWriter::Append(std::string& out, const social::PostPtr& post, bool wi
     record_->posts.push_back(post);
     if (keep_author) {
       record_->accounts.push_back(keep_author);
-    } else if (auto it = accounts_.find(p.account_id); it != accounts_.end()) {
-      record_->accounts.push_back(it->second);
-    } else if (viewer_.memo != nullptr) {
-      if (auto m = viewer_.memo->accounts.find(p.account_id); m != viewer_.memo->accounts.end()) {
-        record_->accounts.push_back(m->second);
-      } else if (author != nullptr) {
-        record_->complete = false;  // an author nobody here owns: its text cannot be kept
-      }
+    } else if (const social::AccountPtr* owner = LoadedAuthorPtr(p.account_id)) {
+      record_->accounts.push_back(*owner);
     } else if (author != nullptr) {
-      record_->complete = false;
+      record_->complete = false;  // an author nobody here owns: its text cannot be kept
     }
   }
   static const std::string kNoName;
@@ -428,11 +422,16 @@ void StatusWriter::PrefetchFragments(const Post& post) {
   if (const Account* author = LoadedAuthor(post.account_id)) author->rendered.Prefetch(kBytes);
 }
 
-const Account* StatusWriter::LoadedAuthor(Id account_id) const {
-  if (auto it = accounts_.find(account_id); it != accounts_.end()) return it->second.get();
+const social::AccountPtr* StatusWriter::LoadedAuthorPtr(Id account_id) const {
+  if (auto it = accounts_.find(account_id); it != accounts_.end()) return &it->second;
   if (viewer_.memo == nullptr) return nullptr;
   auto it = viewer_.memo->accounts.find(account_id);
-  return it != viewer_.memo->accounts.end() ? it->second.get() : nullptr;
+  return it != viewer_.memo->accounts.end() ? &it->second : nullptr;
+}
+
+const Account* StatusWriter::LoadedAuthor(Id account_id) const {
+  const social::AccountPtr* owner = LoadedAuthorPtr(account_id);
+  return owner != nullptr ? owner->get() : nullptr;
 }
 
 std::string StatusWriter::List(const std::vector<social::PostPtr>& posts) {

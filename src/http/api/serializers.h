@@ -84,6 +84,8 @@ class StatusWriter {
   void PrefetchFragments(const Post& post);
   // The author as Prefetch left it (in accounts_ or the viewer's memo), without loading; or null.
   const Account* LoadedAuthor(Id account_id) const;
+  // The same, as the pointer that owns it (null when not loaded).
+  const social::AccountPtr* LoadedAuthorPtr(Id account_id) const;
 
   social::Core& core_;
   const social::Viewer& viewer_;

@@ -8,10 +8,13 @@ namespace {
 constexpr int kStatusesDefault = 20;
 constexpr int kStatusesMax = 40;
 
+// `record`, when given, receives what the writer copied and read (for HomePageCache).
 Response StatusPage(Call& c, const std::vector<social::PostPtr>& posts, int limit,
-                    std::initializer_list<std::string_view> keep = {}) {
+                    std::initializer_list<std::string_view> keep = {},
+                    PageRecord* record = nullptr) {
   if (!posts.empty()) c.SetLink(posts.front()->id, posts.back()->id, limit, keep);
   StatusWriter writer(c.s.core, c.viewer, c.s.render_cache);
+  writer.Record(record);
   return Ok(writer.List(posts));
 }
 
@@ -30,13 +33,10 @@ Response Home(Call& c) {
   }
   social::HomeTrace trace;
   auto posts = c.s.timelines.Home(c.viewer, *page, &trace);
-  if (!posts.empty()) c.SetLink(posts.front()->id, posts.back()->id, page->limit);
   PageRecord record;
-  StatusWriter writer(c.s.core, c.viewer, c.s.render_cache);
-  writer.Record(&record);
-  std::string body = writer.List(posts);
-  cache->Store(c.viewer, page->limit, trace, std::move(record), posts, body);
-  return Ok(std::move(body));
+  Response response = StatusPage(c, posts, page->limit, {}, &record);
+  cache->Store(c.viewer, page->limit, trace, std::move(record), posts, response.body);
+  return response;
 }
 
 Response Public(Call& c) {
