@@ -12,10 +12,6 @@
 #include "tests/integration/test_server.h"
 #include "tests/integration/run_stoa.h"
 
-#ifndef STOA_BINARY
-#error "STOA_BINARY (the path of the built stoa executable) must be defined"
-#endif
-
 namespace stoa::testing {
 namespace {
 

@@ -1,11 +1,12 @@
-// Runs the real `stoa` binary with a command line, for tests of the CLI. The including test target
-// defines STOA_BINARY (the path of the built binary, see tests/integration/CMakeLists.txt).
+// Runs the real `stoa` binary (build_paths.h) with a command line, for tests of the CLI.
 #pragma once
 
 #include <sys/wait.h>
 
 #include <cstdio>
 #include <string>
+
+#include "tests/integration/build_paths.h"
 
 namespace stoa::testing {
 
@@ -16,7 +17,7 @@ struct CommandResult {
 
 inline CommandResult RunStoa(const std::string& args) {
   CommandResult r;
-  const std::string command = std::string(STOA_BINARY) + " " + args + " 2>&1";
+  const std::string command = std::string(kStoaBinary) + " " + args + " 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return r;
   char buffer[512];

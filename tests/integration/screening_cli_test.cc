@@ -15,13 +15,6 @@
 
 #include "tests/integration/run_stoa.h"
 
-#ifndef STOA_BINARY
-#error "STOA_BINARY (the path of the built stoa executable) must be defined"
-#endif
-#ifndef STOA_SOURCE_DIR
-#error "STOA_SOURCE_DIR must be defined"
-#endif
-
 namespace stoa::testing {
 namespace {
 
@@ -43,7 +36,7 @@ class ScreeningCli : public ::testing::Test {
   }
 
   static std::string Source(const std::string& relative) {
-    return std::string(STOA_SOURCE_DIR) + "/" + relative;
+    return std::string(kSourceDir) + "/" + relative;
   }
 
   fs::path dir_;

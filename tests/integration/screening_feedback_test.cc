@@ -17,10 +17,6 @@
 #include "tests/integration/run_stoa.h"
 #include "tests/integration/screening_fixture.h"
 
-#ifndef STOA_BINARY
-#error "STOA_BINARY (the path of the built stoa executable) must be defined"
-#endif
-
 namespace stoa::testing {
 namespace {
 

@@ -18,10 +18,6 @@
 #include "tests/integration/run_stoa.h"
 #include "tests/integration/screening_fixture.h"
 
-#ifndef STOA_BINARY
-#error "STOA_BINARY (the path of the built stoa executable) must be defined"
-#endif
-
 namespace stoa::testing {
 namespace {
 
@@ -427,7 +423,7 @@ TEST(ScreeningRescanServe, SigtermStopsARunningJob) {
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::setenv("STOA_SERVER_ACCESS_LOG", "false", 1);
-    ::execl(STOA_BINARY, STOA_BINARY, "serve", "--data", data.c_str(), "--listen", listen.c_str(),
+    ::execl(kStoaBinary, kStoaBinary, "serve", "--data", data.c_str(), "--listen", listen.c_str(),
             "--rules", RulesPath().c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }

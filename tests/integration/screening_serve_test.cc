@@ -20,10 +20,6 @@
 #include "tests/integration/test_server.h"
 #include "tests/integration/run_stoa.h"
 
-#ifndef STOA_BINARY
-#error "STOA_BINARY (the path of the built stoa executable) must be defined"
-#endif
-
 namespace stoa::testing {
 namespace {
 
@@ -81,8 +77,8 @@ class ScreeningServeTest : public ::testing::Test {
     pid_ = ::fork();
     if (pid_ == 0) {
       ::setenv("STOA_SERVER_ACCESS_LOG", "false", 1);
-      ::execl(STOA_BINARY, STOA_BINARY, "serve", "--data", data.c_str(), "--listen",
-              listen.c_str(), "--rules", rules_.c_str(), "--model", STOA_DEFAULT_MODEL,
+      ::execl(kStoaBinary, kStoaBinary, "serve", "--data", data.c_str(), "--listen",
+              listen.c_str(), "--rules", rules_.c_str(), "--model", kDefaultModel,
               static_cast<char*>(nullptr));
       ::_exit(127);
     }
@@ -137,7 +133,7 @@ TEST_F(ScreeningServeTest, CommandLineFilesAndSighupReload) {
   const auto& o = body.as_object();
   EXPECT_EQ(o.at("rules").as_object().at("path").as_string(), rules_);
   EXPECT_EQ(o.at("rules").as_object().at("version").as_string(), "serve.1");
-  EXPECT_EQ(o.at("model").as_object().at("path").as_string(), STOA_DEFAULT_MODEL);
+  EXPECT_EQ(o.at("model").as_object().at("path").as_string(), kDefaultModel);
   EXPECT_FALSE(o.at("model").as_object().at("version").as_string().empty());
 
   // A changed file: SIGHUP swaps it in.
