@@ -17,21 +17,24 @@ for _ in $(seq 300); do curl -sf "localhost:$port/health" >/dev/null && break; s
 
 # cpu_rounds SCRIPT PATH DURATION UNIT UNITS: ROUNDS (default 3) rounds of wrk with
 # bench/wrk/SCRIPT on PATH, each printing the requests (called UNITS, one UNIT), their rate, the
-# non-2xx answers and stoa's user+system CPU (from /proc) per request.
+# non-2xx answers, stoa's user+system CPU (from /proc) per request, and wrk's own.
 cpu_rounds() {
   local script=$1 path=$2 duration=$3 unit=$4 units=$5
-  local ticks round before after out n bad rps
+  local ticks round before after out n bad rps wrk_cpu
   ticks=$(getconf CLK_TCK)
   for round in $(seq "${ROUNDS:-3}"); do
     before=$(awk '{print $14 + $15}' /proc/$pid/stat)
-    out=$(wrk -t2 -c"${CONNS:-64}" -d"$duration" -s "$root/bench/wrk/$script" \
-      "http://127.0.0.1:$port$path")
+    wrk_cpu=$( { TIMEFORMAT='%U %S'; time wrk -t2 -c"${CONNS:-64}" -d"$duration" \
+      -s "$root/bench/wrk/$script" "http://127.0.0.1:$port$path" > "$work/wrk.out"; } 2>&1 )
+    out=$(cat "$work/wrk.out")
     after=$(awk '{print $14 + $15}' /proc/$pid/stat)
     n=$(echo "$out" | awk '/requests in/ {print $1}')
     bad=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
     rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
     awk -v n="$n" -v c=$((after - before)) -v t="$ticks" -v r="$rps" -v k="$round" \
-      -v b="${bad:-0}" -v u="$unit" -v us="$units" \
-      'BEGIN {printf "round %d: %d %s (%d non-2xx), %s/s, %.1f us CPU per %s\n", k, n, us, b, r, c / t * 1e6 / n, u}'
+      -v b="${bad:-0}" -v u="$unit" -v us="$units" -v w="$wrk_cpu" \
+      'BEGIN {split(w, x, " ");
+              printf "round %d: %d %s (%d non-2xx), %s/s, %.1f us CPU per %s (wrk: %.1f us)\n",
+                     k, n, us, b, r, c / t * 1e6 / n, u, (x[1] + x[2]) * 1e6 / n}'
   done
 }

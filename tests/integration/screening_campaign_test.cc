@@ -97,6 +97,26 @@ class ScreeningCampaignTest : public ModerationTest {
     }
     return "";
   }
+
+  // A campaign of three accounts' posts in one case: the rule's hit that opens it, a respelt
+  // copy the rule flags too, and a copy only the campaign catches. Check with
+  // ASSERT_NO_FATAL_FAILURE.
+  struct ThreePostCampaign {
+    TestServer::User a, b, c;  // their authors
+    std::string first, quoted, copy, case_id;
+  };
+  void MakeThreePostCampaign(ThreePostCampaign& out) {
+    out.a = server.CreateUser("groupera");
+    out.b = server.CreateUser("grouperb");
+    out.c = server.CreateUser("grouperc");
+    out.first = Post(out.a, kCampaignText);
+    out.quoted = Post(out.b, kCampaignRespelled);  // flagged itself, folded with `first`
+    out.copy = Post(out.c, kCampaignUnflagged);    // flagged only as a copy
+    out.case_id = CaseOf(out.first);
+    ASSERT_FALSE(out.case_id.empty());
+    ASSERT_EQ(CaseStatuses(out.case_id),
+              (std::vector<std::string>{out.first, out.quoted, out.copy}));
+  }
 };
 
 TEST_F(ScreeningCampaignTest, FiveAccountsCopiesAreOneCaseOneDecisionAndAppealsStayPersonal) {
@@ -373,15 +393,9 @@ TEST_F(ScreeningCampaignTest, AHeldCopyJoinsTheCampaignAndTheDecisionReleasesIt)
 // decision no longer covers it; the status that opened the case, unknown ones, held ones, cases
 // another moderator holds and decided cases are refused; members are not allowed.
 TEST_F(ScreeningCampaignTest, AModeratorTakesAWronglyGroupedStatusOutOfACampaign) {
-  const TestServer::User a = server.CreateUser("groupera");
-  const TestServer::User b = server.CreateUser("grouperb");
-  const TestServer::User c = server.CreateUser("grouperc");
-  const std::string first = Post(a, kCampaignText);
-  const std::string quoted = Post(b, kCampaignRespelled);  // flagged itself, folded with `first`
-  const std::string copy = Post(c, kCampaignUnflagged);    // flagged only as a copy
-  const std::string case_id = CaseOf(first);
-  ASSERT_FALSE(case_id.empty());
-  ASSERT_EQ(CaseStatuses(case_id), (std::vector<std::string>{first, quoted, copy}));
+  ThreePostCampaign campaign;
+  ASSERT_NO_FATAL_FAILURE(MakeThreePostCampaign(campaign));
+  const auto& [a, b, c, first, quoted, copy, case_id] = campaign;
   const std::string unrelated = Post(b, kUnrelatedFlagged);
   const std::string other_case = CaseOf(unrelated);
   ASSERT_FALSE(other_case.empty());
@@ -494,14 +508,9 @@ TEST_F(ScreeningCampaignTest, AModeratorTakesAWronglyGroupedStatusOutOfACampaign
 // screening finds near the case (before or after a restart), not by a later report, which opens
 // a case of its own.
 TEST_F(ScreeningCampaignTest, AStatusTakenOutOfACampaignIsNeverTakenBack) {
-  const TestServer::User a = server.CreateUser("groupera");
-  const TestServer::User b = server.CreateUser("grouperb");
-  const TestServer::User c = server.CreateUser("grouperc");
-  const std::string first = Post(a, kCampaignText);
-  const std::string quoted = Post(b, kCampaignRespelled);
-  const std::string copy = Post(c, kCampaignUnflagged);  // flagged only as a copy
-  const std::string case_id = CaseOf(first);
-  ASSERT_EQ(CaseStatuses(case_id), (std::vector<std::string>{first, quoted, copy}));
+  ThreePostCampaign campaign;
+  ASSERT_NO_FATAL_FAILURE(MakeThreePostCampaign(campaign));
+  const auto& [a, b, c, first, quoted, copy, case_id] = campaign;
   ASSERT_EQ(Verdict(copy), "publish_and_flag");
   const std::string why = "?reason=" + UrlEncode("Satire of the campaign, not a copy");
   ASSERT_EQ(
