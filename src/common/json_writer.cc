@@ -1,46 +1,66 @@
 #include "common/json_writer.h"
 
+#include <array>
 #include <cassert>
 #include <charconv>
 #include <cmath>
 
 namespace stoa {
 
+namespace {
+
+// The bytes JSON requires escaped: '"', '\\' and the control characters below 0x20. Everything
+// else (UTF-8 included) is copied as it is.
+constexpr std::array<bool, 256> kMustEscape = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = true;
+  t['"'] = true;
+  t['\\'] = true;
+  return t;
+}();
+
+}  // namespace
+
 void AppendJsonString(std::string& out, std::string_view value) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
-  size_t run_start = 0;
-  for (size_t i = 0; i < value.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(value[i]);
-    const char* escape = nullptr;
-    char unicode[7];
+  const char* p = value.data();
+  const char* const end = p + value.size();
+  // Whole runs of plain bytes are appended at once; the scan is one table look-up per byte.
+  while (true) {
+    const char* run = p;
+    while (p != end && !kMustEscape[static_cast<unsigned char>(*p)]) ++p;
+    out.append(run, static_cast<size_t>(p - run));
+    if (p == end) break;
+    const auto c = static_cast<unsigned char>(*p++);
     switch (c) {
-      case '"': escape = "\\\""; break;
-      case '\\': escape = "\\\\"; break;
-      case '\n': escape = "\\n"; break;
-      case '\r': escape = "\\r"; break;
-      case '\t': escape = "\\t"; break;
-      case '\b': escape = "\\b"; break;
-      case '\f': escape = "\\f"; break;
-      default:
-        if (c < 0x20) {
-          unicode[0] = '\\';
-          unicode[1] = 'u';
-          unicode[2] = '0';
-          unicode[3] = '0';
-          unicode[4] = kHex[c >> 4];
-          unicode[5] = kHex[c & 0xf];
-          unicode[6] = '\0';
-          escape = unicode;
-        }
-    }
-    if (escape != nullptr) {
-      out.append(value.data() + run_start, i - run_start);
-      out.append(escape);
-      run_start = i + 1;
+      case '"':
+        out.append("\\\"", 2);
+        break;
+      case '\\':
+        out.append("\\\\", 2);
+        break;
+      case '\n':
+        out.append("\\n", 2);
+        break;
+      case '\r':
+        out.append("\\r", 2);
+        break;
+      case '\t':
+        out.append("\\t", 2);
+        break;
+      case '\b':
+        out.append("\\b", 2);
+        break;
+      case '\f':
+        out.append("\\f", 2);
+        break;
+      default: {
+        const char unicode[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
+        out.append(unicode, sizeof unicode);
+      }
     }
   }
-  out.append(value.data() + run_start, value.size() - run_start);
   out.push_back('"');
 }
 
