@@ -9,13 +9,19 @@ namespace stoa {
 
 namespace {
 
-// The bytes JSON requires escaped: '"', '\\' and the control characters below 0x20. Everything
-// else (UTF-8 included) is copied as it is.
-constexpr std::array<bool, 256> kMustEscape = [] {
-  std::array<bool, 256> t{};
-  for (int c = 0; c < 0x20; ++c) t[c] = true;
-  t['"'] = true;
-  t['\\'] = true;
+// How JSON escapes each byte: 0 copies it as it is (UTF-8 included); a letter is the second
+// character of its two-character escape ('\n' -> "\\n"); 'u' for the other control characters,
+// written \u00XX.
+constexpr std::array<char, 256> kEscape = [] {
+  std::array<char, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = 'u';
+  t['"'] = '"';
+  t['\\'] = '\\';
+  t['\n'] = 'n';
+  t['\r'] = 'r';
+  t['\t'] = 't';
+  t['\b'] = 'b';
+  t['\f'] = 'f';
   return t;
 }();
 
@@ -29,36 +35,16 @@ void AppendJsonString(std::string& out, std::string_view value) {
   // Whole runs of plain bytes are appended at once; the scan is one table look-up per byte.
   while (true) {
     const char* run = p;
-    while (p != end && !kMustEscape[static_cast<unsigned char>(*p)]) ++p;
+    while (p != end && kEscape[static_cast<unsigned char>(*p)] == 0) ++p;
     out.append(run, static_cast<size_t>(p - run));
     if (p == end) break;
     const auto c = static_cast<unsigned char>(*p++);
-    switch (c) {
-      case '"':
-        out.append("\\\"", 2);
-        break;
-      case '\\':
-        out.append("\\\\", 2);
-        break;
-      case '\n':
-        out.append("\\n", 2);
-        break;
-      case '\r':
-        out.append("\\r", 2);
-        break;
-      case '\t':
-        out.append("\\t", 2);
-        break;
-      case '\b':
-        out.append("\\b", 2);
-        break;
-      case '\f':
-        out.append("\\f", 2);
-        break;
-      default: {
-        const char unicode[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
-        out.append(unicode, sizeof unicode);
-      }
+    if (kEscape[c] == 'u') {
+      const char unicode[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
+      out.append(unicode, sizeof unicode);
+    } else {
+      const char pair[2] = {'\\', kEscape[c]};
+      out.append(pair, sizeof pair);
     }
   }
   out.push_back('"');
