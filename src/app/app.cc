@@ -357,6 +357,8 @@ Status App::Start(const std::string& listen) {
   server_ = std::make_unique<http::HttpServer>(
       options, [this](http::Request& request) { return router_.Dispatch(request); }, &metrics_);
   server_->SetStreamOpener(http::api::MakeStreamOpener(api_->services()));
+  server_->SetNonBlockingTest(
+      [this](const http::Request& request) { return router_.IsNonBlocking(request); });
   if (screening_) server_->SetReloadHandler([this] { ReloadScreeningInBackground(); });
   RETURN_IF_ERROR(server_->Start());
   core_->search_indexer().Start();

@@ -104,4 +104,10 @@ Response Response::Redirect(std::string location, int status) {
   return r;
 }
 
+Response Response::Later() {
+  Response r;
+  r.later = true;
+  return r;
+}
+
 }  // namespace stoa::http

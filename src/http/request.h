@@ -1,6 +1,7 @@
 // The HTTP request and response as the rest of stoa sees them: plain values, no Beast types.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,6 +18,11 @@ struct Header {
   std::string value;
 };
 
+struct Response;
+
+// Runs a task on the connection's own thread later; the Response it returns is the answer.
+using ResumeRequest = std::function<void(std::function<Response()>)>;
+
 struct Request {
   Method method = Method::kGet;
   std::string target;  // as received: path plus "?query"
@@ -28,6 +34,12 @@ struct Request {
   // Set by the router once matched: the route's pattern, e.g. "/api/v1/statuses/:id"; used for
   // metrics and the access log so that ids do not explode label cardinality.
   std::string_view route;
+  // Set by the server for a route added with Router::AddNonBlocking, which runs on the
+  // connection's thread: such a handler may return Response::Later() and answer afterwards by
+  // calling `resume` once, from any thread, with a task that returns the answer. The task runs
+  // on the connection's thread (never inside the call of `resume`). Copies keep the connection
+  // alive until the task ran.
+  ResumeRequest resume;
 
   // The first header with this name (ASCII case-insensitive), or nullptr.
   const std::string* FindHeader(std::string_view name) const;
@@ -51,6 +63,9 @@ struct Response {
   static Response Html(int status, std::string body);
   static Response Text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
   static Response Redirect(std::string location, int status = 302);
+  // What a non-blocking handler returns when it will answer through Request::resume.
+  static Response Later();
+  bool later = false;
 };
 
 }  // namespace stoa::http

@@ -50,6 +50,7 @@ namespace {
 struct Endpoint {
   Handler handler;
   std::string pattern;
+  bool non_blocking = false;  // added with AddNonBlocking
   // (segment index, parameter name) for each ":name" segment of the pattern.
   std::vector<std::pair<size_t, std::string>> params;
 };
@@ -109,8 +110,13 @@ Router::Router() : root_(std::make_unique<Node>()) {
 Router::~Router() = default;
 
 void Router::Add(Method method, std::string_view pattern, Handler handler) {
+  Insert(method, pattern, std::move(handler), /*non_blocking=*/false);
+}
+
+void Router::Insert(Method method, std::string_view pattern, Handler handler, bool non_blocking) {
   auto endpoint = std::make_unique<Endpoint>();
   endpoint->handler = std::move(handler);
+  endpoint->non_blocking = non_blocking;
   endpoint->pattern = std::string(pattern);
   Node* node = root_.get();
   const std::vector<std::string_view> segments = SplitPath(pattern);
@@ -131,6 +137,15 @@ void Router::Add(Method method, std::string_view pattern, Handler handler) {
   }
   // A later registration of the same (method, pattern) replaces the earlier one.
   node->endpoints[static_cast<size_t>(method)] = std::move(endpoint);
+}
+
+void Router::AddNonBlocking(Method method, std::string_view pattern, Handler handler) {
+  Insert(method, pattern, std::move(handler), /*non_blocking=*/true);
+}
+
+bool Router::IsNonBlocking(const Request& request) const {
+  const Node* node = root_->Find(SplitPath(request.path), 0, request.method);
+  return node != nullptr && node->EndpointFor(request.method)->non_blocking;
 }
 
 void Router::SetNotFound(Handler handler) { not_found_ = std::move(handler); }

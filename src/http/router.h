@@ -29,6 +29,12 @@ class Router {
   Router& operator=(const Router&) = delete;
 
   void Add(Method method, std::string_view pattern, Handler handler);
+  // A route whose handler never blocks (no waiting for the database's writer): the server runs
+  // it on the connection's thread, like a read, and sets Request::resume so that it can answer
+  // later (Response::Later()) instead of holding a thread while a write becomes durable.
+  void AddNonBlocking(Method method, std::string_view pattern, Handler handler);
+  // Whether `request` goes to a route added with AddNonBlocking.
+  bool IsNonBlocking(const Request& request) const;
   // A handler for requests that match no route (defaults to a JSON 404).
   void SetNotFound(Handler handler);
 
@@ -38,6 +44,7 @@ class Router {
 
  private:
   struct Node;
+  void Insert(Method method, std::string_view pattern, Handler handler, bool non_blocking);
   std::unique_ptr<Node> root_;
   Handler not_found_;
 };

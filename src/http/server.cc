@@ -177,6 +177,9 @@ class HttpServer::Impl {
   uint16_t port() const { return port_.load(); }
   int64_t in_flight() const { return in_flight_.load(); }
   void SetStreamOpener(StreamOpener opener) { stream_opener_ = std::move(opener); }
+  void SetNonBlockingTest(std::function<bool(const Request&)> test) {
+    non_blocking_ = std::move(test);
+  }
   void SetReloadHandler(std::function<void()> handler) { reload_handler_ = std::move(handler); }
   int64_t open_streams() {
     std::lock_guard lock(mu_);
@@ -207,6 +210,11 @@ class HttpServer::Impl {
   void OnAccept(beast::error_code ec, tcp::socket socket);
   // Runs the handler, turning an exception into a 500.
   Response Invoke(Request& request);
+  // Runs a resumed request's task (Request::resume) the same way.
+  Response InvokeTask(const Request& request, const std::function<Response()>& task);
+  // A request promised an answer (Response::Later) / the promise was kept or dropped.
+  void AwaitStarted() { awaiting_.fetch_add(1); }
+  void AwaitDone();
   void WriteAccessLog(std::string_view method, std::string_view path, std::string_view route,
                       int status, size_t bytes, std::chrono::microseconds duration,
                       std::string_view ip, std::string_view user_agent);
@@ -216,6 +224,7 @@ class HttpServer::Impl {
   const ServerOptions options_;
   const RequestHandler handler_;
   StreamOpener stream_opener_;            // set before Start
+  std::function<bool(const Request&)> non_blocking_;  // set before Start
   std::function<void()> reload_handler_;  // SIGHUP; set before RunUntilSignal
   Metrics* const metrics_;
   const int io_threads_;
@@ -226,6 +235,8 @@ class HttpServer::Impl {
   std::atomic<int64_t> in_flight_{0};
   // Sessions in kActive: reading, handling or answering a request.
   std::atomic<int64_t> active_{0};
+  // Requests whose handler answered Response::Later() and whose task has not run yet.
+  std::atomic<int64_t> awaiting_{0};
 
   // Guards everything up to stop_mu_; cv_ is signalled when active_ reaches zero during a stop,
   // when a session goes away, and when a signal or Stop() ends RunUntilSignal.
@@ -273,6 +284,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   ~Session() {
+    if (awaiting_) server_.AwaitDone();  // the promised task was dropped
     if (state_ == State::kActive) server_.ActiveDone();
     if (counted_in_flight_) server_.in_flight_.fetch_sub(1);
     server_.Unregister(this);
@@ -430,6 +442,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
       Response response = server_.Invoke(request_);
       return Respond(std::move(response));
     }
+    if (server_.non_blocking_ && server_.non_blocking_(request_)) return HandleNonBlocking();
     // Writes wait for durable commits; run them on the blocking pool and come back to the strand.
     // The strand has nothing else to do for this session meanwhile, so request_ is not shared.
     try {
@@ -448,6 +461,39 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
       spdlog::error("http: could not schedule a request: {}", e.what());
       Respond(Response::Error(500, "Internal server error"));
     }
+  }
+
+  // A write whose handler never blocks runs here, on the strand. When it promises its answer
+  // for later (Response::Later: a durable write is under way), no thread waits: the copies of
+  // request_.resume it handed on keep the session alive until Resumed runs the task on the
+  // strand, or until they are dropped (then the connection closes unanswered).
+  void HandleNonBlocking() {
+    request_.resume = [self = shared_from_this()](std::function<Response()> task) {
+      net::post(self->executor(),
+                [self, task = std::move(task)] { self->Resumed(task); });
+    };
+    Response response = server_.Invoke(request_);
+    request_.resume = nullptr;  // else the session would own itself
+    if (!response.later) return Respond(std::move(response));
+    awaiting_ = true;
+    server_.AwaitStarted();
+  }
+
+  void Resumed(const std::function<Response()>& task) {
+    if (!awaiting_) {
+      spdlog::error("http: {} {} was resumed without a pending answer; ignored", log_method_,
+                    ForLog(request_.path, kLogPathMax));
+      return;
+    }
+    awaiting_ = false;
+    server_.AwaitDone();
+    Response response = server_.InvokeTask(request_, task);
+    if (response.later) {
+      spdlog::error("http: a resumed task for {} {} answered Later again", log_method_,
+                    ForLog(request_.path, kLogPathMax));
+      response = Response::Error(500, "Internal server error");
+    }
+    Respond(std::move(response));
   }
 
   // Offers a streaming request to the stream opener; true when it was answered or handed off.
@@ -640,6 +686,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   bool head_ = false;
   bool counted_in_flight_ = false;
+  bool awaiting_ = false;  // the handler answered Response::Later() and its task has not run
 };
 
 // A WebSocket connection: reads text frames for the session, writes queued messages one at a
@@ -1011,6 +1058,27 @@ Response HttpServer::Impl::Invoke(Request& request) {
   return Response::Error(500, "Internal server error");
 }
 
+Response HttpServer::Impl::InvokeTask(const Request& request,
+                                      const std::function<Response()>& task) {
+  try {
+    return task();
+  } catch (const std::exception& e) {
+    spdlog::error("http: resumed handler for {} {} threw: {}", MethodName(request.method),
+                  ForLog(request.path, kLogPathMax), e.what());
+  } catch (...) {
+    spdlog::error("http: resumed handler for {} {} threw a non-standard exception",
+                  MethodName(request.method), ForLog(request.path, kLogPathMax));
+  }
+  return Response::Error(500, "Internal server error");
+}
+
+void HttpServer::Impl::AwaitDone() {
+  if (awaiting_.fetch_sub(1) == 1 && stopping_.load()) {
+    std::lock_guard lock(mu_);
+    cv_.notify_all();
+  }
+}
+
 void HttpServer::Impl::WriteAccessLog(std::string_view method, std::string_view path,
                                       std::string_view route, int status, size_t bytes,
                                       std::chrono::microseconds duration, std::string_view ip,
@@ -1118,6 +1186,12 @@ void HttpServer::Impl::Stop(std::chrono::milliseconds grace) {
   pool_->join();
   pool_.reset();  // drops work that never started, and the sessions it holds
   {
+    // Answers promised by non-blocking handlers come back to the io threads, which must still
+    // run for them; like the pool's handlers they wait for the database, which answers.
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return awaiting_.load() == 0; });
+  }
+  {
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, kCloseWait, [this] { return sessions_.empty() && streams_.empty(); });
   }
@@ -1172,6 +1246,9 @@ HttpServer::HttpServer(ServerOptions options, RequestHandler handler, Metrics* m
 HttpServer::~HttpServer() { Stop(); }
 
 void HttpServer::SetStreamOpener(StreamOpener opener) { impl_->SetStreamOpener(std::move(opener)); }
+void HttpServer::SetNonBlockingTest(std::function<bool(const Request&)> test) {
+  impl_->SetNonBlockingTest(std::move(test));
+}
 void HttpServer::SetReloadHandler(std::function<void()> handler) {
   impl_->SetReloadHandler(std::move(handler));
 }

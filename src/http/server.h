@@ -80,6 +80,11 @@ class HttpServer {
   HttpServer(ServerOptions options, RequestHandler handler, Metrics* metrics);
   // Before Start: where streaming requests go (none: they are ordinary requests).
   void SetStreamOpener(StreamOpener opener);
+  // Before Start: which requests other than GET, HEAD and OPTIONS the handler answers without
+  // blocking (Router::IsNonBlocking). Those run on the connection's io thread and may answer
+  // later through Request::resume; all other writes run on the blocking pool. Must be
+  // thread-safe. Stop() waits for every answer promised by Response::Later().
+  void SetNonBlockingTest(std::function<bool(const Request&)> test);
   // Open streaming connections.
   int64_t open_streams() const;
   ~HttpServer();  // calls Stop()

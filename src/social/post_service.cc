@@ -80,10 +80,54 @@ std::vector<PostPtr> PostService::GetVisibleMany(const Viewer& viewer, std::span
   return out;
 }
 
+// A post on its way to the database: what Create prepared before the write and what the write
+// left for the steps after it.
+struct PostService::PendingCreate {
+  Viewer author_viewer;
+  NewPost in;
+  AccountPtr author;
+  PostPtr parent;
+  std::shared_ptr<Post> post;
+  std::unique_ptr<ScreeningOutcome> screened;
+  std::shared_ptr<const FollowerList> followers;
+  PostPtr existing;       // the post an Idempotency-Key made earlier: nothing to write
+  Id stored_id = kNoId;   // differs from post->id when an idempotency key matched concurrently
+  AccountPtr counted_author;  // the author as this write left it
+};
+
 Result<PostPtr> PostService::Create(const Viewer& author_viewer, const NewPost& in) {
+  ASSIGN_OR_RETURN(std::shared_ptr<PendingCreate> pending, PrepareCreate(author_viewer, in));
+  if (pending->existing) return pending->existing;
+  RETURN_IF_ERROR(core_.storage().Write(
+      [&](storage::Transaction& tx) { return StoreCreated(tx, *pending); }));
+  return FinishCreate(*pending);
+}
+
+std::optional<Result<PostPtr>> PostService::CreateAsync(const Viewer& author_viewer,
+                                                        const NewPost& in,
+                                                        storage::Storage::Resume resume,
+                                                        std::function<void(Result<PostPtr>)> done) {
+  auto prepared = PrepareCreate(author_viewer, in);
+  if (!prepared.ok()) return Result<PostPtr>(prepared.status());
+  std::shared_ptr<PendingCreate> pending = std::move(prepared).value();
+  if (pending->existing) return Result<PostPtr>(pending->existing);
+  core_.storage().WriteAsync(
+      [this, pending](storage::Transaction& tx) { return StoreCreated(tx, *pending); },
+      std::move(resume), [this, pending, done = std::move(done)](Status st) {
+        if (!st.ok()) return done(Result<PostPtr>(st));
+        done(FinishCreate(*pending));
+      });
+  return std::nullopt;
+}
+
+Result<std::shared_ptr<PostService::PendingCreate>> PostService::PrepareCreate(
+    const Viewer& author_viewer, const NewPost& in) {
+  auto pending = std::make_shared<PendingCreate>();
+  pending->author_viewer = author_viewer;
+  pending->in = in;
   const Id author_id = author_viewer.account_id;
-  AccountPtr author = core_.LoadAccount(author_id);
-  if (!author) return NotFound();
+  pending->author = core_.LoadAccount(author_id);
+  if (!pending->author) return NotFound();
   RETURN_IF_ERROR(ValidatePostText(core_, in.text, in.spoiler_text, false));
 
   UserPtr user = core_.LoadUser(author_id);
@@ -93,11 +137,14 @@ Result<PostPtr> PostService::Create(const Viewer& author_viewer, const NewPost& 
     auto read = core_.storage().Read();
     if (auto existing = read->posts().FindIdempotent(author_id, in.idempotency_key,
                                                      core_.Now() - kIdempotencyWindow)) {
-      if (PostPtr p = core_.LoadPost(*existing)) return p;
+      if (PostPtr p = core_.LoadPost(*existing)) {
+        pending->existing = std::move(p);
+        return pending;
+      }
     }
   }
 
-  PostPtr parent;
+  PostPtr& parent = pending->parent;
   if (in.in_reply_to_id != kNoId) {
     parent = core_.LoadPost(in.in_reply_to_id);
     if (!parent || parent->is_reblog() || !Visible(author_viewer, *parent, Surface::kDirect)) {
@@ -134,70 +181,80 @@ Result<PostPtr> PostService::Create(const Viewer& author_viewer, const NewPost& 
   post->tags = rendered.tags;
 
   // Screening: before anything is stored; no I/O (rules and model are in memory).
-  std::unique_ptr<ScreeningOutcome> screened;
   if (screening_ != nullptr) {
-    screened = screening_->Screen(*post, false);
-    if (screened->action == ScreeningOutcome::Action::kReject) {
-      return InvalidArgument(screened->reason);
+    pending->screened = screening_->Screen(*post, false);
+    if (pending->screened->action == ScreeningOutcome::Action::kReject) {
+      return InvalidArgument(pending->screened->reason);
     }
-    if (screened->action == ScreeningOutcome::Action::kHold) post->held_at = post->created_at;
-    screening_->Prepare(*screened);
+    if (pending->screened->action == ScreeningOutcome::Action::kHold) {
+      post->held_at = post->created_at;
+    }
+    screening_->Prepare(*pending->screened);
   }
 
-  const auto followers = core_.LoadFollowers(author_id);
-  Id stored_id = kNoId;       // differs from post->id when an idempotency key matched concurrently
-  AccountPtr counted_author;  // the author as this write left it
-  Status st = core_.storage().Write([&](storage::Transaction& tx) -> Status {
-    stored_id = post->id;
-    counted_author.reset();
-    if (!in.idempotency_key.empty()) {
-      if (auto existing = tx.posts().FindIdempotent(author_id, in.idempotency_key,
-                                                    core_.Now() - kIdempotencyWindow)) {
-        stored_id = *existing;
-        return Status::Ok();
-      }
+  pending->followers = core_.LoadFollowers(author_id);
+  pending->post = std::move(post);
+  return pending;
+}
+
+Status PostService::StoreCreated(storage::Transaction& tx, PendingCreate& pending) {
+  const Post& post = *pending.post;
+  const NewPost& in = pending.in;
+  const Id author_id = post.account_id;
+  // The job may run more than once (Storage::Write): every output is set afresh.
+  pending.stored_id = post.id;
+  pending.counted_author.reset();
+  if (!in.idempotency_key.empty()) {
+    if (auto existing = tx.posts().FindIdempotent(author_id, in.idempotency_key,
+                                                  core_.Now() - kIdempotencyWindow)) {
+      pending.stored_id = *existing;
+      return Status::Ok();
     }
-    RETURN_IF_ERROR(tx.posts().Insert(*post));
-    {
-      // Counted and read back on the writer's hot pages, and put in the cache in commit order:
-      // neither the answer nor the author's next post goes to the database for the account.
-      ASSIGN_OR_RETURN(
-          Account counted,
-          tx.accounts().RecordStatus(author_id, post->visibility == Visibility::kDirect ? 0 : 1,
-                                     post->created_at));
-      counted_author = std::make_shared<const Account>(std::move(counted));
-      tx.AfterCommitInOrder([this, fresh = counted_author] { core_.AccountWritten(fresh); });
-    }
-    if (parent) RETURN_IF_ERROR(tx.posts().AdjustCounts(parent->id, 1, 0, 0));
-    // A held post notifies nobody until it is released (ReleaseInTx).
-    if (!post->held()) RETURN_IF_ERROR(NotifyNew(tx, *post, followers->notify));
-    if (screened) RETURN_IF_ERROR(screening_->Record(tx, *post, false, *screened));
-    if (!in.idempotency_key.empty()) {
-      RETURN_IF_ERROR(tx.posts().RememberIdempotencyKey(author_id, in.idempotency_key, post->id,
-                                                        post->created_at));
-    }
-    return Status::Ok();
-  });
-  RETURN_IF_ERROR(st);
-  if (stored_id != post->id) {
-    if (PostPtr p = core_.LoadPost(stored_id)) return p;
+  }
+  RETURN_IF_ERROR(tx.posts().Insert(post));
+  {
+    // Counted and read back on the writer's hot pages, and put in the cache in commit order:
+    // neither the answer nor the author's next post goes to the database for the account.
+    ASSIGN_OR_RETURN(
+        Account counted,
+        tx.accounts().RecordStatus(author_id, post.visibility == Visibility::kDirect ? 0 : 1,
+                                   post.created_at));
+    pending.counted_author = std::make_shared<const Account>(std::move(counted));
+    tx.AfterCommitInOrder([this, fresh = pending.counted_author] { core_.AccountWritten(fresh); });
+  }
+  if (pending.parent) RETURN_IF_ERROR(tx.posts().AdjustCounts(pending.parent->id, 1, 0, 0));
+  // A held post notifies nobody until it is released (ReleaseInTx).
+  if (!post.held()) RETURN_IF_ERROR(NotifyNew(tx, post, pending.followers->notify));
+  if (pending.screened) RETURN_IF_ERROR(screening_->Record(tx, post, false, *pending.screened));
+  if (!in.idempotency_key.empty()) {
+    RETURN_IF_ERROR(tx.posts().RememberIdempotencyKey(author_id, in.idempotency_key, post.id,
+                                                      post.created_at));
+  }
+  return Status::Ok();
+}
+
+Result<PostPtr> PostService::FinishCreate(PendingCreate& pending) {
+  const std::shared_ptr<Post>& post = pending.post;
+  const Id author_id = post->account_id;
+  if (pending.stored_id != post->id) {
+    if (PostPtr p = core_.LoadPost(pending.stored_id)) return p;
     return Internal("idempotent post vanished");
   }
-  if (counted_author && author_viewer.memo != nullptr) {
-    auto& memo = author_viewer.memo->accounts;
+  if (pending.counted_author && pending.author_viewer.memo != nullptr) {
+    auto& memo = pending.author_viewer.memo->accounts;
     if (auto it = memo.find(author_id); it != memo.end()) {
-      it->second = counted_author;
+      it->second = pending.counted_author;
     } else {
-      memo.emplace(author_id, counted_author);
+      memo.emplace(author_id, pending.counted_author);
     }
   }
-  if (parent) core_.PostChanged(parent->id);
+  if (pending.parent) core_.PostChanged(pending.parent->id);
   core_.search_indexer().Notify();
   PostPtr result = post;
   if (post->held()) {
     core_.home_feeds().Push(author_id, post->id);  // its author sees it; nobody else yet
   } else {
-    FanOut(*post, *author);
+    FanOut(*post, *pending.author);
     PublishLive(result, false);
   }
   return result;

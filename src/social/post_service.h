@@ -68,6 +68,15 @@ class PostService {
   // With a memo on `author`, the author's account as the write left it (new counts) is put
   // there, for rendering the answer without reading it back from the database.
   Result<PostPtr> Create(const Viewer& author, const NewPost& post);
+  // Create without holding the calling thread during the durable write (for a handler on an
+  // event loop). Returns the result at once when it is known without writing: an error, or the
+  // post an Idempotency-Key made before. Otherwise returns nullopt and writes: the storage calls
+  // `resume` with a task to run elsewhere (Storage::WriteAsync), which finishes the creation
+  // (fan-out, caches, live events) and calls `done` with what Create would have returned. The
+  // memo on `author`, when there is one, must outlive that task.
+  std::optional<Result<PostPtr>> CreateAsync(const Viewer& author, const NewPost& post,
+                                             storage::Storage::Resume resume,
+                                             std::function<void(Result<PostPtr>)> done);
   // Edits the author's own post; kNotFound for others' posts.
   Result<PostPtr> Edit(const Viewer& author, Id post_id, const PostChanges& changes);
   // Deletes the author's own post (and its boosts); returns it as it was (with its text).
@@ -98,6 +107,11 @@ class PostService {
                                    const storage::PageQuery& page);
 
  private:
+  struct PendingCreate;
+  // Create's steps: before the write (checks, rendering, screening), the write's job, after it.
+  Result<std::shared_ptr<PendingCreate>> PrepareCreate(const Viewer& author, const NewPost& in);
+  Status StoreCreated(storage::Transaction& tx, PendingCreate& pending);
+  Result<PostPtr> FinishCreate(PendingCreate& pending);
   Result<PostPtr> SetFavourite(const Viewer& viewer, Id post_id, bool on);
   Result<PostPtr> SetBookmark(const Viewer& viewer, Id post_id, bool on);
   // Pushes a new post into the home feeds of its author and the followers that may see it.

@@ -86,6 +86,17 @@ class Storage {
   // fails: nothing it wrote remains). Thread-safe. `fn` may run on another thread and must not
   // call Write itself. In-memory side effects belong after Write returns OK.
   virtual Status Write(std::function<Status(Transaction&)> fn) = 0;
+  // Write without holding the calling thread while the write waits for its durable commit
+  // (for handlers on an event loop). Once the write is durable or has failed, the storage calls
+  // `resume`, on a thread of its own, with a task that runs the AfterCommit hooks (only when
+  // the write succeeded) and then calls `done` with what Write would have returned. `resume`
+  // must only hand the task to another thread (an event loop) and return; the task runs there.
+  // When the write cannot even be queued (the storage is closing), `resume` may be called at
+  // once, on the calling thread. `fn` runs as for Write; AfterCommitInOrder hooks run on the
+  // storage's thread, in commit order, as for Write.
+  using Resume = std::function<void(std::function<void()>)>;
+  virtual void WriteAsync(std::function<Status(Transaction&)> fn, Resume resume,
+                          std::function<void(Status)> done) = 0;
   // A read session; thread-safe to call, the session itself is single-threaded.
   virtual std::unique_ptr<ReadSession> Read() = 0;
   // Writes waiting for the writer (for /metrics).

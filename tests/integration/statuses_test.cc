@@ -217,6 +217,31 @@ TEST_F(StatusesTest, IdempotencyKeyReturnsTheSamePost) {
   EXPECT_EQ(CountPosts(), 1);
 }
 
+// Status creation answers from the connection's thread once the post is durable
+// (Api::RouteNonBlocking); the answer still carries the route's headers, and the rate limit
+// still counts it.
+TEST(StatusesRateLimitTest, CreationCarriesTheRouteHeadersAndIsLimitedPerToken) {
+  TestServer server([](Config& c) {
+    c.rate_limits.enabled = true;
+    c.rate_limits.per_token = RateLimit{3, 300};
+  });
+  auto alice = server.CreateUser("alice");
+  for (int i = 0; i < 3; ++i) {
+    auto r = server.Post("/api/v1/statuses", R"({"status":"post )" + std::to_string(i) + "\"}",
+                         alice.token);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.header("x-ratelimit-limit"), "3");
+    EXPECT_EQ(r.header("x-ratelimit-remaining"), std::to_string(2 - i));
+    EXPECT_EQ(r.header("cache-control"), "no-cache, no-store, max-age=0, must-revalidate");
+    EXPECT_EQ(r.header("content-type"), "application/json; charset=utf-8");
+  }
+  auto limited = server.Post("/api/v1/statuses", R"({"status":"one too many"})", alice.token);
+  EXPECT_EQ(limited.status, 429) << limited.body;
+  EXPECT_EQ(limited.error(), "Too many requests");
+  EXPECT_EQ(limited.header("x-ratelimit-remaining"), "0");
+  EXPECT_EQ(server.app().storage().Read()->posts().Count(), 3);
+}
+
 TEST_F(StatusesTest, UnknownAndMalformedIdsAre404) {
   EXPECT_EQ(server.Get("/api/v1/statuses/999999").status, 404);
   EXPECT_EQ(server.Get("/api/v1/statuses/not-an-id").status, 404);

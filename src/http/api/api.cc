@@ -154,6 +154,31 @@ void Api::Route(Router& router, Method method, std::string_view pattern, Access 
              });
 }
 
+void Api::RouteNonBlocking(Router& router, Method method, std::string_view pattern,
+                           Access access, std::string scope, NonBlockingApiHandler handler) {
+  router.AddNonBlocking(method, pattern,
+                        [this, access, scope = std::move(scope), handler = std::move(handler)](
+                            Request& request, const PathParams& path) {
+                          Response r = HandleNonBlocking(request, path, access, scope, handler);
+                          if (!r.later) r.SetHeader("Cache-Control", std::string(kCacheControl));
+                          return r;
+                        });
+}
+
+void Call::AddHeaders(Response& response) {
+  for (auto& h : extra_headers) response.SetHeader(h.name, std::move(h.value));
+  extra_headers.clear();
+}
+
+void Call::AnswerLater(std::function<Response()> task) {
+  resume_([self = shared_from_this(), task = std::move(task)] {
+    Response r = task();
+    self->AddHeaders(r);
+    r.SetHeader("Cache-Control", std::string(kCacheControl));
+    return r;
+  });
+}
+
 namespace {
 std::optional<Role> StaffRoleFor(Access access) {
   switch (access) {
@@ -171,7 +196,27 @@ Response Api::Handle(Request& request, const PathParams& path, Access access,
   if (!params.ok()) return ErrorResponse(params.status());
   for (const auto& [name, value] : path.values) params->Set(std::string(name), value);
   Call call(request, path, std::move(params).value(), services_);
+  if (auto refused = Admit(call, access, scope)) return std::move(*refused);
+  Response r = handler(call);
+  call.AddHeaders(r);
+  return r;
+}
 
+Response Api::HandleNonBlocking(Request& request, const PathParams& path, Access access,
+                                const std::string& scope, const NonBlockingApiHandler& handler) {
+  auto params = Params::Parse(request);
+  if (!params.ok()) return ErrorResponse(params.status());
+  for (const auto& [name, value] : path.values) params->Set(std::string(name), value);
+  auto call = std::make_shared<Call>(request, path, std::move(params).value(), services_);
+  call->resume_ = request.resume;
+  if (auto refused = Admit(*call, access, scope)) return std::move(*refused);
+  Response r = handler(call);
+  if (!r.later) call->AddHeaders(r);
+  return r;
+}
+
+std::optional<Response> Api::Admit(Call& call, Access access, const std::string& scope) {
+  Request& request = call.request;
   // Authentication: a token that is given must be valid, even on public endpoints.
   auto token = BearerToken(request, call.params);
   if (token && token->starts_with(safety::NoticeService::kKeyPrefix)) {
@@ -232,9 +277,7 @@ Response Api::Handle(Request& request, const PathParams& path, Access access,
     }
   }
 
-  Response r = handler(call);
-  for (auto& h : call.extra_headers) r.SetHeader(h.name, std::move(h.value));
-  return r;
+  return std::nullopt;
 }
 
 void Api::Register(Router& router) {

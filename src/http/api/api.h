@@ -93,13 +93,13 @@ enum class Access {
 };
 
 // One API call in progress: the request, its parameters and the authenticated viewer.
-class Call {
+class Call : public std::enable_shared_from_this<Call> {
  public:
-  Call(Request& request, const PathParams& path, Params params, Services& services)
-      : request(request), path(path), params(std::move(params)), s(services) {}
+  Call(Request& request, PathParams path, Params params, Services& services)
+      : request(request), path(std::move(path)), params(std::move(params)), s(services) {}
 
-  Request& request;
-  const PathParams& path;
+  Request& request;  // the connection's; valid until the answer is sent
+  const PathParams path;
   Params params;
   Services& s;
   std::shared_ptr<const social::AuthInfo> auth;  // null when no token was given
@@ -124,9 +124,22 @@ class Call {
   // Counts one hit against an extra limit (registrations per IP, deletes per account); sets the
   // X-RateLimit headers and returns kResourceExhausted when over.
   Status Throttle(const std::string& key, const RateLimit& rule);
+  // A route added with Api::RouteNonBlocking (the call is then owned by a shared_ptr): answers
+  // with what `task` returns, with this call's headers; `task` runs on the connection's thread.
+  // Call at most once, from any thread, after the handler returned Response::Later().
+  void AnswerLater(std::function<Response()> task);
+  // The route's headers on an answer: extra_headers (rate limits, Link) and Cache-Control.
+  void AddHeaders(Response& response);
+
+ private:
+  friend class Api;
+  ResumeRequest resume_;  // the request's, for AnswerLater
 };
 
 using ApiHandler = std::function<Response(Call&)>;
+// A handler that never blocks (Router::AddNonBlocking): it may return Response::Later() and
+// answer through Call::AnswerLater, keeping the call alive through the shared_ptr meanwhile.
+using NonBlockingApiHandler = std::function<Response(const std::shared_ptr<Call>&)>;
 
 // Maps a Status to the HTTP status and {"error": ...} body of the Mastodon API.
 Response ErrorResponse(const Status& status);
@@ -147,12 +160,21 @@ class Api {
   // handled here before `handler` runs. `scope` "" means none is checked.
   void Route(Router& router, Method method, std::string_view pattern, Access access,
              std::string scope, ApiHandler handler);
+  // The same for a handler that never waits for the database's writer (see Call::AnswerLater):
+  // it runs on the connection's io thread and holds no thread while its write becomes durable.
+  void RouteNonBlocking(Router& router, Method method, std::string_view pattern, Access access,
+                        std::string scope, NonBlockingApiHandler handler);
 
   Services& services() { return services_; }
 
  private:
   Response Handle(Request& request, const PathParams& path, Access access,
                   const std::string& scope, const ApiHandler& handler);
+  Response HandleNonBlocking(Request& request, const PathParams& path, Access access,
+                             const std::string& scope, const NonBlockingApiHandler& handler);
+  // Authentication, scope, role, the user's state and the rate limit: the answer when the call
+  // may not go on.
+  std::optional<Response> Admit(Call& call, Access access, const std::string& scope);
 
   Services services_;
 };

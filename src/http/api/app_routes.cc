@@ -178,7 +178,7 @@ void OAuthRoute(Api& api, Router& router, Method method, std::string_view patter
                  Status limited = call.Throttle("ip:" + request.remote_address,
                                                 api.services().config.rate_limits.per_ip);
                  r = limited.ok() ? handler(call) : ErrorResponse(limited);
-                 for (auto& h : call.extra_headers) r.SetHeader(h.name, std::move(h.value));
+                 call.AddHeaders(r);
                }
                r.SetHeader("Cache-Control", "no-store");
                r.SetHeader("Pragma", "no-cache");

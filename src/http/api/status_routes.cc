@@ -37,7 +37,10 @@ Result<std::optional<Visibility>> VisibilityParam(const Call& c) {
   return std::optional<Visibility>(*parsed);
 }
 
-Response Create(Call& c) {
+// Non-blocking (Api::RouteNonBlocking): runs on the connection's io thread and answers once
+// the post is durable, without a thread waiting for the commit meanwhile.
+Response Create(const std::shared_ptr<Call>& call) {
+  Call& c = *call;
   if (Status st = RejectUnsupported(c); !st.ok()) return ErrorResponse(st);
   social::NewPost post;
   post.text = c.Str("status");
@@ -59,7 +62,20 @@ Response Create(Call& c) {
     if (key->size() > 255) return ErrorResponse(BadRequest("Idempotency-Key is too long"));
     post.idempotency_key = *key;
   }
-  return StatusResponse(c, c.s.posts.Create(c.viewer, post));
+  auto answer = std::make_shared<Response>();
+  auto now = c.s.posts.CreateAsync(
+      c.viewer, post,
+      [call, answer](std::function<void()> finish) {
+        call->AnswerLater([answer, finish = std::move(finish)] {
+          finish();
+          return std::move(*answer);
+        });
+      },
+      [call, answer](const Result<social::PostPtr>& created) {
+        *answer = StatusResponse(*call, created);
+      });
+  if (now) return StatusResponse(c, *now);
+  return Response::Later();
 }
 
 Response Edit(Call& c) {
@@ -214,7 +230,7 @@ Response Source(Call& c) {
 
 void RegisterStatusRoutes(Api& api, Router& r) {
   using A = Access;
-  api.Route(r, Method::kPost, "/api/v1/statuses", A::kUser, "write:statuses", Create);
+  api.RouteNonBlocking(r, Method::kPost, "/api/v1/statuses", A::kUser, "write:statuses", Create);
   api.Route(r, Method::kGet, "/api/v1/statuses", A::kPublic, "read:statuses", ShowMany);
   api.Route(r, Method::kGet, "/api/v1/statuses/:id", A::kPublic, "read:statuses", Show);
   api.Route(r, Method::kPut, "/api/v1/statuses/:id", A::kUser, "write:statuses", Edit);

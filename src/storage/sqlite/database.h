@@ -141,6 +141,14 @@ class Database {
   // all writers, and only when the job succeeded. They must be quick and must not write.
   Status Write(std::function<Status(Connection&)> job,
                std::vector<std::function<void()>>* after_sync = nullptr);
+  // Write without holding the calling thread: queues `job` and returns at once. `done` gets what
+  // Write would have returned, called exactly once: on the thread that makes the batch durable
+  // (the flusher or the writer), after the `after_sync` hooks; or at once, on the calling thread,
+  // when the job cannot be queued (the database is closing, or failed). `done` must be quick (hand
+  // the rest to another thread) and must not call Write. `after_sync` must outlive the call of
+  // `done`. Jobs of Write and WriteAsync share one queue and one commit order.
+  void WriteAsync(std::function<Status(Connection&)> job,
+                  std::vector<std::function<void()>>* after_sync, std::function<void(Status)> done);
   template <typename T>
   Result<T> WriteResult(std::function<Result<T>(Connection&)> job) {
     std::optional<T> value;
@@ -189,7 +197,8 @@ class Database {
   struct Job;
   Database(std::string path, DatabaseOptions options, std::unique_ptr<Connection> writer,
            std::unique_ptr<Connection> checkpointer);
-  Status Submit(Job& job);
+  Status Submit(Job& job);   // queues the job and waits for its release
+  Status Enqueue(Job& job);  // queues the job (an error when it cannot be queued)
   void WriterLoop();
   void RunBatch(std::vector<Job*>& batch);
   void RunAlone(Job& job);

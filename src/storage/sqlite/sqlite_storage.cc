@@ -112,6 +112,37 @@ Status SqliteStorage::Write(std::function<Status(Transaction&)> fn) {
   return st;
 }
 
+void SqliteStorage::WriteAsync(std::function<Status(Transaction&)> fn, Resume resume,
+                               std::function<void(Status)> done) {
+  // What Write keeps on its stack, kept until the write is released.
+  struct Pending {
+    std::function<Status(Transaction&)> fn;
+    std::vector<std::function<void()>> after_commit;
+    std::vector<std::function<void()>> in_order;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->fn = std::move(fn);
+  Pending* raw = pending.get();
+  db_->WriteAsync(
+      [raw](Connection& c) {
+        SqliteTransaction tx(&c);
+        Status job = raw->fn(tx);
+        raw->after_commit = tx.TakeAfterCommit();
+        raw->in_order = tx.TakeAfterCommitInOrder();
+        return job;
+      },
+      &raw->in_order,
+      [pending = std::move(pending), resume = std::move(resume),
+       done = std::move(done)](Status st) mutable {
+        resume([pending = std::move(pending), done = std::move(done), st = std::move(st)] {
+          if (st.ok()) {
+            for (auto& hook : pending->after_commit) hook();
+          }
+          done(st);
+        });
+      });
+}
+
 std::unique_ptr<ReadSession> SqliteStorage::Read() {
   return std::make_unique<SqliteReadSession>(db_->Read());
 }

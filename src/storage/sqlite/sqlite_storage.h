@@ -20,6 +20,8 @@ class SqliteStorage final : public Storage {
                                                      const DatabaseOptions& options);
 
   Status Write(std::function<Status(Transaction&)> fn) override;
+  void WriteAsync(std::function<Status(Transaction&)> fn, Resume resume,
+                  std::function<void(Status)> done) override;
   std::unique_ptr<ReadSession> Read() override;
   size_t write_queue_depth() const override { return db_->write_queue_depth(); }
 

@@ -1,8 +1,15 @@
 // Storage::Write and Storage::Read: atomicity of a job, isolation from other jobs,
 // read-your-writes and concurrent writers.
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <latch>
+#include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "storage/testing/conformance.h"
 
@@ -129,6 +136,100 @@ TEST_P(StorageConformanceTest, ReadsFromOtherThreadsSeeAReturnedWrite) {
   }
   for (auto& t : readers) t.join();
   EXPECT_EQ(seen.load(), 4);
+}
+
+// Storage::WriteAsync's resume: the test thread runs the tasks, as an event loop would.
+class TaskQueue {
+ public:
+  Storage::Resume Resume() {
+    return [this](std::function<void()> task) {
+      std::lock_guard lock(mu_);
+      tasks_.push_back(std::move(task));
+      cv_.notify_all();
+    };
+  }
+  // Waits (bounded) for a task and runs it on this thread; false when none came.
+  bool RunOne() {
+    std::function<void()> task;
+    {
+      std::unique_lock lock(mu_);
+      if (!cv_.wait_for(lock, std::chrono::seconds(10), [&] { return !tasks_.empty(); })) {
+        return false;
+      }
+      task = std::move(tasks_.front());
+      tasks_.pop_front();
+    }
+    task();
+    return true;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> tasks_;
+};
+
+TEST_P(StorageConformanceTest, WriteAsyncHandsItsCompletionToResumeAfterTheCommit) {
+  const Id author = CreateAccount("async");
+  const Post p = MakePost(author, "written without waiting");
+  TaskQueue loop;
+  std::vector<std::string> events;
+  std::optional<Status> result;
+  std::thread::id done_thread;
+  storage().WriteAsync(
+      [&](Transaction& tx) {
+        tx.AfterCommit([&] { events.push_back("after commit"); });
+        return tx.posts().Insert(p);
+      },
+      loop.Resume(),
+      [&](Status st) {
+        events.push_back("done");
+        // What the write wrote is readable by the time it is reported.
+        if (st.ok() && !Read()->posts().Get(p.id).ok()) events.push_back("not readable");
+        result = std::move(st);
+        done_thread = std::this_thread::get_id();
+      });
+  ASSERT_TRUE(loop.RunOne());
+  ASSERT_TRUE(result.has_value());
+  EXPECT_TRUE(result->ok()) << result->ToString();
+  EXPECT_EQ(events, (std::vector<std::string>{"after commit", "done"}));
+  EXPECT_EQ(done_thread, std::this_thread::get_id());  // where resume put the task
+}
+
+TEST_P(StorageConformanceTest, WriteAsyncFailureKeepsNothingAndRunsNoHooks) {
+  const Id author = CreateAccount("async");
+  const Post p = MakePost(author, "never stored");
+  TaskQueue loop;
+  bool hook_ran = false;
+  std::optional<Status> result;
+  storage().WriteAsync(
+      [&](Transaction& tx) -> Status {
+        tx.AfterCommit([&] { hook_ran = true; });
+        RETURN_IF_ERROR(tx.posts().Insert(p));
+        return InvalidArgument("changed my mind");
+      },
+      loop.Resume(), [&](Status st) { result = std::move(st); });
+  ASSERT_TRUE(loop.RunOne());
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(result->message(), "changed my mind");
+  EXPECT_FALSE(hook_ran);
+  EXPECT_EQ(Read()->posts().Get(p.id).status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(StorageConformanceTest, ManyAsyncWritesInFlightAllLand) {
+  const Id author = CreateAccount("busy");
+  constexpr int kWrites = 200;
+  TaskQueue loop;
+  int ok = 0;
+  for (int i = 0; i < kWrites; ++i) {
+    const Post p = MakePost(author, "post " + std::to_string(i));
+    storage().WriteAsync([p](Transaction& tx) { return tx.posts().Insert(p); }, loop.Resume(),
+                         [&](Status st) { ok += st.ok() ? 1 : 0; });
+  }
+  for (int i = 0; i < kWrites; ++i) ASSERT_TRUE(loop.RunOne()) << i;
+  EXPECT_EQ(ok, kWrites);
+  EXPECT_EQ(Read()->posts().Count(), kWrites);
 }
 
 TEST_P(StorageConformanceTest, ConcurrentWritersAllLand) {

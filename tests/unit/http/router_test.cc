@@ -162,6 +162,32 @@ TEST_F(RouterTest, LaterRegistrationReplaces) {
   EXPECT_EQ(Dispatch(Method::kDelete, "/api/v1/statuses/3").body, "/api/v1/statuses/:id|id=3");
 }
 
+TEST_F(RouterTest, TellsWhichRequestsGoToNonBlockingRoutes) {
+  router_.AddNonBlocking(Method::kPost, "/api/v1/statuses", Echo("/api/v1/statuses"));
+  router_.AddNonBlocking(Method::kPost, "/api/v1/statuses/:id/favourite",
+                         Echo("/api/v1/statuses/:id/favourite"));
+  auto non_blocking = [&](Method method, std::string path) {
+    Request request;
+    request.method = method;
+    request.path = std::move(path);
+    return router_.IsNonBlocking(request);
+  };
+  EXPECT_TRUE(non_blocking(Method::kPost, "/api/v1/statuses"));
+  EXPECT_TRUE(non_blocking(Method::kPost, "/api/v1/statuses/"));
+  EXPECT_TRUE(non_blocking(Method::kPost, "/api/v1/statuses/7/favourite"));
+  // Other methods and routes, and paths that match nothing, are not.
+  EXPECT_FALSE(non_blocking(Method::kGet, "/api/v1/statuses"));
+  EXPECT_FALSE(non_blocking(Method::kPost, "/api/v1/accounts/7/follow"));
+  EXPECT_FALSE(non_blocking(Method::kPut, "/api/v1/statuses/7"));
+  EXPECT_FALSE(non_blocking(Method::kPost, "/nowhere"));
+  // A non-blocking route dispatches like any other.
+  EXPECT_EQ(Dispatch(Method::kPost, "/api/v1/statuses/7/favourite").body,
+            "/api/v1/statuses/:id/favourite|id=7");
+  // Registering the pattern again with Add makes it blocking.
+  router_.Add(Method::kPost, "/api/v1/statuses", Echo("/api/v1/statuses"));
+  EXPECT_FALSE(non_blocking(Method::kPost, "/api/v1/statuses"));
+}
+
 TEST(PathParamsTest, GetReturnsEmptyWhenAbsent) {
   PathParams params;
   params.values.emplace_back("id", "12");

@@ -15,9 +15,12 @@
 
 #include <atomic>
 #include <boost/json/parse.hpp>
+#include <condition_variable>
 #include <future>
 #include <map>
+#include <mutex>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "common/strings.h"
@@ -456,6 +459,143 @@ TEST(HttpServerTest, WritesRunOnTheBlockingPoolAndDoNotBlockReads) {
   EXPECT_EQ(slow_response->body, R"({"slow":true})");
   EXPECT_NE(get_thread.load(), post_thread.load());
   EXPECT_NE(post_thread.load(), std::this_thread::get_id());
+}
+
+// Whether the server's requests in flight drop to zero within a second (a client can read an
+// answer a moment before the server counts it as sent).
+bool NoneInFlightSoon(const HttpServer& server) {
+  for (int i = 0; i < 500 && server.in_flight() != 0; ++i) std::this_thread::sleep_for(2ms);
+  return server.in_flight() == 0;
+}
+
+// A server whose POSTs to /later go to a non-blocking handler that keeps Request::resume in
+// `pending` and answers Response::Later(); its other requests go to `other`.
+struct LaterServer {
+  explicit LaterServer(ServerOptions options, RequestHandler other = Describe) {
+    server = std::make_unique<HttpServer>(
+        std::move(options),
+        [this, other = std::move(other)](Request& request) {
+          if (request.path != "/later") return other(request);
+          handler_thread = std::this_thread::get_id();
+          if (request.body == "now") return Response::Json(201, R"({"now":true})");
+          std::lock_guard lock(mu);
+          if (request.body != "drop") pending.push_back(request.resume);
+          cv.notify_all();
+          return Response::Later();
+        },
+        nullptr);
+    server->SetNonBlockingTest([](const Request& request) { return request.path == "/later"; });
+    const Status status = server->Start();
+    EXPECT_TRUE(status.ok()) << status.ToString();
+  }
+  // Waits (bounded) until `n` resumes are kept.
+  bool WaitForPending(size_t n) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, 5s, [&] { return pending.size() >= n; });
+  }
+  ResumeRequest Take(size_t i) {
+    std::lock_guard lock(mu);
+    return pending.at(i);
+  }
+
+  std::unique_ptr<HttpServer> server;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<ResumeRequest> pending;
+  std::atomic<std::thread::id> handler_thread;
+};
+
+TEST(HttpServerTest, NonBlockingHandlersAnswerLaterWithoutHoldingAThread) {
+  ServerOptions options = TestOptions();
+  options.io_threads = 1;
+  options.blocking_threads = 1;
+  std::atomic<std::thread::id> get_thread;
+  LaterServer later(options, [&](Request& request) {
+    get_thread = std::this_thread::get_id();
+    return Describe(request);
+  });
+  const uint16_t port = later.server->port();
+  // Three answers outstanding at once: more than the one blocking thread could hold.
+  std::vector<std::unique_ptr<Connection>> waiting;
+  for (int i = 0; i < 3; ++i) {
+    waiting.push_back(std::make_unique<Connection>(port));
+    ASSERT_TRUE(waiting.back()->Send(Post("/later", "{}")));
+  }
+  ASSERT_TRUE(later.WaitForPending(3));
+  EXPECT_EQ(later.server->in_flight(), 3);
+  // The io thread still serves others meanwhile; the handlers ran on it.
+  Connection other(port);
+  ASSERT_TRUE(other.Send(Get("/other")));
+  ASSERT_TRUE(other.Read());
+  EXPECT_EQ(later.handler_thread.load(), get_thread.load());
+
+  // Answered from another thread, in any order; each task runs on the io thread.
+  std::vector<std::thread::id> task_threads(3);
+  for (int i : {2, 0, 1}) {
+    std::thread answerer([&, i] {
+      later.Take(static_cast<size_t>(i))([&, i] {
+        task_threads[static_cast<size_t>(i)] = std::this_thread::get_id();
+        return Response::Json(200, "{\"answer\":" + std::to_string(i) + "}");
+      });
+    });
+    answerer.join();
+    auto r = waiting[static_cast<size_t>(i)]->Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "{\"answer\":" + std::to_string(i) + "}");
+    EXPECT_EQ(task_threads[static_cast<size_t>(i)], get_thread.load());
+  }
+  // The connections stay usable.
+  ASSERT_TRUE(waiting[0]->Send(Post("/later", "now")));
+  auto now = waiting[0]->Read();
+  ASSERT_TRUE(now);
+  EXPECT_EQ(now->status, 201);
+  EXPECT_EQ(now->body, R"({"now":true})");
+  EXPECT_TRUE(NoneInFlightSoon(*later.server));
+}
+
+TEST(HttpServerTest, NonBlockingTasksThatThrowBecome500) {
+  LaterServer later(TestOptions());
+  Connection c(later.server->port());
+  ASSERT_TRUE(c.Send(Post("/later", "{}")));
+  ASSERT_TRUE(later.WaitForPending(1));
+  later.Take(0)([]() -> Response { throw std::runtime_error("boom"); });
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 500);
+  EXPECT_EQ(r->body, R"({"error":"Internal server error"})");
+}
+
+TEST(HttpServerTest, AnswerPromisedAndDroppedClosesTheConnection) {
+  LaterServer later(TestOptions());
+  Connection c(later.server->port());
+  ASSERT_TRUE(c.Send(Post("/later", "drop")));
+  // Nobody kept the resume: the connection is closed unanswered and nothing stays in flight.
+  EXPECT_TRUE(c.ClosedByServer());
+  EXPECT_TRUE(NoneInFlightSoon(*later.server));
+}
+
+TEST(HttpServerTest, StopWaitsForAnAnswerPromisedForLater) {
+  LaterServer later(TestOptions());
+  Connection c(later.server->port());
+  ASSERT_TRUE(c.Send(Post("/later", "{}")));
+  ASSERT_TRUE(later.WaitForPending(1));
+  std::atomic<bool> stopped{false};
+  std::thread stopper([&] {
+    later.server->Stop(50ms);
+    stopped = true;
+  });
+  // Past the grace period the connection is cut off, but Stop still waits for the task, which
+  // needs the io thread, as a blocking handler would be waited for.
+  std::this_thread::sleep_for(200ms);
+  EXPECT_FALSE(stopped.load());
+  std::atomic<bool> ran{false};
+  later.Take(0)([&] {
+    ran = true;
+    return Response::Json(200, "{}");
+  });
+  stopper.join();
+  EXPECT_TRUE(ran.load());
 }
 
 TEST(HttpServerTest, GracefulStopLetsTheInFlightRequestFinish) {

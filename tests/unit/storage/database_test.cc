@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <functional>
 #include <future>
@@ -553,6 +554,127 @@ TEST_F(DatabaseTest, DestructorDrainsQueuedWrites) {
   holder.join();
   for (auto& th : writers) th.join();
   for (const Status& st : results) EXPECT_TRUE(st.ok()) << st.ToString();
+  auto conn = Fresh();
+  EXPECT_EQ(CountRows(*conn), kQueued);
+}
+
+// WriteAsync's completion, recorded for a test thread to wait on.
+class Completion {
+ public:
+  std::function<void(Status)> Callback() {
+    return [this](Status st) {
+      std::lock_guard lock(mu_);
+      statuses_.push_back(std::move(st));
+      threads_.push_back(std::this_thread::get_id());
+      cv_.notify_all();
+    };
+  }
+  // Waits (bounded) for `n` completions.
+  bool WaitFor(size_t n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(10), [&] { return statuses_.size() >= n; });
+  }
+  std::vector<Status> statuses() {
+    std::lock_guard lock(mu_);
+    return statuses_;
+  }
+  std::vector<std::thread::id> threads() {
+    std::lock_guard lock(mu_);
+    return threads_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Status> statuses_;
+  std::vector<std::thread::id> threads_;
+};
+
+TEST_F(DatabaseTest, WriteAsyncReturnsAtOnceAndCompletesOnceDurable) {
+  Gate release;
+  std::thread holder = HoldWriter(release);
+  Completion done;
+  db_->WriteAsync([](Connection& c) { return InsertItem(c, 1); }, nullptr, done.Callback());
+  // The call returned while the writer is held: nothing is complete yet.
+  WaitForQueueDepth(*db_, 1);
+  EXPECT_TRUE(done.statuses().empty());
+  release.Open();
+  holder.join();
+  ASSERT_TRUE(done.WaitFor(1));
+  ASSERT_EQ(done.statuses().size(), 1u);
+  EXPECT_TRUE(done.statuses()[0].ok()) << done.statuses()[0].ToString();
+  EXPECT_NE(done.threads()[0], std::this_thread::get_id());
+  auto conn = Fresh();
+  EXPECT_TRUE(HasItem(*conn, 1));
+}
+
+TEST_F(DatabaseTest, WriteAsyncFailedJobReportsItsErrorAndKeepsNothing) {
+  Completion done;
+  db_->WriteAsync(
+      [](Connection& c) -> Status {
+        RETURN_IF_ERROR(InsertItem(c, 5));
+        return InvalidArgument("no, thanks");
+      },
+      nullptr, done.Callback());
+  // Its neighbour in the same queue lands.
+  db_->WriteAsync([](Connection& c) { return InsertItem(c, 6); }, nullptr, done.Callback());
+  ASSERT_TRUE(done.WaitFor(2));
+  EXPECT_EQ(done.statuses()[0].code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(done.statuses()[0].message(), "no, thanks");
+  EXPECT_TRUE(done.statuses()[1].ok());
+  auto conn = Fresh();
+  EXPECT_FALSE(HasItem(*conn, 5));
+  EXPECT_TRUE(HasItem(*conn, 6));
+}
+
+TEST_F(DatabaseTest, WriteAsyncSharesTheCommitOrderWithWrite) {
+  // Hooks of both kinds of write run in commit order, and the async one's before its done.
+  Gate release;
+  std::thread holder = HoldWriter(release);
+  std::mutex mu;
+  std::vector<std::string> events;
+  auto log = [&](std::string e) {
+    std::lock_guard lock(mu);
+    events.push_back(std::move(e));
+  };
+  std::vector<std::function<void()>> first_hooks = {[&] { log("hook 1"); }};
+  Completion done;
+  db_->WriteAsync([](Connection& c) { return InsertItem(c, 1); }, &first_hooks,
+                  [&, callback = done.Callback()](Status st) {
+                    log("done 1");
+                    callback(std::move(st));
+                  });
+  WaitForQueueDepth(*db_, 1);
+  std::thread second([&] {
+    std::vector<std::function<void()>> hooks = {[&] { log("hook 2"); }};
+    EXPECT_TRUE(db_->Write([](Connection& c) { return InsertItem(c, 2); }, &hooks).ok());
+  });
+  WaitForQueueDepth(*db_, 2);
+  release.Open();
+  holder.join();
+  second.join();
+  ASSERT_TRUE(done.WaitFor(1));
+  std::lock_guard lock(mu);
+  EXPECT_EQ(events, (std::vector<std::string>{"hook 1", "done 1", "hook 2"}));
+}
+
+TEST_F(DatabaseTest, DestructorCompletesQueuedAsyncWrites) {
+  constexpr int kQueued = 20;
+  Gate release;
+  std::thread holder = HoldWriter(release);
+  Completion done;
+  for (int i = 0; i < kQueued; ++i) {
+    db_->WriteAsync([i](Connection& c) { return InsertItem(c, i + 1); }, nullptr,
+                    done.Callback());
+  }
+  WaitForQueueDepth(*db_, kQueued);
+  std::thread closer([&] { db_.reset(); });
+  std::this_thread::sleep_for(20ms);
+  release.Open();
+  closer.join();
+  holder.join();
+  ASSERT_EQ(done.statuses().size(), static_cast<size_t>(kQueued));
+  for (const Status& st : done.statuses()) EXPECT_TRUE(st.ok()) << st.ToString();
   auto conn = Fresh();
   EXPECT_EQ(CountRows(*conn), kQueued);
 }
