@@ -469,8 +469,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   // strand, or until they are dropped (then the connection closes unanswered).
   void HandleNonBlocking() {
     request_.resume = [self = shared_from_this()](std::function<Response()> task) {
-      net::post(self->executor(),
-                [self, task = std::move(task)] { self->Resumed(task); });
+      net::post(self->executor(), [self, task = std::move(task)] { self->Resumed(task); });
     };
     Response response = server_.Invoke(request_);
     request_.resume = nullptr;  // else the session would own itself

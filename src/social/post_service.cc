@@ -90,16 +90,16 @@ struct PostService::PendingCreate {
   std::shared_ptr<Post> post;
   std::unique_ptr<ScreeningOutcome> screened;
   std::shared_ptr<const FollowerList> followers;
-  PostPtr existing;       // the post an Idempotency-Key made earlier: nothing to write
-  Id stored_id = kNoId;   // differs from post->id when an idempotency key matched concurrently
+  PostPtr existing;           // the post an Idempotency-Key made earlier: nothing to write
+  Id stored_id = kNoId;       // differs from post->id when an idempotency key matched concurrently
   AccountPtr counted_author;  // the author as this write left it
 };
 
 Result<PostPtr> PostService::Create(const Viewer& author_viewer, const NewPost& in) {
   ASSIGN_OR_RETURN(std::shared_ptr<PendingCreate> pending, PrepareCreate(author_viewer, in));
   if (pending->existing) return pending->existing;
-  RETURN_IF_ERROR(core_.storage().Write(
-      [&](storage::Transaction& tx) { return StoreCreated(tx, *pending); }));
+  RETURN_IF_ERROR(
+      core_.storage().Write([&](storage::Transaction& tx) { return StoreCreated(tx, *pending); }));
   return FinishCreate(*pending);
 }
 
@@ -113,7 +113,8 @@ std::optional<Result<PostPtr>> PostService::CreateAsync(const Viewer& author_vie
   if (pending->existing) return Result<PostPtr>(pending->existing);
   core_.storage().WriteAsync(
       [this, pending](storage::Transaction& tx) { return StoreCreated(tx, *pending); },
-      std::move(resume), [this, pending, done = std::move(done)](Status st) {
+      std::move(resume),
+      [this, pending, done = std::move(done)](Status st) {
         if (!st.ok()) return done(Result<PostPtr>(st));
         done(FinishCreate(*pending));
       });
@@ -215,10 +216,9 @@ Status PostService::StoreCreated(storage::Transaction& tx, PendingCreate& pendin
   {
     // Counted and read back on the writer's hot pages, and put in the cache in commit order:
     // neither the answer nor the author's next post goes to the database for the account.
-    ASSIGN_OR_RETURN(
-        Account counted,
-        tx.accounts().RecordStatus(author_id, post.visibility == Visibility::kDirect ? 0 : 1,
-                                   post.created_at));
+    ASSIGN_OR_RETURN(Account counted, tx.accounts().RecordStatus(
+                                          author_id, post.visibility == Visibility::kDirect ? 0 : 1,
+                                          post.created_at));
     pending.counted_author = std::make_shared<const Account>(std::move(counted));
     tx.AfterCommitInOrder([this, fresh = pending.counted_author] { core_.AccountWritten(fresh); });
   }
@@ -227,8 +227,8 @@ Status PostService::StoreCreated(storage::Transaction& tx, PendingCreate& pendin
   if (!post.held()) RETURN_IF_ERROR(NotifyNew(tx, post, pending.followers->notify));
   if (pending.screened) RETURN_IF_ERROR(screening_->Record(tx, post, false, *pending.screened));
   if (!in.idempotency_key.empty()) {
-    RETURN_IF_ERROR(tx.posts().RememberIdempotencyKey(author_id, in.idempotency_key, post.id,
-                                                      post.created_at));
+    RETURN_IF_ERROR(
+        tx.posts().RememberIdempotencyKey(author_id, in.idempotency_key, post.id, post.created_at));
   }
   return Status::Ok();
 }

@@ -154,8 +154,8 @@ void Api::Route(Router& router, Method method, std::string_view pattern, Access 
              });
 }
 
-void Api::RouteNonBlocking(Router& router, Method method, std::string_view pattern,
-                           Access access, std::string scope, NonBlockingApiHandler handler) {
+void Api::RouteNonBlocking(Router& router, Method method, std::string_view pattern, Access access,
+                           std::string scope, NonBlockingApiHandler handler) {
   router.AddNonBlocking(method, pattern,
                         [this, access, scope = std::move(scope), handler = std::move(handler)](
                             Request& request, const PathParams& path) {

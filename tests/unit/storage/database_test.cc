@@ -664,8 +664,7 @@ TEST_F(DatabaseTest, DestructorCompletesQueuedAsyncWrites) {
   std::thread holder = HoldWriter(release);
   Completion done;
   for (int i = 0; i < kQueued; ++i) {
-    db_->WriteAsync([i](Connection& c) { return InsertItem(c, i + 1); }, nullptr,
-                    done.Callback());
+    db_->WriteAsync([i](Connection& c) { return InsertItem(c, i + 1); }, nullptr, done.Callback());
   }
   WaitForQueueDepth(*db_, kQueued);
   std::thread closer([&] { db_.reset(); });
