@@ -6,7 +6,8 @@
 # plus p50/p99 latencies, peak RSS, database size and the machine.
 # The home timeline is measured twice: as configured by default (first pages kept rendered per
 # viewer, http/api/home_page_cache.h), and with that cache off, every page filtered and rendered
-# (UNCACHED=0 skips the second measurement).
+# (UNCACHED=0 skips the second measurement). Creation runs between the two, on the server as
+# configured by default, every home feed loaded by the warm-up (so fan-out inserts into them).
 # Environment: ACCOUNTS (10000) FOLLOWS (100) STATUSES (1000000) DURATION (20s) CONNS (64)
 #              POST_CONNS ("64 256": status creation and its baseline at each concurrency)
 #              WRK_THREADS (2) PORT (18080)
@@ -84,23 +85,8 @@ sleep 0.5
 
 echo "== warming: every user's home timeline once (the first read of a feed rebuilds it)"
 users=$(wc -l < "$TOKENS")
-# warm: reads every user's home timeline once; sets warm_seconds.
-warm() {
-  local warm_start warm_pid done_count
-  warm_start=$(date +%s.%N)
-  WRK_THREADS=$WRK_THREADS wrk -t"$WRK_THREADS" -c"$WRK_THREADS" -d"${WARM:-60s}" -s "$root/bench/wrk/warm.lua" \
-    "http://127.0.0.1:$PORT/api/v1/timelines/home" > "$out/warm.txt" &
-  warm_pid=$!
-  # Stop once every user was visited (wrk counts requests; poll the server's metrics instead).
-  while kill -0 $warm_pid 2>/dev/null; do
-    done_count=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk -F'[ }]' '/^stoa_home_feeds_in_memory/ {print $NF}')
-    [ "${done_count%.*}" -ge "$users" ] 2>/dev/null && { kill $warm_pid 2>/dev/null; break; }
-    sleep 1
-  done
-  wait $warm_pid 2>/dev/null || true
-  warm_seconds=$(awk -v a="$warm_start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
-}
-warm
+source "$root/bench/warm_lib.sh"
+warm_feeds "$PORT"
 echo "   $users feeds rebuilt from the database in $warm_seconds s (cold reads, one connection per wrk thread)"
 
 echo "== nginx static $body_bytes-byte JSON"
@@ -114,16 +100,7 @@ echo "$home_out"
 page_hits=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk -F'[ }]' '/^stoa_home_page_cache_total\{result="hit"/ {print $NF}')
 page_misses=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk -F'[ }]' '/^stoa_home_page_cache_total\{result="miss"/ {print $NF}')
 rss_kb=$(awk '/VmHWM/ {print $2}' /proc/$stoa_pid/status)
-uncached_out=""
-if [ "${UNCACHED:-1}" != 0 ]; then
-  echo "== stoa GET /api/v1/timelines/home (random users), rendered page cache off"
-  kill -TERM "$stoa_pid"; wait "$stoa_pid" 2>/dev/null || true
-  start_stoa STOA_TIMELINES_HOME_PAGE_CACHE_ENTRIES=0
-  warm
-  uncached_out=$(wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$root/bench/wrk/home.lua" \
-    "http://127.0.0.1:$PORT/api/v1/timelines/home")
-  echo "$uncached_out"
-fi
+# Creation on the server as configured by default, its feeds warm (as after the home run).
 post_outs=()
 for c in $POST_CONNS; do
   echo "== stoa POST /api/v1/statuses, $c connections (durable, fan-out to ~$FOLLOWS followers)"
@@ -132,6 +109,17 @@ for c in $POST_CONNS; do
   echo "$post_out"
   post_outs+=("$post_out")
 done
+
+uncached_out=""
+if [ "${UNCACHED:-1}" != 0 ]; then
+  echo "== stoa GET /api/v1/timelines/home (random users), rendered page cache off"
+  kill -TERM "$stoa_pid"; wait "$stoa_pid" 2>/dev/null || true
+  start_stoa STOA_TIMELINES_HOME_PAGE_CACHE_ENTRIES=0
+  warm_feeds "$PORT"
+  uncached_out=$(wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$root/bench/wrk/home.lua" \
+    "http://127.0.0.1:$PORT/api/v1/timelines/home")
+  echo "$uncached_out"
+fi
 
 rps() { echo "$1" | awk '/Requests\/sec/ {print $2}'; }
 pct() { echo "$1" | awk -v p="$2" '$1 == p {print $2}'; }

@@ -22,7 +22,7 @@ struct Config {
   struct Server {
     std::string listen = "127.0.0.1:8080";
     int threads = 0;                  // io threads; 0 = one per core
-    int blocking_threads = 0;         // threads for handlers that write; 0 = 16 per core
+    int blocking_threads = 0;         // threads for handlers that write and block; 0 = 16 per core
     int64_t body_limit_bytes = 2 * 1024 * 1024;
     int header_timeout_seconds = 10;
     int body_timeout_seconds = 30;

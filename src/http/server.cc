@@ -467,9 +467,49 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   // for later (Response::Later: a durable write is under way), no thread waits: the copies of
   // request_.resume it handed on keep the session alive until Resumed runs the task on the
   // strand, or until they are dropped (then the connection closes unanswered).
+  //
+  // Those copies are dropped on other threads (the database's flusher), possibly after the
+  // server stopped, so they must never hold the last reference to the session: the first call
+  // of resume moves the session into the task it posts, and copies dropped without a call
+  // release it through a task posted to the strand (an io_context drops a task it never ran
+  // when it is destroyed, before the rest of the server).
+  class Promised {
+   public:
+    explicit Promised(std::shared_ptr<Session> session) : session_(std::move(session)) {}
+    ~Promised() {
+      if (!session_) return;
+      try {
+        auto executor = session_->executor();
+        net::post(executor, [session = std::move(session_)] {});
+      } catch (const std::exception& e) {
+        spdlog::error("http: could not release a connection on its thread: {}", e.what());
+      }
+    }
+    void Resume(std::function<Response()> task) {
+      std::shared_ptr<Session> session;
+      {
+        std::lock_guard lock(mu_);
+        session = std::move(session_);
+      }
+      if (!session) {
+        spdlog::error("http: a request was resumed twice; the second task is dropped");
+        return;
+      }
+      auto executor = session->executor();
+      net::post(executor, [session = std::move(session), task = std::move(task)] {
+        session->Resumed(task);
+      });
+    }
+
+   private:
+    std::mutex mu_;
+    std::shared_ptr<Session> session_;
+  };
+
   void HandleNonBlocking() {
-    request_.resume = [self = shared_from_this()](std::function<Response()> task) {
-      net::post(self->executor(), [self, task = std::move(task)] { self->Resumed(task); });
+    auto promised = std::make_shared<Promised>(shared_from_this());
+    request_.resume = [promised](std::function<Response()> task) {
+      promised->Resume(std::move(task));
     };
     Response response = server_.Invoke(request_);
     request_.resume = nullptr;  // else the session would own itself
