@@ -496,9 +496,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
         return;
       }
       auto executor = session->executor();
-      net::post(executor, [session = std::move(session), task = std::move(task)] {
-        session->Resumed(task);
-      });
+      net::post(executor,
+                [session = std::move(session), task = std::move(task)] { session->Resumed(task); });
     }
 
    private:
