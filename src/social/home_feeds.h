@@ -71,7 +71,10 @@ class HomeFeeds {
     uint64_t next_version = 1;
   };
 
-  Shard& ShardFor(Id id) { return shards_[(static_cast<uint64_t>(id) * 0x9e3779b97f4a7c15ULL >> 60) % kShards]; }
+  static size_t ShardIndex(Id id) {
+    return (static_cast<uint64_t>(id) * 0x9e3779b97f4a7c15ULL >> 60) % kShards;
+  }
+  Shard& ShardFor(Id id) { return shards_[ShardIndex(id)]; }
   // Returns with `lock` held and the feed of `account_id` loaded.
   Feed& Ensure(Shard& s, std::unique_lock<std::mutex>& lock, Id account_id, const Loader& load);
   void InsertSorted(Shard& s, Feed& f, Id post_id);

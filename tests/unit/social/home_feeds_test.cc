@@ -36,6 +36,30 @@ TEST(HomeFeedsTest, LoadsOnceThenServesFromMemoryAndFanOutAddsPosts) {
   EXPECT_FALSE(feeds.Contains(8, 4));
 }
 
+TEST(HomeFeedsTest, PushManyReachesEveryLoadedFeedOfEveryShardInOrder) {
+  // Enough followers to fill every shard; the even ones are in memory.
+  HomeFeeds feeds(100, 1000);
+  std::atomic<int> loads{0};
+  auto load = FixedLoader({10, 20}, &loads);
+  std::vector<Id> followers;
+  for (Id a = 1; a <= 300; ++a) {
+    followers.push_back(a);
+    if (a % 2 == 0) feeds.Read(a, 1000, 10, load);
+  }
+  ASSERT_EQ(loads.load(), 150);
+  feeds.PushMany(followers, 30);
+  feeds.PushMany(followers, 15);  // older than the newest: goes in its place
+  feeds.PushMany(followers, 30);  // a second push of the same post changes nothing
+  for (Id a = 1; a <= 300; ++a) {
+    if (a % 2 == 0) {
+      EXPECT_EQ(feeds.Read(a, 1000, 10, load), (std::vector<Id>{30, 20, 15, 10})) << a;
+    } else {
+      EXPECT_FALSE(feeds.Contains(a, 30)) << a;
+    }
+  }
+  EXPECT_EQ(loads.load(), 150);  // pushes load nothing
+}
+
 TEST(HomeFeedsTest, VersionsChangeWithTheFeedAndNeverRepeat) {
   HomeFeeds feeds(100, 10);
   auto load = FixedLoader({1, 2});
