@@ -10,7 +10,7 @@
 # configured by default, every home feed loaded by the warm-up (so fan-out inserts into them).
 # Environment: ACCOUNTS (10000) FOLLOWS (100) STATUSES (1000000) DURATION (20s) CONNS (64)
 #              POST_CONNS ("64 256": status creation and its baseline at each concurrency)
-#              WRK_THREADS (2) PORT (18080)
+#              WRK_THREADS (2) PORT (18080) BIN (build/stoa: the binary to measure)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/bench/out
@@ -24,7 +24,7 @@ POST_CONNS=${POST_CONNS:-64 256}
 WRK_THREADS=${WRK_THREADS:-2}
 PORT=${PORT:-18080}
 NGINX_PORT=$((PORT + 1))
-BIN=$root/build/stoa
+BIN=${BIN:-$root/build/stoa}
 SEED=$root/build/bench/stoa_bench_seed
 for tool in wrk nginx; do
   command -v $tool >/dev/null || [ -x /usr/sbin/$tool ] || { echo "bench: $tool is missing (make bench installs it)"; exit 1; }
