@@ -210,7 +210,7 @@ class HttpServer::Impl {
   void OnAccept(beast::error_code ec, tcp::socket socket);
   // Runs the handler, turning an exception into a 500.
   Response Invoke(Request& request);
-  // Runs a resumed request's task (Request::resume) the same way.
+  // Runs a resumed request's task (Request::resume), or the handler, the same way.
   Response InvokeTask(const Request& request, const std::function<Response()>& task);
   // A request promised an answer (Response::Later) / the promise was kept or dropped.
   void AwaitStarted() { awaiting_.fetch_add(1); }
@@ -1084,16 +1084,7 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
 }
 
 Response HttpServer::Impl::Invoke(Request& request) {
-  try {
-    return handler_(request);
-  } catch (const std::exception& e) {
-    spdlog::error("http: handler for {} {} threw: {}", MethodName(request.method),
-                  ForLog(request.path, kLogPathMax), e.what());
-  } catch (...) {
-    spdlog::error("http: handler for {} {} threw a non-standard exception",
-                  MethodName(request.method), ForLog(request.path, kLogPathMax));
-  }
-  return Response::Error(500, "Internal server error");
+  return InvokeTask(request, [&] { return handler_(request); });
 }
 
 Response HttpServer::Impl::InvokeTask(const Request& request,
@@ -1101,10 +1092,10 @@ Response HttpServer::Impl::InvokeTask(const Request& request,
   try {
     return task();
   } catch (const std::exception& e) {
-    spdlog::error("http: resumed handler for {} {} threw: {}", MethodName(request.method),
+    spdlog::error("http: handler for {} {} threw: {}", MethodName(request.method),
                   ForLog(request.path, kLogPathMax), e.what());
   } catch (...) {
-    spdlog::error("http: resumed handler for {} {} threw a non-standard exception",
+    spdlog::error("http: handler for {} {} threw a non-standard exception",
                   MethodName(request.method), ForLog(request.path, kLogPathMax));
   }
   return Response::Error(500, "Internal server error");

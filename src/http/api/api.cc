@@ -143,26 +143,48 @@ Status Call::Throttle(const std::string& key, const RateLimit& rule) {
 
 Api::Api(Services services) : services_(std::move(services)) {}
 
+namespace {
+// Adds a route whose answers carry the Cache-Control of every API answer (an answer given later
+// gets it from Call::AnswerLater).
+void AddRoute(Router& router, Method method, std::string_view pattern, bool non_blocking,
+              Handler handle) {
+  Handler with_header = [handle = std::move(handle)](Request& request, const PathParams& path) {
+    Response r = handle(request, path);
+    if (!r.later) r.SetHeader("Cache-Control", std::string(kCacheControl));
+    return r;
+  };
+  if (non_blocking) {
+    router.AddNonBlocking(method, pattern, std::move(with_header));
+  } else {
+    router.Add(method, pattern, std::move(with_header));
+  }
+}
+
+// The request's parameters, the path's among them.
+Result<Params> ParseParams(const Request& request, const PathParams& path) {
+  auto params = Params::Parse(request);
+  if (!params.ok()) return params.status();
+  for (const auto& [name, value] : path.values) params->Set(std::string(name), value);
+  return params;
+}
+}  // namespace
+
 void Api::Route(Router& router, Method method, std::string_view pattern, Access access,
                 std::string scope, ApiHandler handler) {
-  router.Add(method, pattern,
-             [this, access, scope = std::move(scope), handler = std::move(handler)](
-                 Request& request, const PathParams& path) {
-               Response r = Handle(request, path, access, scope, handler);
-               r.SetHeader("Cache-Control", std::string(kCacheControl));
-               return r;
-             });
+  AddRoute(router, method, pattern, /*non_blocking=*/false,
+           [this, access, scope = std::move(scope), handler = std::move(handler)](
+               Request& request, const PathParams& path) {
+             return Handle(request, path, access, scope, handler);
+           });
 }
 
 void Api::RouteNonBlocking(Router& router, Method method, std::string_view pattern, Access access,
                            std::string scope, NonBlockingApiHandler handler) {
-  router.AddNonBlocking(method, pattern,
-                        [this, access, scope = std::move(scope), handler = std::move(handler)](
-                            Request& request, const PathParams& path) {
-                          Response r = HandleNonBlocking(request, path, access, scope, handler);
-                          if (!r.later) r.SetHeader("Cache-Control", std::string(kCacheControl));
-                          return r;
-                        });
+  AddRoute(router, method, pattern, /*non_blocking=*/true,
+           [this, access, scope = std::move(scope), handler = std::move(handler)](
+               Request& request, const PathParams& path) {
+             return HandleNonBlocking(request, path, access, scope, handler);
+           });
 }
 
 void Call::AddHeaders(Response& response) {
@@ -192,9 +214,8 @@ std::optional<Role> StaffRoleFor(Access access) {
 
 Response Api::Handle(Request& request, const PathParams& path, Access access,
                      const std::string& scope, const ApiHandler& handler) {
-  auto params = Params::Parse(request);
+  auto params = ParseParams(request, path);
   if (!params.ok()) return ErrorResponse(params.status());
-  for (const auto& [name, value] : path.values) params->Set(std::string(name), value);
   Call call(request, path, std::move(params).value(), services_);
   if (auto refused = Admit(call, access, scope)) return std::move(*refused);
   Response r = handler(call);
@@ -204,9 +225,8 @@ Response Api::Handle(Request& request, const PathParams& path, Access access,
 
 Response Api::HandleNonBlocking(Request& request, const PathParams& path, Access access,
                                 const std::string& scope, const NonBlockingApiHandler& handler) {
-  auto params = Params::Parse(request);
+  auto params = ParseParams(request, path);
   if (!params.ok()) return ErrorResponse(params.status());
-  for (const auto& [name, value] : path.values) params->Set(std::string(name), value);
   auto call = std::make_shared<Call>(request, path, std::move(params).value(), services_);
   call->resume_ = request.resume;
   if (auto refused = Admit(*call, access, scope)) return std::move(*refused);
