@@ -525,13 +525,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     }
     awaiting_ = false;
     server_.AwaitDone();
-    Response response = server_.InvokeTask(request_, task);
-    if (response.later) {
-      spdlog::error("http: a resumed task for {} {} answered Later again", log_method_,
-                    ForLog(request_.path, kLogPathMax));
-      response = Response::Error(500, "Internal server error");
-    }
-    Respond(std::move(response));
+    Respond(server_.InvokeTask(request_, task));  // (a task cannot answer Later again)
   }
 
   // Offers a streaming request to the stream opener; true when it was answered or handed off.
@@ -586,6 +580,13 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   // Sends `response` for request_ and either waits for the next request or closes.
   void Respond(Response response) {
     if (server_.stopping_.load()) keep_alive_ = false;
+    if (response.later) {
+      // Only a request the non-blocking test let through may be answered later (it has
+      // Request::resume); anywhere else the promise could never be kept.
+      spdlog::error("http: handler for {} {} answered Later without a way to resume", log_method_,
+                    ForLog(request_.path, kLogPathMax));
+      response = Response::Error(500, "Internal server error");
+    }
     if (response.status < 100 || response.status > 999) {
       spdlog::error("http: handler returned invalid status {} for {} {}", response.status,
                     log_method_, ForLog(request_.path, kLogPathMax));

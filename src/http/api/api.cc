@@ -1,5 +1,7 @@
 #include "http/api/api.h"
 
+#include <spdlog/spdlog.h>
+
 #include <charconv>
 #include <optional>
 
@@ -193,6 +195,12 @@ void Call::AddHeaders(Response& response) {
 }
 
 void Call::AnswerLater(std::function<Response()> task) {
+  if (!resume_) {
+    // The route was reached without Request::resume (a server not told which routes are
+    // non-blocking): the server answers the Later with a 500 and logs it.
+    spdlog::error("api: {} answered later without a way to resume", request.route);
+    return;
+  }
   resume_([self = shared_from_this(), task = std::move(task)] {
     Response r = task();
     self->AddHeaders(r);

@@ -566,6 +566,22 @@ TEST(HttpServerTest, NonBlockingTasksThatThrowBecome500) {
   EXPECT_EQ(r->body, R"({"error":"Internal server error"})");
 }
 
+TEST(HttpServerTest, AnswerLaterFromABlockingRouteIsA500) {
+  // No non-blocking test: the write runs on the pool without Request::resume, so a handler's
+  // Response::Later() can never be kept.
+  std::atomic<bool> had_resume{true};
+  auto server = StartServer(TestOptions(), [&](Request& request) {
+    had_resume = static_cast<bool>(request.resume);
+    return Response::Later();
+  });
+  Connection c(server->port());
+  ASSERT_TRUE(c.Send(Post("/later", "{}")));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 500);
+  EXPECT_FALSE(had_resume.load());
+}
+
 TEST(HttpServerTest, AnswerPromisedAndDroppedClosesTheConnection) {
   LaterServer later(TestOptions());
   Connection c(later.server->port());
