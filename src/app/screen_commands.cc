@@ -3,12 +3,16 @@
 #include <cstdio>
 #include <fstream>
 
+#include "common/config.h"
 #include "common/csv.h"
 #include "common/strings.h"
 #include "screen/classifier.h"
 #include "screen/classifier_trainer.h"
 #include "screen/evaluation.h"
 #include "screen/labelled_csv.h"
+#include "screen/rules.h"
+#include "screen/screener.h"
+#include "safety/screening_service.h"
 
 namespace stoa::app {
 namespace {
@@ -131,6 +135,18 @@ ScreenCommands::ScreenCommands(CLI::App& cli) {
   eval_->add_option("--model", o_.model, "Model file (from stoa train)")
       ->required()
       ->check(CLI::ExistingFile);
+  eval_->add_option("--category-map", o_.category_map,
+                    "LABEL=CATEGORY,... for labels of the data that the model does not know");
+  eval_->add_option("--rules", o_.rules,
+                    "Also run the whole screening chain (this rules file, the model, the policy of "
+                    "the configuration) and count its verdicts")
+      ->check(CLI::ExistingFile);
+  eval_->add_option("--config", o_.config,
+                    "TOML configuration whose screening thresholds the chain uses (default: the "
+                    "built-in defaults)")
+      ->check(CLI::ExistingFile);
+  eval_->add_option("--language", o_.language,
+                    "Language of the posts for the rules (de, en; default: unknown, every rule)");
 }
 
 std::optional<int> ScreenCommands::Run() const {
@@ -197,22 +213,55 @@ int ScreenCommands::Train() const {
 int ScreenCommands::Eval() const {
   auto csv_options = CsvArguments(o_.data, o_.text_column, o_.label_column, o_.delimiter);
   if (!csv_options.ok()) return Report(kUsageError, csv_options.status().message());
+  screen::GoldLabels gold{NegativeLabels(o_.negative), {}};
+  if (!o_.category_map.empty()) {
+    auto map = screen::ParseCategoryMap(o_.category_map);
+    if (!map.ok()) return Report(kUsageError, "--category-map: " + map.status().message());
+    gold.categories = std::move(map).value();
+  }
+  if (o_.rules.empty() && (!o_.config.empty() || !o_.language.empty())) {
+    return Report(kUsageError, "--config and --language are for the chain: give --rules too");
+  }
+  std::optional<safety::ScreeningSettings> settings;
+  if (!o_.rules.empty()) {
+    auto config = LoadConfig(o_.config, ProcessEnvironment());
+    if (!config.ok()) return Report(kUsageError, config.status().message());
+    auto s = safety::ScreeningSettings::FromConfig(config->screening);
+    if (!s.ok()) return Report(kUsageError, s.status().message());
+    settings = std::move(s).value();
+  }
   auto model = screen::Classifier::Load(o_.model);
   if (!model.ok()) return Report(kFailure, model.status().message());
   const screen::ClassifierMetadata& meta = (*model)->metadata();
   const float flag = o_.flag_threshold.value_or(meta.flag_threshold);
   const float hold = o_.hold_threshold.value_or(meta.hold_threshold);
   if (Status st = CheckThresholds(flag, hold); !st.ok()) return Report(kUsageError, st.message());
+  std::shared_ptr<const screen::RuleSet> rules;
+  if (settings) {
+    auto loaded = screen::RuleSet::Load(o_.rules);
+    if (!loaded.ok()) return Report(kFailure, loaded.status().message());
+    rules = std::move(loaded).value();
+  }
   auto data = screen::ReadLabelledCsv(o_.data, *csv_options);
   if (!data.ok()) return Report(kFailure, data.status().message());
-  auto evaluation = screen::EvaluateClassifier(**model, data->examples, NegativeLabels(o_.negative),
-                                               flag, hold);
+  auto evaluation = screen::EvaluateClassifier(**model, data->examples, gold, flag, hold);
   if (!evaluation.ok()) return Report(kUsageError, evaluation.status().message());
   std::printf("model %s (version %s): %s\n", o_.model.c_str(), (*model)->version().c_str(),
               LabelSummary(meta).c_str());
   std::printf("data %s: %lld rows skipped (empty text or label)\n\n", o_.data.c_str(),
               static_cast<long long>(data->skipped));
   std::printf("%s", screen::FormatEvaluation(*evaluation).c_str());
+  if (!settings) return 0;
+
+  const screen::RulesHolder rules_holder(rules);
+  const screen::ClassifierHolder model_holder(*model);
+  const screen::Screener screener(rules_holder, model_holder, settings->policy);
+  auto chain = screen::EvaluateChain(screener, data->examples, gold, o_.language);
+  if (!chain.ok()) return Report(kFailure, chain.status().message());
+  std::printf("\nrules %s (version %s, %zu rules); policy of %s\n", o_.rules.c_str(),
+              rules->version().c_str(), rules->rules().size(),
+              o_.config.empty() ? "the default configuration" : o_.config.c_str());
+  std::printf("%s", screen::FormatChainEvaluation(*chain).c_str());
   return 0;
 }
 

@@ -31,6 +31,7 @@ class ScreenCommands {
     std::string data, text_column, label_column, delimiter = ",", out, model, category_map;
     std::string loss = "softmax";
     std::string pretrain_text, pretrain_column;
+    std::string rules, config, language;  // eval: the whole chain
     std::vector<std::string> negative;
     std::optional<float> flag_threshold, hold_threshold;
     screen::ClassifierParameters parameters;

@@ -239,6 +239,76 @@ TEST_F(ScreeningCli, ArgumentErrorsExitWithTwoAndOneLine) {
   auto thresholds = RunStoa("eval" + model + " --data " + data +
                             " --text-column text --label-column label --hold-threshold 0.01");
   EXPECT_EQ(thresholds.exit_code, 2) << thresholds.output;
+  const std::string eval = "eval" + model + " --data " + data + " --text-column text --label-column label";
+  for (const auto& [args, message] : std::vector<std::pair<std::string, std::string>>{
+           {eval + " --language de", "--config and --language are for the chain: give --rules too"},
+           {eval + " --category-map bad=hate", "--category-map: unknown category 'hate'"},
+           {eval + " --rules " + Path("none.rules"), "none.rules"},
+           {eval + " --rules " + Source("rules/stoa.rules") + " --config " + Write("bad.toml", "[screening]\nviolence = \"x\"\n"),
+            "screening.violence"}}) {
+    auto r = RunStoa(args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << args << "\n" << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+  }
+}
+
+TEST_F(ScreeningCli, EvalMapsTheDataLabelsAndRunsTheWholeChain) {
+  // GermEval-shaped labels the model does not have; the shipped rules hold the first post.
+  std::string csv = "\"id\";\"description\";\"vio\"\n";
+  const std::pair<const char*, const char*> posts[] = {
+      {"Die gehören alle erschossen, und zwar sofort!", "call2violence"},
+      {"schlagt sie alle tot", "call2violence"},
+      {"das war ja klar, die üblichen verdächtigen", "other"},
+      {"schönes wetter heute", "nothing"},
+      {"wir trinken tee", "nothing"},
+      {"das konzert war gut", "nothing"},
+  };
+  int id = 0;
+  for (const auto& [text, label] : posts) {
+    csv += "\"" + std::to_string(++id) + "\";\"" + text + "\";\"" + label + "\"\n";
+  }
+  const std::string data = Write("vio.csv", csv);
+  const std::string model = Path("vio.model");
+  ASSERT_EQ(RunStoa("train --data " + data + " --delimiter ';' --text-column description"
+                    " --label-column vio --threads 1 --epoch 20 --out " + model)
+                .exit_code,
+            0);
+  const std::string eval = "eval --model " + model + " --data " + data +
+                           " --delimiter ';' --text-column description --label-column vio";
+  // Trained with every harmful label raising violence, evaluated with "other" mapped to threat.
+  auto mapped = RunStoa(eval + " --category-map other=threat");
+  ASSERT_EQ(mapped.exit_code, 0) << mapped.output;
+  EXPECT_NE(mapped.output.find("6 examples, 3 harmful"), std::string::npos) << mapped.output;
+  EXPECT_NE(mapped.output.find("average precision (highest category score, harmful ranked "
+                               "first): "),
+            std::string::npos)
+      << mapped.output;
+  EXPECT_EQ(mapped.output.find("screening chain"), std::string::npos);
+
+  auto chain = RunStoa(eval + " --rules " + Source("rules/stoa.rules") + " --language de");
+  ASSERT_EQ(chain.exit_code, 0) << chain.output;
+  EXPECT_NE(chain.output.find("policy of the default configuration"), std::string::npos)
+      << chain.output;
+  EXPECT_NE(chain.output.find("screening chain (rules, classifier, policy; surge off): 6 posts, 3 "
+                              "harmful"),
+            std::string::npos)
+      << chain.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(chain.output, m, std::regex(R"(\nhold\s+(\d+)\s+(\d+))")))
+      << chain.output;
+  EXPECT_EQ(m[1], "0") << chain.output;  // no harmless post held
+  EXPECT_EQ(m[2], "1") << chain.output;  // the shipped rules hold the explicit call
+  EXPECT_TRUE(std::regex_search(chain.output, std::regex(R"(flagged by a rule\s+[0-9.]+% +[1-9])")))
+      << chain.output;
+
+  // The configuration's thresholds are the chain's: with holds off for violence, nothing is held.
+  const std::string config = Write("lenient.toml", "[screening]\nviolence = \"0.5/off/off\"\n");
+  auto lenient = RunStoa(eval + " --rules " + Source("rules/stoa.rules") + " --language de --config " + config);
+  ASSERT_EQ(lenient.exit_code, 0) << lenient.output;
+  EXPECT_NE(lenient.output.find("policy of " + config), std::string::npos) << lenient.output;
+  ASSERT_TRUE(std::regex_search(lenient.output, m, std::regex(R"(\nhold\s+(\d+)\s+(\d+))")));
+  EXPECT_EQ(m[2], "0") << lenient.output;
 }
 
 TEST_F(ScreeningCli, FailuresOfDataOrModelExitWithOne) {

@@ -17,6 +17,8 @@
 #include "screen/evaluation.h"
 #include "screen/fasttext_input.h"
 #include "screen/labelled_csv.h"
+#include "screen/rules_holder.h"
+#include "screen/screener.h"
 #include "training_fixture.h"
 
 namespace stoa::screen {
@@ -522,7 +524,7 @@ TEST(Evaluation, EvaluatesAToyModel) {
       {"buy cheap shoes, click", "advert"},       {"tea in the sunny garden", "calm"},
       {"a quiet lake", "nothing"},  // not a model label, but harmless by --negative
   };
-  auto ev = EvaluateClassifier(*c, data, {"nothing"}, 0.4f, 0.9f);
+  auto ev = EvaluateClassifier(*c, data, {{"nothing"}, {}}, 0.4f, 0.9f);
   ASSERT_TRUE(ev.ok()) << ev.status().message();
   EXPECT_EQ(ev->examples, 5);
   EXPECT_EQ(ev->harmful, 3);
@@ -539,11 +541,110 @@ TEST(Evaluation, EvaluatesAToyModel) {
   EXPECT_NE(table.find("flag threshold 0.40"), std::string::npos);
   EXPECT_NE(table.find("hold threshold 0.90"), std::string::npos);
 
-  auto unknown = EvaluateClassifier(*c, {{"x", "mystery"}}, {"nothing"}, 0.4f, 0.9f);
+  auto unknown = EvaluateClassifier(*c, {{"x", "mystery"}}, {{"nothing"}, {}}, 0.4f, 0.9f);
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.status().message().find("'mystery' is neither a label of the model (advert, "
-                                            "attack, calm) nor a negative label"),
+                                            "attack, calm), nor mapped to a category, nor a "
+                                            "negative label"),
             std::string::npos);
+}
+
+TEST(Evaluation, MapsDataLabelsTheModelDoesNotKnowAndRanksHarmfulFirst) {
+  auto c = ToyClassifier();
+  // Data labelled in its own words: "riot" and "scam" are not model labels; "attack" is one, but
+  // the map may still say what it means for this data.
+  const std::vector<LabelledText> data = {
+      {"smash and destroy their cars", "riot"},
+      {"zerstört die autos", "attack"},
+      {"buy cheap shoes, click", "scam"},
+      {"tea in the sunny garden", "none"},
+      {"a quiet lake", "none"},
+  };
+  const GoldLabels gold{{"none"},
+                        {{"riot", Category::kViolence},
+                         {"scam", Category::kSpam},
+                         {"attack", Category::kViolence}}};
+  auto ev = EvaluateClassifier(*c, data, gold, 0.4f, 0.9f);
+  ASSERT_TRUE(ev.ok()) << ev.status().message();
+  EXPECT_EQ(ev->harmful, 3);
+  EXPECT_EQ(ev->flag.any.true_positives, 3);
+  EXPECT_EQ(ev->flag.categories[0].second.actual(), 2);  // violence: riot and attack
+  EXPECT_EQ(ev->flag.categories[1].second.actual(), 1);  // spam: scam
+  // The model label keeps its top-1 row even when mapped.
+  EXPECT_EQ(ev->labels[1].top1.true_positives, 1);
+  // Clearly separated: every harmful post scores above every harmless one.
+  EXPECT_DOUBLE_EQ(ev->average_precision, 1.0);
+  EXPECT_NE(FormatEvaluation(*ev).find("average precision (highest category score, harmful ranked "
+                                       "first): 1.000"),
+            std::string::npos);
+
+  // Upside down (the calm posts called harmful): the ranking is as bad as it gets.
+  std::vector<LabelledText> relabelled = data;
+  relabelled[1].label = "riot";  // a model label would count as harmful
+  const GoldLabels inverted{{"riot", "scam"}, {{"none", Category::kViolence}}};
+  auto worst = EvaluateClassifier(*c, relabelled, inverted, 0.4f, 0.9f);
+  ASSERT_TRUE(worst.ok()) << worst.status().message();
+  EXPECT_EQ(worst->harmful, 2);
+  EXPECT_NEAR(worst->average_precision, (1.0 / 4 + 2.0 / 5) / 2, 1e-9);
+}
+
+TEST(Evaluation, CountsTheVerdictsOfTheWholeChain) {
+  auto rules = RuleSet::Parse(R"(stoa-rules 1
+version = eval-test.1
+
+[rule en.violence.burn]
+category = violence
+languages = en
+weight = 0.9
+max_verdict = hold
+pattern = \bburn (?:it|them) down\b
+)",
+                              "eval-test.rules");
+  ASSERT_TRUE(rules.ok()) << rules.status().message();
+  const RulesHolder rules_holder(*rules);
+  const ClassifierHolder model_holder(ToyClassifier());
+  PolicySettings policy;
+  policy.classifier_max = Verdict::kPublishAndFlag;
+  const Screener screener(rules_holder, model_holder, policy);
+  const std::vector<LabelledText> data = {
+      {"burn them down tonight", "bad"},           // the rule holds (0.9 >= 0.8, cap hold)
+      {"smash and destroy their cars", "bad"},     // the classifier flags, capped at flag
+      {"a quiet walk by the lake", "bad"},         // missed
+      {"tea in the sunny garden", "fine"},         // published
+      {"buy cheap shoes, click now", "fine"},      // the classifier's spam flag: a false alarm
+  };
+  const GoldLabels gold{{"fine"}, {{"bad", Category::kViolence}}};
+  auto ev = EvaluateChain(screener, data, gold, "en");
+  ASSERT_TRUE(ev.ok()) << ev.status().message();
+  EXPECT_EQ(ev->examples, 5);
+  EXPECT_EQ(ev->harmful, 3);
+  const auto count = [&](bool harmful, Verdict v) {
+    return ev->verdicts[harmful ? 1 : 0][static_cast<size_t>(v)];
+  };
+  EXPECT_EQ(count(true, Verdict::kHold), 1);
+  EXPECT_EQ(count(true, Verdict::kPublishAndFlag), 1);
+  EXPECT_EQ(count(true, Verdict::kPublish), 1);
+  EXPECT_EQ(count(false, Verdict::kPublish), 1);
+  EXPECT_EQ(count(false, Verdict::kPublishAndFlag), 1);
+  EXPECT_EQ(ev->flagged.true_positives, 2);
+  EXPECT_EQ(ev->flagged.false_positives, 1);
+  EXPECT_EQ(ev->held.true_positives, 1);
+  EXPECT_EQ(ev->held.predicted(), 1);
+  EXPECT_EQ(ev->by_rules.predicted(), 1);
+  EXPECT_EQ(ev->by_classifier.true_positives, 1);
+  EXPECT_EQ(ev->by_classifier.false_positives, 1);
+  const std::string table = FormatChainEvaluation(*ev);
+  EXPECT_NE(table.find("5 posts, 3 harmful"), std::string::npos) << table;
+  EXPECT_NE(table.find("held or rejected"), std::string::npos) << table;
+
+  // In German the English rule does not apply: the first post is left to the classifier.
+  auto de = EvaluateChain(screener, data, gold, "de");
+  ASSERT_TRUE(de.ok());
+  EXPECT_EQ(de->held.predicted(), 0);
+
+  auto unknown = EvaluateChain(screener, {{"x", "mystery"}}, gold, "en");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("'mystery'"), std::string::npos);
 }
 
 TEST(LabelledCsv, ReadsColumnsByNameOrIndexAndSkipsEmptyRows) {
