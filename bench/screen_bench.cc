@@ -136,6 +136,8 @@ stoa::Result<std::shared_ptr<const Classifier>> TrainDefaultModel() {
   o.parameters.bucket = 20000;
   o.parameters.threads = 1;
   o.parameters.seed = 1;
+  o.flag_threshold = 0.98f;
+  o.hold_threshold = 0.99f;
   ASSIGN_OR_RETURN(stoa::screen::ClassifierFile file,
                    stoa::screen::TrainClassifier(data.examples, o));
   return Classifier::FromFile(file);

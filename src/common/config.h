@@ -141,9 +141,9 @@ struct Config {
     int surge_oldest_open_minutes = 24 * 60;
     double surge_hold_drop = 0.2;
     // The strictest verdict the classifier alone may cause: publish_and_flag, hold or reject.
-    // Flag by default: the build's default model, trained on the project's few hundred examples,
-    // would hold ~2 % of real posts, 94 % of them harmless (BENCHMARKS.md); raise it for a model
-    // trained on the platform's own decisions (stoa export-labels, stoa train).
+    // Flag by default: the build's default model, trained on the project's own examples, ranks
+    // real posts poorly (about 6 % of what it flags is violence-related, BENCHMARKS.md); raise it
+    // for a model trained on the platform's own decisions (stoa export-labels, stoa train).
     std::string classifier_max_verdict = "publish_and_flag";
     int surge_check_seconds = 10;  // how often the backlog is looked at (0: for every post)
     // The match stage: a post within this many bits (of 64) of the fingerprint of a status removed

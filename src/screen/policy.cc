@@ -52,15 +52,21 @@ Verdict ThresholdVerdict(const Thresholds& t, float score, float* reached) {
 }
 
 PolicyResult ApplyPolicy(const PolicySettings& settings, const CategoryScores* classifier,
-                         const RuleScores& rule_scores, std::span<const RuleHit> hits, bool surge) {
+                         const RuleScores& rule_scores, std::span<const RuleHit> hits, bool surge,
+                         ModelThresholds model) {
   PolicyResult out;
   out.surge = surge;
   for (Category c : kAllCategories) {
     const Thresholds t = Effective(settings[c], settings.surge_hold_drop, surge);
     if (classifier != nullptr) {
+      // The stricter of the configuration's and the model's own; surge lowers the hold as usual.
+      Thresholds own = settings[c];
+      own.flag = std::max(own.flag, model.flag);
+      own.hold = std::max({own.hold, model.hold, own.flag});
+      own.reject = std::max(own.reject, own.hold);
       const float score = (*classifier)[c];
       float reached = 0;
-      Verdict v = ThresholdVerdict(t, score, &reached);
+      Verdict v = ThresholdVerdict(Effective(own, settings.surge_hold_drop, surge), score, &reached);
       const bool capped = v > settings.classifier_max;
       if (capped) v = settings.classifier_max;
       if (v != Verdict::kPublish) {

@@ -3,7 +3,8 @@
 // which signal, which score or rule led to it). Pure and cheap: no allocation beyond the reasons.
 //
 // Per category there are three thresholds (flag <= hold <= reject; a threshold above 1 is off):
-//  - classifier: score >= reject -> reject, >= hold -> hold, >= flag -> publish_and_flag;
+//  - classifier: score >= reject -> reject, >= hold -> hold, >= flag -> publish_and_flag (flag
+//    and hold no lower than the model's own, ModelThresholds);
 //  - rules: a category with at least one hit is flagged at least; its combined rule score
 //    (RuleScores) is compared with the same thresholds, and the verdict never exceeds the
 //    strictest max_verdict of the rules that hit in that category (the rules file's cap);
@@ -77,10 +78,21 @@ struct PolicyResult {
   std::string Summary(const RuleSet* rules) const;
 };
 
+// A model's own thresholds (from its file: what the one who trained and evaluated it chose,
+// `stoa train --flag-threshold/--hold-threshold`). The classifier's signal is compared with the
+// stricter of these and the configuration's thresholds of each category: the platform's policy
+// can make a model more cautious, never less; a model that ranks real posts poorly (the build's
+// default model) can say so itself. 0: no floor.
+struct ModelThresholds {
+  float flag = 0;
+  float hold = 0;
+};
+
 // The verdict for one post. `classifier` may be null (no model loaded); `hits` are the post's
 // hits of `rule_scores`'s set (may be empty).
 PolicyResult ApplyPolicy(const PolicySettings& settings, const CategoryScores* classifier,
-                         const RuleScores& rule_scores, std::span<const RuleHit> hits, bool surge);
+                         const RuleScores& rule_scores, std::span<const RuleHit> hits, bool surge,
+                         ModelThresholds model = {});
 
 // The verdict a score reaches under `t` (the hold threshold lowered in surge).
 Verdict ThresholdVerdict(const Thresholds& t, float score, float* reached = nullptr);

@@ -104,8 +104,12 @@ Status Screener::Screen(std::string_view text, std::string_view language, bool s
     out->rule_scores = out->rules->Score(out->hits);
   }
   out->classifier = out->model ? out->model->Predict(out->normalized.text) : CategoryScores{};
+  ModelThresholds own;
+  if (out->model) {
+    own = {out->model->metadata().flag_threshold, out->model->metadata().hold_threshold};
+  }
   out->policy = ApplyPolicy(settings_, out->model ? &out->classifier : nullptr, out->rule_scores,
-                            out->hits, surge);
+                            out->hits, surge, own);
   return Status::Ok();
 }
 

@@ -114,6 +114,40 @@ TEST(PolicyTest, ClassifierVerdictIsCappedByClassifierMax) {
   EXPECT_EQ(ForText(s, "a strongthreat here").verdict, Verdict::kHold);
 }
 
+TEST(PolicyTest, TheModelsOwnThresholdsAreAFloorForTheClassifierOnly) {
+  const PolicySettings s = Settings();  // flag 0.5, hold 0.8, reject 0.95
+  const ModelThresholds cautious{0.9f, 0.93f};
+  const auto verdict = [&](float score, ModelThresholds model, bool surge = false) {
+    CategoryScores scores;
+    scores[Category::kViolence] = score;
+    return ApplyPolicy(s, &scores, RuleScores{}, {}, surge, model).verdict;
+  };
+  // The configuration's thresholds without a floor, the model's where they are stricter.
+  EXPECT_EQ(verdict(0.6f, {}), Verdict::kPublishAndFlag);
+  EXPECT_EQ(verdict(0.6f, cautious), Verdict::kPublish);
+  EXPECT_EQ(verdict(0.85f, cautious), Verdict::kPublish);
+  EXPECT_EQ(verdict(0.91f, cautious), Verdict::kPublishAndFlag);
+  EXPECT_EQ(verdict(0.94f, cautious), Verdict::kHold);
+  EXPECT_EQ(verdict(0.96f, cautious), Verdict::kReject);  // the configuration's reject stands
+  // A lenient model cannot loosen the configuration.
+  EXPECT_EQ(verdict(0.4f, {0.1f, 0.2f}), Verdict::kPublish);
+  EXPECT_EQ(verdict(0.7f, {0.1f, 0.2f}), Verdict::kPublishAndFlag);
+  // A model hold floor above the configuration's reject moves the reject up with it.
+  EXPECT_EQ(verdict(0.96f, {0.9f, 0.97f}), Verdict::kPublishAndFlag);
+  // Surge lowers the model's hold like the configuration's (0.93 - 0.2, not below the flag 0.9).
+  EXPECT_EQ(verdict(0.91f, cautious, /*surge=*/true), Verdict::kHold);
+  CategoryScores reported;
+  reported[Category::kViolence] = 0.91f;
+  const PolicyResult r = ApplyPolicy(s, &reported, RuleScores{}, {}, false, cautious);
+  EXPECT_EQ(r.Summary(nullptr), "violence: classifier score 0.91 reached the flag threshold 0.90");
+  // Rules keep the configuration's thresholds.
+  auto rules = Rules();
+  auto hits = rules->Match(Normalize("a strongthreat here"), "en");
+  ASSERT_TRUE(hits.ok());
+  EXPECT_EQ(ApplyPolicy(s, nullptr, rules->Score(*hits), *hits, false, cautious).verdict,
+            Verdict::kHold);
+}
+
 TEST(PolicyTest, ThresholdsArePerCategoryAndTheStrictestWins) {
   PolicySettings s = Settings();
   s[Category::kSpam] = Thresholds{0.9f, 2.0f, 2.0f};  // spam: flag only, late
