@@ -414,6 +414,11 @@ std::string ScreeningService::StateJson() {
   w.Key("model").BeginObject().Field("path", settings_.model_path);
   w.Field("version", model ? model->version() : std::string());
   w.Field("max_verdict", screen::VerdictName(settings_.policy.classifier_max));
+  // The model's own thresholds: a floor for its signal over the thresholds below (policy.h).
+  if (model) {
+    w.Field("flag_threshold", static_cast<double>(model->metadata().flag_threshold));
+    w.Field("hold_threshold", static_cast<double>(model->metadata().hold_threshold));
+  }
   w.EndObject();
   w.Key("thresholds").BeginObject();
   for (screen::Category c : screen::kAllCategories) {

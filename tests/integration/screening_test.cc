@@ -332,6 +332,16 @@ TEST_F(ScreeningTest, ReloadSwapsRulesAndABadFileKeepsTheOldOnes) {
   auto state = server.Get("/api/v1/admin/screening", mod.token);
   ASSERT_EQ(state.status, 200) << state.body;
   EXPECT_EQ(Str(state.json().as_object().at("rules"), "version"), "it.1");
+  {
+    // The model in use says how sure it must be (the build's default model: 0.98 / 0.99).
+    const auto& model = state.json().as_object().at("model").as_object();
+    const auto loaded = server.app().screening()->model().Get();
+    ASSERT_TRUE(loaded);
+    EXPECT_FLOAT_EQ(static_cast<float>(model.at("flag_threshold").to_number<double>()),
+                    loaded->metadata().flag_threshold);
+    EXPECT_FLOAT_EQ(static_cast<float>(model.at("hold_threshold").to_number<double>()),
+                    loaded->metadata().hold_threshold);
+  }
   EXPECT_EQ(state.json().as_object().at("counts").as_object().at("failed_reloads").to_number<int64_t>(), 1);
   // "broken" is no rule: a post with it is published.
   auto plain = server.Post("/api/v1/statuses", R"({"status":"broken things"})", author.token);
