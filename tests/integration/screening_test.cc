@@ -334,7 +334,8 @@ TEST_F(ScreeningTest, ReloadSwapsRulesAndABadFileKeepsTheOldOnes) {
   EXPECT_EQ(Str(state.json().as_object().at("rules"), "version"), "it.1");
   {
     // The model in use says how sure it must be (the build's default model: 0.98 / 0.99).
-    const auto& model = state.json().as_object().at("model").as_object();
+    const boost::json::value body = state.json();
+    const auto& model = body.as_object().at("model").as_object();
     const auto loaded = server.app().screening()->model().Get();
     ASSERT_TRUE(loaded);
     EXPECT_FLOAT_EQ(static_cast<float>(model.at("flag_threshold").to_number<double>()),
