@@ -43,6 +43,7 @@
 #include <tuple>
 
 #include "screen/classifier.h"
+#include "screen/classifier_features.h"
 #include "screen/classifier_tokens.h"
 #include "screen/classifier_trainer.h"
 #include "screen/evaluation.h"
@@ -153,6 +154,8 @@ std::vector<screen::LabelledText> Select(const std::vector<Example>& examples,
 
 // --pretrain: the .vec file of word vectors every fastText training starts from (empty: none).
 std::string g_pretrained_vectors;
+// --features: the lexicon features' rules text every fastText model is trained with (empty: none).
+std::string g_features;
 // --multitask: the other GermEval annotations of a post, by its text (c2a TRUE and harmful dbo
 // labels), given to the training examples only, as auxiliary labels (one-vs-all fastText).
 std::map<std::string, std::vector<std::string>> g_auxiliary;
@@ -165,6 +168,7 @@ Result<std::shared_ptr<const screen::Classifier>> Train(const std::vector<Exampl
   screen::TrainingOptions options;
   if (parameters.model == screen::ClassifierModel::kFastText) {
     options.pretrained_vectors = g_pretrained_vectors;
+    options.features = g_features;
   }
   options.negative_labels = {std::string(kNegative)};
   options.parameters = parameters;
@@ -370,6 +374,7 @@ struct Options {
   screen::ClassifierParameters linear = screen::LinearParameterDefaults();  // --ensemble's 2nd member
   int pretrain_epoch = 5;
   int latency_posts = 2000;
+  std::string features;  // --features: a rules file of lexicon features
   screen::ClassifierParameters base;  // the configuration (candidates vary it)
 };
 
@@ -426,6 +431,18 @@ int Run(const Options& o) {
     x.text = std::move(e.text);
     x.label = std::move(e.label);
     examples.push_back(std::move(x));
+  }
+  // --features: the lexicon features every fastText model is trained with (and predicts with:
+  // the model keeps them).
+  if (!o.features.empty()) {
+    auto loaded = screen::ClassifierFeatures::Load(o.features);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "screen_eval: %s\n", loaded.status().message().c_str());
+      return 1;
+    }
+    g_features = (*loaded)->text();
+    std::printf("lexicon features: %s (%zu rules)\n", o.features.c_str(),
+                (*loaded)->rules().rules().size());
   }
   std::vector<std::string> normalized;
   for (const Example& e : examples) normalized.push_back(screen::NormalizeForClassifier(e.text));
@@ -638,6 +655,15 @@ int Run(const Options& o) {
       }
       s = Average(members, ordered);
     }
+    {
+      std::vector<bool> test_violent, test_call;
+      for (size_t i : test) {
+        test_violent.push_back(examples[i].violent);
+        test_call.push_back(examples[i].call);
+      }
+      std::printf("  fold %d: held-out AP violence-related %.3f, call2violence %.3f\n", f + 1,
+                  AveragePrecision(s.violent, test_violent), AveragePrecision(s.call, test_call));
+    }
     for (size_t k = 0; k < test.size(); ++k) {
       const Example& e = examples[test[k]];
       violent.flag.Add(s.violent[k] >= tv.flag, e.violent);
@@ -831,6 +857,8 @@ int main(int argc, char** argv) {
                "(no labels)");
   cli.add_option("--pretrain-epoch", o.pretrain_epoch, "Skipgram epochs for --pretrain")
       ->capture_default_str();
+  cli.add_option("--features", o.features,
+                 "Rules file of lexicon features for every fastText model (stoa train --features)");
   cli.add_option("--latency-posts", o.latency_posts, "500-byte posts for the latency figure (0: none)");
   CLI11_PARSE(cli, argc, argv);
   const auto parsed_model = stoa::screen::ParseClassifierModel(model);

@@ -7,6 +7,7 @@
 #include "common/csv.h"
 #include "common/strings.h"
 #include "screen/classifier.h"
+#include "screen/classifier_features.h"
 #include "screen/classifier_trainer.h"
 #include "screen/evaluation.h"
 #include "screen/labelled_csv.h"
@@ -124,6 +125,10 @@ ScreenCommands::ScreenCommands(CLI::App& cli) {
                      "CSV of unlabelled text (same delimiter, a header row): first train word "
                      "vectors on it and on the training texts, then the classifier from them")
       ->check(CLI::ExistingFile);
+  train_->add_option("--features", o_.features,
+                     "Rules file whose rules become lexicon features of the model (each rule that "
+                     "hits a post adds a token; the model keeps the file)")
+      ->check(CLI::ExistingFile);
   train_->add_option("--pretrain-column", o_.pretrain_column,
                      "Column of --pretrain-text holding the text (default: --text-column)");
   train_->add_option("--pretrain-epoch", p.pretrain_epoch, "Passes of the word-vector pretraining")
@@ -177,6 +182,13 @@ int ScreenCommands::Train() const {
   }
   auto csv_options = CsvArguments(o_.data, o_.text_column, o_.label_column, o_.delimiter);
   if (!csv_options.ok()) return Report(kUsageError, csv_options.status().message());
+  std::shared_ptr<const screen::ClassifierFeatures> features;
+  if (!o_.features.empty()) {
+    auto loaded = screen::ClassifierFeatures::Load(o_.features);
+    if (!loaded.ok()) return Report(kUsageError, "--features: " + loaded.status().message());
+    features = std::move(loaded).value();
+    options.features = features->text();
+  }
   auto data = screen::ReadLabelledCsv(o_.data, *csv_options);
   if (!data.ok()) return Report(kFailure, data.status().message());
   if (!o_.pretrain_text.empty()) {
@@ -196,6 +208,10 @@ int ScreenCommands::Train() const {
   }
   if (Status st = screen::WriteClassifierFile(o_.out, *file); !st.ok()) {
     return Report(kFailure, st.message());
+  }
+  if (features) {
+    std::printf("lexicon features: %zu rules from %s\n", features->rules().rules().size(),
+                o_.features.c_str());
   }
   if (!options.pretraining_texts.empty()) {
     std::printf("pretrained word vectors on %d texts (%zu unlabelled, %d passes)\n",

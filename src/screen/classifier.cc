@@ -7,6 +7,7 @@
 #include <exception>
 #include <sstream>
 
+#include "screen/classifier_features.h"
 #include "screen/classifier_tokens.h"
 #include "screen/fasttext_input.h"
 #include "screen/linear_model.h"
@@ -49,6 +50,14 @@ Result<std::shared_ptr<const Classifier>> Classifier::FromFile(const ClassifierF
   std::shared_ptr<Classifier> c(new Classifier());
   c->metadata_ = file.metadata;
   c->version_ = file.version;
+  if (!file.metadata.features.empty()) {
+    if (file.metadata.parameters.model != ClassifierModel::kFastText) {
+      return InvalidArgument("lexicon features need a fastText model");
+    }
+    auto features = ClassifierFeatures::Parse(file.metadata.features, "the model's features");
+    if (!features.ok()) return InvalidArgument(features.status().message());
+    c->features_ = std::move(features).value();
+  }
   if (file.metadata.parameters.model == ClassifierModel::kLinear) {
     auto linear = LinearModel::Parse(file.model_bytes);
     if (!linear.ok()) return linear.status();
@@ -138,8 +147,17 @@ void Classifier::PredictLabels(std::string_view normalized_text, std::span<float
     heap.resize(out.size());
     fasttext_order = heap;
   }
-  scorer_->Predict([&](auto&& emit) { ForEachClassifierToken(normalized_text, emit); },
-                   fasttext_order);
+  // The words of the text, then one token per lexicon feature that hits it. A feature that
+  // cannot be matched (Hyperscan out of scratch memory) is left out: the text still counts.
+  thread_local std::vector<std::string_view> feature_tokens;
+  feature_tokens.clear();
+  if (features_ && !features_->Tokens(normalized_text, &feature_tokens).ok()) feature_tokens.clear();
+  scorer_->Predict(
+      [&](auto&& emit) {
+        ForEachClassifierToken(normalized_text, emit);
+        for (std::string_view token : feature_tokens) emit(token);
+      },
+      fasttext_order);
   for (size_t i = 0; i < fasttext_order.size(); ++i) out[label_of_[i]] = fasttext_order[i];
 }
 

@@ -19,6 +19,8 @@ namespace detail {
 class FastTextScorer;  // fasttext_input.h
 }  // namespace detail
 
+class ClassifierFeatures;  // classifier_features.h
+
 class Classifier {
  public:
   // Loads a model file (classifier_file.h). NotFound when it cannot be opened; InvalidArgument,
@@ -34,7 +36,8 @@ class Classifier {
   Classifier(const Classifier&) = delete;
   Classifier& operator=(const Classifier&) = delete;
 
-  // The score per category of `normalized_text` (the normalisation stage's output): for a softmax
+  // The score per category of `normalized_text` (the normalisation stage's output, plus the
+  // model's lexicon features when it has any: classifier_features.h): for a softmax
   // model the summed probability of the labels that raise the category, for a one-vs-all model
   // the highest of them, for a linear model its output for the category; 0 for categories no
   // label raises. Never fails; text without a single
@@ -57,6 +60,8 @@ class Classifier {
   // is not kept after loading), or a linear model with its outputs laid out as linear_heads_ says.
   std::unique_ptr<const detail::FastTextScorer> scorer_;
   std::unique_ptr<const LinearModel> linear_;
+  // Lexicon features (ClassifierMetadata::features); null: none.
+  std::shared_ptr<const ClassifierFeatures> features_;
   LinearHeads linear_heads_;
   ClassifierMetadata metadata_;
   std::string version_;

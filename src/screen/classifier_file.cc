@@ -137,6 +137,7 @@ std::string MetadataLine(const ClassifierMetadata& m, std::string_view model_byt
   o["hold_threshold"] = static_cast<double>(m.hold_threshold);
   o["examples"] = m.examples;
   o["training"] = ParametersToJson(m.parameters);
+  if (!m.features.empty()) o["features"] = m.features;
   json::object part;
   part["bytes"] = static_cast<int64_t>(model_bytes.size());
   part["sha256"] = Sha256Hex(model_bytes);
@@ -192,6 +193,10 @@ Result<ParsedLine> ParseMetadataLine(std::string_view text) {
   if (const json::value* training = o.if_contains("training")) {
     if (!training->is_object()) return Malformed("'training' must be an object");
     ASSIGN_OR_RETURN(m.parameters, ParametersFromJson(training->as_object()));
+  }
+  if (const json::value* features = o.if_contains("features")) {
+    if (!features->is_string()) return Malformed("'features' must be a string");
+    m.features = std::string(features->as_string());
   }
   const std::string key(PartKey(m.parameters.model));
   const json::value* part = o.if_contains(key);

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "common/strings.h"
+#include "screen/classifier_features.h"
 #include "screen/classifier_tokens.h"
 #include "screen/linear_model.h"
 #include "screen/normalize.h"
@@ -234,7 +235,15 @@ Result<ClassifierFile> TrainClassifier(const std::vector<LabelledText>& examples
       (options.parameters.model != ClassifierModel::kFastText || !options.pretrained_vectors.empty())) {
     return InvalidArgument("pretraining texts need a fastText model and no given vectors");
   }
+  std::shared_ptr<const ClassifierFeatures> features;
+  if (!options.features.empty()) {
+    if (options.parameters.model != ClassifierModel::kFastText) {
+      return InvalidArgument("lexicon features need a fastText model");
+    }
+    ASSIGN_OR_RETURN(features, ClassifierFeatures::Parse(options.features, "features"));
+  }
   ClassifierMetadata metadata;
+  metadata.features = options.features;
   metadata.flag_threshold = options.flag_threshold;
   metadata.hold_threshold = options.hold_threshold;
   metadata.parameters = options.parameters;
@@ -291,6 +300,7 @@ Result<ClassifierFile> TrainClassifier(const std::vector<LabelledText>& examples
   // examples grouped by label would skew the last updates).
   std::vector<std::string> lines;
   lines.reserve(examples.size());
+  std::vector<std::string_view> feature_tokens;
   for (size_t k = 0; k < examples.size(); ++k) {
     const LabelledText& e = examples[k];
     const size_t index = index_of[e.label];
@@ -300,10 +310,18 @@ Result<ClassifierFile> TrainClassifier(const std::vector<LabelledText>& examples
         line += " __label__" + std::to_string(index_of[label]);
       }
     }
-    ForEachClassifierToken(NormalizeForClassifier(e.text), [&](std::string_view token) {
+    const std::string normalized = NormalizeForClassifier(e.text);
+    ForEachClassifierToken(normalized, [&](std::string_view token) {
       line.push_back(' ');
       line.append(token);
     });
+    if (features) {
+      RETURN_IF_ERROR(features->Tokens(normalized, &feature_tokens));
+      for (std::string_view token : feature_tokens) {
+        line.push_back(' ');
+        line.append(token);
+      }
+    }
     line.push_back('\n');
     const int copies = metadata.labels[index].category ? options.parameters.upsample : 1;
     for (int i = 1; i < copies; ++i) lines.push_back(line);
