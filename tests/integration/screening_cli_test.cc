@@ -141,6 +141,33 @@ TEST_F(ScreeningCli, ReadsGermEvalShapedCsv) {
       << binary_train.output;
 }
 
+TEST_F(ScreeningCli, TrainsWithTheShippedLexiconFeatures) {
+  std::string csv = "text;label\n";
+  const char* harmful[] = {"holt die knarren raus", "zündet die bude an", "an die laterne mit ihm"};
+  const char* harmless[] = {"schönes wetter heute", "wir trinken tee", "das konzert war gut"};
+  for (int copy = 0; copy < 5; ++copy) {
+    for (const char* t : harmful) csv += std::string(t) + ";call2violence\n";
+    for (const char* t : harmless) csv += std::string(t) + ";nothing\n";
+  }
+  const std::string data = Write("lex.csv", csv);
+  const std::string model = Path("lex.model");
+  auto train = RunStoa("train --data " + data + " --delimiter ';' --text-column text"
+                       " --label-column label --threads 1 --epoch 30 --features " +
+                       Source("rules/lexicon.rules") + " --out " + model);
+  ASSERT_EQ(train.exit_code, 0) << train.output;
+  EXPECT_NE(train.output.find("lexicon features: 17 rules from "), std::string::npos) << train.output;
+  // The model carries the features' text: it is all a server needs.
+  std::ifstream in(model, std::ios::binary);
+  std::string magic, metadata;
+  std::getline(in, magic);
+  std::getline(in, metadata);
+  EXPECT_NE(metadata.find("\"features\":\"# stoa's lexicon features"), std::string::npos);
+  auto eval = RunStoa("eval --model " + model + " --data " + data +
+                      " --delimiter ';' --text-column text --label-column label");
+  ASSERT_EQ(eval.exit_code, 0) << eval.output;
+  EXPECT_NE(eval.output.find("30 examples, 15 harmful"), std::string::npos) << eval.output;
+}
+
 TEST_F(ScreeningCli, PretrainsWordVectorsOnUnlabelledText) {
   std::string labelled = "text;label\n";
   std::string unlabelled = "id;post\n";
@@ -211,6 +238,12 @@ TEST_F(ScreeningCli, ArgumentErrorsExitWithTwoAndOneLine) {
       {base + " --minn 6 --maxn 3" + out, "character n-grams need"},
       {base + " --negative bad,nothing" + out, "no label raises a screening category"},
       {base + " --epoch many" + out, "--epoch"},
+      {base + " --features " + Path("missing.rules") + out, "--features"},
+      {base + " --features " +
+           Write("bad.rules", "stoa-rules 1\nversion = x\n[rule a]\ncategory = violence\n"
+                              "languages = any\nweight = 2\nmax_verdict = hold\npattern = x\n") +
+           out,
+       "--features: " + Path("bad.rules") + ":"},
       {"eval --model " + Path("none.model") + " --data " + data +
            " --text-column text --label-column label",
        "none.model"},

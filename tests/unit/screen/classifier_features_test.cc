@@ -1,0 +1,145 @@
+// Lexicon features of the classifier (classifier_features.h): rules whose hits become tokens,
+// kept in the model file, used the same way in training and prediction.
+#include "screen/classifier_features.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "screen/classifier.h"
+#include "screen/classifier_file.h"
+#include "screen/classifier_trainer.h"
+#include "screen/normalize.h"
+#include "training_fixture.h"
+
+namespace stoa::screen {
+namespace {
+
+using stoa::testing::TempDir;
+
+// A family of made-up words, so that nothing but the feature links them.
+constexpr std::string_view kFeatures = R"(stoa-rules 1
+version = features-test.1
+
+[rule lex.family]
+category = violence
+languages = any
+weight = 0.01
+max_verdict = publish_and_flag
+pattern = \b(?:xylor|quabin|plemfo|zuptik|vornak)\b
+example = ein xylor hier
+
+[rule lex.other]
+category = violence
+languages = any
+weight = 0.01
+max_verdict = publish_and_flag
+pattern = \bgrumbel\b
+)";
+
+TEST(ClassifierFeatures, OneTokenPerRuleThatHitsInRuleOrder) {
+  auto f = ClassifierFeatures::Parse(kFeatures, "features.rules");
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  EXPECT_EQ((*f)->text(), kFeatures);
+  std::vector<std::string_view> tokens;
+  ASSERT_TRUE((*f)->Tokens(Normalize("Grumbel! xylor und quabin und XYLOR").text, &tokens).ok());
+  EXPECT_EQ(tokens, (std::vector<std::string_view>{"#lex.family", "#lex.other"}));
+  ASSERT_TRUE((*f)->Tokens(Normalize("nichts davon").text, &tokens).ok());
+  EXPECT_TRUE(tokens.empty());
+}
+
+TEST(ClassifierFeatures, InvalidRulesAreRefusedWithTheLine) {
+  auto f = ClassifierFeatures::Parse("stoa-rules 1\nversion = x\n[rule a]\ncategory = nope\n",
+                                     "bad.rules");
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.status().message().find("bad.rules:4"), std::string::npos) << f.status().message();
+  TempDir dir("stoa-features-test");
+  auto missing = ClassifierFeatures::Load(dir.File("none.rules"));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+}
+
+// Harmful examples use three words of the family, harmless ones ordinary words; the test posts
+// use the family's two other words, which no example has.
+std::vector<LabelledText> FamilyExamples() {
+  std::vector<LabelledText> out;
+  const char* harmful[] = {"xylor sie jetzt", "quabin die leute", "plemfo alle heute",
+                           "los xylor sie", "jetzt quabin sie", "alle plemfo jetzt"};
+  const char* harmless[] = {"sie trinken tee jetzt", "die leute lesen heute", "alle singen jetzt",
+                            "wir backen brot", "heute regnet es", "los geht die reise"};
+  for (int copy = 0; copy < 4; ++copy) {
+    for (const char* t : harmful) out.push_back({t, "bad"});
+    for (const char* t : harmless) out.push_back({t, "fine"});
+  }
+  return out;
+}
+
+TrainingOptions FamilyOptions(std::string features) {
+  TrainingOptions o;
+  o.negative_labels = {"fine"};
+  o.parameters.threads = 1;
+  o.parameters.seed = 3;
+  o.parameters.epoch = 50;
+  o.parameters.dim = 8;
+  o.parameters.maxn = 0;  // no character n-grams: unseen words carry nothing of their own
+  o.parameters.word_ngrams = 1;
+  o.features = std::move(features);
+  return o;
+}
+
+float Score(const Classifier& c, std::string_view text) {
+  return c.Predict(Normalize(text).text)[Category::kViolence];
+}
+
+TEST(ClassifierFeatures, AFamilyLearnedFromSomeWordsCarriesToTheOthers) {
+  auto with = TrainClassifier(FamilyExamples(), FamilyOptions(std::string(kFeatures)));
+  ASSERT_TRUE(with.ok()) << with.status().message();
+  auto without = TrainClassifier(FamilyExamples(), FamilyOptions(""));
+  ASSERT_TRUE(without.ok()) << without.status().message();
+  EXPECT_EQ(with->metadata.features, kFeatures);
+  EXPECT_TRUE(without->metadata.features.empty());
+
+  // Through the file, as the server loads it.
+  TempDir dir("stoa-features-test");
+  const std::string path = dir.File("m.model");
+  ASSERT_TRUE(WriteClassifierFile(path, *with).ok());
+  auto loaded = Classifier::Load(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_EQ((*loaded)->metadata().features, kFeatures);
+  auto plain = Classifier::FromFile(*without);
+  ASSERT_TRUE(plain.ok());
+
+  for (const char* unseen : {"zuptik sie jetzt", "vornak die leute"}) {
+    EXPECT_GT(Score(**loaded, unseen), 0.8f) << unseen;
+    EXPECT_LT(Score(**plain, unseen), 0.8f) << unseen;
+    EXPECT_GT(Score(**loaded, unseen), Score(**plain, unseen) + 0.2f) << unseen;
+  }
+  EXPECT_LT(Score(**loaded, "wir trinken tee"), 0.2f);
+  // The model's version covers its features.
+  EXPECT_NE(with->version, without->version);
+}
+
+TEST(ClassifierFeatures, ABrokenFeaturesTextOrALinearModelIsRefused) {
+  auto trained = TrainClassifier(FamilyExamples(), FamilyOptions(std::string(kFeatures)));
+  ASSERT_TRUE(trained.ok()) << trained.status().message();
+  ClassifierFile broken = *trained;
+  broken.metadata.features = "stoa-rules 1\nversion = x\n[rule a]\n";
+  auto refused = Classifier::FromFile(broken);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("the model's features"), std::string::npos)
+      << refused.status().message();
+
+  TrainingOptions linear = FamilyOptions(std::string(kFeatures));
+  linear.parameters.model = ClassifierModel::kLinear;
+  auto no = TrainClassifier(FamilyExamples(), linear);
+  ASSERT_FALSE(no.ok());
+  EXPECT_NE(no.status().message().find("lexicon features need a fastText model"), std::string::npos);
+
+  auto bad = TrainClassifier(FamilyExamples(), FamilyOptions("not a rules file"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace stoa::screen
