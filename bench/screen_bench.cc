@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "screen/classifier.h"
+#include "screen/classifier_features.h"
 #include "screen/classifier_trainer.h"
 #include "screen/fingerprint.h"
 #include "screen/labelled_csv.h"
@@ -138,6 +139,9 @@ stoa::Result<std::shared_ptr<const Classifier>> TrainDefaultModel() {
   o.parameters.seed = 1;
   o.flag_threshold = 0.98f;
   o.hold_threshold = 0.99f;
+  ASSIGN_OR_RETURN(auto lexicon, stoa::screen::ClassifierFeatures::Load(
+                                     std::string(STOA_SOURCE_DIR) + "/rules/lexicon.rules"));
+  o.features = lexicon->text();
   ASSIGN_OR_RETURN(stoa::screen::ClassifierFile file,
                    stoa::screen::TrainClassifier(data.examples, o));
   return Classifier::FromFile(file);

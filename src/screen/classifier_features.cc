@@ -28,14 +28,9 @@ Result<std::shared_ptr<const ClassifierFeatures>> ClassifierFeatures::Load(const
 
 Status ClassifierFeatures::Tokens(std::string_view normalized,
                                   std::vector<std::string_view>* tokens) const {
-  thread_local std::vector<RuleHit> hits;
   tokens->clear();
-  RETURN_IF_ERROR(rules_->Match(normalized, /*language=*/"", &hits));
   thread_local std::vector<uint32_t> rules;
-  rules.clear();
-  for (const RuleHit& h : hits) rules.push_back(h.rule);
-  std::sort(rules.begin(), rules.end());
-  rules.erase(std::unique(rules.begin(), rules.end()), rules.end());
+  RETURN_IF_ERROR(rules_->MatchedRules(normalized, /*language=*/"", &rules));
   for (uint32_t r : rules) tokens->push_back(tokens_[r]);
   return Status::Ok();
 }

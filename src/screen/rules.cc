@@ -3,6 +3,7 @@
 #include <hs/hs.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -17,20 +18,28 @@ namespace {
 
 std::atomic<uint64_t> next_rule_set_id{1};
 
-// Scratch space for the calling thread, grown for every database it has scanned with.
+// Scratch space for the calling thread, grown for every database it has scanned with. A scratch
+// fitted for a database stays valid for it when grown for another, so the ids of the recent sets
+// it fits are kept: a thread that alternates between two sets (the screening rules and a model's
+// lexicon features) does not ask Hyperscan to check the scratch on every scan.
 struct ThreadScratch {
+  static constexpr size_t kRemembered = 8;
   hs_scratch_t* scratch = nullptr;
-  uint64_t fitted_for = 0;  // id of the last RuleSet the scratch was checked against
+  std::array<uint64_t, kRemembered> fitted_for{};  // ids of RuleSets it fits (0: none)
+  size_t next = 0;                                 // the slot the next id goes to
+  bool Fits(uint64_t id) const {
+    return std::find(fitted_for.begin(), fitted_for.end(), id) != fitted_for.end();
+  }
+  void Remember(uint64_t id) {
+    fitted_for[next] = id;
+    next = (next + 1) % kRemembered;
+  }
   ~ThreadScratch() {
     if (scratch != nullptr) hs_free_scratch(scratch);
   }
 };
 
-// One match end reported by Hyperscan.
-struct Report {
-  uint32_t pattern;
-  uint32_t end;
-};
+using Report = detail::MatchEnd;
 
 struct ScanContext {
   const uint32_t* pattern_rule;
@@ -210,24 +219,41 @@ RuleSet::~RuleSet() {
   if (database_ != nullptr) hs_free_database(database_);
 }
 
-Status RuleSet::Match(std::string_view normalized, std::string_view language,
-                      std::vector<RuleHit>* hits) const {
-  hits->clear();
+Result<hs_scratch*> RuleSet::Scan(std::string_view normalized, std::string_view language,
+                                  std::vector<detail::MatchEnd>* reports) const {
   thread_local ThreadScratch tls;
-  if (tls.fitted_for != id_) {
+  if (!tls.Fits(id_)) {
     // Grows (or first allocates) this thread's scratch so it also fits this database; a scratch
     // fitted for several databases stays valid for all of them.
     if (hs_alloc_scratch(database_, &tls.scratch) != HS_SUCCESS) {
       return ResourceExhausted("cannot allocate Hyperscan scratch space");
     }
-    tls.fitted_for = id_;
+    tls.Remember(id_);
   }
-  thread_local std::vector<Report> reports;
-  reports.clear();
-  ScanContext ctx{pattern_rule_.data(), rules_.data(), LanguagesForPost(language), &reports};
+  reports->clear();
+  ScanContext ctx{pattern_rule_.data(), rules_.data(), LanguagesForPost(language), reports};
   const hs_error_t rc = hs_scan(database_, normalized.data(),
                                 static_cast<unsigned>(normalized.size()), 0, tls.scratch, OnMatch, &ctx);
   if (rc != HS_SUCCESS) return Internal("Hyperscan scan failed with error " + std::to_string(rc));
+  return tls.scratch;
+}
+
+Status RuleSet::MatchedRules(std::string_view normalized, std::string_view language,
+                             std::vector<uint32_t>* rules) const {
+  rules->clear();
+  thread_local std::vector<Report> reports;
+  RETURN_IF_ERROR(Scan(normalized, language, &reports).status());
+  for (const Report& r : reports) rules->push_back(pattern_rule_[r.pattern]);
+  std::sort(rules->begin(), rules->end());
+  rules->erase(std::unique(rules->begin(), rules->end()), rules->end());
+  return Status::Ok();
+}
+
+Status RuleSet::Match(std::string_view normalized, std::string_view language,
+                      std::vector<RuleHit>* hits) const {
+  hits->clear();
+  thread_local std::vector<Report> reports;
+  ASSIGN_OR_RETURN(hs_scratch* const scratch, Scan(normalized, language, &reports));
   if (reports.empty()) return Status::Ok();  // the common case ends here
 
   // Hyperscan reports every end offset of every match ("kill e", "kill ev", ... for "kill \w+").
@@ -241,7 +267,7 @@ Status RuleSet::Match(std::string_view normalized, std::string_view language,
            reports[j].end == reports[j - 1].end + 1) {
       ++j;
     }
-    Result<uint32_t> start = Locate(normalized, reports[i].pattern, reports[i].end, tls.scratch);
+    Result<uint32_t> start = Locate(normalized, reports[i].pattern, reports[i].end, scratch);
     if (!start.ok()) return start.status();
     const uint32_t index = pattern_rule_[reports[i].pattern];
     hits->push_back(RuleHit{index, rules_[index].category, *start, reports[j - 1].end,

@@ -75,6 +75,14 @@ struct RuleScores {
   Verdict MaxVerdict(Category c) const { return max_verdict[static_cast<size_t>(c)]; }
 };
 
+namespace detail {
+// One match end reported by Hyperscan: the pattern's expression id and the end offset.
+struct MatchEnd {
+  uint32_t pattern;
+  uint32_t end;
+};
+}  // namespace detail
+
 class RuleSet {
  public:
   // Parses and compiles a rules file. `source_name` prefixes error messages ("stoa.rules:12:
@@ -112,6 +120,12 @@ class RuleSet {
                std::vector<RuleHit>* hits) const;
   Result<std::vector<RuleHit>> Match(const Normalized& normalized, std::string_view language) const;
 
+  // Only which rules hit (their indexes, ascending, each once), without locating where: one
+  // Hyperscan pass, for callers that need no offsets (the classifier's lexicon features).
+  // Thread-safe; fails like Match.
+  Status MatchedRules(std::string_view normalized, std::string_view language,
+                      std::vector<uint32_t>* rules) const;
+
   // Combines hits (of this set) into per-category scores and verdict caps.
   RuleScores Score(std::span<const RuleHit> hits) const;
 
@@ -128,6 +142,10 @@ class RuleSet {
  private:
   RuleSet() = default;
 
+  // Scans `normalized` with the rules of `language` into `reports` (cleared first); returns the
+  // calling thread's scratch, fitted for this set.
+  Result<hs_scratch*> Scan(std::string_view normalized, std::string_view language,
+                           std::vector<detail::MatchEnd>* reports) const;
   // The start of the shortest match of `pattern` that ends at `end` in `text`.
   Result<uint32_t> Locate(std::string_view text, uint32_t pattern, uint32_t end,
                           hs_scratch* scratch) const;
