@@ -6,6 +6,8 @@
 #include <fstream>
 #include <string>
 
+#include "screen/normalize.h"
+
 namespace stoa::screen {
 namespace {
 
@@ -332,6 +334,44 @@ pattern = \bwhere you live\b
   ASSERT_EQ(first_hits->size(), 1u);
   EXPECT_EQ((*first_hits)[0].start, 0u);
   EXPECT_EQ((*first_hits)[0].end, first.text.size());
+}
+
+TEST(RuleSetMatch, MatchedRulesSaysWhichRulesHitOnceEachByLanguage) {
+  auto set = MustParse(kValid);
+  ASSERT_NE(set, nullptr);
+  const std::string text =
+      Normalize("free money! ich bring dich um. tod den, tod allen. you are next").text;
+  std::vector<uint32_t> rules;
+  ASSERT_TRUE(set->MatchedRules(text, "", &rules).ok());
+  EXPECT_EQ(rules, (std::vector<uint32_t>{0, 1, 2, 3}));
+  ASSERT_TRUE(set->MatchedRules(text, "de", &rules).ok());
+  EXPECT_EQ(rules, (std::vector<uint32_t>{0, 2, 3}));
+  ASSERT_TRUE(set->MatchedRules("nothing here", "", &rules).ok());
+  EXPECT_TRUE(rules.empty());
+}
+
+TEST(RuleSetMatch, OneThreadAlternatingBetweenManySetsGetsEachSetsHits) {
+  // Sets of different sizes, so the thread's scratch grows between them; more sets than the
+  // scratch remembers, in turn, twice.
+  std::vector<std::shared_ptr<const RuleSet>> sets;
+  for (int n = 1; n <= 10; ++n) {
+    std::string text = "stoa-rules 1\nversion = s" + std::to_string(n) + "\n";
+    for (int r = 0; r < n; ++r) {
+      text += "[rule r" + std::to_string(r) + "]\ncategory = spam\nlanguages = any\nweight = 0.1\n"
+              "max_verdict = publish_and_flag\npattern = \\bq" + std::string(1, static_cast<char>('a' + r)) +
+              "[a-z]*(?: [a-z]+){0," + std::to_string(r + 1) + "}\\b\n";
+    }
+    sets.push_back(MustParse(text));
+    ASSERT_NE(sets.back(), nullptr);
+  }
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < sets.size(); ++i) {
+      std::vector<RuleHit> hits;
+      ASSERT_TRUE(sets[i]->Match(Normalize("qax qdy and qjz at the end").text, "", &hits).ok());
+      size_t expected = 1 + (i >= 3 ? 1 : 0) + (i >= 9 ? 1 : 0);
+      EXPECT_EQ(hits.size(), expected) << "set " << i;
+    }
+  }
 }
 
 TEST(RuleSetScore, CombinesDistinctRulesPerCategory) {
