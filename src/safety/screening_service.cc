@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "common/json_writer.h"
+#include "screen/classifier_features.h"
 
 namespace stoa::safety {
 namespace {
@@ -418,6 +419,11 @@ std::string ScreeningService::StateJson() {
   if (model) {
     w.Field("flag_threshold", static_cast<double>(model->metadata().flag_threshold));
     w.Field("hold_threshold", static_cast<double>(model->metadata().hold_threshold));
+    if (const screen::ClassifierFeatures* f = model->features()) {
+      w.Key("features").BeginObject().Field("version", f->rules().version());
+      w.Field("rules", static_cast<int64_t>(f->rules().rules().size()));
+      w.EndObject();
+    }
   }
   w.EndObject();
   w.Key("thresholds").BeginObject();

@@ -50,6 +50,8 @@ class Classifier {
   std::vector<float> PredictLabels(std::string_view normalized_text) const;
 
   const ClassifierMetadata& metadata() const { return metadata_; }
+  // The lexicon features the model reads (classifier_features.h); null when it has none.
+  const ClassifierFeatures* features() const { return features_.get(); }
   // Identifies the model in screening records (ClassifierFile::version).
   const std::string& version() const { return version_; }
 

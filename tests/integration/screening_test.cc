@@ -342,6 +342,9 @@ TEST_F(ScreeningTest, ReloadSwapsRulesAndABadFileKeepsTheOldOnes) {
                     loaded->metadata().flag_threshold);
     EXPECT_FLOAT_EQ(static_cast<float>(model.at("hold_threshold").to_number<double>()),
                     loaded->metadata().hold_threshold);
+    // ... and which lexicon features it reads (the build's model: rules/lexicon.rules).
+    ASSERT_TRUE(model.contains("features")) << state.body;
+    EXPECT_EQ(model.at("features").as_object().at("rules").to_number<int64_t>(), 17);
   }
   EXPECT_EQ(state.json().as_object().at("counts").as_object().at("failed_reloads").to_number<int64_t>(), 1);
   // "broken" is no rule: a post with it is published.
