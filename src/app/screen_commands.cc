@@ -125,14 +125,14 @@ ScreenCommands::ScreenCommands(CLI::App& cli) {
                      "CSV of unlabelled text (same delimiter, a header row): first train word "
                      "vectors on it and on the training texts, then the classifier from them")
       ->check(CLI::ExistingFile);
-  train_->add_option("--features", o_.features,
-                     "Rules file whose rules become lexicon features of the model (each rule that "
-                     "hits a post adds a token; the model keeps the file)")
-      ->check(CLI::ExistingFile);
   train_->add_option("--pretrain-column", o_.pretrain_column,
                      "Column of --pretrain-text holding the text (default: --text-column)");
   train_->add_option("--pretrain-epoch", p.pretrain_epoch, "Passes of the word-vector pretraining")
       ->capture_default_str();
+  train_->add_option("--features", o_.features,
+                     "Rules file whose rules become lexicon features of the model (each rule that "
+                     "hits a post adds a token; the model keeps the file)")
+      ->check(CLI::ExistingFile);
 
   eval_ = cli.add_subcommand(
       "eval", "Precision, recall and F1 of a model on labelled CSV, per label and per threshold");
