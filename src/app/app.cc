@@ -58,6 +58,12 @@ std::string ScreeningRulesPath(const Config& config) {
                         std::filesystem::path(STOA_SHIPPED_RULES)});
 }
 
+std::string ShippedLexiconPath() {
+  const auto dir = ExecutableDir();
+  return FirstExisting({dir.empty() ? dir : dir / "rules" / "lexicon.rules",
+                        std::filesystem::path(STOA_SHIPPED_LEXICON)});
+}
+
 std::string ScreeningModelPath(const Config& config) {
   if (!config.screening.model.empty()) return config.screening.model;
   const auto dir = ExecutableDir();

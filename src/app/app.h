@@ -135,6 +135,9 @@ class App {
 // model (beside the executable, then where the build put them).
 std::string ScreeningRulesPath(const Config& config);
 std::string ScreeningModelPath(const Config& config);
+// The shipped lexicon features for `stoa train` (rules/lexicon.rules beside the executable, else
+// the checkout's).
+std::string ShippedLexiconPath();
 
 // Parses "HOST:PORT" ("[::1]:8080" too); kInvalidArgument naming the value otherwise.
 Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen);

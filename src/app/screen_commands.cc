@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "app/app.h"
 #include "common/config.h"
 #include "common/csv.h"
 #include "common/strings.h"
@@ -131,8 +132,8 @@ ScreenCommands::ScreenCommands(CLI::App& cli) {
       ->capture_default_str();
   train_->add_option("--features", o_.features,
                      "Rules file whose rules become lexicon features of the model (each rule that "
-                     "hits a post adds a token; the model keeps the file)")
-      ->check(CLI::ExistingFile);
+                     "hits a post adds a token; the model keeps the file); default: the shipped "
+                     "rules/lexicon.rules; none: no features");
 
   eval_ = cli.add_subcommand(
       "eval", "Precision, recall and F1 of a model on labelled CSV, per label and per threshold");
@@ -182,10 +183,17 @@ int ScreenCommands::Train() const {
   }
   auto csv_options = CsvArguments(o_.data, o_.text_column, o_.label_column, o_.delimiter);
   if (!csv_options.ok()) return Report(kUsageError, csv_options.status().message());
+  // Lexicon features: the shipped lexicon unless told otherwise (a fastText model only).
   std::shared_ptr<const screen::ClassifierFeatures> features;
-  if (!o_.features.empty()) {
-    auto loaded = screen::ClassifierFeatures::Load(o_.features);
-    if (!loaded.ok()) return Report(kUsageError, "--features: " + loaded.status().message());
+  const std::string features_path = o_.features.empty() ? ShippedLexiconPath() : o_.features;
+  if (o_.features != "none" && options.parameters.model == screen::ClassifierModel::kFastText) {
+    auto loaded = screen::ClassifierFeatures::Load(features_path);
+    if (!loaded.ok()) {
+      return Report(kUsageError, "--features: " + loaded.status().message() +
+                                     (o_.features.empty() ? " (the shipped lexicon; give "
+                                                            "--features FILE or --features none)"
+                                                          : ""));
+    }
     features = std::move(loaded).value();
     options.features = features->text();
   }
@@ -210,8 +218,11 @@ int ScreenCommands::Train() const {
     return Report(kFailure, st.message());
   }
   if (features) {
-    std::printf("lexicon features: %zu rules from %s\n", features->rules().rules().size(),
-                o_.features.c_str());
+    std::printf("lexicon features: %zu rules from %s (version %s)\n",
+                features->rules().rules().size(), features_path.c_str(),
+                features->rules().version().c_str());
+  } else {
+    std::printf("lexicon features: none\n");
   }
   if (!options.pretraining_texts.empty()) {
     std::printf("pretrained word vectors on %d texts (%zu unlabelled, %d passes)\n",

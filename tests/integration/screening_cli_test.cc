@@ -151,17 +151,35 @@ TEST_F(ScreeningCli, TrainsWithTheShippedLexiconFeatures) {
   }
   const std::string data = Write("lex.csv", csv);
   const std::string model = Path("lex.model");
-  auto train = RunStoa("train --data " + data + " --delimiter ';' --text-column text"
-                       " --label-column label --threads 1 --epoch 30 --features " +
-                       Source("rules/lexicon.rules") + " --out " + model);
-  ASSERT_EQ(train.exit_code, 0) << train.output;
-  EXPECT_NE(train.output.find("lexicon features: 17 rules from "), std::string::npos) << train.output;
+  const std::string train = "train --data " + data +
+                            " --delimiter ';' --text-column text --label-column label"
+                            " --threads 1 --epoch 30";
+  const auto metadata_of = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::string magic, metadata;
+    std::getline(in, magic);
+    std::getline(in, metadata);
+    return metadata;
+  };
+  // By default the shipped lexicon, found from the binary.
+  auto by_default = RunStoa(train + " --out " + model);
+  ASSERT_EQ(by_default.exit_code, 0) << by_default.output;
+  EXPECT_TRUE(std::regex_search(by_default.output,
+                                std::regex("lexicon features: 17 rules from \\S*rules/lexicon.rules "
+                                           "\\(version [^)]+\\)")))
+      << by_default.output;
   // The model carries the features' text: it is all a server needs.
-  std::ifstream in(model, std::ios::binary);
-  std::string magic, metadata;
-  std::getline(in, magic);
-  std::getline(in, metadata);
-  EXPECT_NE(metadata.find("\"features\":\"# stoa's lexicon features"), std::string::npos);
+  EXPECT_NE(metadata_of(model).find("\"features\":\"# stoa's lexicon features"), std::string::npos);
+  // Given explicitly: the same model, byte for byte (one thread, same seed).
+  auto explicit_file = RunStoa(train + " --features " + Source("rules/lexicon.rules") + " --out " +
+                               Path("explicit.model"));
+  ASSERT_EQ(explicit_file.exit_code, 0) << explicit_file.output;
+  EXPECT_EQ(metadata_of(model), metadata_of(Path("explicit.model")));
+  // None.
+  auto none = RunStoa(train + " --features none --out " + Path("plain.model"));
+  ASSERT_EQ(none.exit_code, 0) << none.output;
+  EXPECT_NE(none.output.find("lexicon features: none"), std::string::npos) << none.output;
+  EXPECT_EQ(metadata_of(Path("plain.model")).find("\"features\""), std::string::npos);
   auto eval = RunStoa("eval --model " + model + " --data " + data +
                       " --delimiter ';' --text-column text --label-column label");
   ASSERT_EQ(eval.exit_code, 0) << eval.output;
