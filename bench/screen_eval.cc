@@ -374,7 +374,8 @@ struct Options {
   screen::ClassifierParameters linear = screen::LinearParameterDefaults();  // --ensemble's 2nd member
   int pretrain_epoch = 5;
   int latency_posts = 2000;
-  std::string features;  // --features: a rules file of lexicon features
+  // --features: a rules file of lexicon features ("none": none), as stoa train's default.
+  std::string features = std::string(STOA_SOURCE_DIR) + "/rules/lexicon.rules";
   screen::ClassifierParameters base;  // the configuration (candidates vary it)
 };
 
@@ -434,7 +435,7 @@ int Run(const Options& o) {
   }
   // --features: the lexicon features every fastText model is trained with (and predicts with:
   // the model keeps them).
-  if (!o.features.empty()) {
+  if (o.features != "none") {
     auto loaded = screen::ClassifierFeatures::Load(o.features);
     if (!loaded.ok()) {
       std::fprintf(stderr, "screen_eval: %s\n", loaded.status().message().c_str());
@@ -858,7 +859,9 @@ int main(int argc, char** argv) {
   cli.add_option("--pretrain-epoch", o.pretrain_epoch, "Skipgram epochs for --pretrain")
       ->capture_default_str();
   cli.add_option("--features", o.features,
-                 "Rules file of lexicon features for every fastText model (stoa train --features)");
+                 "Rules file of lexicon features for every fastText model (stoa train --features; "
+                 "none: none)")
+      ->capture_default_str();
   cli.add_option("--latency-posts", o.latency_posts, "500-byte posts for the latency figure (0: none)");
   CLI11_PARSE(cli, argc, argv);
   const auto parsed_model = stoa::screen::ParseClassifierModel(model);
