@@ -1,5 +1,6 @@
 #include "app/screen_commands.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -189,7 +190,10 @@ int ScreenCommands::Train() const {
   if (o_.features != "none" && options.parameters.model == screen::ClassifierModel::kFastText) {
     auto loaded = screen::ClassifierFeatures::Load(features_path);
     if (!loaded.ok()) {
-      return Report(kUsageError, "--features: " + loaded.status().message() +
+      // A rules file's errors come one per line; the command's message is one line.
+      std::string message = loaded.status().message();
+      std::replace(message.begin(), message.end(), '\n', ' ');
+      return Report(kUsageError, "--features: " + message +
                                      (o_.features.empty() ? " (the shipped lexicon; give "
                                                             "--features FILE or --features none)"
                                                           : ""));

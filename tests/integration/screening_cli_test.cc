@@ -258,7 +258,7 @@ TEST_F(ScreeningCli, ArgumentErrorsExitWithTwoAndOneLine) {
       {base + " --epoch many" + out, "--epoch"},
       {base + " --features " + Path("missing.rules") + out, "--features"},
       {base + " --features " +
-           Write("bad.rules", "stoa-rules 1\nversion = x\n[rule a]\ncategory = violence\n"
+           Write("bad.rules", "stoa-rules 1\nversion = x\n[rule a]\ncategory = violent\n"
                               "languages = any\nweight = 2\nmax_verdict = hold\npattern = x\n") +
            out,
        "--features: " + Path("bad.rules") + ":"},
