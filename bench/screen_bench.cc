@@ -140,8 +140,8 @@ stoa::Result<std::shared_ptr<const Classifier>> TrainDefaultModel() {
   o.flag_threshold = 0.98f;
   o.hold_threshold = 0.99f;
   ASSIGN_OR_RETURN(auto lexicon, stoa::screen::ClassifierFeatures::Load(
-                                     std::string(STOA_SOURCE_DIR) + "/rules/lexicon.rules"));
-  o.features = lexicon->text();
+                                     {std::string(STOA_SOURCE_DIR) + "/rules/lexicon.rules"}));
+  o.features = lexicon->texts();
   ASSIGN_OR_RETURN(stoa::screen::ClassifierFile file,
                    stoa::screen::TrainClassifier(data.examples, o));
   return Classifier::FromFile(file);

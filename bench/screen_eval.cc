@@ -154,8 +154,8 @@ std::vector<screen::LabelledText> Select(const std::vector<Example>& examples,
 
 // --pretrain: the .vec file of word vectors every fastText training starts from (empty: none).
 std::string g_pretrained_vectors;
-// --features: the lexicon features' rules text every fastText model is trained with (empty: none).
-std::string g_features;
+// --features: the lexicon features' rules texts every fastText model is trained with (empty: none).
+std::vector<std::string> g_features;
 // --multitask: the other GermEval annotations of a post, by its text (c2a TRUE and harmful dbo
 // labels), given to the training examples only, as auxiliary labels (one-vs-all fastText).
 std::map<std::string, std::vector<std::string>> g_auxiliary;
@@ -374,8 +374,9 @@ struct Options {
   screen::ClassifierParameters linear = screen::LinearParameterDefaults();  // --ensemble's 2nd member
   int pretrain_epoch = 5;
   int latency_posts = 2000;
-  // --features: a rules file of lexicon features ("none": none), as stoa train's default.
-  std::string features = std::string(STOA_SOURCE_DIR) + "/rules/lexicon.rules";
+  // --features: rules files of lexicon features ("none": none), as stoa train's default.
+  std::vector<std::string> features = {std::string(STOA_SOURCE_DIR) + "/rules/lexicon.rules",
+                                       std::string(STOA_SOURCE_DIR) + "/rules/stoa.rules"};
   screen::ClassifierParameters base;  // the configuration (candidates vary it)
 };
 
@@ -435,15 +436,15 @@ int Run(const Options& o) {
   }
   // --features: the lexicon features every fastText model is trained with (and predicts with:
   // the model keeps them).
-  if (o.features != "none") {
+  if (!(o.features.size() == 1 && o.features[0] == "none")) {
     auto loaded = screen::ClassifierFeatures::Load(o.features);
     if (!loaded.ok()) {
       std::fprintf(stderr, "screen_eval: %s\n", loaded.status().message().c_str());
       return 1;
     }
-    g_features = (*loaded)->text();
-    std::printf("lexicon features: %s (%zu rules)\n", o.features.c_str(),
-                (*loaded)->rules().rules().size());
+    g_features = (*loaded)->texts();
+    std::printf("lexicon features: %zu rules (versions %s)\n", (*loaded)->rule_count(),
+                (*loaded)->versions().c_str());
   }
   std::vector<std::string> normalized;
   for (const Example& e : examples) normalized.push_back(screen::NormalizeForClassifier(e.text));
@@ -859,7 +860,7 @@ int main(int argc, char** argv) {
   cli.add_option("--pretrain-epoch", o.pretrain_epoch, "Skipgram epochs for --pretrain")
       ->capture_default_str();
   cli.add_option("--features", o.features,
-                 "Rules file of lexicon features for every fastText model (stoa train --features; "
+                 "Rules files of lexicon features for every fastText model (stoa train --features; "
                  "none: none)")
       ->capture_default_str();
   cli.add_option("--latency-posts", o.latency_posts, "500-byte posts for the latency figure (0: none)");

@@ -133,8 +133,8 @@ ScreenCommands::ScreenCommands(CLI::App& cli) {
       ->capture_default_str();
   train_->add_option("--features", o_.features,
                      "Rules file whose rules become lexicon features of the model (each rule that "
-                     "hits a post adds a token; the model keeps the file); default: the shipped "
-                     "rules/lexicon.rules; none: no features");
+                     "hits a post adds a token; the model keeps the files), repeatable; default: "
+                     "the shipped rules/lexicon.rules and rules/stoa.rules; none: no features");
 
   eval_ = cli.add_subcommand(
       "eval", "Precision, recall and F1 of a model on labelled CSV, per label and per threshold");
@@ -184,22 +184,25 @@ int ScreenCommands::Train() const {
   }
   auto csv_options = CsvArguments(o_.data, o_.text_column, o_.label_column, o_.delimiter);
   if (!csv_options.ok()) return Report(kUsageError, csv_options.status().message());
-  // Lexicon features: the shipped lexicon unless told otherwise (a fastText model only).
+  // Lexicon features: the shipped lexicon and screening rules unless told otherwise.
   std::shared_ptr<const screen::ClassifierFeatures> features;
-  const std::string features_path = o_.features.empty() ? ShippedLexiconPath() : o_.features;
-  if (o_.features != "none" && options.parameters.model == screen::ClassifierModel::kFastText) {
-    auto loaded = screen::ClassifierFeatures::Load(features_path);
+  const bool none = o_.features.size() == 1 && o_.features[0] == "none";
+  const std::vector<std::string> features_paths =
+      o_.features.empty() ? std::vector<std::string>{ShippedLexiconPath(), ScreeningRulesPath(Config())}
+                          : o_.features;
+  if (!none) {
+    auto loaded = screen::ClassifierFeatures::Load(features_paths);
     if (!loaded.ok()) {
       // A rules file's errors come one per line; the command's message is one line.
       std::string message = loaded.status().message();
       std::replace(message.begin(), message.end(), '\n', ' ');
       return Report(kUsageError, "--features: " + message +
-                                     (o_.features.empty() ? " (the shipped lexicon; give "
+                                     (o_.features.empty() ? " (the shipped files; give "
                                                             "--features FILE or --features none)"
                                                           : ""));
     }
     features = std::move(loaded).value();
-    options.features = features->text();
+    options.features = features->texts();
   }
   auto data = screen::ReadLabelledCsv(o_.data, *csv_options);
   if (!data.ok()) return Report(kFailure, data.status().message());
@@ -222,9 +225,10 @@ int ScreenCommands::Train() const {
     return Report(kFailure, st.message());
   }
   if (features) {
-    std::printf("lexicon features: %zu rules from %s (version %s)\n",
-                features->rules().rules().size(), features_path.c_str(),
-                features->rules().version().c_str());
+    std::string files;
+    for (const std::string& path : features_paths) files += (files.empty() ? "" : ", ") + path;
+    std::printf("lexicon features: %zu rules from %s (versions %s)\n", features->rule_count(),
+                files.c_str(), features->versions().c_str());
   } else {
     std::printf("lexicon features: none\n");
   }

@@ -32,7 +32,7 @@ class ScreenCommands {
     std::string loss = "softmax";
     std::string pretrain_text, pretrain_column;
     std::string rules, config, language;  // eval: the whole chain
-    std::string features;                 // train: lexicon features (a rules file)
+    std::vector<std::string> features;    // train: lexicon features (rules files; "none")
     std::vector<std::string> negative;
     std::optional<float> flag_threshold, hold_threshold;
     screen::ClassifierParameters parameters;

@@ -420,8 +420,8 @@ std::string ScreeningService::StateJson() {
     w.Field("flag_threshold", static_cast<double>(model->metadata().flag_threshold));
     w.Field("hold_threshold", static_cast<double>(model->metadata().hold_threshold));
     if (const screen::ClassifierFeatures* f = model->features()) {
-      w.Key("features").BeginObject().Field("version", f->rules().version());
-      w.Field("rules", static_cast<int64_t>(f->rules().rules().size()));
+      w.Key("features").BeginObject().Field("versions", f->versions());
+      w.Field("rules", static_cast<int64_t>(f->rule_count()));
       w.EndObject();
     }
   }

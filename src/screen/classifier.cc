@@ -54,8 +54,8 @@ Result<std::shared_ptr<const Classifier>> Classifier::FromFile(const ClassifierF
     if (file.metadata.parameters.model != ClassifierModel::kFastText) {
       return InvalidArgument("lexicon features need a fastText model");
     }
-    auto features = ClassifierFeatures::Parse(file.metadata.features, "the model's features");
-    if (!features.ok()) return InvalidArgument(features.status().message());
+    auto features = ClassifierFeatures::Parse(file.metadata.features);
+    if (!features.ok()) return InvalidArgument("the model's features: " + features.status().message());
     c->features_ = std::move(features).value();
   }
   if (file.metadata.parameters.model == ClassifierModel::kLinear) {

@@ -1,38 +1,74 @@
 #include "screen/classifier_features.h"
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace stoa::screen {
+
 Result<std::shared_ptr<const ClassifierFeatures>> ClassifierFeatures::Parse(
-    std::string_view rules_text, std::string_view source_name) {
-  ASSIGN_OR_RETURN(std::shared_ptr<const RuleSet> rules, RuleSet::Parse(rules_text, source_name));
+    const std::vector<std::string>& rules_texts, const std::vector<std::string>& source_names) {
   std::shared_ptr<ClassifierFeatures> f(new ClassifierFeatures());
-  f->text_ = std::string(rules_text);
-  f->rules_ = std::move(rules);
-  for (const Rule& r : f->rules_->rules()) f->tokens_.push_back("#" + r.name);
+  std::set<std::string, std::less<>> names;
+  for (size_t i = 0; i < rules_texts.size(); ++i) {
+    const std::string source =
+        i < source_names.size() ? source_names[i] : "features #" + std::to_string(i + 1);
+    ASSIGN_OR_RETURN(std::shared_ptr<const RuleSet> rules, RuleSet::Parse(rules_texts[i], source));
+    std::vector<std::string> tokens;
+    for (const Rule& r : rules->rules()) {
+      if (!names.insert(r.name).second) {
+        return InvalidArgument(source + ": rule \"" + r.name + "\" is also in another features file");
+      }
+      tokens.push_back("#" + r.name);
+    }
+    f->texts_.push_back(rules_texts[i]);
+    f->sets_.push_back(std::move(rules));
+    f->tokens_.push_back(std::move(tokens));
+  }
   return std::shared_ptr<const ClassifierFeatures>(std::move(f));
 }
 
-Result<std::shared_ptr<const ClassifierFeatures>> ClassifierFeatures::Load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound("cannot open " + path + ": " + std::strerror(errno));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return Unavailable("cannot read " + path);
-  return Parse(buffer.str(), path);
+Result<std::shared_ptr<const ClassifierFeatures>> ClassifierFeatures::Load(
+    const std::vector<std::string>& paths) {
+  std::vector<std::string> texts;
+  for (const std::string& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return NotFound("cannot open " + path + ": " + std::strerror(errno));
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    if (in.bad()) return Unavailable("cannot read " + path);
+    texts.push_back(buffer.str());
+  }
+  return Parse(texts, paths);
 }
 
 Status ClassifierFeatures::Tokens(std::string_view normalized,
                                   std::vector<std::string_view>* tokens) const {
   tokens->clear();
   thread_local std::vector<uint32_t> rules;
-  RETURN_IF_ERROR(rules_->MatchedRules(normalized, /*language=*/"", &rules));
-  for (uint32_t r : rules) tokens->push_back(tokens_[r]);
+  for (size_t i = 0; i < sets_.size(); ++i) {
+    const Status st = sets_[i]->MatchedRules(normalized, /*language=*/"", &rules);
+    if (!st.ok()) {
+      tokens->clear();
+      return st;
+    }
+    for (uint32_t r : rules) tokens->push_back(tokens_[i][r]);
+  }
   return Status::Ok();
+}
+
+size_t ClassifierFeatures::rule_count() const {
+  size_t n = 0;
+  for (const auto& set : sets_) n += set->rules().size();
+  return n;
+}
+
+std::string ClassifierFeatures::versions() const {
+  std::string out;
+  for (const auto& set : sets_) out += (out.empty() ? "" : ", ") + set->version();
+  return out;
 }
 
 }  // namespace stoa::screen

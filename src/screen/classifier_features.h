@@ -19,27 +19,31 @@ namespace stoa::screen {
 
 class ClassifierFeatures {
  public:
-  // Parses and compiles `rules_text` (RuleSet::Parse, so the same errors with line numbers,
-  // prefixed with `source_name`).
-  static Result<std::shared_ptr<const ClassifierFeatures>> Parse(std::string_view rules_text,
-                                                                 std::string_view source_name);
+  // Parses and compiles each of `rules_texts` (one rules file each; RuleSet::Parse, so the same
+  // errors with line numbers, the i-th prefixed with source_names[i] when given, else
+  // "features #i"). A rule name in two of them is refused (one token per name).
+  static Result<std::shared_ptr<const ClassifierFeatures>> Parse(
+      const std::vector<std::string>& rules_texts, const std::vector<std::string>& source_names = {});
+
+  // Reads the files and parses them. NotFound / Unavailable when one cannot be read.
+  static Result<std::shared_ptr<const ClassifierFeatures>> Load(const std::vector<std::string>& paths);
 
   // Sets `tokens` to one token for each rule that hits `normalized` (the normalisation stage's
-  // output), in the order of the rules. The views stay valid as long as this object. Thread-safe.
-  // Fails only when Hyperscan does (RuleSet::Match); `tokens` is then empty.
+  // output), file by file in the order of the rules. The views stay valid as long as this object.
+  // Thread-safe. Fails only when Hyperscan does (RuleSet::MatchedRules); `tokens` is then empty.
   Status Tokens(std::string_view normalized, std::vector<std::string_view>* tokens) const;
 
-  // Reads `path` and parses it. NotFound / Unavailable when it cannot be read.
-  static Result<std::shared_ptr<const ClassifierFeatures>> Load(const std::string& path);
-
-  const std::string& text() const { return text_; }
-  const RuleSet& rules() const { return *rules_; }
+  // The files' texts, as given.
+  const std::vector<std::string>& texts() const { return texts_; }
+  // Rules in all files; "v1, v2": the files' version lines.
+  size_t rule_count() const;
+  std::string versions() const;
 
  private:
   ClassifierFeatures() = default;
-  std::string text_;
-  std::shared_ptr<const RuleSet> rules_;
-  std::vector<std::string> tokens_;  // per rule: "#" + its name
+  std::vector<std::string> texts_;
+  std::vector<std::shared_ptr<const RuleSet>> sets_;
+  std::vector<std::vector<std::string>> tokens_;  // per file, per rule: "#" + its name
 };
 
 }  // namespace stoa::screen

@@ -137,7 +137,11 @@ std::string MetadataLine(const ClassifierMetadata& m, std::string_view model_byt
   o["hold_threshold"] = static_cast<double>(m.hold_threshold);
   o["examples"] = m.examples;
   o["training"] = ParametersToJson(m.parameters);
-  if (!m.features.empty()) o["features"] = m.features;
+  if (!m.features.empty()) {
+    json::array features;
+    for (const std::string& text : m.features) features.emplace_back(text);
+    o["features"] = std::move(features);
+  }
   json::object part;
   part["bytes"] = static_cast<int64_t>(model_bytes.size());
   part["sha256"] = Sha256Hex(model_bytes);
@@ -195,8 +199,18 @@ Result<ParsedLine> ParseMetadataLine(std::string_view text) {
     ASSIGN_OR_RETURN(m.parameters, ParametersFromJson(training->as_object()));
   }
   if (const json::value* features = o.if_contains("features")) {
-    if (!features->is_string()) return Malformed("'features' must be a string");
-    m.features = std::string(features->as_string());
+    // One rules file as a string: how the first files with features wrote it.
+    if (features->is_string()) {
+      m.features.emplace_back(features->as_string());
+    } else if (!features->is_array()) {
+      return Malformed("'features' must be an array of rules files");
+    }
+    if (features->is_array()) {
+      for (const json::value& text : features->as_array()) {
+        if (!text.is_string()) return Malformed("'features' must be an array of rules files");
+        m.features.emplace_back(text.as_string());
+      }
+    }
   }
   const std::string key(PartKey(m.parameters.model));
   const json::value* part = o.if_contains(key);

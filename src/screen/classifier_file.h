@@ -85,8 +85,8 @@ struct ClassifierMetadata {
   int text_version = kClassifierTextVersion;
   ClassifierParameters parameters;
   int64_t examples = 0;         // training examples (before upsampling)
-  // The lexicon features' rules file, whole (classifier_features.h); empty: none.
-  std::string features;
+  // The lexicon features' rules files, whole (classifier_features.h); empty: none.
+  std::vector<std::string> features;
 };
 
 // The outputs of a linear model (linear_model.h) for a metadata: output i < labels.size() is

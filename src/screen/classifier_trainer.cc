@@ -240,7 +240,7 @@ Result<ClassifierFile> TrainClassifier(const std::vector<LabelledText>& examples
     if (options.parameters.model != ClassifierModel::kFastText) {
       return InvalidArgument("lexicon features need a fastText model");
     }
-    ASSIGN_OR_RETURN(features, ClassifierFeatures::Parse(options.features, "features"));
+    ASSIGN_OR_RETURN(features, ClassifierFeatures::Parse(options.features));
   }
   ClassifierMetadata metadata;
   metadata.features = options.features;

@@ -47,10 +47,10 @@ struct TrainingOptions {
   // labels: they shape the shared vectors and raise no category. Their names must differ from the
   // examples' labels.
   std::vector<std::vector<std::string>> auxiliary_labels;
-  // fastText only: a rules file (its whole text) whose rules become lexicon features
+  // fastText only: rules files (their whole texts) whose rules become lexicon features
   // (classifier_features.h): each rule hitting an example adds a token to it, here and whenever
-  // the model predicts, since the model file keeps the text. Empty: none.
-  std::string features;
+  // the model predicts, since the model file keeps the texts. Empty: none.
+  std::vector<std::string> features;
 };
 
 // Unsupervised in-domain pretraining for fastText: trains skipgram word vectors (dimension

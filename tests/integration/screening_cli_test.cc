@@ -161,20 +161,27 @@ TEST_F(ScreeningCli, TrainsWithTheShippedLexiconFeatures) {
     std::getline(in, metadata);
     return metadata;
   };
-  // By default the shipped lexicon, found from the binary.
+  // By default the shipped lexicon and screening rules, found from the binary.
   auto by_default = RunStoa(train + " --out " + model);
   ASSERT_EQ(by_default.exit_code, 0) << by_default.output;
   EXPECT_TRUE(std::regex_search(by_default.output,
-                                std::regex("lexicon features: 17 rules from \\S*rules/lexicon.rules "
-                                           "\\(version [^)]+\\)")))
+                                std::regex("lexicon features: 76 rules from \\S*rules/lexicon.rules, "
+                                           "\\S*rules/stoa.rules \\(versions [^)]+\\)")))
       << by_default.output;
   // The model carries the features' text: it is all a server needs.
-  EXPECT_NE(metadata_of(model).find("\"features\":\"# stoa's lexicon features"), std::string::npos);
+  EXPECT_NE(metadata_of(model).find("\"features\":[\"# stoa's lexicon features"), std::string::npos);
   // Given explicitly: the same model, byte for byte (one thread, same seed).
-  auto explicit_file = RunStoa(train + " --features " + Source("rules/lexicon.rules") + " --out " +
+  auto explicit_file = RunStoa(train + " --features " + Source("rules/lexicon.rules") +
+                               " --features " + Source("rules/stoa.rules") + " --out " +
                                Path("explicit.model"));
   ASSERT_EQ(explicit_file.exit_code, 0) << explicit_file.output;
   EXPECT_EQ(metadata_of(model), metadata_of(Path("explicit.model")));
+  // Only the lexicon: 17 rules.
+  auto lexicon_only = RunStoa(train + " --features " + Source("rules/lexicon.rules") + " --out " +
+                              Path("lexicon.model"));
+  ASSERT_EQ(lexicon_only.exit_code, 0) << lexicon_only.output;
+  EXPECT_NE(lexicon_only.output.find("lexicon features: 17 rules from "), std::string::npos)
+      << lexicon_only.output;
   // None.
   auto none = RunStoa(train + " --features none --out " + Path("plain.model"));
   ASSERT_EQ(none.exit_code, 0) << none.output;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "screen/classifier_features.h"
 #include "tests/integration/moderation_fixture.h"
 #include "tests/integration/screening_fixture.h"
 
@@ -345,6 +346,7 @@ TEST_F(ScreeningTest, ReloadSwapsRulesAndABadFileKeepsTheOldOnes) {
     // ... and which lexicon features it reads (the build's model: rules/lexicon.rules).
     ASSERT_TRUE(model.contains("features")) << state.body;
     EXPECT_EQ(model.at("features").as_object().at("rules").to_number<int64_t>(), 17);
+    EXPECT_EQ(loaded->features()->rule_count(), 17u);
   }
   EXPECT_EQ(state.json().as_object().at("counts").as_object().at("failed_reloads").to_number<int64_t>(), 1);
   // "broken" is no rule: a post with it is published.

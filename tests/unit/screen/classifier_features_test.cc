@@ -38,24 +38,46 @@ max_verdict = publish_and_flag
 pattern = \bgrumbel\b
 )";
 
-TEST(ClassifierFeatures, OneTokenPerRuleThatHitsInRuleOrder) {
-  auto f = ClassifierFeatures::Parse(kFeatures, "features.rules");
+constexpr std::string_view kMore = R"(stoa-rules 1
+version = more.2
+
+[rule more.word]
+category = spam
+languages = de
+weight = 0.1
+max_verdict = publish_and_flag
+pattern = \bhopsala\b
+)";
+
+TEST(ClassifierFeatures, OneTokenPerRuleThatHitsFileByFileInRuleOrder) {
+  auto f = ClassifierFeatures::Parse({std::string(kFeatures), std::string(kMore)});
   ASSERT_TRUE(f.ok()) << f.status().message();
-  EXPECT_EQ((*f)->text(), kFeatures);
+  EXPECT_EQ((*f)->texts(), (std::vector<std::string>{std::string(kFeatures), std::string(kMore)}));
+  EXPECT_EQ((*f)->rule_count(), 3u);
+  EXPECT_EQ((*f)->versions(), "features-test.1, more.2");
   std::vector<std::string_view> tokens;
-  ASSERT_TRUE((*f)->Tokens(Normalize("Grumbel! xylor und quabin und XYLOR").text, &tokens).ok());
-  EXPECT_EQ(tokens, (std::vector<std::string_view>{"#lex.family", "#lex.other"}));
+  // Every rule of every file, whatever its languages.
+  ASSERT_TRUE(
+      (*f)->Tokens(Normalize("Hopsala, grumbel! xylor und quabin und XYLOR").text, &tokens).ok());
+  EXPECT_EQ(tokens, (std::vector<std::string_view>{"#lex.family", "#lex.other", "#more.word"}));
   ASSERT_TRUE((*f)->Tokens(Normalize("nichts davon").text, &tokens).ok());
   EXPECT_TRUE(tokens.empty());
 }
 
 TEST(ClassifierFeatures, InvalidRulesAreRefusedWithTheLine) {
-  auto f = ClassifierFeatures::Parse("stoa-rules 1\nversion = x\n[rule a]\ncategory = nope\n",
-                                     "bad.rules");
+  auto f = ClassifierFeatures::Parse(
+      {std::string(kFeatures), "stoa-rules 1\nversion = x\n[rule a]\ncategory = nope\n"},
+      {"good.rules", "bad.rules"});
   ASSERT_FALSE(f.ok());
   EXPECT_NE(f.status().message().find("bad.rules:4"), std::string::npos) << f.status().message();
+  // One token per name: a name in two files is refused.
+  auto twice = ClassifierFeatures::Parse({std::string(kFeatures), std::string(kFeatures)});
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.status().message().find("features #2: rule \"lex.family\" is also in another"),
+            std::string::npos)
+      << twice.status().message();
   TempDir dir("stoa-features-test");
-  auto missing = ClassifierFeatures::Load(dir.File("none.rules"));
+  auto missing = ClassifierFeatures::Load({dir.File("none.rules")});
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
 }
@@ -75,7 +97,7 @@ std::vector<LabelledText> FamilyExamples() {
   return out;
 }
 
-TrainingOptions FamilyOptions(std::string features) {
+TrainingOptions FamilyOptions(std::vector<std::string> features) {
   TrainingOptions o;
   o.negative_labels = {"fine"};
   o.parameters.threads = 1;
@@ -93,11 +115,11 @@ float Score(const Classifier& c, std::string_view text) {
 }
 
 TEST(ClassifierFeatures, AFamilyLearnedFromSomeWordsCarriesToTheOthers) {
-  auto with = TrainClassifier(FamilyExamples(), FamilyOptions(std::string(kFeatures)));
+  auto with = TrainClassifier(FamilyExamples(), FamilyOptions({std::string(kFeatures)}));
   ASSERT_TRUE(with.ok()) << with.status().message();
-  auto without = TrainClassifier(FamilyExamples(), FamilyOptions(""));
+  auto without = TrainClassifier(FamilyExamples(), FamilyOptions({}));
   ASSERT_TRUE(without.ok()) << without.status().message();
-  EXPECT_EQ(with->metadata.features, kFeatures);
+  EXPECT_EQ(with->metadata.features, std::vector<std::string>{std::string(kFeatures)});
   EXPECT_TRUE(without->metadata.features.empty());
 
   // Through the file, as the server loads it.
@@ -106,7 +128,7 @@ TEST(ClassifierFeatures, AFamilyLearnedFromSomeWordsCarriesToTheOthers) {
   ASSERT_TRUE(WriteClassifierFile(path, *with).ok());
   auto loaded = Classifier::Load(path);
   ASSERT_TRUE(loaded.ok()) << loaded.status().message();
-  EXPECT_EQ((*loaded)->metadata().features, kFeatures);
+  EXPECT_EQ((*loaded)->metadata().features, std::vector<std::string>{std::string(kFeatures)});
   auto plain = Classifier::FromFile(*without);
   ASSERT_TRUE(plain.ok());
 
@@ -121,22 +143,22 @@ TEST(ClassifierFeatures, AFamilyLearnedFromSomeWordsCarriesToTheOthers) {
 }
 
 TEST(ClassifierFeatures, ABrokenFeaturesTextOrALinearModelIsRefused) {
-  auto trained = TrainClassifier(FamilyExamples(), FamilyOptions(std::string(kFeatures)));
+  auto trained = TrainClassifier(FamilyExamples(), FamilyOptions({std::string(kFeatures)}));
   ASSERT_TRUE(trained.ok()) << trained.status().message();
   ClassifierFile broken = *trained;
-  broken.metadata.features = "stoa-rules 1\nversion = x\n[rule a]\n";
+  broken.metadata.features = {"stoa-rules 1\nversion = x\n[rule a]\n"};
   auto refused = Classifier::FromFile(broken);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("the model's features"), std::string::npos)
       << refused.status().message();
 
-  TrainingOptions linear = FamilyOptions(std::string(kFeatures));
+  TrainingOptions linear = FamilyOptions({std::string(kFeatures)});
   linear.parameters.model = ClassifierModel::kLinear;
   auto no = TrainClassifier(FamilyExamples(), linear);
   ASSERT_FALSE(no.ok());
   EXPECT_NE(no.status().message().find("lexicon features need a fastText model"), std::string::npos);
 
-  auto bad = TrainClassifier(FamilyExamples(), FamilyOptions("not a rules file"));
+  auto bad = TrainClassifier(FamilyExamples(), FamilyOptions({"not a rules file"}));
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
 }
