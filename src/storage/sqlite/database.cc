@@ -417,6 +417,7 @@ void Database::CheckpointerLoop() {
   pthread_setname_np(pthread_self(), "stoa-db-ckpt");
   const int threshold = options_.wal_autocheckpoint_pages;
   int last_checkpointed = -1;
+  std::chrono::steady_clock::time_point last_forced_restart{};
   std::unique_lock<std::mutex> lock(checkpoint_mu_);
   for (;;) {
     checkpoint_cv_.wait(lock, [&] {
@@ -440,7 +441,19 @@ void Database::CheckpointerLoop() {
     // stream of batches never allows: hold the writer out for the few frames appended since.
     // Only when this run copied (nearly) everything: the restart copies the rest while writes
     // wait, and a reader that kept this run from finishing would keep the restart waiting too.
-    if (rc == SQLITE_OK && log_frames >= threshold && log_frames - copied <= threshold / 4) {
+    const bool caught_up = log_frames - copied <= threshold / 4;
+    // Readers that each ran long, one after another, kept every run from copying most of the
+    // log. Once the log is far over its threshold, restart anyway, at most once a second: the
+    // restart holds the writer out while it waits (restart_busy_ms at most) for the readers on
+    // old frames and copies what they pinned, a stall that bounds the log.
+    const auto now = std::chrono::steady_clock::now();
+    const bool far_over = log_frames >= kForceRestartFactor * threshold &&
+                          now - last_forced_restart >= std::chrono::seconds(1);
+    if (rc == SQLITE_OK && log_frames >= threshold && (caught_up || far_over)) {
+      if (!caught_up) {
+        last_forced_restart = now;
+        forced_restarts_.fetch_add(1, std::memory_order_relaxed);
+      }
       RestartWal();
     }
     lock.lock();

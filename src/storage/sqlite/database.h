@@ -33,11 +33,12 @@
 // most restart_busy_ms) for readers still on old frames; the next batch starts the log over,
 // and journal_size_limit trims the file to wal_size_limit_bytes. A batch that holds the write
 // lock longer than restart_busy_ms (a bulk import) makes the restart give up until the next run.
-// Known limit: readers that each run long (a scan of a large table) one after another while
-// writes stream keep every PASSIVE run from copying nearly everything, so no restart happens and
-// the WAL grows until the stream or the readers pause (measured: 218 MB in a test writing 60 MB
-// while a reader counted the whole table over and over). Requests read briefly; exports and
-// reports that scan are rare.
+// Readers that each run long (a scan of a large table) one after another while writes stream
+// keep every PASSIVE run from copying nearly everything (a test writing 60 MB while a reader
+// counted the whole table over and over grew the WAL to 218 MB). So once the WAL holds
+// kForceRestartFactor times the threshold, the checkpointer restarts anyway, at most once a
+// second: the writer then waits for those readers (restart_busy_ms at most) and for the copy of
+// what they pinned.
 // The price: another connection can read a committed batch in the moment between its commit and
 // its sync (its writers have not been answered yet); after a power loss in that moment the batch
 // is gone, as is any write that depended on it (the WAL is replayed in order).
@@ -193,6 +194,9 @@ class Database {
   int64_t checkpoints() const { return checkpoints_.load(std::memory_order_relaxed); }
   // Times the writer started the WAL over (RESTART checkpoints that completed).
   int64_t wal_restarts() const { return wal_restarts_.load(std::memory_order_relaxed); }
+  // Restarts attempted although the last PASSIVE run could not copy nearly everything (the WAL
+  // was kForceRestartFactor times over its threshold).
+  int64_t forced_wal_restarts() const { return forced_restarts_.load(std::memory_order_relaxed); }
   const std::string& path() const { return path_; }
 
   static constexpr size_t kMaxIdleReaders = 64;
@@ -242,6 +246,8 @@ class Database {
   bool checkpointer_stopping_ = false;  // guarded by checkpoint_mu_
   std::atomic<int64_t> checkpoints_{0};
   std::atomic<int64_t> wal_restarts_{0};
+  std::atomic<int64_t> forced_restarts_{0};
+  static constexpr int kForceRestartFactor = 4;
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
