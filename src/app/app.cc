@@ -293,6 +293,23 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
   app->metrics_.AddGauge("stoa_sqlite_write_queue_depth",
                          "Write transactions waiting for the SQLite writer.",
                          [s] { return static_cast<double>(s->write_queue_depth()); });
+  storage::sqlite::Database* sqlite_db = &app->storage_->database();
+  app->metrics_.AddCounter("stoa_sqlite_checkpoints_total",
+                           "PASSIVE checkpoints of the write-ahead log.",
+                           [sqlite_db] { return static_cast<double>(sqlite_db->checkpoints()); });
+  app->metrics_.AddCounter(
+      "stoa_sqlite_wal_restarts_total",
+      "Times the write-ahead log was started over, by why: after a checkpoint that copied nearly "
+      "everything, or forced because long readers kept it 4 times over its threshold (each "
+      "forced one holds writes for up to restart_busy_ms).",
+      [sqlite_db] { return static_cast<double>(sqlite_db->wal_restarts() - sqlite_db->forced_wal_restarts()); },
+      "reason=\"caught_up\"");
+  app->metrics_.AddCounter(
+      "stoa_sqlite_wal_restarts_total",
+      "Times the write-ahead log was started over, by why: after a checkpoint that copied nearly "
+      "everything, or forced because long readers kept it 4 times over its threshold (each "
+      "forced one holds writes for up to restart_busy_ms).",
+      [sqlite_db] { return static_cast<double>(sqlite_db->forced_wal_restarts()); }, "reason=\"forced\"");
   app->metrics_.AddGauge("stoa_home_feeds_in_memory", "Home feeds held in memory.",
                          [core] { return static_cast<double>(core->home_feeds().accounts_in_memory()); });
   http::api::HomePageCache* pages = app->home_pages_.get();

@@ -442,6 +442,13 @@ TEST_F(InstanceTest, HealthMetricsAndDefaultImagesStillWork) {
   auto metrics = server.Get("/metrics");
   EXPECT_EQ(metrics.status, 200);
   EXPECT_EQ(metrics.header("content-type").rfind("text/plain", 0), 0u);
+  // The storage's figures, the WAL's restarts by reason among them.
+  for (const char* series :
+       {"stoa_sqlite_write_queue_depth ", "stoa_sqlite_checkpoints_total ",
+        "stoa_sqlite_wal_restarts_total{reason=\"caught_up\"} ",
+        "stoa_sqlite_wal_restarts_total{reason=\"forced\"} 0"}) {
+    EXPECT_NE(metrics.body.find(series), std::string::npos) << series << "\n" << metrics.body;
+  }
   for (const std::string path :
        {"/avatars/original/missing.png", "/headers/original/missing.png"}) {
     auto png = server.Get(path);

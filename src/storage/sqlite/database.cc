@@ -395,7 +395,7 @@ int Database::OnWalCommit(void* self, sqlite3*, const char*, int frames) {
   return SQLITE_OK;
 }
 
-void Database::RestartWal() {
+bool Database::RestartWal() {
   sqlite3* raw = checkpoint_conn_->raw();
   // RESTART takes the write lock (the writer waits at its next BEGIN, polling every 50-800 us),
   // copies what the PASSIVE run left, syncs the file, and waits for readers still on old frames;
@@ -408,9 +408,12 @@ void Database::RestartWal() {
   checkpoint_conn_->SetBusyTimeout(options_.busy_timeout_ms);
   if (rc == SQLITE_OK) {
     wal_restarts_.fetch_add(1, std::memory_order_relaxed);
-  } else if (rc != SQLITE_BUSY) {  // busy: a reader kept old frames; the next cycle tries again
+    return true;
+  }
+  if (rc != SQLITE_BUSY) {  // busy: a reader kept old frames; the next cycle tries again
     spdlog::error("sqlite: WAL restart failed: {}", sqlite3_errmsg(raw));
   }
+  return false;
 }
 
 void Database::CheckpointerLoop() {
@@ -450,11 +453,8 @@ void Database::CheckpointerLoop() {
     const bool far_over = log_frames >= kForceRestartFactor * threshold &&
                           now - last_forced_restart >= std::chrono::seconds(1);
     if (rc == SQLITE_OK && log_frames >= threshold && (caught_up || far_over)) {
-      if (!caught_up) {
-        last_forced_restart = now;
-        forced_restarts_.fetch_add(1, std::memory_order_relaxed);
-      }
-      RestartWal();
+      if (!caught_up) last_forced_restart = now;
+      if (RestartWal() && !caught_up) forced_restarts_.fetch_add(1, std::memory_order_relaxed);
     }
     lock.lock();
     // At most one checkpoint per 50 ms, however fast the WAL grows.

@@ -194,8 +194,8 @@ class Database {
   int64_t checkpoints() const { return checkpoints_.load(std::memory_order_relaxed); }
   // Times the writer started the WAL over (RESTART checkpoints that completed).
   int64_t wal_restarts() const { return wal_restarts_.load(std::memory_order_relaxed); }
-  // Restarts attempted although the last PASSIVE run could not copy nearly everything (the WAL
-  // was kForceRestartFactor times over its threshold).
+  // Of wal_restarts(): those done although the last PASSIVE run could not copy nearly everything
+  // (the WAL was kForceRestartFactor times over its threshold).
   int64_t forced_wal_restarts() const { return forced_restarts_.load(std::memory_order_relaxed); }
   const std::string& path() const { return path_; }
 
@@ -224,7 +224,7 @@ class Database {
   void CheckpointerLoop();
   static int OnWalCommit(void* self, sqlite3* db, const char* name, int frames);
   // On the checkpointer thread after a PASSIVE run over a long WAL: see the file comment.
-  void RestartWal();
+  bool RestartWal();  // true when the log was started over
 
   const std::string path_;
   const DatabaseOptions options_;
