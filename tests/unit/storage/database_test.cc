@@ -874,125 +874,116 @@ TEST(DatabaseCheckpointTest, CheckpointerCopiesTheLogIntoTheDatabaseFile) {
   EXPECT_EQ(CountRows(**conn), 201);
 }
 
-// A steady stream of batches never lets SQLite start the log over by itself (every batch begins
-// with frames the last PASSIVE checkpoint had not copied yet): without the checkpointer's RESTART
-// the WAL grows by everything written (12 MB here; 2.5 GB for a seed of 1,000,000 cases).
-TEST(DatabaseCheckpointTest, WalStaysBoundedUnderAStreamOfWrites) {
+// The two tests below stream 20-row batches of 3 KB rows into a fresh database (checkpoint
+// threshold 50 pages) while a reader reads over and over on another thread, and watch the WAL's
+// size after each batch. The writes go on until the test's condition holds, or until 20,000
+// rows: how many checkpoint cycles (one per 50 ms at most) a machine fits into a fixed number of
+// rows varies, and a cycle can find the reader on old frames, so the tests wait for the event,
+// not a count.
+constexpr uintmax_t kWalLimit = 2 * 50 * 4096;  // the default: twice the checkpoint threshold
+constexpr int64_t kWalBatch = 20;
+// journal_size_limit plus the batch that started the log over.
+constexpr uintmax_t kWalCutBack = kWalLimit + 2 * (kWalBatch + 2) * 4096;
+
+struct WalStream {
+  bool stopped = false;  // the condition held before 20,000 rows
+  uintmax_t largest_wal = 0;
+  int64_t rows = 0;
+  int64_t checkpoints = 0, restarts = 0, forced_restarts = 0;
+
+  std::string Describe() const {
+    return "largest WAL " + std::to_string(largest_wal) + " bytes, checkpoints " +
+           std::to_string(checkpoints) + ", restarts " + std::to_string(restarts) + ", forced " +
+           std::to_string(forced_restarts) + ", rows " + std::to_string(rows);
+  }
+};
+
+// `read(connection, rows written so far)` runs on the reader thread; `stop(db, wal bytes,
+// largest so far)` after each batch. Afterwards every row written must be in the file.
+void StreamWrites(const std::function<void(Connection&, int64_t)>& read,
+                  const std::function<bool(const Database&, uintmax_t, uintmax_t)>& stop,
+                  WalStream* out) {
   TempDir dir;
   const std::string path = dir.File("stoa.db");
   DatabaseOptions options;
   options.wal_autocheckpoint_pages = 50;
-  constexpr uintmax_t kLimit = 2 * 50 * 4096;  // the default: twice the checkpoint threshold
   auto opened = Database::Open(path, options);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   std::unique_ptr<Database> db = std::move(opened).value();
   ASSERT_TRUE(db->Migrate({{1, "items", kCreateItems}}).ok());
   const std::string padding(3000, 'x');
-  // Writes go on until the WAL has grown and been cut back, or until kMaxRows: how many checkpoint
-  // cycles (one per 50 ms at most) a fast machine fits into a fixed number of rows varies, and a
-  // cycle can find the reader on old frames, so the test waits for the event, not a count.
   constexpr int64_t kMaxRows = 20000;
-  constexpr int64_t kPerWrite = 20;
-  constexpr uintmax_t kCutBack = kLimit + 2 * (kPerWrite + 2) * 4096;
   std::atomic<bool> done{false};
-  // Readers come and go all the time, as requests do in the server: short reads (long ones:
-  // WalIsCutBackWhileLongReadersOverlapTheWrites).
   std::atomic<int64_t> written{0};
   std::thread reader([&] {
     while (!done.load()) {
       ReadLease lease = db->Read();
-      HasItem(*lease, std::max<int64_t>(1, written.load()));
+      read(*lease, written.load());
     }
   });
-  // How long the WAL gets depends on how fast the disk syncs (it grows by what is written during
-  // one checkpoint), so the test asserts that it starts over while the writes go on, not a size.
-  uintmax_t largest_wal = 0;
-  uintmax_t smallest_after_growth = std::numeric_limits<uintmax_t>::max();
-  int64_t rows = 0;
-  for (int64_t first = 1; first <= kMaxRows && smallest_after_growth > kCutBack;
-       first += kPerWrite) {
-    ASSERT_TRUE(db->Write([&](Connection& c) -> Status {
-                    for (int64_t id = first; id < first + kPerWrite; ++id) {
-                      RETURN_IF_ERROR(c.Prepare(kInsertItem)
-                                          .Bind(1, id)
-                                          .Bind(2, padding + std::to_string(id))
-                                          .Run());
-                    }
-                    return Status::Ok();
-                  }).ok());
-    rows += kPerWrite;
-    written = rows;
+  for (int64_t first = 1; first <= kMaxRows && !out->stopped; first += kWalBatch) {
+    const Status st = db->Write([&](Connection& c) -> Status {
+      for (int64_t id = first; id < first + kWalBatch; ++id) {
+        RETURN_IF_ERROR(
+            c.Prepare(kInsertItem).Bind(1, id).Bind(2, padding + std::to_string(id)).Run());
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) {
+      ADD_FAILURE() << st.ToString();
+      break;
+    }
+    out->rows += kWalBatch;
+    written = out->rows;
     std::error_code ec;
     const uintmax_t wal = std::filesystem::file_size(path + "-wal", ec);
-    largest_wal = std::max(largest_wal, wal);
-    if (largest_wal > 4 * kLimit) smallest_after_growth = std::min(smallest_after_growth, wal);
+    out->largest_wal = std::max(out->largest_wal, wal);
+    out->stopped = stop(*db, wal, out->largest_wal);
   }
   done = true;
   reader.join();
-  EXPECT_GT(db->wal_restarts(), 0);
-  // Cut back to journal_size_limit (plus the batch that started it over) while writes went on.
-  EXPECT_LE(smallest_after_growth, kCutBack)
-      << "the WAL never started over: largest " << largest_wal << " bytes, checkpoints "
-      << db->checkpoints() << ", restarts " << db->wal_restarts() << ", rows " << rows;
+  out->checkpoints = db->checkpoints();
+  out->restarts = db->wal_restarts();
+  out->forced_restarts = db->forced_wal_restarts();
   db.reset();
   auto conn = Connection::Open(path, ConnectionOptions{});
   ASSERT_TRUE(conn.ok());
-  EXPECT_EQ(CountRows(**conn), rows);
+  EXPECT_EQ(CountRows(**conn), out->rows);
+}
+
+// A steady stream of batches never lets SQLite start the log over by itself (every batch begins
+// with frames the last PASSIVE checkpoint had not copied yet): without the checkpointer's RESTART
+// the WAL grows by everything written (2.5 GB for a seed of 1,000,000 cases).
+TEST(DatabaseCheckpointTest, WalStaysBoundedUnderAStreamOfWrites) {
+  // How long the WAL gets depends on how fast the disk syncs (it grows by what is written during
+  // one checkpoint), so the test asserts that it starts over while the writes go on, not a size.
+  uintmax_t smallest_after_growth = std::numeric_limits<uintmax_t>::max();
+  WalStream run;
+  StreamWrites(
+      // Readers come and go all the time, as requests do in the server: short reads (long ones:
+      // WalIsCutBackWhileLongReadersOverlapTheWrites).
+      [](Connection& c, int64_t rows) { HasItem(c, std::max<int64_t>(1, rows)); },
+      [&](const Database&, uintmax_t wal, uintmax_t largest) {
+        if (largest > 4 * kWalLimit) smallest_after_growth = std::min(smallest_after_growth, wal);
+        return smallest_after_growth <= kWalCutBack;
+      },
+      &run);
+  EXPECT_GT(run.restarts, 0) << run.Describe();
+  EXPECT_LE(smallest_after_growth, kWalCutBack) << "the WAL never started over: " << run.Describe();
 }
 
 // Readers that each scan the whole growing table, one after another, keep every PASSIVE run from
 // copying nearly everything; once the WAL is far over its threshold the checkpointer restarts it
 // anyway (database.h). Without that the WAL grew to 218 MB here.
 TEST(DatabaseCheckpointTest, WalIsCutBackWhileLongReadersOverlapTheWrites) {
-  TempDir dir;
-  const std::string path = dir.File("stoa.db");
-  DatabaseOptions options;
-  options.wal_autocheckpoint_pages = 50;
-  constexpr uintmax_t kLimit = 2 * 50 * 4096;
-  auto opened = Database::Open(path, options);
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  std::unique_ptr<Database> db = std::move(opened).value();
-  ASSERT_TRUE(db->Migrate({{1, "items", kCreateItems}}).ok());
-  const std::string padding(3000, 'x');
-  constexpr int64_t kMaxRows = 20000;
-  constexpr int64_t kPerWrite = 20;
-  std::atomic<bool> done{false};
-  std::thread reader([&] {
-    while (!done.load()) {
-      ReadLease lease = db->Read();
-      CountRows(*lease);
-    }
-  });
-  // Write until the WAL has grown past the forcing point and been cut back (or kMaxRows).
-  uintmax_t largest_wal = 0;
-  bool cut_back = false;
-  int64_t rows = 0;
-  for (int64_t first = 1; first <= kMaxRows && !cut_back; first += kPerWrite) {
-    ASSERT_TRUE(db->Write([&](Connection& c) -> Status {
-                    for (int64_t id = first; id < first + kPerWrite; ++id) {
-                      RETURN_IF_ERROR(c.Prepare(kInsertItem)
-                                          .Bind(1, id)
-                                          .Bind(2, padding + std::to_string(id))
-                                          .Run());
-                    }
-                    return Status::Ok();
-                  }).ok());
-    rows += kPerWrite;
-    std::error_code ec;
-    const uintmax_t wal = std::filesystem::file_size(path + "-wal", ec);
-    largest_wal = std::max(largest_wal, wal);
-    cut_back = db->forced_wal_restarts() > 0 && largest_wal > 8 * kLimit &&
-               wal <= kLimit + 2 * (kPerWrite + 2) * 4096;
-  }
-  done = true;
-  reader.join();
-  EXPECT_TRUE(cut_back) << "largest " << largest_wal << " bytes, checkpoints "
-                        << db->checkpoints() << ", restarts " << db->wal_restarts()
-                        << ", forced " << db->forced_wal_restarts() << ", rows " << rows;
-  db.reset();
-  auto conn = Connection::Open(path, ConnectionOptions{});
-  ASSERT_TRUE(conn.ok());
-  EXPECT_EQ(CountRows(**conn), rows);
+  WalStream run;
+  StreamWrites([](Connection& c, int64_t) { CountRows(c); },
+               [](const Database& db, uintmax_t wal, uintmax_t largest) {
+                 return db.forced_wal_restarts() > 0 && largest > 8 * kWalLimit &&
+                        wal <= kWalCutBack;
+               },
+               &run);
+  EXPECT_TRUE(run.stopped) << run.Describe();
 }
 
 // The WAL filled with zeros up front: SQLite writes its frames over them, reads the log only up to
