@@ -1,10 +1,6 @@
 #include "screen/classifier_features.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 namespace stoa::screen {
 
@@ -34,12 +30,8 @@ Result<std::shared_ptr<const ClassifierFeatures>> ClassifierFeatures::Load(
     const std::vector<std::string>& paths) {
   std::vector<std::string> texts;
   for (const std::string& path : paths) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return NotFound("cannot open " + path + ": " + std::strerror(errno));
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    if (in.bad()) return Unavailable("cannot read " + path);
-    texts.push_back(buffer.str());
+    ASSIGN_OR_RETURN(std::string text, ReadRulesFile(path));
+    texts.push_back(std::move(text));
   }
   return Parse(texts, paths);
 }

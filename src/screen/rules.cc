@@ -205,14 +205,19 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Load(const std::string& path) {
   return Load(path, std::string());
 }
 
-Result<std::shared_ptr<const RuleSet>> RuleSet::Load(const std::string& path,
-                                                     const std::string& cache_dir) {
+Result<std::string> ReadRulesFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return NotFound("cannot open rules file " + path + ": " + std::strerror(errno));
   std::ostringstream buffer;
   buffer << in.rdbuf();
   if (in.bad()) return Unavailable("cannot read rules file " + path);
-  return Parse(buffer.str(), path, cache_dir);
+  return buffer.str();
+}
+
+Result<std::shared_ptr<const RuleSet>> RuleSet::Load(const std::string& path,
+                                                     const std::string& cache_dir) {
+  ASSIGN_OR_RETURN(const std::string text, ReadRulesFile(path));
+  return Parse(text, path, cache_dir);
 }
 
 RuleSet::~RuleSet() {

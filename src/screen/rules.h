@@ -75,6 +75,10 @@ struct RuleScores {
   Verdict MaxVerdict(Category c) const { return max_verdict[static_cast<size_t>(c)]; }
 };
 
+// The whole text of a rules file (for RuleSet::Load and for files used otherwise, such as the
+// classifier's lexicon features). NotFound when it cannot be opened, Unavailable when a read fails.
+Result<std::string> ReadRulesFile(const std::string& path);
+
 namespace detail {
 // One match end reported by Hyperscan: the pattern's expression id and the end offset.
 struct MatchEnd {
