@@ -230,24 +230,6 @@ void Score(const screen::Classifier& model, const std::vector<std::string>& norm
   }
 }
 
-// Average precision (area under the precision-recall curve, step-wise): threshold-free, used to
-// pick a configuration.
-double AveragePrecision(const std::vector<float>& scores, const std::vector<bool>& gold) {
-  std::vector<size_t> order(scores.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
-  const double positives = static_cast<double>(std::count(gold.begin(), gold.end(), true));
-  if (positives == 0) return 0;
-  double hits = 0, sum = 0;
-  for (size_t rank = 0; rank < order.size(); ++rank) {
-    if (gold[order[rank]]) {
-      ++hits;
-      sum += hits / static_cast<double>(rank + 1);
-    }
-  }
-  return sum / positives;
-}
-
 // Platt scaling: p = sigmoid(a * logit(score) + b), fitted by Newton's method on the log loss of
 // out-of-fold scores (so that scores of different models can be averaged).
 struct Platt {
@@ -582,11 +564,11 @@ int Run(const Options& o) {
         }
         Score(**model, normalized, held, oof);
       }
-      const double ap = AveragePrecision(oof.violent, train_violent) +
-                        AveragePrecision(oof.call, train_call);
+      const double ap = screen::AveragePrecision(oof.violent, train_violent) +
+                        screen::AveragePrecision(oof.call, train_call);
       std::printf("  fold %d: %-32s out-of-fold AP violence-related %.3f, call2violence %.3f\n", f + 1,
-                  candidates[c].name.c_str(), AveragePrecision(oof.violent, train_violent),
-                  AveragePrecision(oof.call, train_call));
+                  candidates[c].name.c_str(), screen::AveragePrecision(oof.violent, train_violent),
+                  screen::AveragePrecision(oof.call, train_call));
       std::fflush(stdout);
       if (o.ensemble) member_oof.push_back(oof);
       if (ap > best_ap) {
@@ -603,8 +585,8 @@ int Run(const Options& o) {
       best_oof = Average(member_oof, platt);
       std::printf("  fold %d: %-32s out-of-fold AP violence-related %.3f, call2violence %.3f\n",
                   f + 1, "ensemble (mean of Platt-scaled)",
-                  AveragePrecision(best_oof.violent, train_violent),
-                  AveragePrecision(best_oof.call, train_call));
+                  screen::AveragePrecision(best_oof.violent, train_violent),
+                  screen::AveragePrecision(best_oof.call, train_call));
     }
     const Scores classifier_oof = best_oof;
     const bool call_by_violent =
@@ -664,7 +646,7 @@ int Run(const Options& o) {
         test_call.push_back(examples[i].call);
       }
       std::printf("  fold %d: held-out AP violence-related %.3f, call2violence %.3f\n", f + 1,
-                  AveragePrecision(s.violent, test_violent), AveragePrecision(s.call, test_call));
+                  screen::AveragePrecision(s.violent, test_violent), screen::AveragePrecision(s.call, test_call));
     }
     for (size_t k = 0; k < test.size(); ++k) {
       const Example& e = examples[test[k]];

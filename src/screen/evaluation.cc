@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <numeric>
 #include <map>
 
 namespace stoa::screen {
@@ -70,20 +71,21 @@ class GoldResolver {
   std::map<std::string, size_t, std::less<>> index_of_;
 };
 
-// Step-wise area under the precision-recall curve of ranking by `scores` (ties broken by order).
-double AveragePrecision(std::vector<std::pair<float, bool>> scored) {
-  std::stable_sort(scored.begin(), scored.end(),
-                   [](const auto& a, const auto& b) { return a.first > b.first; });
+}  // namespace
+
+double AveragePrecision(const std::vector<float>& scores, const std::vector<bool>& gold) {
+  std::vector<size_t> order(scores.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return scores[a] > scores[b]; });
   double hits = 0, sum = 0;
-  for (size_t rank = 0; rank < scored.size(); ++rank) {
-    if (!scored[rank].second) continue;
+  for (size_t rank = 0; rank < order.size(); ++rank) {
+    if (!gold[order[rank]]) continue;
     ++hits;
     sum += hits / static_cast<double>(rank + 1);
   }
   return hits == 0 ? 0.0 : sum / hits;
 }
-
-}  // namespace
 
 Result<ClassifierEvaluation> EvaluateClassifier(const Classifier& classifier,
                                                 const std::vector<LabelledText>& examples,
@@ -109,8 +111,10 @@ Result<ClassifierEvaluation> EvaluateClassifier(const Classifier& classifier,
   }
 
   std::vector<float> probabilities(meta.labels.size());
-  std::vector<std::pair<float, bool>> ranked;
-  ranked.reserve(examples.size());
+  std::vector<float> top_scores;
+  std::vector<bool> harmful;
+  top_scores.reserve(examples.size());
+  harmful.reserve(examples.size());
   for (const LabelledText& e : examples) {
     ASSIGN_OR_RETURN(const Gold gold, resolver.Resolve(e.label));
     ++ev.examples;
@@ -123,13 +127,14 @@ Result<ClassifierEvaluation> EvaluateClassifier(const Classifier& classifier,
       ev.labels[i].top1.Add(top == i, gold.label == i);
     }
     const CategoryScores scores = classifier.Predict(text);
-    ranked.emplace_back(scores.Max(), gold.category.has_value());
+    top_scores.push_back(scores.Max());
+    harmful.push_back(gold.category.has_value());
     for (ThresholdQuality* q : {&ev.flag, &ev.hold}) {
       q->any.Add(scores.Max() >= q->threshold, gold.category.has_value());
       for (auto& [c, counts] : q->categories) counts.Add(scores[c] >= q->threshold, gold.category == c);
     }
   }
-  ev.average_precision = AveragePrecision(std::move(ranked));
+  ev.average_precision = AveragePrecision(top_scores, harmful);
   return ev;
 }
 

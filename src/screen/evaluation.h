@@ -65,6 +65,10 @@ struct ClassifierEvaluation {
   double average_precision = 0;
 };
 
+// Average precision of ranking by `scores` (highest first, ties in input order) for the examples
+// `gold` marks: the step-wise area under the precision-recall curve; 0 when none is marked.
+double AveragePrecision(const std::vector<float>& scores, const std::vector<bool>& gold);
+
 // What the labels of evaluated data mean. An example's true category is, in this order: the
 // category `categories` maps its label to (for data labelled differently from the model,
 // `stoa eval --category-map`); its label's category in the model's own label table; harmless when
