@@ -49,12 +49,15 @@
 #include "screen/evaluation.h"
 #include "screen/labelled_csv.h"
 #include "screen/rules.h"
+#include "screen/threshold_tuning.h"
 
 namespace stoa::bench {
 namespace {
 
 using screen::BinaryCounts;
 using screen::ClassifierParameters;
+using screen::ThresholdForBestF1;
+using screen::ThresholdForRecall;
 
 constexpr std::string_view kNegative = "nothing";
 constexpr std::string_view kCall = "call2violence";
@@ -132,16 +135,10 @@ struct Thresholds {
 // Assigns each example to one of k folds, stratified by label (each label spread evenly).
 std::vector<int> StratifiedFolds(const std::vector<Example>& examples, const std::vector<size_t>& subset,
                                  int k, uint64_t seed) {
-  std::map<std::string, std::vector<size_t>> by_label;
-  for (size_t i : subset) by_label[examples[i].label].push_back(i);
-  std::mt19937_64 rng(seed);
-  std::vector<int> fold(examples.size(), -1);
-  int next = 0;
-  for (auto& [label, members] : by_label) {
-    std::shuffle(members.begin(), members.end(), rng);
-    for (size_t i : members) fold[i] = next++ % k;
-  }
-  return fold;
+  std::vector<std::string_view> labels;
+  labels.reserve(examples.size());
+  for (const Example& e : examples) labels.push_back(e.label);
+  return screen::StratifiedFolds(labels, subset, k, seed);
 }
 
 std::vector<screen::LabelledText> Select(const std::vector<Example>& examples,
@@ -279,43 +276,6 @@ Scores Average(const std::vector<Scores>& members, const std::vector<std::pair<P
     }
   }
   return out;
-}
-
-// The highest threshold at which at least `target` of the positives score at or above it.
-float ThresholdForRecall(const std::vector<float>& scores, const std::vector<bool>& gold,
-                         double target) {
-  std::vector<float> positive;
-  for (size_t i = 0; i < scores.size(); ++i) {
-    if (gold[i]) positive.push_back(scores[i]);
-  }
-  if (positive.empty()) return 0.5f;
-  std::sort(positive.begin(), positive.end(), std::greater<>());
-  const size_t needed =
-      std::min(positive.size(), static_cast<size_t>(std::ceil(target * positive.size())));
-  return std::max(positive[needed - 1], 1e-6f);
-}
-
-// The threshold (one of the scores) with the best F1.
-float ThresholdForBestF1(const std::vector<float>& scores, const std::vector<bool>& gold) {
-  std::vector<size_t> order(scores.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
-  const double positives = static_cast<double>(std::count(gold.begin(), gold.end(), true));
-  double tp = 0, best_f1 = -1;
-  float best = 0.5f;
-  for (size_t rank = 0; rank < order.size(); ++rank) {
-    if (gold[order[rank]]) ++tp;
-    // Only cut between different scores.
-    if (rank + 1 < order.size() && scores[order[rank + 1]] == scores[order[rank]]) continue;
-    const double precision = tp / static_cast<double>(rank + 1);
-    const double recall = positives == 0 ? 0 : tp / positives;
-    const double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
-    if (f1 > best_f1) {
-      best_f1 = f1;
-      best = scores[order[rank]];
-    }
-  }
-  return std::max(best, 1e-6f);
 }
 
 bool CallByViolentScore(const Scores& oof, const std::vector<bool>& call,

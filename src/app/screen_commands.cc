@@ -8,6 +8,7 @@
 #include "common/config.h"
 #include "common/csv.h"
 #include "common/strings.h"
+#include "safety/screening_service.h"
 #include "screen/classifier.h"
 #include "screen/classifier_features.h"
 #include "screen/classifier_trainer.h"
@@ -15,7 +16,7 @@
 #include "screen/labelled_csv.h"
 #include "screen/rules.h"
 #include "screen/screener.h"
-#include "safety/screening_service.h"
+#include "screen/threshold_tuning.h"
 
 namespace stoa::app {
 namespace {
@@ -68,6 +69,30 @@ Status CheckThresholds(float flag, float hold) {
   }
   if (flag > hold) return InvalidArgument("--flag-threshold must not exceed --hold-threshold");
   return Status::Ok();
+}
+
+constexpr int kDefaultTuneFolds = 5;
+
+// "flag 0.0016 (recall 0.85, precision 0.08, 31.0% of posts)".
+std::string TunedSummary(const char* name, float threshold, const screen::ThresholdTuning::At& at) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%s %.4g (recall %.3f, precision %.3f, %.1f%% of posts)", name,
+                static_cast<double>(threshold), at.recall, at.precision, 100 * at.share);
+  return buf;
+}
+
+std::string ThresholdSummary(const screen::ClassifierMetadata& m) {
+  if (!m.tuning.tuned()) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "flag %.4g, hold %.4g (not tuned)",
+                  static_cast<double>(m.flag_threshold), static_cast<double>(m.hold_threshold));
+    return buf;
+  }
+  char ap[64];
+  std::snprintf(ap, sizeof ap, "; average precision %.3f", m.tuning.average_precision);
+  return "by " + std::to_string(m.tuning.folds) + "-fold cross-validation, out of fold: " +
+         TunedSummary("flag", m.flag_threshold, m.tuning.flag) + ", " +
+         TunedSummary("hold", m.hold_threshold, m.tuning.hold) + ap;
 }
 
 std::string LabelSummary(const screen::ClassifierMetadata& m) {
@@ -135,6 +160,18 @@ ScreenCommands::ScreenCommands(CLI::App& cli) {
                      "Rules file whose rules become lexicon features of the model (each rule that "
                      "hits a post adds a token; the model keeps the files), repeatable; default: "
                      "the shipped rules/lexicon.rules and rules/stoa.rules; none: no features");
+  train_
+      ->add_option("--tune-folds", o_.tune_folds,
+                   "Choose the flag and hold thresholds by this many folds of cross-validation "
+                   "(default 5; 0: none, the thresholds are 0.5 and 0.8); not with "
+                   "--flag-threshold or --hold-threshold")
+      ->check(CLI::Range(0, 20));
+  train_
+      ->add_option("--flag-recall", o_.flag_recall,
+                   "Tuned thresholds: the flag threshold is the highest that finds this share of "
+                   "the harmful examples out of fold")
+      ->check(CLI::Range(0.01, 1.0))
+      ->capture_default_str();
 
   eval_ = cli.add_subcommand(
       "eval", "Precision, recall and F1 of a model on labelled CSV, per label and per threshold");
@@ -177,6 +214,14 @@ int ScreenCommands::Train() const {
     if (!map.ok()) return Report(kUsageError, "--category-map: " + map.status().message());
     options.category_map = std::move(map).value();
   }
+  const bool given = o_.flag_threshold || o_.hold_threshold;
+  if (given && o_.tune_folds.value_or(0) > 0) {
+    return Report(
+        kUsageError,
+        "--tune-folds chooses the thresholds: give it or --flag-threshold/--hold-threshold");
+  }
+  if (o_.tune_folds && o_.tune_folds == 1)
+    return Report(kUsageError, "--tune-folds must be 0 or 2 to 20");
   options.flag_threshold = o_.flag_threshold.value_or(options.flag_threshold);
   options.hold_threshold = o_.hold_threshold.value_or(options.hold_threshold);
   if (Status st = CheckThresholds(options.flag_threshold, options.hold_threshold); !st.ok()) {
@@ -215,15 +260,57 @@ int ScreenCommands::Train() const {
     return Report(kUsageError, "--pretrain-column needs --pretrain-text");
   }
 
+  const int folds = given ? 0 : o_.tune_folds.value_or(kDefaultTuneFolds);
+  std::optional<screen::TunedThresholds> tuned;
+  std::string untuned_note;
+  if (folds > 0) {
+    const auto harmful = std::count_if(
+        data->examples.begin(), data->examples.end(), [&](const screen::LabelledText& e) {
+          return !screen::IsNegativeLabel(e.label, options.negative_labels);
+        });
+    if (harmful < 2 * folds) {
+      // Said once the model is trained (an error in the data comes first).
+      char buf[320];
+      std::snprintf(buf, sizeof buf,
+                    "thresholds: %lld harmful examples are too few for %d-fold cross-validation "
+                    "(%d needed); the model gets flag %.2g and hold %.2g (give --flag-threshold "
+                    "and --hold-threshold after measuring with stoa eval)\n",
+                    static_cast<long long>(harmful), folds, 2 * folds,
+                    static_cast<double>(options.flag_threshold),
+                    static_cast<double>(options.hold_threshold));
+      untuned_note = buf;
+    } else {
+      auto result = screen::CrossValidateThresholds(
+          data->examples, options, folds, o_.flag_recall, [&](int fold) {
+            std::fprintf(stderr, "choosing thresholds: training fold %d of %d\n", fold, folds);
+          });
+      if (!result.ok()) {
+        const bool usage = result.status().code() == StatusCode::kInvalidArgument;
+        return Report(usage ? kUsageError : kFailure, result.status().message());
+      }
+      tuned = std::move(result).value();
+      options.flag_threshold = tuned->flag;
+      options.hold_threshold = tuned->hold;
+    }
+  }
   auto file = screen::TrainClassifier(data->examples, options);
   if (!file.ok()) {
     // InvalidArgument: the labels or the map do not fit the data (wrong column, typo in a label).
     const bool usage = file.status().code() == StatusCode::kInvalidArgument;
     return Report(usage ? kUsageError : kFailure, file.status().message());
   }
+  if (tuned) {
+    // The file's version names its thresholds too, so the tuning goes in before it is made.
+    screen::ClassifierMetadata metadata = file->metadata;
+    metadata.tuning = tuned->tuning;
+    auto remade = screen::MakeClassifierFile(std::move(metadata), std::move(file->model_bytes));
+    if (!remade.ok()) return Report(kFailure, remade.status().message());
+    file = std::move(remade);
+  }
   if (Status st = screen::WriteClassifierFile(o_.out, *file); !st.ok()) {
     return Report(kFailure, st.message());
   }
+  std::printf("%s", untuned_note.c_str());
   if (features) {
     std::string files;
     for (const std::string& path : features_paths) files += (files.empty() ? "" : ", ") + path;
@@ -237,11 +324,12 @@ int ScreenCommands::Train() const {
                 file->metadata.parameters.pretrain_texts, options.pretraining_texts.size(),
                 file->metadata.parameters.pretrain_epoch);
   }
-  std::printf("trained on %zu examples (%lld rows skipped: empty text or label)\nlabels: %s\n"
-              "wrote %s (version %s, %.1f MB)\n",
-              data->examples.size(), static_cast<long long>(data->skipped),
-              LabelSummary(file->metadata).c_str(), o_.out.c_str(), file->version.c_str(),
-              static_cast<double>(file->model_bytes.size()) / 1e6);
+  std::printf(
+      "trained on %zu examples (%lld rows skipped: empty text or label)\nlabels: %s\n"
+      "thresholds: %s\nwrote %s (version %s, %.1f MB)\n",
+      data->examples.size(), static_cast<long long>(data->skipped),
+      LabelSummary(file->metadata).c_str(), ThresholdSummary(file->metadata).c_str(),
+      o_.out.c_str(), file->version.c_str(), static_cast<double>(file->model_bytes.size()) / 1e6);
   return 0;
 }
 
@@ -281,8 +369,9 @@ int ScreenCommands::Eval() const {
   if (!data.ok()) return Report(kFailure, data.status().message());
   auto evaluation = screen::EvaluateClassifier(**model, data->examples, gold, flag, hold);
   if (!evaluation.ok()) return Report(kUsageError, evaluation.status().message());
-  std::printf("model %s (version %s): %s\n", o_.model.c_str(), (*model)->version().c_str(),
-              LabelSummary(meta).c_str());
+  std::printf("model %s (version %s): %s\nits thresholds: %s\n", o_.model.c_str(),
+              (*model)->version().c_str(), LabelSummary(meta).c_str(),
+              ThresholdSummary(meta).c_str());
   std::printf("data %s: %lld rows skipped (empty text or label)\n\n", o_.data.c_str(),
               static_cast<long long>(data->skipped));
   std::printf("%s", screen::FormatEvaluation(*evaluation).c_str());

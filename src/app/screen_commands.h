@@ -35,6 +35,8 @@ class ScreenCommands {
     std::vector<std::string> features;    // train: lexicon features (rules files; "none")
     std::vector<std::string> negative;
     std::optional<float> flag_threshold, hold_threshold;
+    std::optional<int> tune_folds;  // train: cross-validation folds for the thresholds (0: none)
+    double flag_recall = 0.85;      // train: out-of-fold recall the tuned flag threshold reaches
     screen::ClassifierParameters parameters;
   };
   Options o_;

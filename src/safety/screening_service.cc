@@ -415,10 +415,25 @@ std::string ScreeningService::StateJson() {
   w.Key("model").BeginObject().Field("path", settings_.model_path);
   w.Field("version", model ? model->version() : std::string());
   w.Field("max_verdict", screen::VerdictName(settings_.policy.classifier_max));
-  // The model's own thresholds: a floor for its signal over the thresholds below (policy.h).
+  // The model's own thresholds: a floor for its signal over the thresholds below, or, tuned by
+  // cross-validation, in place of them (policy.h).
   if (model) {
-    w.Field("flag_threshold", static_cast<double>(model->metadata().flag_threshold));
-    w.Field("hold_threshold", static_cast<double>(model->metadata().hold_threshold));
+    const screen::ClassifierMetadata& meta = model->metadata();
+    w.Field("flag_threshold", static_cast<double>(meta.flag_threshold));
+    w.Field("hold_threshold", static_cast<double>(meta.hold_threshold));
+    w.Field("thresholds", meta.tuning.tuned() ? "tuned" : "given");
+    if (meta.tuning.tuned()) {
+      const auto at = [&](const char* key, const screen::ThresholdTuning::At& a) {
+        w.Key(key).BeginObject().Field("precision", a.precision).Field("recall", a.recall);
+        w.Field("share", a.share).EndObject();
+      };
+      w.Key("tuning").BeginObject().Field("folds", static_cast<int64_t>(meta.tuning.folds));
+      w.Field("flag_recall_target", meta.tuning.flag_recall_target);
+      w.Field("average_precision", meta.tuning.average_precision);
+      at("flag", meta.tuning.flag);
+      at("hold", meta.tuning.hold);
+      w.EndObject();
+    }
     if (const screen::ClassifierFeatures* f = model->features()) {
       w.Key("features").BeginObject().Field("versions", f->versions());
       w.Field("rules", static_cast<int64_t>(f->rule_count()));

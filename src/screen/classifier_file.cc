@@ -115,6 +115,25 @@ json::object ParametersToJson(const ClassifierParameters& p) {
 }
 
 // The metadata key of the model part's size and checksum: named after the kind of model.
+Result<ThresholdTuning> TuningFromJson(const json::object& o) {
+  ThresholdTuning t;
+  ASSIGN_OR_RETURN(int64_t folds, GetInt(o, "folds", 0, /*required=*/true));
+  if (folds < 2 || folds > 100) return Malformed("'threshold_tuning.folds' must be 2 to 100");
+  t.folds = static_cast<int>(folds);
+  ASSIGN_OR_RETURN(t.flag_recall_target, GetNumber(o, "flag_recall_target", 0, /*required=*/true));
+  ASSIGN_OR_RETURN(t.average_precision, GetNumber(o, "average_precision", 0));
+  for (auto [key, at] : {std::pair{"flag", &t.flag}, std::pair{"hold", &t.hold}}) {
+    const json::value* v = o.if_contains(key);
+    if (v == nullptr || !v->is_object()) {
+      return Malformed(std::string("'threshold_tuning.") + key + "' must be an object");
+    }
+    ASSIGN_OR_RETURN(at->precision, GetNumber(v->as_object(), "precision", 0));
+    ASSIGN_OR_RETURN(at->recall, GetNumber(v->as_object(), "recall", 0));
+    ASSIGN_OR_RETURN(at->share, GetNumber(v->as_object(), "share", 0));
+  }
+  return t;
+}
+
 std::string_view PartKey(ClassifierModel model) { return ClassifierModelName(model); }
 
 std::string MetadataLine(const ClassifierMetadata& m, std::string_view model_bytes) {
@@ -135,6 +154,22 @@ std::string MetadataLine(const ClassifierMetadata& m, std::string_view model_byt
   o["labels"] = std::move(labels);
   o["flag_threshold"] = static_cast<double>(m.flag_threshold);
   o["hold_threshold"] = static_cast<double>(m.hold_threshold);
+  if (m.tuning.tuned()) {
+    const auto at = [](const ThresholdTuning::At& a) {
+      json::object j;
+      j["precision"] = a.precision;
+      j["recall"] = a.recall;
+      j["share"] = a.share;
+      return j;
+    };
+    json::object t;
+    t["folds"] = m.tuning.folds;
+    t["flag_recall_target"] = m.tuning.flag_recall_target;
+    t["average_precision"] = m.tuning.average_precision;
+    t["flag"] = at(m.tuning.flag);
+    t["hold"] = at(m.tuning.hold);
+    o["threshold_tuning"] = std::move(t);
+  }
   o["examples"] = m.examples;
   o["training"] = ParametersToJson(m.parameters);
   if (!m.features.empty()) {
@@ -193,6 +228,10 @@ Result<ParsedLine> ParseMetadataLine(std::string_view text) {
   ASSIGN_OR_RETURN(double hold, GetNumber(o, "hold_threshold", 0, /*required=*/true));
   m.flag_threshold = static_cast<float>(flag);
   m.hold_threshold = static_cast<float>(hold);
+  if (const json::value* tuning = o.if_contains("threshold_tuning")) {
+    if (!tuning->is_object()) return Malformed("'threshold_tuning' must be an object");
+    ASSIGN_OR_RETURN(m.tuning, TuningFromJson(tuning->as_object()));
+  }
   ASSIGN_OR_RETURN(m.examples, GetInt(o, "examples", 0));
   if (const json::value* training = o.if_contains("training")) {
     if (!training->is_object()) return Malformed("'training' must be an object");

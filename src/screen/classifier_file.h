@@ -77,11 +77,38 @@ struct ClassifierLabel {
   bool operator==(const ClassifierLabel&) const = default;
 };
 
+// How a model's thresholds were chosen by cross-validation on its training examples
+// (threshold_tuning.h, `stoa train`'s default): the out-of-fold figures at the chosen thresholds,
+// for the highest category score against "any harmful label". folds == 0: the thresholds were
+// given (by whoever trained the model, or stoa train's defaults), not tuned.
+struct ThresholdTuning {
+  int folds = 0;
+  double flag_recall_target = 0;  // the flag threshold is the highest reaching this recall
+  double average_precision = 0;
+  // Out-of-fold precision, recall and share of all examples at or above each threshold (the hold
+  // threshold has the best out-of-fold F1).
+  struct At {
+    double precision = 0;
+    double recall = 0;
+    double share = 0;
+
+    bool operator==(const At&) const = default;
+  };
+  At flag;
+  At hold;
+
+  bool tuned() const { return folds > 0; }
+  bool operator==(const ThresholdTuning&) const = default;
+};
+
 struct ClassifierMetadata {
   // Label i is "__label__<i>" inside the fastText model.
   std::vector<ClassifierLabel> labels;
   float flag_threshold = 0.5f;  // a category score at or above it flags the post for review
   float hold_threshold = 0.8f;  // at or above it the post is held until a moderator decides
+  // Tuned thresholds are on the model's own score scale: the policy uses them in place of the
+  // configuration's (policy.h, ModelThresholds); given ones are a floor.
+  ThresholdTuning tuning;
   int text_version = kClassifierTextVersion;
   ClassifierParameters parameters;
   int64_t examples = 0;         // training examples (before upsampling)

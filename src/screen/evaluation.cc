@@ -158,7 +158,7 @@ std::string FormatEvaluation(const ClassifierEvaluation& ev) {
   for (const auto& [name, q] : {std::pair<const char*, const ThresholdQuality&>{"flag", ev.flag},
                                 {"hold", ev.hold}}) {
     out += "\n";
-    header(fmt::format("{} threshold {:.2f}", name, q.threshold));
+    header(fmt::format("{} threshold {:.4g}", name, q.threshold));
     row("any category", "", q.any);
     for (const auto& [c, counts] : q.categories) row(CategoryName(c), CategoryName(c), counts);
   }

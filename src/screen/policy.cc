@@ -12,9 +12,30 @@ Thresholds Effective(const Thresholds& t, float surge_drop, bool surge) {
   return out;
 }
 
+// The classifier's thresholds in one category: the configuration's `t` with the model's own
+// (ModelThresholds), surge applied.
+Thresholds ClassifierThresholds(const Thresholds& t, ModelThresholds model, float surge_drop,
+                                bool surge) {
+  Thresholds own = t;
+  if (model.tuned) {
+    // The model's scale; what the configuration turned off (above 1) stays off.
+    if (t.flag <= 1) own.flag = model.flag;
+    if (t.hold <= 1) own.hold = std::max(model.hold, own.flag);
+    own.reject = std::max(own.reject, own.hold);
+    if (surge && own.hold <= 1) own.hold = std::max(own.flag, own.hold * (1 - surge_drop));
+    return own;
+  }
+  // The stricter of the configuration's and the model's; surge lowers the hold as usual.
+  own.flag = std::max(own.flag, model.flag);
+  own.hold = std::max({own.hold, model.hold, own.flag});
+  own.reject = std::max(own.reject, own.hold);
+  return Effective(own, surge_drop, surge);
+}
+
 std::string Number(float v) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", static_cast<double>(v));
+  // Two decimals, or two significant digits for a tuned model's small thresholds (0.0012).
+  std::snprintf(buf, sizeof buf, v > 0 && v < 0.01f ? "%.2g" : "%.2f", static_cast<double>(v));
   return buf;
 }
 
@@ -59,14 +80,11 @@ PolicyResult ApplyPolicy(const PolicySettings& settings, const CategoryScores* c
   for (Category c : kAllCategories) {
     const Thresholds t = Effective(settings[c], settings.surge_hold_drop, surge);
     if (classifier != nullptr) {
-      // The stricter of the configuration's and the model's own; surge lowers the hold as usual.
-      Thresholds own = settings[c];
-      own.flag = std::max(own.flag, model.flag);
-      own.hold = std::max({own.hold, model.hold, own.flag});
-      own.reject = std::max(own.reject, own.hold);
+      const Thresholds own =
+          ClassifierThresholds(settings[c], model, settings.surge_hold_drop, surge);
       const float score = (*classifier)[c];
       float reached = 0;
-      Verdict v = ThresholdVerdict(Effective(own, settings.surge_hold_drop, surge), score, &reached);
+      Verdict v = ThresholdVerdict(own, score, &reached);
       const bool capped = v > settings.classifier_max;
       if (capped) v = settings.classifier_max;
       if (v != Verdict::kPublish) {

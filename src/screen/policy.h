@@ -4,7 +4,8 @@
 //
 // Per category there are three thresholds (flag <= hold <= reject; a threshold above 1 is off):
 //  - classifier: score >= reject -> reject, >= hold -> hold, >= flag -> publish_and_flag (flag
-//    and hold no lower than the model's own, ModelThresholds);
+//    and hold no lower than the model's own, or the model's own when it tuned them:
+//    ModelThresholds);
 //  - rules: a category with at least one hit is flagged at least; its combined rule score
 //    (RuleScores) is compared with the same thresholds, and the verdict never exceeds the
 //    strictest max_verdict of the rules that hit in that category (the rules file's cap);
@@ -78,14 +79,19 @@ struct PolicyResult {
   std::string Summary(const RuleSet* rules) const;
 };
 
-// A model's own thresholds (from its file: what the one who trained and evaluated it chose,
-// `stoa train --flag-threshold/--hold-threshold`). The classifier's signal is compared with the
-// stricter of these and the configuration's thresholds of each category: the platform's policy
-// can make a model more cautious, never less; a model that ranks real posts poorly (the build's
-// default model) can say so itself. 0: no floor.
+// A model's own thresholds (from its file). Given ones (`stoa train --flag-threshold/
+// --hold-threshold`, or its defaults) are a floor: the classifier's signal is compared with the
+// stricter of these and the configuration's thresholds of each category, so the platform's policy
+// can make a model more cautious, never less, and a model that ranks real posts poorly (the
+// build's default model) can say so itself. Tuned ones (chosen by cross-validation, `tuned`) are
+// on the model's own score scale, which the configuration's numbers know nothing of: they replace
+// the configuration's flag and hold for the classifier (a threshold the configuration turns off
+// stays off; its reject threshold stays), and surge lowers such a hold by the share
+// surge_hold_drop of itself rather than by that amount. 0: no floor.
 struct ModelThresholds {
   float flag = 0;
   float hold = 0;
+  bool tuned = false;
 };
 
 // The verdict for one post. `classifier` may be null (no model loaded); `hits` are the post's

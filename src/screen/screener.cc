@@ -106,7 +106,8 @@ Status Screener::Screen(std::string_view text, std::string_view language, bool s
   out->classifier = out->model ? out->model->Predict(out->normalized.text) : CategoryScores{};
   ModelThresholds own;
   if (out->model) {
-    own = {out->model->metadata().flag_threshold, out->model->metadata().hold_threshold};
+    const ClassifierMetadata& meta = out->model->metadata();
+    own = {meta.flag_threshold, meta.hold_threshold, meta.tuning.tuned()};
   }
   out->policy = ApplyPolicy(settings_, out->model ? &out->classifier : nullptr, out->rule_scores,
                             out->hits, surge, own);

@@ -57,12 +57,13 @@ std::pair<double, double> AnyCategory(const std::string& output, const std::stri
 
 TEST_F(ScreeningCli, TrainsOnTheShippedExamplesAndEvaluatesOnHeldOutPosts) {
   const std::string model = Path("default.model");
-  auto train = RunStoa(
-      "train --data " + Source("screening/examples.csv") +
-      " --text-column text --label-column label --negative nothing"
-      " --category-map violence=violence,threat=threat,incitement=incitement,"
-      "glorification=glorification,terrorism=terrorism,spam=spam"
-      " --epoch 100 --dim 32 --bucket 20000 --threads 1 --seed 1 --out " + model);
+  auto train =
+      RunStoa("train --data " + Source("screening/examples.csv") +
+              " --text-column text --label-column label --negative nothing"
+              " --category-map violence=violence,threat=threat,incitement=incitement,"
+              "glorification=glorification,terrorism=terrorism,spam=spam"
+              " --epoch 100 --dim 32 --bucket 20000 --threads 1 --seed 1 --tune-folds 0 --out " +
+              model);
   ASSERT_EQ(train.exit_code, 0) << train.output;
   EXPECT_NE(train.output.find("trained on 1689 examples (0 rows skipped"), std::string::npos)
       << train.output;
@@ -75,8 +76,8 @@ TEST_F(ScreeningCli, TrainsOnTheShippedExamplesAndEvaluatesOnHeldOutPosts) {
                       " --text-column 0 --label-column 1");
   ASSERT_EQ(eval.exit_code, 0) << eval.output;
   EXPECT_NE(eval.output.find("24 examples, 13 harmful"), std::string::npos) << eval.output;
-  EXPECT_NE(eval.output.find("flag threshold 0.50"), std::string::npos);
-  EXPECT_NE(eval.output.find("hold threshold 0.80"), std::string::npos);
+  EXPECT_NE(eval.output.find("flag threshold 0.5 "), std::string::npos);
+  EXPECT_NE(eval.output.find("hold threshold 0.8 "), std::string::npos);
   for (const char* row : {"violence", "threat", "incitement", "glorification", "terrorism", "spam",
                           "nothing"}) {
     EXPECT_NE(eval.output.find(std::string("\n") + row + " "), std::string::npos) << row;
@@ -90,7 +91,7 @@ TEST_F(ScreeningCli, TrainsOnTheShippedExamplesAndEvaluatesOnHeldOutPosts) {
   auto lower = RunStoa("eval --model " + model + " --data " + Source("screening/heldout.csv") +
                        " --text-column text --label-column label --flag-threshold 0.3");
   ASSERT_EQ(lower.exit_code, 0) << lower.output;
-  EXPECT_NE(lower.output.find("flag threshold 0.30"), std::string::npos);
+  EXPECT_NE(lower.output.find("flag threshold 0.3 "), std::string::npos);
   EXPECT_GE(AnyCategory(lower.output, "flag threshold").second, recall);
 }
 
@@ -193,6 +194,96 @@ TEST_F(ScreeningCli, TrainsWithTheShippedLexiconFeatures) {
   EXPECT_NE(eval.output.find("30 examples, 15 harmful"), std::string::npos) << eval.output;
 }
 
+TEST_F(ScreeningCli, ChoosesThresholdsByCrossValidationUnlessTold) {
+  // Few harmful posts among many harmless ones, as on a real platform.
+  std::string csv = "text;label\n";
+  const char* harmful[] = {"schlagt sie alle tot", "zündet ihre häuser an", "holt die waffen raus",
+                           "erschießt sie alle"};
+  const char* harmless[] = {"schönes wetter heute",
+                            "wir trinken tee",
+                            "das konzert war gut",
+                            "guten morgen zusammen",
+                            "der zug hat verspätung",
+                            "lecker kuchen",
+                            "die waffen der kritik sind worte",
+                            "schlagt das buch auf"};
+  for (int copy = 0; copy < 4; ++copy) {
+    for (const char* t : harmful)
+      csv += std::string(t) + " " + std::to_string(copy) + ";call2violence\n";
+    for (int k = 0; k < 3; ++k) {
+      for (const char* t : harmless) {
+        csv += std::string(t) + " " + std::to_string(copy * 3 + k) + ";nothing\n";
+      }
+    }
+  }
+  const std::string data = Write("few.csv", csv);
+  const std::string train = "train --data " + data +
+                            " --delimiter ';' --text-column text --label-column label"
+                            " --threads 1 --epoch 20 --features none";
+  const std::regex tuned_line(
+      R"(thresholds: by (\d)-fold cross-validation, out of fold: flag ([0-9.e-]+) \(recall ([0-9.]+), )"
+      R"(precision [0-9.]+, [0-9.]+% of posts\), hold ([0-9.e-]+) \(recall)");
+  std::smatch m;
+
+  auto by_default = RunStoa(train + " --out " + Path("tuned.model"));
+  ASSERT_EQ(by_default.exit_code, 0) << by_default.output;
+  ASSERT_TRUE(std::regex_search(by_default.output, m, tuned_line)) << by_default.output;
+  EXPECT_EQ(m[1], "5");
+  const double flag = std::stod(m[2]), recall = std::stod(m[3]), hold = std::stod(m[4]);
+  EXPECT_GT(flag, 0);
+  EXPECT_LE(flag, hold);
+  EXPECT_LE(hold, 1);
+  EXPECT_GE(recall, 0.85);  // the default --flag-recall
+  for (int fold = 1; fold <= 5; ++fold) {
+    EXPECT_NE(by_default.output.find("choosing thresholds: training fold " + std::to_string(fold) +
+                                     " of 5"),
+              std::string::npos);
+  }
+  // The model carries them and eval says where they came from.
+  auto eval = RunStoa("eval --model " + Path("tuned.model") + " --data " + data +
+                      " --delimiter ';' --text-column text --label-column label");
+  ASSERT_EQ(eval.exit_code, 0) << eval.output;
+  EXPECT_NE(eval.output.find("its thresholds: by 5-fold cross-validation"), std::string::npos)
+      << eval.output;
+
+  auto three = RunStoa(train + " --tune-folds 3 --flag-recall 0.5 --out " + Path("three.model"));
+  ASSERT_EQ(three.exit_code, 0) << three.output;
+  ASSERT_TRUE(std::regex_search(three.output, m, tuned_line)) << three.output;
+  EXPECT_EQ(m[1], "3");
+  EXPECT_GE(std::stod(m[3]), 0.5);
+
+  // Not tuned: off, or given.
+  auto off = RunStoa(train + " --tune-folds 0 --out " + Path("off.model"));
+  ASSERT_EQ(off.exit_code, 0) << off.output;
+  EXPECT_NE(off.output.find("thresholds: flag 0.5, hold 0.8 (not tuned)"), std::string::npos)
+      << off.output;
+  EXPECT_EQ(off.output.find("choosing thresholds"), std::string::npos);
+  auto given =
+      RunStoa(train + " --flag-threshold 0.3 --hold-threshold 0.7 --out " + Path("given.model"));
+  ASSERT_EQ(given.exit_code, 0) << given.output;
+  EXPECT_NE(given.output.find("thresholds: flag 0.3, hold 0.7 (not tuned)"), std::string::npos)
+      << given.output;
+  auto both = RunStoa(train + " --tune-folds 3 --hold-threshold 0.7 --out " + Path("both.model"));
+  EXPECT_EQ(both.exit_code, 2) << both.output;
+  EXPECT_NE(both.output.find("--tune-folds chooses the thresholds"), std::string::npos);
+  EXPECT_FALSE(fs::exists(Path("both.model")));
+
+  // Too few harmful examples for the folds: said, and the model gets the plain defaults.
+  const std::string scarce =
+      Write("scarce.csv",
+            "text;label\nschlagt sie tot;call2violence\nwir trinken tee;nothing\n"
+            "holt die waffen;call2violence\nschönes wetter;nothing\n");
+  auto few = RunStoa("train --data " + scarce +
+                     " --delimiter ';' --text-column text --label-column label --threads 1"
+                     " --features none --out " +
+                     Path("few.model"));
+  ASSERT_EQ(few.exit_code, 0) << few.output;
+  EXPECT_NE(few.output.find("2 harmful examples are too few for 5-fold cross-validation (10 "
+                            "needed); the model gets flag 0.5 and hold 0.8"),
+            std::string::npos)
+      << few.output;
+}
+
 TEST_F(ScreeningCli, PretrainsWordVectorsOnUnlabelledText) {
   std::string labelled = "text;label\n";
   std::string unlabelled = "id;post\n";
@@ -258,6 +349,9 @@ TEST_F(ScreeningCli, ArgumentErrorsExitWithTwoAndOneLine) {
       {base + " --flag-threshold 0.9 --hold-threshold 0.5" + out,
        "--flag-threshold must not exceed --hold-threshold"},
       {base + " --flag-threshold 1.5" + out, "thresholds must be in (0, 1]"},
+      {base + " --tune-folds 1" + out, "--tune-folds must be 0 or 2 to 20"},
+      {base + " --tune-folds 21" + out, "--tune-folds"},
+      {base + " --flag-recall 0" + out, "--flag-recall"},
       {base + " --loss hinge" + out, "--loss must be softmax or ova"},
       {base + " --dim 0" + out, "dim must be 1..1000"},
       {base + " --minn 6 --maxn 3" + out, "character n-grams need"},
@@ -265,8 +359,9 @@ TEST_F(ScreeningCli, ArgumentErrorsExitWithTwoAndOneLine) {
       {base + " --epoch many" + out, "--epoch"},
       {base + " --features " + Path("missing.rules") + out, "--features"},
       {base + " --features " +
-           Write("bad.rules", "stoa-rules 1\nversion = x\n[rule a]\ncategory = violent\n"
-                              "languages = any\nweight = 2\nmax_verdict = hold\npattern = x\n") +
+           Write("bad.rules",
+                 "stoa-rules 1\nversion = x\n[rule a]\ncategory = violent\n"
+                 "languages = any\nweight = 2\nmax_verdict = hold\npattern = x\n") +
            out,
        "--features: " + Path("bad.rules") + ":"},
       {"eval --model " + Path("none.model") + " --data " + data +

@@ -9,7 +9,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "screen/classifier.h"
 #include "screen/classifier_features.h"
+#include "screen/classifier_trainer.h"
 #include "tests/integration/moderation_fixture.h"
 #include "tests/integration/screening_fixture.h"
 
@@ -39,6 +41,12 @@ void ScreeningOn(Config& c) {
 class ScreeningTest : public ModerationTest {
  protected:
   ScreeningTest() : ModerationTest(ScreeningOn) {}
+  // ScreeningOn, then `more`.
+  explicit ScreeningTest(std::function<void(Config&)> more)
+      : ModerationTest([more](Config& c) {
+          ScreeningOn(c);
+          more(c);
+        }) {}
   void SetUp() override {
     std::ofstream(RulesPath(), std::ios::trunc) << RulesText("it.1");
     ModerationTest::SetUp();
@@ -435,6 +443,88 @@ TEST_F(SurgeTest, ABacklogLowersTheHoldThresholdUntilItRecovers) {
   auto calm_again = server.Post("/api/v1/statuses", R"({"status":"surgeword four"})", author.token);
   ASSERT_EQ(calm_again.status, 200) << calm_again.body;
   EXPECT_FALSE(calm_again.json().as_object().contains("held"));
+}
+
+// A model whose thresholds were tuned by cross-validation brings its own scale: a score far below
+// the configuration's flag threshold (0.85 here) flags the post when it reaches the model's.
+constexpr std::string_view kTunedProbe = "smash the garden tea";
+
+// Trains a small model once, gives it tuned thresholds just under the probe's score (as if
+// cross-validation had chosen them) and writes it; the probe's score is returned in `probe_score`.
+std::string TunedModelPath(float* probe_score) {
+  static float score = 0;
+  static const std::string path = [] {
+    std::vector<screen::LabelledText> examples;
+    for (int copy = 0; copy < 3; ++copy) {
+      for (const char* t :
+           {"smash them crush them", "destroy their homes now", "crush the enemy"}) {
+        examples.push_back({t, "attack"});
+      }
+      for (const char* t : {"lovely tea in the garden", "we read a quiet book", "sunny park day",
+                            "the garden flowers bloom", "tea and cake together"}) {
+        examples.push_back({t, "calm"});
+      }
+    }
+    screen::TrainingOptions options;
+    options.negative_labels = {"calm"};
+    options.parameters.threads = 1;
+    options.parameters.seed = 5;
+    options.parameters.epoch = 20;
+    options.parameters.bucket = 10000;
+    auto file = screen::TrainClassifier(examples, options);
+    EXPECT_TRUE(file.ok()) << file.status().message();
+    auto model = screen::Classifier::FromFile(*file);
+    EXPECT_TRUE(model.ok());
+    score = (*model)->Predict(screen::NormalizeForClassifier(kTunedProbe)).Max();
+    screen::ClassifierMetadata metadata = file->metadata;
+    metadata.flag_threshold = score * 0.9f;
+    metadata.hold_threshold = 0.99f;
+    metadata.tuning = {3, 0.85, 0.5, {0.2, 0.9, 0.3}, {0.6, 0.4, 0.02}};
+    auto tuned = screen::MakeClassifierFile(metadata, file->model_bytes);
+    EXPECT_TRUE(tuned.ok()) << tuned.status().message();
+    const std::string out =
+        ::testing::TempDir() + "/stoa-tuned-" + std::to_string(::getpid()) + ".model";
+    EXPECT_TRUE(screen::WriteClassifierFile(out, *tuned).ok());
+    return out;
+  }();
+  if (probe_score != nullptr) *probe_score = score;
+  return path;
+}
+
+class TunedModelTest : public ScreeningTest {
+ protected:
+  TunedModelTest()
+      : ScreeningTest([](Config& c) { c.screening.model = TunedModelPath(nullptr); }) {}
+};
+
+TEST_F(TunedModelTest, TheModelsTunedThresholdsDecideTheClassifierSignal) {
+  float score = 0;
+  TunedModelPath(&score);
+  // The probe is far below the configuration's flag threshold, and above 0.
+  ASSERT_GT(score, 0.001f);
+  ASSERT_LT(score, 0.85f * 0.9f);
+
+  auto state = server.Get("/api/v1/admin/screening", mod.token);
+  ASSERT_EQ(state.status, 200) << state.body;
+  const boost::json::value body = state.json();
+  const auto& model = body.as_object().at("model").as_object();
+  EXPECT_EQ(Str(model, "thresholds"), "tuned");
+  EXPECT_NEAR(model.at("flag_threshold").to_number<double>(), score * 0.9, 1e-6);
+  const auto& tuning = model.at("tuning").as_object();
+  EXPECT_EQ(tuning.at("folds").to_number<int64_t>(), 3);
+  EXPECT_DOUBLE_EQ(tuning.at("average_precision").to_number<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(tuning.at("flag").as_object().at("share").to_number<double>(), 0.3);
+
+  auto probe = server.Post("/api/v1/admin/screening/test",
+                           R"({"text":)" + JsonString(std::string(kTunedProbe)) + "}", mod.token);
+  ASSERT_EQ(probe.status, 200) << probe.body;
+  EXPECT_EQ(Str(probe.json(), "verdict"), "publish_and_flag") << probe.body;
+  // Posted, it opens a case like any flag.
+  auto posted =
+      server.Post("/api/v1/statuses", R"({"status":)" + JsonString(std::string(kTunedProbe)) + "}",
+                  author.token);
+  ASSERT_EQ(posted.status, 200) << posted.body;
+  CaseAbout(Str(posted.json(), "id"));
 }
 
 }  // namespace

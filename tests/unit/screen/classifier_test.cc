@@ -538,8 +538,8 @@ TEST(Evaluation, EvaluatesAToyModel) {
   EXPECT_EQ(ev->flag.categories[0].first, Category::kViolence);
   EXPECT_EQ(ev->flag.categories[0].second.true_positives, 2);
   const std::string table = FormatEvaluation(*ev);
-  EXPECT_NE(table.find("flag threshold 0.40"), std::string::npos);
-  EXPECT_NE(table.find("hold threshold 0.90"), std::string::npos);
+  EXPECT_NE(table.find("flag threshold 0.4 "), std::string::npos);
+  EXPECT_NE(table.find("hold threshold 0.9 "), std::string::npos);
 
   auto unknown = EvaluateClassifier(*c, {{"x", "mystery"}}, {{"nothing"}, {}}, 0.4f, 0.9f);
   ASSERT_FALSE(unknown.ok());

@@ -148,6 +148,44 @@ TEST(PolicyTest, TheModelsOwnThresholdsAreAFloorForTheClassifierOnly) {
             Verdict::kHold);
 }
 
+TEST(PolicyTest, TunedModelThresholdsReplaceTheConfigurationsForTheClassifier) {
+  PolicySettings s = Settings();                      // flag 0.5, hold 0.8, reject 0.95
+  s[Category::kSpam] = Thresholds{0.6f, 2.0f, 2.0f};  // spam: never held
+  const ModelThresholds tuned{0.002f, 0.2f, /*tuned=*/true};
+  const auto verdict = [&](Category c, float score, bool surge = false) {
+    CategoryScores scores;
+    scores[c] = score;
+    return ApplyPolicy(s, &scores, RuleScores{}, {}, surge, tuned).verdict;
+  };
+  // The model's scale, below the configuration's numbers.
+  EXPECT_EQ(verdict(Category::kViolence, 0.001f), Verdict::kPublish);
+  EXPECT_EQ(verdict(Category::kViolence, 0.002f), Verdict::kPublishAndFlag);
+  EXPECT_EQ(verdict(Category::kViolence, 0.25f), Verdict::kHold);
+  // The configuration's reject stands, and so does a hold it turned off.
+  EXPECT_EQ(verdict(Category::kViolence, 0.96f), Verdict::kReject);
+  EXPECT_EQ(verdict(Category::kSpam, 0.01f), Verdict::kPublishAndFlag);
+  EXPECT_EQ(verdict(Category::kSpam, 0.9f), Verdict::kPublishAndFlag);
+  // Surge lowers a tuned hold by a share of itself (0.2 * (1 - 0.2) = 0.16), not by 0.2 (which
+  // would hold everything the model flags).
+  EXPECT_EQ(verdict(Category::kViolence, 0.17f, /*surge=*/true), Verdict::kHold);
+  EXPECT_EQ(verdict(Category::kViolence, 0.15f, /*surge=*/true), Verdict::kPublishAndFlag);
+  // The same numbers, not tuned, are a floor under the configuration's: nothing changes.
+  const ModelThresholds given{0.002f, 0.2f};
+  CategoryScores scores;
+  scores[Category::kViolence] = 0.25f;
+  EXPECT_EQ(ApplyPolicy(s, &scores, RuleScores{}, {}, false, given).verdict, Verdict::kPublish);
+  // The reason names the small threshold readably.
+  scores[Category::kViolence] = 0.0031f;
+  EXPECT_EQ(ApplyPolicy(s, &scores, RuleScores{}, {}, false, tuned).Summary(nullptr),
+            "violence: classifier score 0.0031 reached the flag threshold 0.002");
+  // Rules keep the configuration's thresholds.
+  auto rules = Rules();
+  auto hits = rules->Match(Normalize("a strongthreat here"), "en");
+  ASSERT_TRUE(hits.ok());
+  EXPECT_EQ(ApplyPolicy(s, nullptr, rules->Score(*hits), *hits, false, tuned).verdict,
+            Verdict::kHold);
+}
+
 TEST(PolicyTest, ThresholdsArePerCategoryAndTheStrictestWins) {
   PolicySettings s = Settings();
   s[Category::kSpam] = Thresholds{0.9f, 2.0f, 2.0f};  // spam: flag only, late
