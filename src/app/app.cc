@@ -301,15 +301,21 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
       "stoa_sqlite_wal_restarts_total",
       "Times the write-ahead log was started over, by why: after a checkpoint that copied nearly "
       "everything, or forced because long readers kept it 4 times over its threshold (each "
-      "forced one holds writes for up to restart_busy_ms).",
+      "forced one holds writes until those readers finish, 1 s at most).",
       [sqlite_db] { return static_cast<double>(sqlite_db->wal_restarts() - sqlite_db->forced_wal_restarts()); },
       "reason=\"caught_up\"");
   app->metrics_.AddCounter(
       "stoa_sqlite_wal_restarts_total",
       "Times the write-ahead log was started over, by why: after a checkpoint that copied nearly "
       "everything, or forced because long readers kept it 4 times over its threshold (each "
-      "forced one holds writes for up to restart_busy_ms).",
+      "forced one holds writes until those readers finish, 1 s at most).",
       [sqlite_db] { return static_cast<double>(sqlite_db->forced_wal_restarts()); }, "reason=\"forced\"");
+  app->metrics_.AddCounter(
+      "stoa_sqlite_wal_forced_restart_failures_total",
+      "Forced restarts of the write-ahead log that gave up because a reader held an old snapshot "
+      "longer than forced_restart_busy_ms (a backup or an export in one transaction); each held "
+      "writes that long. Retried after 1 s, then 2, 4 ... 32 s.",
+      [sqlite_db] { return static_cast<double>(sqlite_db->failed_forced_wal_restarts()); });
   app->metrics_.AddGauge("stoa_home_feeds_in_memory", "Home feeds held in memory.",
                          [core] { return static_cast<double>(core->home_feeds().accounts_in_memory()); });
   http::api::HomePageCache* pages = app->home_pages_.get();

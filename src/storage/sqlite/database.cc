@@ -129,8 +129,10 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Databa
     return InvalidArgument("synchronous must be \"full\" or \"normal\", not \"" +
                            options.synchronous + "\"");
   }
-  if (options.wal_size_limit_bytes < 0 || options.restart_busy_ms < 0) {
-    return InvalidArgument("wal_size_limit_bytes and restart_busy_ms must not be negative");
+  if (options.wal_size_limit_bytes < 0 || options.restart_busy_ms < 0 ||
+      options.forced_restart_busy_ms < 0) {
+    return InvalidArgument(
+        "wal_size_limit_bytes, restart_busy_ms and forced_restart_busy_ms must not be negative");
   }
   if (options.wal_autocheckpoint_pages < 0) {
     return InvalidArgument("wal_autocheckpoint_pages must not be negative");
@@ -395,12 +397,12 @@ int Database::OnWalCommit(void* self, sqlite3*, const char*, int frames) {
   return SQLITE_OK;
 }
 
-bool Database::RestartWal() {
+bool Database::RestartWal(int busy_ms) {
   sqlite3* raw = checkpoint_conn_->raw();
   // RESTART takes the write lock (the writer waits at its next BEGIN, polling every 50-800 us),
   // copies what the PASSIVE run left, syncs the file, and waits for readers still on old frames;
   // readers that start meanwhile read the file alone, so they do not hold it up.
-  checkpoint_conn_->SetBusyTimeout(options_.restart_busy_ms);
+  checkpoint_conn_->SetBusyTimeout(busy_ms);
   int log_frames = 0;
   int copied = 0;
   const int rc =
@@ -420,7 +422,9 @@ void Database::CheckpointerLoop() {
   pthread_setname_np(pthread_self(), "stoa-db-ckpt");
   const int threshold = options_.wal_autocheckpoint_pages;
   int last_checkpointed = -1;
-  std::chrono::steady_clock::time_point last_forced_restart{};
+  // Forced restarts: not before `next_forced`; after each that gave up, the wait doubles.
+  std::chrono::steady_clock::time_point next_forced{};
+  std::chrono::seconds forced_backoff(1);
   std::unique_lock<std::mutex> lock(checkpoint_mu_);
   for (;;) {
     checkpoint_cv_.wait(lock, [&] {
@@ -446,15 +450,21 @@ void Database::CheckpointerLoop() {
     // wait, and a reader that kept this run from finishing would keep the restart waiting too.
     const bool caught_up = log_frames - copied <= threshold / 4;
     // Readers that each ran long, one after another, kept every run from copying most of the
-    // log. Once the log is far over its threshold, restart anyway, at most once a second: the
-    // restart holds the writer out while it waits (restart_busy_ms at most) for the readers on
-    // old frames and copies what they pinned, a stall that bounds the log.
+    // log. Once the log is far over its threshold, restart anyway: the restart holds the writer
+    // out while it waits (forced_restart_busy_ms at most) for the readers on old frames and
+    // copies what they pinned, a stall that bounds the log (see the file comment).
     const auto now = std::chrono::steady_clock::now();
-    const bool far_over = log_frames >= kForceRestartFactor * threshold &&
-                          now - last_forced_restart >= std::chrono::seconds(1);
-    if (rc == SQLITE_OK && log_frames >= threshold && (caught_up || far_over)) {
-      if (!caught_up) last_forced_restart = now;
-      if (RestartWal() && !caught_up) forced_restarts_.fetch_add(1, std::memory_order_relaxed);
+    const bool far_over = log_frames >= kForceRestartFactor * threshold && now >= next_forced;
+    if (rc == SQLITE_OK && log_frames >= threshold && caught_up) {
+      RestartWal(options_.restart_busy_ms);
+    } else if (rc == SQLITE_OK && far_over) {
+      const bool restarted = RestartWal(options_.forced_restart_busy_ms);
+      (restarted ? forced_restarts_ : failed_forced_restarts_).fetch_add(1, std::memory_order_relaxed);
+      if (restarted) forced_backoff = std::chrono::seconds(1);
+      next_forced = std::chrono::steady_clock::now() + forced_backoff;
+      if (!restarted) {
+        forced_backoff = std::min(forced_backoff * 2, std::chrono::seconds(kMaxForcedBackoffSeconds));
+      }
     }
     lock.lock();
     // At most one checkpoint per 50 ms, however fast the WAL grows.

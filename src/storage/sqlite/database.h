@@ -36,9 +36,14 @@
 // Readers that each run long (a scan of a large table) one after another while writes stream
 // keep every PASSIVE run from copying nearly everything (a test writing 60 MB while a reader
 // counted the whole table over and over grew the WAL to 218 MB). So once the WAL holds
-// kForceRestartFactor times the threshold, the checkpointer restarts anyway, at most once a
-// second: the writer then waits for those readers (restart_busy_ms at most) and for the copy of
-// what they pinned.
+// kForceRestartFactor times the threshold, the checkpointer restarts anyway: the writer then
+// waits for the readers on old frames to finish (forced_restart_busy_ms at most) and for the copy
+// of what they pinned. That wait must outlast a reader: with 150 ms readers back to back and a
+// 50 ms wait, no forced restart ever succeeded, the WAL reached 1.6 GB in 20 s and creation ran
+// at half its rate (BENCHMARKS.md, "The WAL under readers that never stop"). A forced restart
+// that still finds a reader (a backup, an export in one transaction) gives up, is counted
+// (failed_forced_wal_restarts) and is tried again after 1 s, then 2, 4 ... up to 32 s, so a
+// reader that never ends costs the writer at most forced_restart_busy_ms every 32 s.
 // The price: another connection can read a committed batch in the moment between its commit and
 // its sync (its writers have not been answered yet); after a power loss in that moment the batch
 // is gone, as is any write that depended on it (the WAL is replayed in order).
@@ -81,6 +86,9 @@ struct DatabaseOptions {
   // 0 = twice wal_autocheckpoint_pages pages of 4 KiB.
   int64_t wal_size_limit_bytes = 0;
   int restart_busy_ms = 50;  // how long a restart waits for readers before trying again later
+  // How long a forced restart (the WAL far over its threshold) waits for long readers; writes
+  // wait meanwhile.
+  int forced_restart_busy_ms = 1000;
   int max_batch = 1024;  // most jobs in one group commit
 };
 
@@ -197,6 +205,10 @@ class Database {
   // Of wal_restarts(): those done although the last PASSIVE run could not copy nearly everything
   // (the WAL was kForceRestartFactor times over its threshold).
   int64_t forced_wal_restarts() const { return forced_restarts_.load(std::memory_order_relaxed); }
+  // Forced restarts that gave up because a reader outlasted forced_restart_busy_ms.
+  int64_t failed_forced_wal_restarts() const {
+    return failed_forced_restarts_.load(std::memory_order_relaxed);
+  }
   const std::string& path() const { return path_; }
 
   static constexpr size_t kMaxIdleReaders = 64;
@@ -224,7 +236,7 @@ class Database {
   void CheckpointerLoop();
   static int OnWalCommit(void* self, sqlite3* db, const char* name, int frames);
   // On the checkpointer thread after a PASSIVE run over a long WAL: see the file comment.
-  bool RestartWal();  // true when the log was started over
+  bool RestartWal(int busy_ms);  // true when the log was started over
 
   const std::string path_;
   const DatabaseOptions options_;
@@ -247,7 +259,9 @@ class Database {
   std::atomic<int64_t> checkpoints_{0};
   std::atomic<int64_t> wal_restarts_{0};
   std::atomic<int64_t> forced_restarts_{0};
+  std::atomic<int64_t> failed_forced_restarts_{0};
   static constexpr int kForceRestartFactor = 4;
+  static constexpr int kMaxForcedBackoffSeconds = 32;
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;

@@ -902,11 +902,12 @@ struct WalStream {
 // largest so far)` after each batch. Afterwards every row written must be in the file.
 void StreamWrites(const std::function<void(Connection&, int64_t)>& read,
                   const std::function<bool(const Database&, uintmax_t, uintmax_t)>& stop,
-                  WalStream* out) {
+                  WalStream* out, int forced_restart_busy_ms = DatabaseOptions{}.forced_restart_busy_ms) {
   TempDir dir;
   const std::string path = dir.File("stoa.db");
   DatabaseOptions options;
   options.wal_autocheckpoint_pages = 50;
+  options.forced_restart_busy_ms = forced_restart_busy_ms;
   auto opened = Database::Open(path, options);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   std::unique_ptr<Database> db = std::move(opened).value();
@@ -972,11 +973,12 @@ TEST(DatabaseCheckpointTest, WalStaysBoundedUnderAStreamOfWrites) {
   EXPECT_LE(smallest_after_growth, kWalCutBack) << "the WAL never started over: " << run.Describe();
 }
 
-// Readers that each hold their snapshot for a while (30 ms: a report or an export reading), one
+// Readers that each hold their snapshot for a while (120 ms: a report or an export reading), one
 // after another, keep every PASSIVE run from copying nearly everything; once the WAL is far over
-// its threshold the checkpointer restarts it anyway (database.h). Without that the WAL grew to
-// 218 MB here. The hold is a fixed time, not a scan of the growing table: a scan on a loaded
-// machine outlasted the restart's busy wait (restart_busy_ms) and the test failed for that.
+// its threshold the checkpointer restarts it anyway, waiting for the reader on old frames to
+// finish (database.h). Without the forced restart the WAL grew to 219 MB here; with a wait
+// shorter than a reader (forced_restart_busy_ms 50) no forced restart succeeded. The hold is a
+// fixed time, not a scan of the growing table, whose length depends on the machine's load.
 TEST(DatabaseCheckpointTest, WalIsCutBackWhileLongReadersOverlapTheWrites) {
   WalStream run;
   StreamWrites(
@@ -984,7 +986,7 @@ TEST(DatabaseCheckpointTest, WalIsCutBackWhileLongReadersOverlapTheWrites) {
         // One read transaction: its snapshot is pinned until COMMIT.
         ASSERT_TRUE(c.Exec("BEGIN").ok());
         HasItem(c, std::max<int64_t>(1, rows));
-        std::this_thread::sleep_for(std::chrono::milliseconds(30));
+        std::this_thread::sleep_for(std::chrono::milliseconds(120));
         ASSERT_TRUE(c.Exec("COMMIT").ok());
       },
                [](const Database& db, uintmax_t wal, uintmax_t largest) {
@@ -993,6 +995,52 @@ TEST(DatabaseCheckpointTest, WalIsCutBackWhileLongReadersOverlapTheWrites) {
                },
                &run);
   EXPECT_TRUE(run.stopped) << run.Describe();
+}
+
+// A reader that never ends (a backup, an export in one transaction) pins the WAL: a forced
+// restart cannot succeed, and each attempt holds the writer for forced_restart_busy_ms. They are
+// counted and back off (1 s, 2, 4 ... 32 s), so such a reader costs the writer little.
+TEST(DatabaseCheckpointTest, ForcedRestartsBackOffWhileAReaderNeverEnds) {
+  TempDir dir;
+  DatabaseOptions options;
+  options.wal_autocheckpoint_pages = 50;
+  options.forced_restart_busy_ms = 100;
+  auto opened = Database::Open(dir.File("stoa.db"), options);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<Database> db = std::move(opened).value();
+  ASSERT_TRUE(db->Migrate({{1, "items", kCreateItems}}).ok());
+  ASSERT_TRUE(db->Write([](Connection& c) { return InsertItem(c, 1); }).ok());
+  ReadLease lease = db->Read();
+  ASSERT_TRUE(lease->Exec("BEGIN").ok());
+  ASSERT_EQ(CountRows(*lease), 1);  // the snapshot is taken
+  const std::string padding(3000, 'x');
+  const auto started = std::chrono::steady_clock::now();
+  int64_t id = 2;
+  while (db->failed_forced_wal_restarts() < 3 &&
+         std::chrono::steady_clock::now() - started < std::chrono::seconds(20)) {
+    ASSERT_TRUE(db->Write([&](Connection& c) -> Status {
+                    for (int k = 0; k < 20; ++k, ++id) {
+                      RETURN_IF_ERROR(c.Prepare(kInsertItem).Bind(1, id).Bind(2, padding + std::to_string(id)).Run());
+                    }
+                    return Status::Ok();
+                  }).ok());
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // Three attempts of 0.1 s, the second 1 s after the first gave up, the third 2 s after the
+  // second: at least 3.2 s of writes (2.2 s without the back-off).
+  EXPECT_EQ(db->failed_forced_wal_restarts(), 3) << seconds << " s";
+  EXPECT_GE(seconds, 3.2);
+  EXPECT_EQ(db->forced_wal_restarts(), 0);
+  // The reader still sees its snapshot; once it ends, the WAL starts over as usual.
+  EXPECT_FALSE(HasItem(*lease, 2));
+  ASSERT_TRUE(lease->Exec("COMMIT").ok());
+  const int64_t restarts = db->wal_restarts();
+  for (int batch = 0; batch < 200 && db->wal_restarts() == restarts; ++batch) {
+    ASSERT_TRUE(db->Write([&](Connection& c) { return InsertItem(c, id++); }).ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_GT(db->wal_restarts(), restarts);
 }
 
 // The WAL filled with zeros up front: SQLite writes its frames over them, reads the log only up to
