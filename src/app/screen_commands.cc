@@ -220,8 +220,7 @@ int ScreenCommands::Train() const {
         kUsageError,
         "--tune-folds chooses the thresholds: give it or --flag-threshold/--hold-threshold");
   }
-  if (o_.tune_folds && o_.tune_folds == 1)
-    return Report(kUsageError, "--tune-folds must be 0 or 2 to 20");
+  if (o_.tune_folds == 1) return Report(kUsageError, "--tune-folds must be 0 or 2 to 20");
   options.flag_threshold = o_.flag_threshold.value_or(options.flag_threshold);
   options.hold_threshold = o_.hold_threshold.value_or(options.hold_threshold);
   if (Status st = CheckThresholds(options.flag_threshold, options.hold_threshold); !st.ok()) {

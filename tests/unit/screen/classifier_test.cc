@@ -26,7 +26,6 @@ namespace {
 
 using stoa::testing::TempDir;
 using stoa::testing::ToyExamples;
-using stoa::testing::ToyLabelOptions;
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -40,15 +39,7 @@ void WriteAll(const std::string& path, std::string_view bytes) {
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
-TrainingOptions ToyOptions() {
-  TrainingOptions o = ToyLabelOptions();
-  o.parameters.threads = 1;
-  o.parameters.seed = 7;
-  o.parameters.epoch = 50;
-  o.parameters.dim = 16;
-  o.parameters.bucket = 10000;
-  return o;
-}
+TrainingOptions ToyOptions() { return stoa::testing::ToyTrainingOptions(7, 50); }
 
 // One trained toy model shared by the tests (training takes a moment).
 const ClassifierFile& ToyModel() {

@@ -15,7 +15,6 @@ namespace {
 
 using stoa::testing::TempDir;
 using stoa::testing::ToyExamples;
-using stoa::testing::ToyLabelOptions;
 
 TEST(ThresholdTuning, ThresholdForRecallIsTheHighestThatFindsTheShare) {
   const std::vector<float> scores = {0.9f, 0.8f, 0.7f, 0.1f};
@@ -62,14 +61,7 @@ TEST(ThresholdTuning, StratifiedFoldsSpreadEachLabelEvenly) {
   EXPECT_EQ(StratifiedFolds(labels, subset, 3, 42), folds);  // the seed decides
 }
 
-TrainingOptions Options() {
-  TrainingOptions o = ToyLabelOptions();
-  o.parameters.threads = 1;
-  o.parameters.seed = 3;
-  o.parameters.epoch = 30;
-  o.parameters.bucket = 10000;
-  return o;
-}
+TrainingOptions Options() { return stoa::testing::ToyTrainingOptions(3, 30); }
 
 TEST(ThresholdTuning, CrossValidationChoosesThresholdsFromScoresOfUnseenExamples) {
   int progress_calls = 0;

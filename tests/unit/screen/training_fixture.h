@@ -73,4 +73,15 @@ inline screen::TrainingOptions ToyLabelOptions() {
   return o;
 }
 
+// ToyLabelOptions with a small fastText that trains reproducibly (one thread, `seed`, `epoch`
+// passes, 10,000 buckets).
+inline screen::TrainingOptions ToyTrainingOptions(int seed, int epoch) {
+  screen::TrainingOptions o = ToyLabelOptions();
+  o.parameters.threads = 1;
+  o.parameters.seed = seed;
+  o.parameters.epoch = epoch;
+  o.parameters.bucket = 10000;
+  return o;
+}
+
 }  // namespace stoa::testing

@@ -849,10 +849,18 @@ TEST(DatabaseCheckpointTest, CheckpointerCopiesTheLogIntoTheDatabaseFile) {
     std::this_thread::sleep_for(10ms);
   }
   ASSERT_GT(db->checkpoints(), 0);
-  // Let a checkpoint run after the last write, then count what the file itself holds.
+  // Let a checkpoint run after the last write, then count what the file itself holds. The write
+  // is over the threshold by itself (30 pages), so a checkpoint follows it even when the log had
+  // just started over (one row alone then waited out the deadline).
   const int64_t before = db->checkpoints();
-  ASSERT_TRUE(db->Write([&](Connection& c) {
-                  return c.Prepare(kInsertItem).Bind(1, int64_t{201}).Bind(2, padding).Run();
+  ASSERT_TRUE(db->Write([&](Connection& c) -> Status {
+                  for (int64_t id = 201; id <= 230; ++id) {
+                    RETURN_IF_ERROR(c.Prepare(kInsertItem)
+                                        .Bind(1, id)
+                                        .Bind(2, padding + std::to_string(id))
+                                        .Run());
+                  }
+                  return Status::Ok();
                 }).ok());
   while (db->checkpoints() == before && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(10ms);
@@ -871,7 +879,7 @@ TEST(DatabaseCheckpointTest, CheckpointerCopiesTheLogIntoTheDatabaseFile) {
   // Closing checkpoints the rest with syncs on: everything is in the file.
   auto conn = Connection::Open(path, ConnectionOptions{});
   ASSERT_TRUE(conn.ok());
-  EXPECT_EQ(CountRows(**conn), 201);
+  EXPECT_EQ(CountRows(**conn), 230);
 }
 
 // The two tests below stream 20-row batches of 3 KB rows into a fresh database (checkpoint
