@@ -1,10 +1,44 @@
 #include "screen/classifier_features.h"
 
+#include <mutex>
 #include <set>
 
 namespace stoa::screen {
 
+namespace {
+
+// Features compiled for the same texts and still in use somewhere (Parse).
+struct FeaturesCache {
+  std::mutex mu;
+  std::vector<std::pair<std::vector<std::string>, std::weak_ptr<const ClassifierFeatures>>> entries;
+};
+
+FeaturesCache& Cache() {
+  static FeaturesCache* cache = new FeaturesCache();
+  return *cache;
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const ClassifierFeatures>> ClassifierFeatures::Parse(
+    const std::vector<std::string>& rules_texts, const std::vector<std::string>& source_names) {
+  FeaturesCache& cache = Cache();
+  {
+    std::lock_guard lock(cache.mu);
+    std::erase_if(cache.entries, [](const auto& e) { return e.second.expired(); });
+    for (const auto& [texts, weak] : cache.entries) {
+      if (texts != rules_texts) continue;
+      if (std::shared_ptr<const ClassifierFeatures> live = weak.lock()) return live;
+    }
+  }
+  ASSIGN_OR_RETURN(std::shared_ptr<const ClassifierFeatures> compiled,
+                   Compile(rules_texts, source_names));
+  std::lock_guard lock(cache.mu);
+  cache.entries.emplace_back(rules_texts, compiled);
+  return compiled;
+}
+
+Result<std::shared_ptr<const ClassifierFeatures>> ClassifierFeatures::Compile(
     const std::vector<std::string>& rules_texts, const std::vector<std::string>& source_names) {
   std::shared_ptr<ClassifierFeatures> f(new ClassifierFeatures());
   std::set<std::string, std::less<>> names;

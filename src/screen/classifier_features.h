@@ -21,7 +21,10 @@ class ClassifierFeatures {
  public:
   // Parses and compiles each of `rules_texts` (one rules file each; RuleSet::Parse, so the same
   // errors with line numbers, the i-th prefixed with source_names[i] when given, else
-  // "features #i"). A rule name in two of them is refused (one token per name).
+  // "features #i"). A rule name in two of them is refused (one token per name). Compiling takes
+  // a while (Hyperscan: about half a second for the shipped files), so while features of the same
+  // texts are still in use anywhere in the process, Parse returns those instead (training k folds
+  // and loading their models compiles once).
   static Result<std::shared_ptr<const ClassifierFeatures>> Parse(
       const std::vector<std::string>& rules_texts, const std::vector<std::string>& source_names = {});
 
@@ -40,6 +43,8 @@ class ClassifierFeatures {
   std::string versions() const;
 
  private:
+  static Result<std::shared_ptr<const ClassifierFeatures>> Compile(
+      const std::vector<std::string>& rules_texts, const std::vector<std::string>& source_names);
   ClassifierFeatures() = default;
   std::vector<std::string> texts_;
   std::vector<std::shared_ptr<const RuleSet>> sets_;

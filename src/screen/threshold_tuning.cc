@@ -9,6 +9,7 @@
 #include <string>
 
 #include "screen/classifier.h"
+#include "screen/classifier_features.h"
 #include "screen/evaluation.h"
 
 namespace stoa::screen {
@@ -103,6 +104,12 @@ Result<TunedThresholds> CrossValidateThresholds(const std::vector<LabelledText>&
   const std::vector<int> fold_of = StratifiedFolds(
       labels, all, folds, static_cast<uint64_t>(options.parameters.seed) + 20261126);
 
+  // The features compiled once for every fold's training and model (ClassifierFeatures::Parse
+  // returns the same while this one lives).
+  std::shared_ptr<const ClassifierFeatures> features;
+  if (!options.features.empty()) {
+    ASSIGN_OR_RETURN(features, ClassifierFeatures::Parse(options.features));
+  }
   std::vector<float> scores(examples.size(), 0.0f);
   for (int f = 0; f < folds; ++f) {
     if (progress) progress(f + 1);

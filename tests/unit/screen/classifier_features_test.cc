@@ -64,6 +64,27 @@ TEST(ClassifierFeatures, OneTokenPerRuleThatHitsFileByFileInRuleOrder) {
   EXPECT_TRUE(tokens.empty());
 }
 
+TEST(ClassifierFeatures, TheSameTextsInUseAreCompiledOnce) {
+  const std::vector<std::string> texts = {std::string(kFeatures), std::string(kMore)};
+  auto first = ClassifierFeatures::Parse(texts);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  auto again = ClassifierFeatures::Parse(texts, {"named.rules", "other.rules"});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(first->get(), again->get());
+  auto other = ClassifierFeatures::Parse({std::string(kFeatures)});
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(first->get(), other->get());
+  EXPECT_EQ((*other)->rule_count(), 2u);
+  // Errors are never cached: a broken text is refused every time, naming its source.
+  const std::string broken = std::string(kMore) + "\n[rule more.word]\n";
+  for (const char* source : {"a.rules", "b.rules"}) {
+    auto refused = ClassifierFeatures::Parse({broken}, {source});
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.status().message().find(source), std::string::npos)
+        << refused.status().message();
+  }
+}
+
 TEST(ClassifierFeatures, InvalidRulesAreRefusedWithTheLine) {
   auto f = ClassifierFeatures::Parse(
       {std::string(kFeatures), "stoa-rules 1\nversion = x\n[rule a]\ncategory = nope\n"},
