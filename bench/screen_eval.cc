@@ -377,14 +377,17 @@ int Run(const Options& o) {
     examples.push_back(std::move(x));
   }
   // --features: the lexicon features every fastText model is trained with (and predicts with:
-  // the model keeps them).
+  // the model keeps them). Held for the whole run, so every training and model reuses this
+  // compilation (ClassifierFeatures::Parse).
+  std::shared_ptr<const screen::ClassifierFeatures> features_in_use;
   if (!(o.features.size() == 1 && o.features[0] == "none")) {
     auto loaded = screen::ClassifierFeatures::Load(o.features);
     if (!loaded.ok()) {
       std::fprintf(stderr, "screen_eval: %s\n", loaded.status().message().c_str());
       return 1;
     }
-    g_features = (*loaded)->texts();
+    features_in_use = *loaded;
+    g_features = features_in_use->texts();
     std::printf("lexicon features: %zu rules (versions %s)\n", (*loaded)->rule_count(),
                 (*loaded)->versions().c_str());
   }
