@@ -167,17 +167,32 @@ std::vector<float> Classifier::PredictLabels(std::string_view normalized_text) c
   return out;
 }
 
-CategoryScores Classifier::Predict(std::string_view normalized_text) const {
+CategoryScores Classifier::Predict(std::string_view normalized_text,
+                                   std::span<float> label_probabilities) const {
+  CategoryScores scores;
   if (linear_) {
     float heads[kMaxLinearHeads];
     linear_->Predict(normalized_text, std::span<float>(heads, linear_->heads()));
-    CategoryScores scores;
+    std::copy_n(heads, label_probabilities.size(), label_probabilities.begin());
     for (Category c : kAllCategories) {
       const size_t head = linear_heads_.CategoryHead(c);
       if (head < linear_->heads()) scores[c] = heads[head];
     }
     return scores;
   }
+  PredictLabels(normalized_text, label_probabilities);
+  const bool sum = metadata_.parameters.loss == ClassifierLoss::kSoftmax;
+  for (size_t i = 0; i < label_probabilities.size(); ++i) {
+    const auto& category = metadata_.labels[i].category;
+    if (!category) continue;
+    float& s = scores[*category];
+    s = sum ? std::min(1.0f, s + label_probabilities[i]) : std::max(s, label_probabilities[i]);
+  }
+  return scores;
+}
+
+CategoryScores Classifier::Predict(std::string_view normalized_text) const {
+  if (linear_) return Predict(normalized_text, std::span<float>());
   constexpr size_t kStackLabels = 32;
   float stack[kStackLabels];
   std::vector<float> heap;
@@ -188,16 +203,7 @@ CategoryScores Classifier::Predict(std::string_view normalized_text) const {
     heap.resize(metadata_.labels.size());
     probabilities = heap;
   }
-  PredictLabels(normalized_text, probabilities);
-  CategoryScores scores;
-  const bool sum = metadata_.parameters.loss == ClassifierLoss::kSoftmax;
-  for (size_t i = 0; i < probabilities.size(); ++i) {
-    const auto& category = metadata_.labels[i].category;
-    if (!category) continue;
-    float& s = scores[*category];
-    s = sum ? std::min(1.0f, s + probabilities[i]) : std::max(s, probabilities[i]);
-  }
-  return scores;
+  return Predict(normalized_text, probabilities);
 }
 
 }  // namespace stoa::screen

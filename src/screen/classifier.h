@@ -43,6 +43,9 @@ class Classifier {
   // label raises. Never fails; text without a single
   // token gets the model's prior. Thread-safe: any number of threads may call it at once.
   CategoryScores Predict(std::string_view normalized_text) const;
+  // The same, and each label's probability from the same prediction into `label_probabilities`
+  // (as PredictLabels; sized like metadata().labels, or empty for none).
+  CategoryScores Predict(std::string_view normalized_text, std::span<float> label_probabilities) const;
 
   // The probability of each label, indexed like metadata().labels; `out` must have that size.
   // (A linear model's label probabilities are one-vs-rest and need not sum to 1.) Thread-safe.

@@ -120,13 +120,13 @@ Result<ClassifierEvaluation> EvaluateClassifier(const Classifier& classifier,
     ++ev.examples;
     if (gold.category) ++ev.harmful;
     const std::string text = NormalizeForClassifier(e.text);
-    classifier.PredictLabels(text, probabilities);
+    // One prediction gives both (a model with lexicon features scans for them once).
+    const CategoryScores scores = classifier.Predict(text, probabilities);
     const size_t top = static_cast<size_t>(
         std::max_element(probabilities.begin(), probabilities.end()) - probabilities.begin());
     for (size_t i = 0; i < ev.labels.size(); ++i) {
       ev.labels[i].top1.Add(top == i, gold.label == i);
     }
-    const CategoryScores scores = classifier.Predict(text);
     top_scores.push_back(scores.Max());
     harmful.push_back(gold.category.has_value());
     for (ThresholdQuality* q : {&ev.flag, &ev.hold}) {

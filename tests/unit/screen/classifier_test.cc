@@ -108,6 +108,10 @@ TEST(Classifier, LabelProbabilitiesSumToOneAndCategoriesSumTheirLabels) {
   EXPECT_NEAR(s[Category::kViolence], p[1] + p[2], 1e-6);
   EXPECT_NEAR(s[Category::kSpam], p[0], 1e-6);
   EXPECT_GT(s[Category::kViolence], 0.8f);
+  // Both from one prediction: the same numbers.
+  std::vector<float> both(4);
+  EXPECT_EQ((*c)->Predict(text, both), s);
+  EXPECT_EQ(both, p);
 }
 
 TEST(Classifier, OneVsAllTakesTheHighestLabel) {

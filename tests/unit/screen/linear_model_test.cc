@@ -143,6 +143,10 @@ TEST(LinearClassifier, TrainsSavesLoadsAndPredictsCategories) {
   ASSERT_EQ(labels.size(), 3u);  // advert, attack, calm (sorted)
   EXPECT_GT(labels[1], labels[0]);
   EXPECT_GT(labels[1], labels[2]);
+  std::vector<float> both(3);
+  EXPECT_EQ((*c)->Predict(NormalizeForClassifier("crush the enemy"), both),
+            (*c)->Predict(NormalizeForClassifier("crush the enemy")));
+  EXPECT_EQ(both, labels);
 
   // One thread, same seed: the same file.
   auto again = TrainClassifier(ToyExamples(), LinearOptions());
