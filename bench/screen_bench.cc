@@ -29,7 +29,11 @@
 #include "screen/fingerprint.h"
 #include "screen/labelled_csv.h"
 #include "screen/normalize.h"
+#include "screen/classifier_holder.h"
+#include "screen/policy.h"
 #include "screen/rules.h"
+#include "screen/rules_holder.h"
+#include "screen/screener.h"
 
 namespace {
 
@@ -38,6 +42,11 @@ using stoa::screen::Normalized;
 using stoa::screen::RuleHit;
 using stoa::screen::RuleSet;
 using stoa::screen::Classifier;
+using stoa::screen::ClassifierHolder;
+using stoa::screen::PolicySettings;
+using stoa::screen::RulesHolder;
+using stoa::screen::Screener;
+using stoa::screen::Screening;
 
 std::string g_rules_path = std::string(STOA_SOURCE_DIR) + "/rules/stoa.rules";
 std::string g_model_path;  // empty: train the default model from screening/examples.csv
@@ -210,23 +219,22 @@ void BM_Classify(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
-// The whole chain as a post goes through it: normalise, match the rules, classify.
+// The whole chain as a post goes through it in the server (Screener::Screen): normalise, match
+// the rules, classify, apply the policy (the configuration's default thresholds).
 void BM_Chain(benchmark::State& state) {
-  const RuleSet& rules = Rules();
-  const Classifier& classifier = *g_classifier;
+  const RulesHolder rules(g_rules);
+  const ClassifierHolder model(g_classifier);
+  const Screener screener(rules, model, PolicySettings{});
   const std::vector<Post> posts = MakePosts(state.range(0) != 0);
-  Normalized out;
-  std::vector<RuleHit> hits;
+  Screening out;
   size_t i = 0;
   for (auto _ : state) {
     const size_t k = i++ % posts.size();
-    Normalize(posts[k].text, &out);
-    if (!rules.Match(out.text, posts[k].language, &hits).ok()) {
-      state.SkipWithError("match failed");
+    if (!screener.Screen(posts[k].text, posts[k].language, /*surge=*/false, &out).ok()) {
+      state.SkipWithError("screening failed");
       break;
     }
-    benchmark::DoNotOptimize(hits.data());
-    benchmark::DoNotOptimize(classifier.Predict(out.text));
+    benchmark::DoNotOptimize(out.policy.verdict);
   }
   state.SetItemsProcessed(state.iterations());
 }
@@ -234,24 +242,22 @@ void BM_Chain(benchmark::State& state) {
 // The chain's latency distribution: every post timed on its own (steady_clock, wall time, so on a
 // shared machine the tail includes preemption); p50, p99 and p99.9 in microseconds as counters.
 void BM_ChainLatency(benchmark::State& state) {
-  const RuleSet& rules = Rules();
-  const Classifier& classifier = *g_classifier;
+  const RulesHolder rules(g_rules);
+  const ClassifierHolder model(g_classifier);
+  const Screener screener(rules, model, PolicySettings{});
   const std::vector<Post> posts = MakePosts(state.range(0) != 0);
-  Normalized out;
-  std::vector<RuleHit> hits;
+  Screening out;
   std::vector<double> micros;
   micros.reserve(1 << 20);
   size_t i = 0;
   for (auto _ : state) {
     const size_t k = i++ % posts.size();
     const auto start = std::chrono::steady_clock::now();
-    Normalize(posts[k].text, &out);
-    if (!rules.Match(out.text, posts[k].language, &hits).ok()) {
-      state.SkipWithError("match failed");
+    if (!screener.Screen(posts[k].text, posts[k].language, /*surge=*/false, &out).ok()) {
+      state.SkipWithError("screening failed");
       break;
     }
-    benchmark::DoNotOptimize(hits.data());
-    benchmark::DoNotOptimize(classifier.Predict(out.text));
+    benchmark::DoNotOptimize(out.policy.verdict);
     const auto elapsed = std::chrono::steady_clock::now() - start;
     if (micros.size() < micros.capacity()) {
       micros.push_back(std::chrono::duration<double, std::micro>(elapsed).count());

@@ -156,6 +156,9 @@ std::vector<std::string> g_features;
 // --multitask: the other GermEval annotations of a post, by its text (c2a TRUE and harmful dbo
 // labels), given to the training examples only, as auxiliary labels (one-vs-all fastText).
 std::map<std::string, std::vector<std::string>> g_auxiliary;
+// --extra-train: labelled posts from elsewhere added to every training part (never to a held-out
+// fold), their harmful labels as `other` (violence-related) and spam as harmless.
+std::vector<screen::LabelledText> g_extra;
 
 Result<std::shared_ptr<const screen::Classifier>> Train(const std::vector<Example>& examples,
                                                         const std::vector<size_t>& indices,
@@ -176,6 +179,10 @@ Result<std::shared_ptr<const screen::Classifier>> Train(const std::vector<Exampl
       options.auxiliary_labels.push_back(it == g_auxiliary.end() ? std::vector<std::string>{}
                                                                  : it->second);
     }
+  }
+  for (const screen::LabelledText& x : g_extra) {
+    selected.push_back(x);
+    if (!options.auxiliary_labels.empty()) options.auxiliary_labels.emplace_back();
   }
   // --binary: one harmful label for every violence-related post (tasks (a) and (b) then share
   // its score).
@@ -316,6 +323,7 @@ struct Options {
   screen::ClassifierParameters linear = screen::LinearParameterDefaults();  // --ensemble's 2nd member
   int pretrain_epoch = 5;
   int latency_posts = 2000;
+  std::string extra_train;  // CSV with columns text,label (e.g. screening/examples.csv)
   // --features: rules files of lexicon features ("none": none), as stoa train's default.
   std::vector<std::string> features = {std::string(STOA_SOURCE_DIR) + "/rules/lexicon.rules",
                                        std::string(STOA_SOURCE_DIR) + "/rules/stoa.rules"};
@@ -390,6 +398,22 @@ int Run(const Options& o) {
     g_features = features_in_use->texts();
     std::printf("lexicon features: %zu rules (versions %s)\n", (*loaded)->rule_count(),
                 (*loaded)->versions().c_str());
+  }
+  if (!o.extra_train.empty()) {
+    auto extra = screen::ReadLabelledCsv(o.extra_train, {"text", "label", ','});
+    if (!extra.ok()) {
+      std::fprintf(stderr, "screen_eval: %s\n", extra.status().message().c_str());
+      return 1;
+    }
+    int64_t harmful = 0;
+    for (screen::LabelledText& x : extra->examples) {
+      const bool harmless = x.label == kNegative || x.label == "spam";
+      x.label = harmless ? std::string(kNegative) : "other";
+      harmful += harmless ? 0 : 1;
+      g_extra.push_back(std::move(x));
+    }
+    std::printf("extra training posts: %zu (%lld violence-related) from %s\n", g_extra.size(),
+                static_cast<long long>(harmful), o.extra_train.c_str());
   }
   std::vector<std::string> normalized;
   for (const Example& e : examples) normalized.push_back(screen::NormalizeForClassifier(e.text));
@@ -808,6 +832,10 @@ int main(int argc, char** argv) {
                  "Rules files of lexicon features for every fastText model (stoa train --features; "
                  "none: none)")
       ->capture_default_str();
+  cli.add_option("--extra-train", o.extra_train,
+                 "CSV (columns text,label) added to every training part, never tested on: "
+                 "nothing and spam as harmless, other labels as violence-related (other)")
+      ->check(CLI::ExistingFile);
   cli.add_option("--latency-posts", o.latency_posts, "500-byte posts for the latency figure (0: none)");
   CLI11_PARSE(cli, argc, argv);
   const auto parsed_model = stoa::screen::ParseClassifierModel(model);

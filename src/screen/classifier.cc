@@ -131,7 +131,8 @@ Result<std::shared_ptr<const Classifier>> Classifier::FromFile(const ClassifierF
   return std::shared_ptr<const Classifier>(std::move(c));
 }
 
-void Classifier::PredictLabels(std::string_view normalized_text, std::span<float> out) const {
+void Classifier::PredictLabels(std::string_view normalized_text, std::span<float> out,
+                               const ClassifierFeatures::KnownHits* known) const {
   if (linear_) {
     float heads[kMaxLinearHeads];
     linear_->Predict(normalized_text, std::span<float>(heads, linear_->heads()));
@@ -151,7 +152,9 @@ void Classifier::PredictLabels(std::string_view normalized_text, std::span<float
   // cannot be matched (Hyperscan out of scratch memory) is left out: the text still counts.
   thread_local std::vector<std::string_view> feature_tokens;
   feature_tokens.clear();
-  if (features_ && !features_->Tokens(normalized_text, &feature_tokens).ok()) feature_tokens.clear();
+  if (features_ && !features_->Tokens(normalized_text, &feature_tokens, known).ok()) {
+    feature_tokens.clear();
+  }
   scorer_->Predict(
       [&](auto&& emit) {
         ForEachClassifierToken(normalized_text, emit);
@@ -168,7 +171,8 @@ std::vector<float> Classifier::PredictLabels(std::string_view normalized_text) c
 }
 
 CategoryScores Classifier::Predict(std::string_view normalized_text,
-                                   std::span<float> label_probabilities) const {
+                                   std::span<float> label_probabilities,
+                                   const ClassifierFeatures::KnownHits* known) const {
   CategoryScores scores;
   if (linear_) {
     float heads[kMaxLinearHeads];
@@ -180,7 +184,7 @@ CategoryScores Classifier::Predict(std::string_view normalized_text,
     }
     return scores;
   }
-  PredictLabels(normalized_text, label_probabilities);
+  PredictLabels(normalized_text, label_probabilities, known);
   const bool sum = metadata_.parameters.loss == ClassifierLoss::kSoftmax;
   for (size_t i = 0; i < label_probabilities.size(); ++i) {
     const auto& category = metadata_.labels[i].category;
@@ -192,6 +196,11 @@ CategoryScores Classifier::Predict(std::string_view normalized_text,
 }
 
 CategoryScores Classifier::Predict(std::string_view normalized_text) const {
+  return Predict(normalized_text, static_cast<const ClassifierFeatures::KnownHits*>(nullptr));
+}
+
+CategoryScores Classifier::Predict(std::string_view normalized_text,
+                                   const ClassifierFeatures::KnownHits* known) const {
   if (linear_) return Predict(normalized_text, std::span<float>());
   constexpr size_t kStackLabels = 32;
   float stack[kStackLabels];
@@ -203,7 +212,7 @@ CategoryScores Classifier::Predict(std::string_view normalized_text) const {
     heap.resize(metadata_.labels.size());
     probabilities = heap;
   }
-  return Predict(normalized_text, probabilities);
+  return Predict(normalized_text, probabilities, known);
 }
 
 }  // namespace stoa::screen

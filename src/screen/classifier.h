@@ -11,6 +11,7 @@
 
 #include "common/status.h"
 #include "screen/category_scores.h"
+#include "screen/classifier_features.h"
 #include "screen/classifier_file.h"
 
 namespace stoa::screen {
@@ -45,11 +46,17 @@ class Classifier {
   CategoryScores Predict(std::string_view normalized_text) const;
   // The same, and each label's probability from the same prediction into `label_probabilities`
   // (as PredictLabels; sized like metadata().labels, or empty for none).
-  CategoryScores Predict(std::string_view normalized_text, std::span<float> label_probabilities) const;
+  CategoryScores Predict(std::string_view normalized_text, std::span<float> label_probabilities,
+                         const ClassifierFeatures::KnownHits* known = nullptr) const;
+  // Predict, with one lexicon features file's hits already known (the screening chain's own
+  // pass over the same rules: ClassifierFeatures::FileLike).
+  CategoryScores Predict(std::string_view normalized_text,
+                         const ClassifierFeatures::KnownHits* known) const;
 
   // The probability of each label, indexed like metadata().labels; `out` must have that size.
   // (A linear model's label probabilities are one-vs-rest and need not sum to 1.) Thread-safe.
-  void PredictLabels(std::string_view normalized_text, std::span<float> out) const;
+  void PredictLabels(std::string_view normalized_text, std::span<float> out,
+                     const ClassifierFeatures::KnownHits* known = nullptr) const;
   std::vector<float> PredictLabels(std::string_view normalized_text) const;
 
   const ClassifierMetadata& metadata() const { return metadata_; }

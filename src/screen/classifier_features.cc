@@ -72,17 +72,35 @@ Result<std::shared_ptr<const ClassifierFeatures>> ClassifierFeatures::Load(
 
 Status ClassifierFeatures::Tokens(std::string_view normalized,
                                   std::vector<std::string_view>* tokens) const {
+  return Tokens(normalized, tokens, nullptr);
+}
+
+Status ClassifierFeatures::Tokens(std::string_view normalized, std::vector<std::string_view>* tokens,
+                                  const KnownHits* known) const {
   tokens->clear();
   thread_local std::vector<uint32_t> rules;
   for (size_t i = 0; i < sets_.size(); ++i) {
-    const Status st = sets_[i]->MatchedRules(normalized, /*language=*/"", &rules);
-    if (!st.ok()) {
+    const std::vector<uint32_t>* hit = &rules;
+    if (known != nullptr && known->file == i) {
+      hit = known->rules;
+    } else if (const Status st = sets_[i]->MatchedRules(normalized, /*language=*/"", &rules);
+               !st.ok()) {
       tokens->clear();
       return st;
     }
-    for (uint32_t r : rules) tokens->push_back(tokens_[i][r]);
+    for (uint32_t r : *hit) tokens->push_back(tokens_[i][r]);
   }
   return Status::Ok();
+}
+
+std::optional<size_t> ClassifierFeatures::FileLike(const RuleSet& rules) const {
+  for (size_t i = 0; i < sets_.size(); ++i) {
+    if (sets_[i]->text_fingerprint() == rules.text_fingerprint() &&
+        sets_[i]->rules().size() == rules.rules().size()) {
+      return i;
+    }
+  }
+  return std::nullopt;
 }
 
 size_t ClassifierFeatures::rule_count() const {

@@ -117,6 +117,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Parse(std::string_view text,
   std::shared_ptr<RuleSet> set(new RuleSet());
   set->version_ = std::move(file.version);
   set->source_name_ = std::string(source_name);
+  set->text_fingerprint_ = std::hash<std::string_view>{}(text) ^ (text.size() * 0x9E3779B97F4A7C15ULL);
   std::vector<const char*> expressions;
   std::vector<unsigned> flags;
   std::vector<unsigned> ids;
@@ -224,7 +225,7 @@ RuleSet::~RuleSet() {
   if (database_ != nullptr) hs_free_database(database_);
 }
 
-Result<hs_scratch*> RuleSet::Scan(std::string_view normalized, std::string_view language,
+Result<hs_scratch*> RuleSet::Scan(std::string_view normalized, uint8_t languages,
                                   std::vector<detail::MatchEnd>* reports) const {
   thread_local ThreadScratch tls;
   if (!tls.Fits(id_)) {
@@ -236,7 +237,7 @@ Result<hs_scratch*> RuleSet::Scan(std::string_view normalized, std::string_view 
     tls.Remember(id_);
   }
   reports->clear();
-  ScanContext ctx{pattern_rule_.data(), rules_.data(), LanguagesForPost(language), reports};
+  ScanContext ctx{pattern_rule_.data(), rules_.data(), languages, reports};
   const hs_error_t rc = hs_scan(database_, normalized.data(),
                                 static_cast<unsigned>(normalized.size()), 0, tls.scratch, OnMatch, &ctx);
   if (rc != HS_SUCCESS) return Internal("Hyperscan scan failed with error " + std::to_string(rc));
@@ -247,7 +248,7 @@ Status RuleSet::MatchedRules(std::string_view normalized, std::string_view langu
                              std::vector<uint32_t>* rules) const {
   rules->clear();
   thread_local std::vector<Report> reports;
-  RETURN_IF_ERROR(Scan(normalized, language, &reports).status());
+  RETURN_IF_ERROR(Scan(normalized, LanguagesForPost(language), &reports).status());
   for (const Report& r : reports) rules->push_back(pattern_rule_[r.pattern]);
   std::sort(rules->begin(), rules->end());
   rules->erase(std::unique(rules->begin(), rules->end()), rules->end());
@@ -256,9 +257,26 @@ Status RuleSet::MatchedRules(std::string_view normalized, std::string_view langu
 
 Status RuleSet::Match(std::string_view normalized, std::string_view language,
                       std::vector<RuleHit>* hits) const {
+  return Match(normalized, language, hits, nullptr);
+}
+
+Status RuleSet::Match(std::string_view normalized, std::string_view language,
+                      std::vector<RuleHit>* hits, std::vector<uint32_t>* all_rules) const {
   hits->clear();
   thread_local std::vector<Report> reports;
-  ASSIGN_OR_RETURN(hs_scratch* const scratch, Scan(normalized, language, &reports));
+  const uint8_t post_languages = LanguagesForPost(language);
+  ASSIGN_OR_RETURN(hs_scratch* const scratch,
+                   Scan(normalized, all_rules != nullptr ? static_cast<uint8_t>(kLanguageAny) : post_languages, &reports));
+  if (all_rules != nullptr) {
+    all_rules->clear();
+    for (const Report& r : reports) all_rules->push_back(pattern_rule_[r.pattern]);
+    std::sort(all_rules->begin(), all_rules->end());
+    all_rules->erase(std::unique(all_rules->begin(), all_rules->end()), all_rules->end());
+    // The hits are the post's language's only.
+    std::erase_if(reports, [&](const Report& r) {
+      return (rules_[pattern_rule_[r.pattern]].languages & post_languages) == 0;
+    });
+  }
   if (reports.empty()) return Status::Ok();  // the common case ends here
 
   // Hyperscan reports every end offset of every match ("kill e", "kill ev", ... for "kill \w+").

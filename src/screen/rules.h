@@ -122,6 +122,11 @@ class RuleSet {
   // internal error (kInternal). Thread-safe; not reentrant from within itself on one thread.
   Status Match(std::string_view normalized, std::string_view language,
                std::vector<RuleHit>* hits) const;
+  // The same, and from the same pass every rule that hit whatever its languages (ascending, each
+  // once: what MatchedRules gives for an untagged post) into `all_rules`. The screening chain
+  // uses it when the model reads these very rules as lexicon features (Screener).
+  Status Match(std::string_view normalized, std::string_view language, std::vector<RuleHit>* hits,
+               std::vector<uint32_t>* all_rules) const;
   Result<std::vector<RuleHit>> Match(const Normalized& normalized, std::string_view language) const;
 
   // Only which rules hit (their indexes, ascending, each once), without locating where: one
@@ -138,6 +143,8 @@ class RuleSet {
   // The "version" line of the file (recorded with every screening decision).
   const std::string& version() const { return version_; }
   const std::string& source_name() const { return source_name_; }
+  // A hash of the file's text and its length: equal for sets parsed from the same text.
+  uint64_t text_fingerprint() const { return text_fingerprint_; }
   // Whether the database came from the cache, and a line for the log: "loaded from cache FILE",
   // "compiled; cached in FILE", "compiled; cache FILE not written: ...", or "compiled" (no cache).
   bool from_cache() const { return from_cache_; }
@@ -148,7 +155,7 @@ class RuleSet {
 
   // Scans `normalized` with the rules of `language` into `reports` (cleared first); returns the
   // calling thread's scratch, fitted for this set.
-  Result<hs_scratch*> Scan(std::string_view normalized, std::string_view language,
+  Result<hs_scratch*> Scan(std::string_view normalized, uint8_t languages,
                            std::vector<detail::MatchEnd>* reports) const;
   // The start of the shortest match of `pattern` that ends at `end` in `text`.
   Result<uint32_t> Locate(std::string_view text, uint32_t pattern, uint32_t end,
@@ -159,6 +166,7 @@ class RuleSet {
   std::vector<uint32_t> pattern_min_width_;  // Hyperscan expression id -> shortest match length
   std::string version_;
   std::string source_name_;
+  uint64_t text_fingerprint_ = 0;
   bool from_cache_ = false;
   std::string cache_note_ = "compiled";
   hs_database* database_ = nullptr;  // owned; freed in the destructor

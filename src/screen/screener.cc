@@ -99,11 +99,23 @@ Status Screener::Screen(std::string_view text, std::string_view language, bool s
   Normalize(text, &out->normalized);
   out->hits.clear();
   out->rule_scores = RuleScores{};
+  // A model that reads these very rules as lexicon features gets their hits from the chain's own
+  // pass (one Hyperscan scan instead of two).
+  const ClassifierFeatures* features = out->model ? out->model->features() : nullptr;
+  const std::optional<size_t> shared =
+      features != nullptr && out->rules ? features->FileLike(*out->rules) : std::nullopt;
+  thread_local std::vector<uint32_t> all_rules;
   if (out->rules) {
-    RETURN_IF_ERROR(out->rules->Match(out->normalized.text, language, &out->hits));
+    RETURN_IF_ERROR(out->rules->Match(out->normalized.text, language, &out->hits,
+                                      shared ? &all_rules : nullptr));
     out->rule_scores = out->rules->Score(out->hits);
   }
-  out->classifier = out->model ? out->model->Predict(out->normalized.text) : CategoryScores{};
+  if (out->model) {
+    const ClassifierFeatures::KnownHits known{shared.value_or(0), &all_rules};
+    out->classifier = out->model->Predict(out->normalized.text, shared ? &known : nullptr);
+  } else {
+    out->classifier = CategoryScores{};
+  }
   ModelThresholds own;
   if (out->model) {
     const ClassifierMetadata& meta = out->model->metadata();

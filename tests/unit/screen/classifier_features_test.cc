@@ -10,7 +10,10 @@
 #include "screen/classifier.h"
 #include "screen/classifier_file.h"
 #include "screen/classifier_trainer.h"
+#include "screen/classifier_holder.h"
 #include "screen/normalize.h"
+#include "screen/rules_holder.h"
+#include "screen/screener.h"
 #include "training_fixture.h"
 
 namespace stoa::screen {
@@ -161,6 +164,56 @@ TEST(ClassifierFeatures, AFamilyLearnedFromSomeWordsCarriesToTheOthers) {
   EXPECT_LT(Score(**loaded, "wir trinken tee"), 0.2f);
   // The model's version covers its features.
   EXPECT_NE(with->version, without->version);
+}
+
+// When the model reads the screening rules as features, the chain scans once and gives the model
+// their hits: the same scores, hits and tokens as two separate scans, in any language.
+TEST(ClassifierFeatures, TheChainSharesItsScanWithAModelReadingTheSameRules) {
+  auto trained = TrainClassifier(FamilyExamples(),
+                                 FamilyOptions({std::string(kFeatures), std::string(kMore)}));
+  ASSERT_TRUE(trained.ok()) << trained.status().message();
+  auto model = Classifier::FromFile(*trained);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  auto rules = RuleSet::Parse(kMore, "more.rules");  // the same text as the model's second file
+  ASSERT_TRUE(rules.ok()) << rules.status().message();
+  auto other = RuleSet::Parse(std::string(kMore) + "\n", "more.rules");  // a byte more
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ((*model)->features()->FileLike(**rules), std::optional<size_t>(1));
+  EXPECT_EQ((*model)->features()->FileLike(**other), std::nullopt);
+
+  const RulesHolder rules_holder(*rules);
+  const ClassifierHolder model_holder(*model);
+  const Screener screener(rules_holder, model_holder, PolicySettings{});
+  for (const char* text : {"hopsala zuptik", "Hopsala!", "wir trinken tee", "grumbel hopsala"}) {
+    // more.word is a German rule: an English post has no hit, but the model's feature (any
+    // language) still counts it.
+    for (const char* language : {"de", "en", ""}) {
+      Screening s;
+      ASSERT_TRUE(screener.Screen(text, language, false, &s).ok());
+      const std::string normalized = Normalize(text).text;
+      EXPECT_EQ(s.classifier, (*model)->Predict(normalized)) << text << " " << language;
+      std::vector<RuleHit> hits;
+      ASSERT_TRUE((*rules)->Match(normalized, language, &hits).ok());
+      ASSERT_EQ(s.hits.size(), hits.size()) << text << " " << language;
+      for (size_t i = 0; i < hits.size(); ++i) {
+        EXPECT_EQ(s.hits[i].rule, hits[i].rule);
+        EXPECT_EQ(s.hits[i].start, hits[i].start);
+        EXPECT_EQ(s.hits[i].end, hits[i].end);
+      }
+      // Match's all_rules is MatchedRules for an untagged post.
+      std::vector<uint32_t> all, untagged;
+      ASSERT_TRUE((*rules)->Match(normalized, language, &hits, &all).ok());
+      ASSERT_TRUE((*rules)->MatchedRules(normalized, "", &untagged).ok());
+      EXPECT_EQ(all, untagged) << text << " " << language;
+    }
+  }
+  Screening english;
+  ASSERT_TRUE(screener.Screen("hopsala", "en", false, &english).ok());
+  EXPECT_TRUE(english.hits.empty());
+  Screening german;
+  ASSERT_TRUE(screener.Screen("hopsala", "de", false, &german).ok());
+  EXPECT_EQ(german.hits.size(), 1u);
+  EXPECT_EQ(english.classifier, german.classifier);
 }
 
 TEST(ClassifierFeatures, ABrokenFeaturesTextOrALinearModelIsRefused) {
