@@ -25,11 +25,11 @@
 
 #include "screen/classifier.h"
 #include "screen/classifier_features.h"
+#include "screen/classifier_holder.h"
 #include "screen/classifier_trainer.h"
 #include "screen/fingerprint.h"
 #include "screen/labelled_csv.h"
 #include "screen/normalize.h"
-#include "screen/classifier_holder.h"
 #include "screen/policy.h"
 #include "screen/rules.h"
 #include "screen/rules_holder.h"
@@ -37,13 +37,13 @@
 
 namespace {
 
-using stoa::screen::Normalize;
-using stoa::screen::Normalized;
-using stoa::screen::RuleHit;
-using stoa::screen::RuleSet;
 using stoa::screen::Classifier;
 using stoa::screen::ClassifierHolder;
+using stoa::screen::Normalize;
+using stoa::screen::Normalized;
 using stoa::screen::PolicySettings;
+using stoa::screen::RuleHit;
+using stoa::screen::RuleSet;
 using stoa::screen::RulesHolder;
 using stoa::screen::Screener;
 using stoa::screen::Screening;

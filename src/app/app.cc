@@ -302,14 +302,17 @@ Result<std::unique_ptr<App>> App::Open(const std::string& data_dir, Config confi
       "Times the write-ahead log was started over, by why: after a checkpoint that copied nearly "
       "everything, or forced because long readers kept it 4 times over its threshold (each "
       "forced one holds writes until those readers finish, 1 s at most).",
-      [sqlite_db] { return static_cast<double>(sqlite_db->wal_restarts() - sqlite_db->forced_wal_restarts()); },
+      [sqlite_db] {
+        return static_cast<double>(sqlite_db->wal_restarts() - sqlite_db->forced_wal_restarts());
+      },
       "reason=\"caught_up\"");
   app->metrics_.AddCounter(
       "stoa_sqlite_wal_restarts_total",
       "Times the write-ahead log was started over, by why: after a checkpoint that copied nearly "
       "everything, or forced because long readers kept it 4 times over its threshold (each "
       "forced one holds writes until those readers finish, 1 s at most).",
-      [sqlite_db] { return static_cast<double>(sqlite_db->forced_wal_restarts()); }, "reason=\"forced\"");
+      [sqlite_db] { return static_cast<double>(sqlite_db->forced_wal_restarts()); },
+      "reason=\"forced\"");
   app->metrics_.AddCounter(
       "stoa_sqlite_wal_forced_restart_failures_total",
       "Forced restarts of the write-ahead log that gave up because a reader held an old snapshot "

@@ -75,7 +75,8 @@ Status ClassifierFeatures::Tokens(std::string_view normalized,
   return Tokens(normalized, tokens, nullptr);
 }
 
-Status ClassifierFeatures::Tokens(std::string_view normalized, std::vector<std::string_view>* tokens,
+Status ClassifierFeatures::Tokens(std::string_view normalized,
+                                  std::vector<std::string_view>* tokens,
                                   const KnownHits* known) const {
   tokens->clear();
   thread_local std::vector<uint32_t> rules;

@@ -40,7 +40,7 @@ class ClassifierFeatures {
   // Rules of one of the files that already matched the post (RuleSet::Match's all_rules), so
   // that Tokens need not scan with that file again.
   struct KnownHits {
-    size_t file = 0;                             // index into texts()
+    size_t file = 0;                               // index into texts()
     const std::vector<uint32_t>* rules = nullptr;  // that file's rules that hit, ascending
   };
   Status Tokens(std::string_view normalized, std::vector<std::string_view>* tokens,

@@ -117,7 +117,8 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Parse(std::string_view text,
   std::shared_ptr<RuleSet> set(new RuleSet());
   set->version_ = std::move(file.version);
   set->source_name_ = std::string(source_name);
-  set->text_fingerprint_ = std::hash<std::string_view>{}(text) ^ (text.size() * 0x9E3779B97F4A7C15ULL);
+  set->text_fingerprint_ =
+      std::hash<std::string_view>{}(text) ^ (text.size() * 0x9E3779B97F4A7C15ULL);
   std::vector<const char*> expressions;
   std::vector<unsigned> flags;
   std::vector<unsigned> ids;
@@ -265,8 +266,10 @@ Status RuleSet::Match(std::string_view normalized, std::string_view language,
   hits->clear();
   thread_local std::vector<Report> reports;
   const uint8_t post_languages = LanguagesForPost(language);
-  ASSIGN_OR_RETURN(hs_scratch* const scratch,
-                   Scan(normalized, all_rules != nullptr ? static_cast<uint8_t>(kLanguageAny) : post_languages, &reports));
+  ASSIGN_OR_RETURN(
+      hs_scratch* const scratch,
+      Scan(normalized, all_rules != nullptr ? static_cast<uint8_t>(kLanguageAny) : post_languages,
+           &reports));
   if (all_rules != nullptr) {
     all_rules->clear();
     for (const Report& r : reports) all_rules->push_back(pattern_rule_[r.pattern]);

@@ -459,11 +459,13 @@ void Database::CheckpointerLoop() {
       RestartWal(options_.restart_busy_ms);
     } else if (rc == SQLITE_OK && far_over) {
       const bool restarted = RestartWal(options_.forced_restart_busy_ms);
-      (restarted ? forced_restarts_ : failed_forced_restarts_).fetch_add(1, std::memory_order_relaxed);
+      (restarted ? forced_restarts_ : failed_forced_restarts_)
+          .fetch_add(1, std::memory_order_relaxed);
       if (restarted) forced_backoff = std::chrono::seconds(1);
       next_forced = std::chrono::steady_clock::now() + forced_backoff;
       if (!restarted) {
-        forced_backoff = std::min(forced_backoff * 2, std::chrono::seconds(kMaxForcedBackoffSeconds));
+        forced_backoff =
+            std::min(forced_backoff * 2, std::chrono::seconds(kMaxForcedBackoffSeconds));
       }
     }
     lock.lock();

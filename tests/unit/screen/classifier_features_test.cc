@@ -9,8 +9,8 @@
 
 #include "screen/classifier.h"
 #include "screen/classifier_file.h"
-#include "screen/classifier_trainer.h"
 #include "screen/classifier_holder.h"
+#include "screen/classifier_trainer.h"
 #include "screen/normalize.h"
 #include "screen/rules_holder.h"
 #include "screen/screener.h"

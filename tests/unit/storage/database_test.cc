@@ -853,15 +853,14 @@ TEST(DatabaseCheckpointTest, CheckpointerCopiesTheLogIntoTheDatabaseFile) {
   // is over the threshold by itself (30 pages), so a checkpoint follows it even when the log had
   // just started over (one row alone then waited out the deadline).
   const int64_t before = db->checkpoints();
-  ASSERT_TRUE(db->Write([&](Connection& c) -> Status {
-                  for (int64_t id = 201; id <= 230; ++id) {
-                    RETURN_IF_ERROR(c.Prepare(kInsertItem)
-                                        .Bind(1, id)
-                                        .Bind(2, padding + std::to_string(id))
-                                        .Run());
-                  }
-                  return Status::Ok();
-                }).ok());
+  ASSERT_TRUE(
+      db->Write([&](Connection& c) -> Status {
+          for (int64_t id = 201; id <= 230; ++id) {
+            RETURN_IF_ERROR(
+                c.Prepare(kInsertItem).Bind(1, id).Bind(2, padding + std::to_string(id)).Run());
+          }
+          return Status::Ok();
+        }).ok());
   while (db->checkpoints() == before && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(10ms);
   }
@@ -910,7 +909,8 @@ struct WalStream {
 // largest so far)` after each batch. Afterwards every row written must be in the file.
 void StreamWrites(const std::function<void(Connection&, int64_t)>& read,
                   const std::function<bool(const Database&, uintmax_t, uintmax_t)>& stop,
-                  WalStream* out, int forced_restart_busy_ms = DatabaseOptions{}.forced_restart_busy_ms) {
+                  WalStream* out,
+                  int forced_restart_busy_ms = DatabaseOptions{}.forced_restart_busy_ms) {
   TempDir dir;
   const std::string path = dir.File("stoa.db");
   DatabaseOptions options;
@@ -997,11 +997,10 @@ TEST(DatabaseCheckpointTest, WalIsCutBackWhileLongReadersOverlapTheWrites) {
         std::this_thread::sleep_for(std::chrono::milliseconds(120));
         ASSERT_TRUE(c.Exec("COMMIT").ok());
       },
-               [](const Database& db, uintmax_t wal, uintmax_t largest) {
-                 return db.forced_wal_restarts() > 0 && largest > 8 * kWalLimit &&
-                        wal <= kWalCutBack;
-               },
-               &run);
+      [](const Database& db, uintmax_t wal, uintmax_t largest) {
+        return db.forced_wal_restarts() > 0 && largest > 8 * kWalLimit && wal <= kWalCutBack;
+      },
+      &run);
   EXPECT_TRUE(run.stopped) << run.Describe();
 }
 
@@ -1026,12 +1025,14 @@ TEST(DatabaseCheckpointTest, ForcedRestartsBackOffWhileAReaderNeverEnds) {
   int64_t id = 2;
   while (db->failed_forced_wal_restarts() < 3 &&
          std::chrono::steady_clock::now() - started < std::chrono::seconds(20)) {
-    ASSERT_TRUE(db->Write([&](Connection& c) -> Status {
-                    for (int k = 0; k < 20; ++k, ++id) {
-                      RETURN_IF_ERROR(c.Prepare(kInsertItem).Bind(1, id).Bind(2, padding + std::to_string(id)).Run());
-                    }
-                    return Status::Ok();
-                  }).ok());
+    ASSERT_TRUE(
+        db->Write([&](Connection& c) -> Status {
+            for (int k = 0; k < 20; ++k, ++id) {
+              RETURN_IF_ERROR(
+                  c.Prepare(kInsertItem).Bind(1, id).Bind(2, padding + std::to_string(id)).Run());
+            }
+            return Status::Ok();
+          }).ok());
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
