@@ -263,18 +263,16 @@ int ScreenCommands::Train() const {
   std::optional<screen::TunedThresholds> tuned;
   std::string untuned_note;
   if (folds > 0) {
-    const auto harmful = std::count_if(
-        data->examples.begin(), data->examples.end(), [&](const screen::LabelledText& e) {
-          return !screen::IsNegativeLabel(e.label, options.negative_labels);
-        });
-    if (harmful < 2 * folds) {
+    const int64_t harmful = screen::CountHarmful(data->examples, options.negative_labels);
+    const int needed = screen::kHarmfulPerFold * folds;
+    if (harmful < needed) {
       // Said once the model is trained (an error in the data comes first).
       char buf[320];
       std::snprintf(buf, sizeof buf,
                     "thresholds: %lld harmful examples are too few for %d-fold cross-validation "
                     "(%d needed); the model gets flag %.2g and hold %.2g (give --flag-threshold "
                     "and --hold-threshold after measuring with stoa eval)\n",
-                    static_cast<long long>(harmful), folds, 2 * folds,
+                    static_cast<long long>(harmful), folds, needed,
                     static_cast<double>(options.flag_threshold),
                     static_cast<double>(options.hold_threshold));
       untuned_note = buf;

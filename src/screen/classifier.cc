@@ -195,10 +195,6 @@ CategoryScores Classifier::Predict(std::string_view normalized_text,
   return scores;
 }
 
-CategoryScores Classifier::Predict(std::string_view normalized_text) const {
-  return Predict(normalized_text, static_cast<const ClassifierFeatures::KnownHits*>(nullptr));
-}
-
 CategoryScores Classifier::Predict(std::string_view normalized_text,
                                    const ClassifierFeatures::KnownHits* known) const {
   if (linear_) return Predict(normalized_text, std::span<float>());

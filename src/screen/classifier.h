@@ -43,15 +43,14 @@ class Classifier {
   // the highest of them, for a linear model its output for the category; 0 for categories no
   // label raises. Never fails; text without a single
   // token gets the model's prior. Thread-safe: any number of threads may call it at once.
-  CategoryScores Predict(std::string_view normalized_text) const;
+  // `known`: one lexicon features file's hits, already found by the screening chain's own pass
+  // over the same rules (ClassifierFeatures::FileLike).
+  CategoryScores Predict(std::string_view normalized_text,
+                         const ClassifierFeatures::KnownHits* known = nullptr) const;
   // The same, and each label's probability from the same prediction into `label_probabilities`
   // (as PredictLabels; sized like metadata().labels, or empty for none).
   CategoryScores Predict(std::string_view normalized_text, std::span<float> label_probabilities,
                          const ClassifierFeatures::KnownHits* known = nullptr) const;
-  // Predict, with one lexicon features file's hits already known (the screening chain's own
-  // pass over the same rules: ClassifierFeatures::FileLike).
-  CategoryScores Predict(std::string_view normalized_text,
-                         const ClassifierFeatures::KnownHits* known) const;
 
   // The probability of each label, indexed like metadata().labels; `out` must have that size.
   // (A linear model's label probabilities are one-vs-rest and need not sum to 1.) Thread-safe.

@@ -71,11 +71,6 @@ Result<std::shared_ptr<const ClassifierFeatures>> ClassifierFeatures::Load(
 }
 
 Status ClassifierFeatures::Tokens(std::string_view normalized,
-                                  std::vector<std::string_view>* tokens) const {
-  return Tokens(normalized, tokens, nullptr);
-}
-
-Status ClassifierFeatures::Tokens(std::string_view normalized,
                                   std::vector<std::string_view>* tokens,
                                   const KnownHits* known) const {
   tokens->clear();

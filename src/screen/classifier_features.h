@@ -35,16 +35,14 @@ class ClassifierFeatures {
   // Sets `tokens` to one token for each rule that hits `normalized` (the normalisation stage's
   // output), file by file in the order of the rules. The views stay valid as long as this object.
   // Thread-safe. Fails only when Hyperscan does (RuleSet::MatchedRules); `tokens` is then empty.
-  Status Tokens(std::string_view normalized, std::vector<std::string_view>* tokens) const;
-
-  // Rules of one of the files that already matched the post (RuleSet::Match's all_rules), so
-  // that Tokens need not scan with that file again.
+  // `known`: the rules of one of the files that already matched the post (RuleSet::Match's
+  // all_rules), so that file is not scanned again.
   struct KnownHits {
     size_t file = 0;                               // index into texts()
     const std::vector<uint32_t>* rules = nullptr;  // that file's rules that hit, ascending
   };
   Status Tokens(std::string_view normalized, std::vector<std::string_view>* tokens,
-                const KnownHits* known) const;
+                const KnownHits* known = nullptr) const;
   // The file parsed from the same text as `rules` (same RuleSet::text_fingerprint and rule
   // count), if any.
   std::optional<size_t> FileLike(const RuleSet& rules) const;

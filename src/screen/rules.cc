@@ -257,11 +257,6 @@ Status RuleSet::MatchedRules(std::string_view normalized, std::string_view langu
 }
 
 Status RuleSet::Match(std::string_view normalized, std::string_view language,
-                      std::vector<RuleHit>* hits) const {
-  return Match(normalized, language, hits, nullptr);
-}
-
-Status RuleSet::Match(std::string_view normalized, std::string_view language,
                       std::vector<RuleHit>* hits, std::vector<uint32_t>* all_rules) const {
   hits->clear();
   thread_local std::vector<Report> reports;

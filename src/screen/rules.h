@@ -120,13 +120,11 @@ class RuleSet {
   // Only posts with hits pay for locating starts (a few scans of short windows per hit). Fails
   // only when scratch space cannot be allocated (kResourceExhausted) or Hyperscan reports an
   // internal error (kInternal). Thread-safe; not reentrant from within itself on one thread.
-  Status Match(std::string_view normalized, std::string_view language,
-               std::vector<RuleHit>* hits) const;
-  // The same, and from the same pass every rule that hit whatever its languages (ascending, each
-  // once: what MatchedRules gives for an untagged post) into `all_rules`. The screening chain
+  // `all_rules`, when given, gets from the same pass every rule that hit whatever its languages
+  // (ascending, each once: what MatchedRules gives for an untagged post). The screening chain
   // uses it when the model reads these very rules as lexicon features (Screener).
   Status Match(std::string_view normalized, std::string_view language, std::vector<RuleHit>* hits,
-               std::vector<uint32_t>* all_rules) const;
+               std::vector<uint32_t>* all_rules = nullptr) const;
   Result<std::vector<RuleHit>> Match(const Normalized& normalized, std::string_view language) const;
 
   // Only which rules hit (their indexes, ascending, each once), without locating where: one

@@ -65,6 +65,13 @@ std::vector<int> StratifiedFolds(std::span<const std::string_view> labels,
   return fold;
 }
 
+int64_t CountHarmful(const std::vector<LabelledText>& examples,
+                     const std::vector<std::string>& negative_labels) {
+  return std::count_if(examples.begin(), examples.end(), [&](const LabelledText& e) {
+    return !IsNegativeLabel(e.label, negative_labels);
+  });
+}
+
 namespace {
 
 ThresholdTuning::At QualityAt(const std::vector<float>& scores, const std::vector<bool>& gold,
@@ -94,9 +101,10 @@ Result<TunedThresholds> CrossValidateThresholds(const std::vector<LabelledText>&
     labels[i] = examples[i].label;
   }
   const auto harmful_count = std::count(harmful.begin(), harmful.end(), true);
-  if (harmful_count < 2 * folds) {
+  if (harmful_count < kHarmfulPerFold * folds) {
     return InvalidArgument("choosing thresholds by " + std::to_string(folds) +
-                           "-fold cross-validation needs at least " + std::to_string(2 * folds) +
+                           "-fold cross-validation needs at least " +
+                           std::to_string(kHarmfulPerFold * folds) +
                            " harmful examples, the data has " + std::to_string(harmful_count));
   }
   std::vector<size_t> all(examples.size());

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -31,6 +32,14 @@ float ThresholdForBestF1(const std::vector<float>& scores, const std::vector<boo
 std::vector<int> StratifiedFolds(std::span<const std::string_view> labels,
                                  std::span<const size_t> subset, int k, uint64_t seed);
 
+// Each fold needs this many harmful examples, so that every training part has some and every
+// held-out fold can be scored on some.
+inline constexpr int kHarmfulPerFold = 2;
+
+// Examples whose label is not one of `negative_labels` (IsNegativeLabel).
+int64_t CountHarmful(const std::vector<LabelledText>& examples,
+                     const std::vector<std::string>& negative_labels);
+
 struct TunedThresholds {
   float flag = 0;
   float hold = 0;
@@ -44,7 +53,7 @@ struct TunedThresholds {
 // `flag_recall`; hold = the threshold with the best out-of-fold F1 (never below flag).
 // `progress`, when set, is called before each fold's training with the fold (1-based).
 // InvalidArgument when folds is outside 2..20, flag_recall outside (0, 1], or there are fewer
-// harmful examples than 2 * folds; TrainClassifier's errors otherwise.
+// harmful examples than kHarmfulPerFold * folds; TrainClassifier's errors otherwise.
 Result<TunedThresholds> CrossValidateThresholds(const std::vector<LabelledText>& examples,
                                                 const TrainingOptions& options, int folds,
                                                 double flag_recall,

@@ -458,12 +458,13 @@ void Database::CheckpointerLoop() {
     if (rc == SQLITE_OK && log_frames >= threshold && caught_up) {
       RestartWal(options_.restart_busy_ms);
     } else if (rc == SQLITE_OK && far_over) {
-      const bool restarted = RestartWal(options_.forced_restart_busy_ms);
-      (restarted ? forced_restarts_ : failed_forced_restarts_)
-          .fetch_add(1, std::memory_order_relaxed);
-      if (restarted) forced_backoff = std::chrono::seconds(1);
-      next_forced = std::chrono::steady_clock::now() + forced_backoff;
-      if (!restarted) {
+      if (RestartWal(options_.forced_restart_busy_ms)) {
+        forced_restarts_.fetch_add(1, std::memory_order_relaxed);
+        forced_backoff = std::chrono::seconds(1);
+        next_forced = std::chrono::steady_clock::now() + forced_backoff;
+      } else {
+        failed_forced_restarts_.fetch_add(1, std::memory_order_relaxed);
+        next_forced = std::chrono::steady_clock::now() + forced_backoff;
         forced_backoff =
             std::min(forced_backoff * 2, std::chrono::seconds(kMaxForcedBackoffSeconds));
       }
