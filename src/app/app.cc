@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <filesystem>
 #include <thread>
 
@@ -69,6 +70,20 @@ std::string ScreeningModelPath(const Config& config) {
   const auto dir = ExecutableDir();
   return FirstExisting({dir.empty() ? dir : dir / "default.model",
                         std::filesystem::path(STOA_BUILD_DEFAULT_MODEL)});
+}
+
+bool PrintAuditCheck(App& app) {
+  auto read = app.storage().Read();
+  const safety::AuditLog::VerifyResult r = app.audit_log().Verify(*read);
+  if (!r.ok) {
+    std::fprintf(stderr, "audit log BROKEN at seq %lld: %s (%lld entries checked)\n",
+                 static_cast<long long>(r.first_broken_seq.value_or(0)), r.reason.c_str(),
+                 static_cast<long long>(r.entries));
+    return false;
+  }
+  std::printf("audit log OK: %lld entries checked, head %s\n", static_cast<long long>(r.entries),
+              r.head_hash.c_str());
+  return true;
 }
 
 App::App(Config config, const Clock& clock, Random& random)

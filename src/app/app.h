@@ -139,6 +139,10 @@ std::string ScreeningModelPath(const Config& config);
 // the checkout's).
 std::string ShippedLexiconPath();
 
+// Recomputes the audit log's hash chain and prints the outcome: "audit log OK: N entries checked,
+// head H" on stdout, or on stderr the first broken entry and why. True when intact.
+bool PrintAuditCheck(App& app);
+
 // Parses "HOST:PORT" ("[::1]:8080" too); kInvalidArgument naming the value otherwise.
 Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen);
 

@@ -1,6 +1,6 @@
 // The `stoa` command line: serve, migrate, demo, admin create-user, admin token, admin rules,
-// train and eval (the screening classifier, app/screen_commands.h) and screen (retroaction,
-// app/rescan_command.h).
+// train and eval (the screening classifier, app/screen_commands.h), screen (retroaction,
+// app/rescan_command.h), backup and restore (app/backup_commands.h).
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -13,6 +13,8 @@
 #include <iostream>
 
 #include "app/app.h"
+#include "app/backup_commands.h"
+#include "app/data_dir_lock.h"
 #include "app/demo.h"
 #include "app/rescan_command.h"
 #include "app/screen_commands.h"
@@ -94,6 +96,8 @@ int Serve(const Options& o) {
   // SIGHUP reloads screening once the server listens for it; until then it must not end the
   // process (its default action).
   std::signal(SIGHUP, SIG_IGN);
+  auto lock = DataDirLock::Acquire(o.data);
+  if (!lock.ok()) return Fail(lock.status().message());
   auto app = App::Open(o.data, std::move(config).value(), clock, random);
   if (!app.ok()) return Fail(app.status().message());
   const std::string listen = o.listen.empty() ? (*app)->config().server.listen : o.listen;
@@ -366,22 +370,7 @@ int ExportLabels(const Options& o) {
 // broken entry; 2 when there is no database to check.
 int AuditVerify(const Options& o) {
   return WithApp(
-      o,
-      [&](App& app) {
-        safety::AuditLog audit(app.core());
-        auto read = app.storage().Read();
-        const safety::AuditLog::VerifyResult r = audit.Verify(*read);
-        if (!r.ok) {
-          std::fprintf(stderr, "audit log BROKEN at seq %lld: %s (%lld entries checked)\n",
-                       static_cast<long long>(r.first_broken_seq.value_or(0)), r.reason.c_str(),
-                       static_cast<long long>(r.entries));
-          return kFailure;
-        }
-        std::printf("audit log OK: %lld entries checked, head %s\n",
-                    static_cast<long long>(r.entries), r.head_hash.c_str());
-        return 0;
-      },
-      /*existing=*/true);
+      o, [](App& app) { return PrintAuditCheck(app) ? 0 : kFailure; }, /*existing=*/true);
 }
 
 }  // namespace
@@ -472,6 +461,7 @@ int Main(int argc, char** argv) {
   export_labels->add_option("--out", o.out_file, "Output CSV file")->required();
   ScreenCommands screen_commands(cli);  // train, eval
   RescanCommand rescan_command(cli);    // screen (retroaction)
+  BackupCommands backup_commands(cli);  // backup, restore
 
   try {
     cli.parse(argc, argv);
@@ -502,6 +492,7 @@ int Main(int argc, char** argv) {
   if (export_labels->parsed()) return ExportLabels(o);
   if (auto code = screen_commands.Run()) return *code;
   if (auto code = rescan_command.Run()) return *code;
+  if (auto code = backup_commands.Run()) return *code;
   return kUsageError;
 }
 
