@@ -434,13 +434,82 @@ Result<PostPtr> PostService::Delete(const Viewer& viewer, Id post_id) {
   return post;
 }
 
-Result<PostPtr> PostService::Reblog(const Viewer& viewer, Id post_id,
-                                    std::optional<Visibility> visibility) {
-  ASSIGN_OR_RETURN(PostPtr target, GetVisible(viewer, post_id));
-  if (target->is_reblog()) {
-    ASSIGN_OR_RETURN(target, GetVisible(viewer, target->reblog_of_id));
+Result<PostPtr> PostService::Reblog(const Viewer& v, Id id, std::optional<Visibility> visibility) {
+  return Interact(v, id, Interaction::kReblog, visibility);
+}
+Result<PostPtr> PostService::Unreblog(const Viewer& v, Id id) {
+  return Interact(v, id, Interaction::kUnreblog);
+}
+Result<PostPtr> PostService::Favourite(const Viewer& v, Id id) {
+  return Interact(v, id, Interaction::kFavourite);
+}
+Result<PostPtr> PostService::Unfavourite(const Viewer& v, Id id) {
+  return Interact(v, id, Interaction::kUnfavourite);
+}
+Result<PostPtr> PostService::Bookmark(const Viewer& v, Id id) {
+  return Interact(v, id, Interaction::kBookmark);
+}
+Result<PostPtr> PostService::Unbookmark(const Viewer& v, Id id) {
+  return Interact(v, id, Interaction::kUnbookmark);
+}
+
+Result<PostPtr> PostService::Interact(const Viewer& viewer, Id post_id, Interaction kind,
+                                      std::optional<Visibility> reblog_visibility) {
+  ASSIGN_OR_RETURN(InteractionSteps steps,
+                   PrepareInteraction(viewer, post_id, kind, reblog_visibility));
+  if (steps.write) RETURN_IF_ERROR(core_.storage().Write(steps.write));
+  return steps.finish();
+}
+
+std::optional<Result<PostPtr>> PostService::InteractAsync(
+    const Viewer& viewer, Id post_id, Interaction kind, std::optional<Visibility> reblog_visibility,
+    storage::Storage::Resume resume, std::function<void(Result<PostPtr>)> done) {
+  auto steps = PrepareInteraction(viewer, post_id, kind, reblog_visibility);
+  if (!steps.ok()) return Result<PostPtr>(steps.status());
+  if (!steps->write) return steps->finish();
+  core_.storage().WriteAsync(
+      std::move(steps->write), std::move(resume),
+      [finish = std::move(steps->finish), done = std::move(done)](Status st) {
+        if (!st.ok()) return done(Result<PostPtr>(st));
+        done(finish());
+      });
+  return std::nullopt;
+}
+
+Result<PostService::InteractionSteps> PostService::PrepareInteraction(
+    const Viewer& viewer, Id post_id, Interaction kind,
+    std::optional<Visibility> reblog_visibility) {
+  switch (kind) {
+    case Interaction::kReblog:
+      return PrepareReblog(viewer, post_id, reblog_visibility);
+    case Interaction::kUnreblog:
+      return PrepareUnreblog(viewer, post_id);
+    case Interaction::kFavourite:
+      return PrepareFavourite(viewer, post_id, true);
+    case Interaction::kUnfavourite:
+      return PrepareFavourite(viewer, post_id, false);
+    case Interaction::kBookmark:
+      return PrepareBookmark(viewer, post_id, true);
+    case Interaction::kUnbookmark:
+      return PrepareBookmark(viewer, post_id, false);
   }
-  const bool own = target->account_id == viewer.account_id;
+  return InvalidArgument("unknown interaction");
+}
+
+Result<PostPtr> PostService::InteractionTarget(const Viewer& viewer, Id post_id) {
+  ASSIGN_OR_RETURN(PostPtr target, GetVisible(viewer, post_id));
+  if (target->is_reblog()) return GetVisible(viewer, target->reblog_of_id);
+  return target;
+}
+
+// The steps' state lives in shared_ptrs: with InteractAsync the write runs on the storage's
+// thread and the rest on another, after this function returned. The write may run more than
+// once (a batch retried), so it resets what it reports.
+Result<PostService::InteractionSteps> PostService::PrepareReblog(
+    const Viewer& viewer, Id post_id, std::optional<Visibility> visibility) {
+  ASSIGN_OR_RETURN(PostPtr target, InteractionTarget(viewer, post_id));
+  const Id account_id = viewer.account_id;
+  const bool own = target->account_id == account_id;
   if (target->visibility == Visibility::kDirect ||
       (target->visibility == Visibility::kPrivate && !own)) {
     return PermissionDenied("This action is not allowed");
@@ -452,134 +521,131 @@ Result<PostPtr> PostService::Reblog(const Viewer& viewer, Id post_id,
   if (target->visibility == Visibility::kPrivate) v = Visibility::kPrivate;
   {
     auto read = core_.storage().Read();
-    if (auto existing = read->posts().FindReblog(viewer.account_id, target->id)) {
-      return PostPtr(std::make_shared<Post>(std::move(*existing)));
+    if (auto existing = read->posts().FindReblog(account_id, target->id)) {
+      PostPtr boost = std::make_shared<Post>(std::move(*existing));
+      return InteractionSteps{nullptr, [boost]() -> Result<PostPtr> { return boost; }};
     }
   }
   auto wrapper = std::make_shared<Post>();
   wrapper->id = core_.ids().Next();
-  wrapper->account_id = viewer.account_id;
+  wrapper->account_id = account_id;
   wrapper->visibility = v;
   wrapper->reblog_of_id = target->id;
   wrapper->thread_root_id = wrapper->id;
   wrapper->created_at = core_.Now();
-  bool existed = false;
-  Id existing_id = kNoId;
-  Status st = core_.storage().Write([&](storage::Transaction& tx) -> Status {
-    existed = false;
-    if (auto existing = tx.posts().FindReblog(viewer.account_id, target->id)) {
-      existed = true;
-      existing_id = existing->id;
+  auto existing_id = std::make_shared<Id>(kNoId);  // a boost made meanwhile
+  InteractionSteps steps;
+  steps.write = [this, target, wrapper, existing_id](storage::Transaction& tx) -> Status {
+    *existing_id = kNoId;
+    if (auto existing = tx.posts().FindReblog(wrapper->account_id, target->id)) {
+      *existing_id = existing->id;
       return Status::Ok();
     }
     RETURN_IF_ERROR(tx.posts().Insert(*wrapper));
     RETURN_IF_ERROR(tx.posts().AdjustCounts(target->id, 0, 1, 0));
-    RETURN_IF_ERROR(tx.accounts().AdjustCounts(viewer.account_id, 1, 0, 0));
-    return Notify(core_, tx, target->account_id, viewer.account_id, NotificationType::kReblog,
+    RETURN_IF_ERROR(tx.accounts().AdjustCounts(wrapper->account_id, 1, 0, 0));
+    return Notify(core_, tx, target->account_id, wrapper->account_id, NotificationType::kReblog,
                   target->id, wrapper->id);
-  });
-  RETURN_IF_ERROR(st);
-  if (existed) {
-    if (PostPtr p = core_.LoadPost(existing_id)) return p;
-    return NotFound();
-  }
-  core_.PostChanged(target->id);
-  core_.AccountChanged(viewer.account_id);
-  core_.InteractionsChanged(viewer.account_id);
-  if (AccountPtr me = core_.LoadAccount(viewer.account_id)) FanOut(*wrapper, *me);
-  PublishLive(wrapper, false);
-  return PostPtr(wrapper);
+  };
+  steps.finish = [this, target, wrapper, existing_id]() -> Result<PostPtr> {
+    if (*existing_id != kNoId) {
+      if (PostPtr p = core_.LoadPost(*existing_id)) return p;
+      return NotFound();
+    }
+    core_.PostChanged(target->id);
+    core_.AccountChanged(wrapper->account_id);
+    core_.InteractionsChanged(wrapper->account_id);
+    if (AccountPtr me = core_.LoadAccount(wrapper->account_id)) FanOut(*wrapper, *me);
+    PublishLive(wrapper, false);
+    return PostPtr(wrapper);
+  };
+  return steps;
 }
 
-Result<PostPtr> PostService::Unreblog(const Viewer& viewer, Id post_id) {
-  ASSIGN_OR_RETURN(PostPtr target, GetVisible(viewer, post_id));
-  if (target->is_reblog()) {
-    ASSIGN_OR_RETURN(target, GetVisible(viewer, target->reblog_of_id));
-  }
-  bool removed = false;
-  Id wrapper_id = kNoId;
-  Status st = core_.storage().Write([&](storage::Transaction& tx) -> Status {
-    removed = false;
-    auto existing = tx.posts().FindReblog(viewer.account_id, target->id);
+Result<PostService::InteractionSteps> PostService::PrepareUnreblog(const Viewer& viewer,
+                                                                   Id post_id) {
+  ASSIGN_OR_RETURN(PostPtr target, InteractionTarget(viewer, post_id));
+  const Id account_id = viewer.account_id;
+  auto wrapper_id = std::make_shared<Id>(kNoId);  // the boost removed; kNoId when there was none
+  InteractionSteps steps;
+  steps.write = [this, target, account_id, wrapper_id](storage::Transaction& tx) -> Status {
+    *wrapper_id = kNoId;
+    auto existing = tx.posts().FindReblog(account_id, target->id);
     if (!existing) return Status::Ok();
-    wrapper_id = existing->id;
     RETURN_IF_ERROR(tx.posts().MarkDeleted(existing->id, core_.Now()));
     RETURN_IF_ERROR(tx.posts().AdjustCounts(target->id, 0, -1, 0));
-    RETURN_IF_ERROR(tx.accounts().AdjustCounts(viewer.account_id, -1, 0, 0));
+    RETURN_IF_ERROR(tx.accounts().AdjustCounts(account_id, -1, 0, 0));
     RETURN_IF_ERROR(tx.notifications().DeleteForActivity(NotificationType::kReblog, existing->id));
-    removed = true;
+    *wrapper_id = existing->id;
     return Status::Ok();
-  });
-  RETURN_IF_ERROR(st);
-  if (!removed) return target;
-  core_.InteractionsChanged(viewer.account_id);
-  core_.PostChanged(wrapper_id);
-  core_.PostChanged(target->id);
-  core_.AccountChanged(viewer.account_id);
-  if (PostPtr wrapper = core_.LoadPost(wrapper_id)) PublishDeleted(*wrapper);
-  if (PostPtr fresh = core_.LoadPost(target->id)) return fresh;
-  return target;
+  };
+  steps.finish = [this, target, account_id, wrapper_id]() -> Result<PostPtr> {
+    if (*wrapper_id == kNoId) return target;
+    core_.InteractionsChanged(account_id);
+    core_.PostChanged(*wrapper_id);
+    core_.PostChanged(target->id);
+    core_.AccountChanged(account_id);
+    if (PostPtr wrapper = core_.LoadPost(*wrapper_id)) PublishDeleted(*wrapper);
+    if (PostPtr fresh = core_.LoadPost(target->id)) return fresh;
+    return target;
+  };
+  return steps;
 }
 
-Result<PostPtr> PostService::Favourite(const Viewer& v, Id id) { return SetFavourite(v, id, true); }
-Result<PostPtr> PostService::Unfavourite(const Viewer& v, Id id) {
-  return SetFavourite(v, id, false);
-}
-Result<PostPtr> PostService::Bookmark(const Viewer& v, Id id) { return SetBookmark(v, id, true); }
-Result<PostPtr> PostService::Unbookmark(const Viewer& v, Id id) {
-  return SetBookmark(v, id, false);
-}
-
-Result<PostPtr> PostService::SetFavourite(const Viewer& viewer, Id post_id, bool on) {
-  ASSIGN_OR_RETURN(PostPtr target, GetVisible(viewer, post_id));
-  if (target->is_reblog()) {
-    ASSIGN_OR_RETURN(target, GetVisible(viewer, target->reblog_of_id));
-  }
-  bool changed = false;
+Result<PostService::InteractionSteps> PostService::PrepareFavourite(const Viewer& viewer,
+                                                                    Id post_id, bool on) {
+  ASSIGN_OR_RETURN(PostPtr target, InteractionTarget(viewer, post_id));
+  const Id account_id = viewer.account_id;
   const Id record_id = core_.ids().Next();
-  Status st = core_.storage().Write([&](storage::Transaction& tx) -> Status {
-    changed = false;
+  auto changed = std::make_shared<bool>(false);
+  InteractionSteps steps;
+  steps.write = [this, target, account_id, record_id, on,
+                 changed](storage::Transaction& tx) -> Status {
+    *changed = false;
     if (on) {
-      Status added = tx.posts().AddFavourite(record_id, viewer.account_id, target->id, core_.Now());
+      Status added = tx.posts().AddFavourite(record_id, account_id, target->id, core_.Now());
       if (added.code() == StatusCode::kAlreadyExists) return Status::Ok();
       RETURN_IF_ERROR(added);
       RETURN_IF_ERROR(tx.posts().AdjustCounts(target->id, 0, 0, 1));
-      RETURN_IF_ERROR(Notify(core_, tx, target->account_id, viewer.account_id,
+      RETURN_IF_ERROR(Notify(core_, tx, target->account_id, account_id,
                              NotificationType::kFavourite, target->id, record_id));
     } else {
       ASSIGN_OR_RETURN(std::optional<Id> removed,
-                       tx.posts().RemoveFavourite(viewer.account_id, target->id));
+                       tx.posts().RemoveFavourite(account_id, target->id));
       if (!removed) return Status::Ok();
       RETURN_IF_ERROR(tx.posts().AdjustCounts(target->id, 0, 0, -1));
       RETURN_IF_ERROR(tx.notifications().DeleteForActivity(NotificationType::kFavourite, *removed));
     }
-    changed = true;
+    *changed = true;
     return Status::Ok();
-  });
-  RETURN_IF_ERROR(st);
-  if (!changed) return target;
-  core_.PostChanged(target->id);
-  core_.InteractionsChanged(viewer.account_id);
-  return PostPtr(std::make_shared<Post>(WithCounts(*target, 0, 0, on ? 1 : -1)));
+  };
+  steps.finish = [this, target, account_id, on, changed]() -> Result<PostPtr> {
+    if (!*changed) return target;
+    core_.PostChanged(target->id);
+    core_.InteractionsChanged(account_id);
+    return PostPtr(std::make_shared<Post>(WithCounts(*target, 0, 0, on ? 1 : -1)));
+  };
+  return steps;
 }
 
-Result<PostPtr> PostService::SetBookmark(const Viewer& viewer, Id post_id, bool on) {
-  ASSIGN_OR_RETURN(PostPtr target, GetVisible(viewer, post_id));
-  if (target->is_reblog()) {
-    ASSIGN_OR_RETURN(target, GetVisible(viewer, target->reblog_of_id));
-  }
+Result<PostService::InteractionSteps> PostService::PrepareBookmark(const Viewer& viewer, Id post_id,
+                                                                   bool on) {
+  ASSIGN_OR_RETURN(PostPtr target, InteractionTarget(viewer, post_id));
+  const Id account_id = viewer.account_id;
   const Id record_id = core_.ids().Next();
-  Status st = core_.storage().Write([&](storage::Transaction& tx) -> Status {
+  InteractionSteps steps;
+  steps.write = [this, target, account_id, record_id, on](storage::Transaction& tx) -> Status {
     if (on) {
-      Status added = tx.posts().AddBookmark(record_id, viewer.account_id, target->id, core_.Now());
+      Status added = tx.posts().AddBookmark(record_id, account_id, target->id, core_.Now());
       return added.code() == StatusCode::kAlreadyExists ? Status::Ok() : added;
     }
-    auto removed = tx.posts().RemoveBookmark(viewer.account_id, target->id);
-    return removed.status();
-  });
-  RETURN_IF_ERROR(st);
-  core_.InteractionsChanged(viewer.account_id);
-  return target;
+    return tx.posts().RemoveBookmark(account_id, target->id).status();
+  };
+  steps.finish = [this, target, account_id]() -> Result<PostPtr> {
+    core_.InteractionsChanged(account_id);
+    return target;
+  };
+  return steps;
 }
 
 Result<Thread> PostService::Context(const Viewer& viewer, Id post_id) {

@@ -2,6 +2,7 @@
 // and reading a post with its thread, history and who interacted with it.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,9 @@ struct AccountPage {
   std::vector<AccountPtr> accounts;
   std::vector<Id> record_ids;
 };
+
+// What a member does to a post (POST /api/v1/statuses/:id/<action>).
+enum class Interaction { kReblog, kUnreblog, kFavourite, kUnfavourite, kBookmark, kUnbookmark };
 
 class PostService {
  public:
@@ -90,6 +94,16 @@ class PostService {
   Result<PostPtr> Unfavourite(const Viewer& viewer, Id post_id);
   Result<PostPtr> Bookmark(const Viewer& viewer, Id post_id);
   Result<PostPtr> Unbookmark(const Viewer& viewer, Id post_id);
+  // One of the six above by kind (`reblog_visibility` for kReblog only).
+  Result<PostPtr> Interact(const Viewer& viewer, Id post_id, Interaction kind,
+                           std::optional<Visibility> reblog_visibility = std::nullopt);
+  // Interact without holding the calling thread during the durable write, as CreateAsync: returns
+  // the result at once when it is known without writing (an error, an existing boost), else
+  // nullopt, and `done` gets the result from the task the storage hands to `resume`.
+  std::optional<Result<PostPtr>> InteractAsync(const Viewer& viewer, Id post_id, Interaction kind,
+                                               std::optional<Visibility> reblog_visibility,
+                                               storage::Storage::Resume resume,
+                                               std::function<void(Result<PostPtr>)> done);
 
   // The post if the viewer may see it on `surface`, else kNotFound. For a boost, the boosted post
   // must be visible too.
@@ -112,8 +126,22 @@ class PostService {
   Result<std::shared_ptr<PendingCreate>> PrepareCreate(const Viewer& author, const NewPost& in);
   Status StoreCreated(storage::Transaction& tx, PendingCreate& pending);
   Result<PostPtr> FinishCreate(PendingCreate& pending);
-  Result<PostPtr> SetFavourite(const Viewer& viewer, Id post_id, bool on);
-  Result<PostPtr> SetBookmark(const Viewer& viewer, Id post_id, bool on);
+  // An interaction in two steps after its checks and reads: the write's job, and what follows
+  // its durable commit (caches, fan-out, live events) with the answer. An interaction whose
+  // answer is known without writing has no write.
+  struct InteractionSteps {
+    std::function<Status(storage::Transaction&)> write;
+    std::function<Result<PostPtr>()> finish;
+  };
+  Result<InteractionSteps> PrepareInteraction(const Viewer& viewer, Id post_id, Interaction kind,
+                                              std::optional<Visibility> reblog_visibility);
+  Result<InteractionSteps> PrepareReblog(const Viewer& viewer, Id post_id,
+                                         std::optional<Visibility> visibility);
+  Result<InteractionSteps> PrepareUnreblog(const Viewer& viewer, Id post_id);
+  Result<InteractionSteps> PrepareFavourite(const Viewer& viewer, Id post_id, bool on);
+  Result<InteractionSteps> PrepareBookmark(const Viewer& viewer, Id post_id, bool on);
+  // The post an interaction acts on: the visible post, or for a boost the boosted one.
+  Result<PostPtr> InteractionTarget(const Viewer& viewer, Id post_id);
   // Pushes a new post into the home feeds of its author and the followers that may see it.
   void FanOut(const Post& post, const Account& author);
   // The accounts whose home feed a post reaches: its author, and its followers or (direct) the

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -56,6 +57,8 @@ class ServeProcess {
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = ::fork();
     if (pid_ == 0) {
+      // A test process that dies (a crash, a closed pipe) takes its server with it.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       ::setenv("STOA_SERVER_ACCESS_LOG", "false", 1);
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());

@@ -242,6 +242,73 @@ TEST(StatusesRateLimitTest, CreationCarriesTheRouteHeadersAndIsLimitedPerToken) 
   EXPECT_EQ(server.app().storage().Read()->posts().Count(), 3);
 }
 
+// Boosts, favourites and bookmarks, and undoing them, answer like creation from the connection's
+// thread once durable: each route is non-blocking, each answer carries the route's headers and
+// the counts the write left, and the rate limit counts them.
+TEST(StatusesRateLimitTest, InteractionsAnswerLaterWithTheRouteHeaders) {
+  TestServer server([](Config& c) {
+    c.rate_limits.enabled = true;
+    c.rate_limits.per_token = RateLimit{7, 300};
+  });
+  auto alice = server.CreateUser("alice");
+  auto bob = server.CreateUser("bob");
+  auto made = server.Post("/api/v1/statuses", R"({"status":"boost me"})", alice.token);
+  ASSERT_EQ(made.status, 200) << made.body;
+  const std::string id = Str(made.json(), "id");
+  const std::string base = "/api/v1/statuses/" + id;
+  for (const char* action :
+       {"reblog", "unreblog", "favourite", "unfavourite", "bookmark", "unbookmark"}) {
+    http::Request request;
+    request.method = http::Method::kPost;
+    request.path = base + "/" + action;
+    EXPECT_TRUE(server.app().router().IsNonBlocking(request)) << action;
+  }
+
+  struct Step {
+    const char* action;
+    int64_t reblogs, favourites;
+    bool reblogged, favourited, bookmarked;
+  };
+  const Step steps[] = {{"favourite", 0, 1, false, true, false},
+                        {"favourite", 0, 1, false, true, false},  // again: no second write
+                        {"reblog", 1, 1, true, true, false},
+                        {"bookmark", 1, 1, true, true, true},
+                        {"unfavourite", 1, 0, true, false, true},
+                        {"unbookmark", 1, 0, true, false, false},
+                        {"unreblog", 0, 0, false, false, false}};
+  int remaining = 7;
+  for (const Step& step : steps) {
+    auto r = server.Post(base + "/" + step.action, "{}", bob.token);
+    ASSERT_EQ(r.status, 200) << step.action << ": " << r.body;
+    EXPECT_EQ(r.header("x-ratelimit-remaining"), std::to_string(--remaining)) << step.action;
+    EXPECT_EQ(r.header("cache-control"), "no-cache, no-store, max-age=0, must-revalidate");
+    // A boost answers with its wrapper; the rest with the post itself.
+    const json::value body = r.json();
+    const json::object& post =
+        std::string(step.action) == "reblog" ? body.at("reblog").as_object() : body.as_object();
+    EXPECT_EQ(post.at("id").as_string(), id) << step.action;
+    EXPECT_EQ(post.at("reblogs_count").as_int64(), step.reblogs) << step.action;
+    EXPECT_EQ(post.at("favourites_count").as_int64(), step.favourites) << step.action;
+    EXPECT_EQ(post.at("reblogged").as_bool(), step.reblogged) << step.action;
+    EXPECT_EQ(post.at("favourited").as_bool(), step.favourited) << step.action;
+    EXPECT_EQ(post.at("bookmarked").as_bool(), step.bookmarked) << step.action;
+  }
+  auto limited = server.Post(base + "/favourite", "{}", bob.token);
+  EXPECT_EQ(limited.status, 429) << limited.body;
+  // Errors known before any write answer at once: an unknown post, a direct one.
+  auto carol = server.CreateUser("carol");
+  EXPECT_EQ(server.Post("/api/v1/statuses/999999/favourite", "{}", carol.token).status, 404);
+  auto direct = server.Post("/api/v1/statuses", R"({"status":"@carol hi","visibility":"direct"})",
+                            alice.token);
+  ASSERT_EQ(direct.status, 200) << direct.body;
+  auto boosted =
+      server.Post("/api/v1/statuses/" + Str(direct.json(), "id") + "/reblog", "{}", carol.token);
+  EXPECT_EQ(boosted.status, 403) << boosted.body;
+  auto favourites = server.Get("/api/v1/notifications?types[]=favourite", alice.token);
+  ASSERT_EQ(favourites.status, 200);
+  EXPECT_EQ(favourites.json().as_array().size(), 0u) << "the unfavourite removed its notification";
+}
+
 TEST_F(StatusesTest, UnknownAndMalformedIdsAre404) {
   EXPECT_EQ(server.Get("/api/v1/statuses/999999").status, 404);
   EXPECT_EQ(server.Get("/api/v1/statuses/not-an-id").status, 404);

@@ -37,6 +37,27 @@ Result<std::optional<Visibility>> VisibilityParam(const Call& c) {
   return std::optional<Visibility>(*parsed);
 }
 
+// The answer of a non-blocking PostService write (CreateAsync, InteractAsync): `start(resume,
+// done)` begins it and returns the result when it is known without writing. Otherwise the status
+// is answered, rendered as StatusResponse does, on the connection's io thread once the write is
+// durable and finished, without a thread waiting for the commit meanwhile.
+template <typename Start>
+Response AnswerPostWrite(const std::shared_ptr<Call>& call, Start start) {
+  auto answer = std::make_shared<Response>();
+  std::optional<Result<social::PostPtr>> now = start(
+      [call, answer](std::function<void()> finish) {
+        call->AnswerLater([answer, finish = std::move(finish)] {
+          finish();
+          return std::move(*answer);
+        });
+      },
+      [call, answer](const Result<social::PostPtr>& written) {
+        *answer = StatusResponse(*call, written);
+      });
+  if (now) return StatusResponse(*call, *now);
+  return Response::Later();
+}
+
 // Non-blocking (Api::RouteNonBlocking): runs on the connection's io thread and answers once
 // the post is durable, without a thread waiting for the commit meanwhile.
 Response Create(const std::shared_ptr<Call>& call) {
@@ -62,20 +83,9 @@ Response Create(const std::shared_ptr<Call>& call) {
     if (key->size() > 255) return ErrorResponse(BadRequest("Idempotency-Key is too long"));
     post.idempotency_key = *key;
   }
-  auto answer = std::make_shared<Response>();
-  auto now = c.s.posts.CreateAsync(
-      c.viewer, post,
-      [call, answer](std::function<void()> finish) {
-        call->AnswerLater([answer, finish = std::move(finish)] {
-          finish();
-          return std::move(*answer);
-        });
-      },
-      [call, answer](const Result<social::PostPtr>& created) {
-        *answer = StatusResponse(*call, created);
-      });
-  if (now) return StatusResponse(c, *now);
-  return Response::Later();
+  return AnswerPostWrite(call, [&](auto resume, auto done) {
+    return c.s.posts.CreateAsync(c.viewer, post, std::move(resume), std::move(done));
+  });
 }
 
 Response Edit(Call& c) {
@@ -135,19 +145,22 @@ Response Context(Call& c) {
   return Ok(w.Take());
 }
 
-Response Reblog(Call& c) {
+// POST /api/v1/statuses/:id/<action> (reblog's `visibility` too); non-blocking like Create.
+template <social::Interaction kKind>
+Response Interact(const std::shared_ptr<Call>& call) {
+  Call& c = *call;
   auto id = c.PathId();
   if (!id.ok()) return ErrorResponse(id.status());
-  auto visibility = VisibilityParam(c);
-  if (!visibility.ok()) return ErrorResponse(visibility.status());
-  return StatusResponse(c, c.s.posts.Reblog(c.viewer, *id, *visibility));
-}
-
-template <Result<social::PostPtr> (social::PostService::*Action)(const social::Viewer&, Id)>
-Response Act(Call& c) {
-  auto id = c.PathId();
-  if (!id.ok()) return ErrorResponse(id.status());
-  return StatusResponse(c, (c.s.posts.*Action)(c.viewer, *id));
+  std::optional<Visibility> visibility;
+  if constexpr (kKind == social::Interaction::kReblog) {
+    auto given = VisibilityParam(c);
+    if (!given.ok()) return ErrorResponse(given.status());
+    visibility = *given;
+  }
+  return AnswerPostWrite(call, [&](auto resume, auto done) {
+    return c.s.posts.InteractAsync(c.viewer, *id, kKind, visibility, std::move(resume),
+                                   std::move(done));
+  });
 }
 
 Response NotSupported(Call& c) {
@@ -238,17 +251,19 @@ void RegisterStatusRoutes(Api& api, Router& r) {
   api.Route(r, Method::kGet, "/api/v1/statuses/:id/context", A::kPublic, "read:statuses", Context);
   api.Route(r, Method::kGet, "/api/v1/statuses/:id/history", A::kPublic, "read:statuses", History);
   api.Route(r, Method::kGet, "/api/v1/statuses/:id/source", A::kUser, "read:statuses", Source);
-  api.Route(r, Method::kPost, "/api/v1/statuses/:id/reblog", A::kUser, "write:statuses", Reblog);
-  api.Route(r, Method::kPost, "/api/v1/statuses/:id/unreblog", A::kUser, "write:statuses",
-            Act<&social::PostService::Unreblog>);
-  api.Route(r, Method::kPost, "/api/v1/statuses/:id/favourite", A::kUser, "write:favourites",
-            Act<&social::PostService::Favourite>);
-  api.Route(r, Method::kPost, "/api/v1/statuses/:id/unfavourite", A::kUser, "write:favourites",
-            Act<&social::PostService::Unfavourite>);
-  api.Route(r, Method::kPost, "/api/v1/statuses/:id/bookmark", A::kUser, "write:bookmarks",
-            Act<&social::PostService::Bookmark>);
-  api.Route(r, Method::kPost, "/api/v1/statuses/:id/unbookmark", A::kUser, "write:bookmarks",
-            Act<&social::PostService::Unbookmark>);
+  using I = social::Interaction;
+  api.RouteNonBlocking(r, Method::kPost, "/api/v1/statuses/:id/reblog", A::kUser, "write:statuses",
+                       Interact<I::kReblog>);
+  api.RouteNonBlocking(r, Method::kPost, "/api/v1/statuses/:id/unreblog", A::kUser,
+                       "write:statuses", Interact<I::kUnreblog>);
+  api.RouteNonBlocking(r, Method::kPost, "/api/v1/statuses/:id/favourite", A::kUser,
+                       "write:favourites", Interact<I::kFavourite>);
+  api.RouteNonBlocking(r, Method::kPost, "/api/v1/statuses/:id/unfavourite", A::kUser,
+                       "write:favourites", Interact<I::kUnfavourite>);
+  api.RouteNonBlocking(r, Method::kPost, "/api/v1/statuses/:id/bookmark", A::kUser,
+                       "write:bookmarks", Interact<I::kBookmark>);
+  api.RouteNonBlocking(r, Method::kPost, "/api/v1/statuses/:id/unbookmark", A::kUser,
+                       "write:bookmarks", Interact<I::kUnbookmark>);
   api.Route(r, Method::kPost, "/api/v1/statuses/:id/mute", A::kUser, "write:mutes", Muting);
   api.Route(r, Method::kPost, "/api/v1/statuses/:id/unmute", A::kUser, "write:mutes", Muting);
   api.Route(r, Method::kPost, "/api/v1/statuses/:id/pin", A::kUser, "write:accounts", NotSupported);
