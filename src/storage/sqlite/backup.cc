@@ -45,6 +45,29 @@ Result<Db> OpenDb(const std::string& path, int flags) {
   return db;
 }
 
+// Reading a database in WAL mode makes SQLite create PATH-wal and PATH-shm beside it, and a
+// read-only connection cannot remove them when it closes. For a file nothing else has open (a
+// backup), this removes what reading it left that was not there before: the index, and a log
+// that stayed empty. A live database's log and index exist already and are left alone.
+class NoTracesBeside {
+ public:
+  explicit NoTracesBeside(const std::string& path)
+      : wal_(path + "-wal"), shm_(path + "-shm"), had_wal_(Exists(wal_)), had_shm_(Exists(shm_)) {}
+  ~NoTracesBeside() {
+    std::error_code ec;
+    if (!had_wal_ && fs::file_size(wal_, ec) == 0 && !ec) fs::remove(wal_, ec);
+    if (!had_shm_ && !had_wal_ && !Exists(wal_)) fs::remove(shm_, ec);
+  }
+
+ private:
+  static bool Exists(const std::string& path) {
+    std::error_code ec;
+    return fs::exists(path, ec);
+  }
+  const std::string wal_, shm_;
+  const bool had_wal_, had_shm_;
+};
+
 // The single integer a pragma answers; `path` names the file in errors.
 Result<int64_t> PragmaInt(sqlite3* db, const char* sql, const std::string& path) {
   sqlite3_stmt* stmt = nullptr;
@@ -95,6 +118,7 @@ Result<FileCheck> CheckDatabaseFile(const std::string& path) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) return NotFound("no database file at " + path);
   const auto start = Clock::now();
+  NoTracesBeside no_traces(path);  // declared first: runs after the connection closed
   ASSIGN_OR_RETURN(Db db, OpenDb(path, SQLITE_OPEN_READONLY));
   FileCheck check;
   ASSIGN_OR_RETURN(check.page_size, PragmaInt(db.get(), "PRAGMA page_size", path));
@@ -150,6 +174,7 @@ Result<BackupReport> BackupDatabase(const std::string& source, const std::string
   Status st = [&]() -> Status {
     const auto start = Clock::now();
     {
+      NoTracesBeside no_traces(source);
       ASSIGN_OR_RETURN(Db src, OpenDb(source, SQLITE_OPEN_READONLY));
       ASSIGN_OR_RETURN(Db dest, OpenDb(partial, SQLITE_OPEN_READWRITE));
       RETURN_IF_ERROR(CopyPages(src.get(), dest.get(), source, &report.pages));

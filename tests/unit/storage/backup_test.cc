@@ -114,6 +114,19 @@ TEST_F(BackupTest, CopiesOneSnapshotWhileAnotherConnectionWrites) {
   sqlite3_close(db);
 }
 
+// A database nothing has open (a backup being restored): reading it leaves nothing beside it.
+TEST_F(BackupTest, ReadingAClosedDatabaseLeavesNothingBesideIt) {
+  live_.reset();  // the last connection: SQLite removes the -wal and -shm
+  ASSERT_FALSE(fs::exists(File("live.db-wal")));
+  ASSERT_FALSE(fs::exists(File("live.db-shm")));
+  ASSERT_TRUE(CheckDatabaseFile(File("live.db")).ok());
+  ASSERT_TRUE(BackupDatabase(File("live.db"), File("copy.db"), /*verify=*/true).ok());
+  EXPECT_EQ(Count(File("copy.db")), 500);
+  for (const char* name : {"live.db-wal", "live.db-shm", "copy.db-wal", "copy.db-shm"}) {
+    EXPECT_FALSE(fs::exists(File(name))) << name;
+  }
+}
+
 TEST_F(BackupTest, NeverReplacesAFile) {
   { std::ofstream(File("taken.db")) << "mine"; }
   auto report = BackupDatabase(File("live.db"), File("taken.db"), /*verify=*/false);
