@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "app/app.h"
+#include "app/data_dir_lock.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/random.h"
@@ -76,6 +77,12 @@ int RescanCommand::Screen() const {
     return Report(kUsageError, "no database at " + o_.data + "/stoa.db");
   }
 
+  // A running server would not see the cases this opens (its caches); it rescans itself.
+  auto lock = DataDirLock::Acquire(o_.data);
+  if (!lock.ok()) {
+    return Report(kFailure, lock.status().message() +
+                                "; ask it instead: POST /api/v1/admin/screening/rescan");
+  }
   auto config = LoadConfig(o_.config, ProcessEnvironment());
   if (!config.ok()) return Report(kFailure, config.status().message());
   spdlog::set_level(spdlog::level::from_str(config->log.level));

@@ -1,7 +1,8 @@
 // `stoa backup` and `stoa restore` through the real binary, beside a real `stoa serve`: a backup
 // taken while statuses are being created holds every status acknowledged before it began; a second
-// server and a restore are refused while the server runs; a restore puts the copy in place
-// (keeping the database it replaces) and the restarted server serves exactly what the copy held.
+// server, a restore and a command-line rescan are refused while the server runs; a restore puts the
+// copy in place (keeping the database it replaces) and the restarted server serves exactly what the
+// copy held.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -123,6 +124,11 @@ TEST_F(BackupTest, BackupWhileServingThenRestore) {
   EXPECT_EQ(refused.exit_code, 1) << refused.output;
   EXPECT_NE(refused.output.find("stop it first"), std::string::npos) << refused.output;
   EXPECT_EQ(StatusCodeOf(late), 200) << "the refused restore changed the database";
+  // Nor a rescan from the command line: the running server takes it over the API.
+  const CommandResult rescan = RunStoa("screen --data " + data_ + " --since 2020-01-01");
+  EXPECT_EQ(rescan.exit_code, 1) << rescan.output;
+  EXPECT_NE(rescan.output.find("POST /api/v1/admin/screening/rescan"), std::string::npos)
+      << rescan.output;
 
   ASSERT_EQ(server_.Stop(), 0);
   const CommandResult restore = RunStoa("restore --data " + data_ + " --from " + copy);
