@@ -83,6 +83,8 @@ int WithApp(const Options& o, const std::function<int(App&)>& run, bool existing
   SecureRandom random;
   auto app = OpenApp(o, clock, random);
   if (!app.ok()) return Fail(app.status().message());
+  // These commands may write beside a running server: ids apart from the server's.
+  (*app)->core().ids().StartSequencesAt(IdGenerator::kCommandLineSequence);
   return run(**app);
 }
 

@@ -5,7 +5,8 @@
 namespace stoa {
 
 Id IdGenerator::Next() {
-  const int64_t candidate = ToUnixMillis(clock_.Now()) << 16;
+  const int64_t candidate =
+      (ToUnixMillis(clock_.Now()) << 16) | first_sequence_.load(std::memory_order_relaxed);
   int64_t last = last_.load(std::memory_order_relaxed);
   while (true) {
     const int64_t next = candidate > last ? candidate : last + 1;

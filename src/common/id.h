@@ -23,10 +23,17 @@ class IdGenerator {
   Id Next();
   // Ensures future ids are greater than `id` (call with the largest id already stored).
   void ObserveExisting(Id id);
+  // Where the sequence starts in each new millisecond (0 by default). The command line's writes
+  // (stoa admin ...) run in processes of their own beside a running server; starting their
+  // sequences at kCommandLineSequence keeps their ids apart from the server's, which would need
+  // 32,768 ids in one millisecond to reach them.
+  static constexpr int64_t kCommandLineSequence = 0x8000;
+  void StartSequencesAt(int64_t sequence) { first_sequence_.store(sequence & 0xffff); }
 
  private:
   const Clock& clock_;
   std::atomic<int64_t> last_{0};
+  std::atomic<int64_t> first_sequence_{0};
 };
 
 // The smallest id that could have been generated at `t` (for time-based range queries).

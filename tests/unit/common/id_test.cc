@@ -53,6 +53,27 @@ TEST(IdGeneratorTest, ConcurrentCallersNeverShareAnId) {
   EXPECT_EQ(all.size(), 40000u);
 }
 
+// The server and a command-line process writing beside it, in the same milliseconds.
+TEST(IdGeneratorTest, CommandLineSequencesStayApartFromTheServers) {
+  FakeClock clock;
+  IdGenerator server(clock), command(clock);
+  command.StartSequencesAt(IdGenerator::kCommandLineSequence);
+  std::set<Id> all;
+  for (int ms = 0; ms < 5; ++ms) {
+    for (int i = 0; i < 1000; ++i) {
+      for (IdGenerator* g : {&server, &command}) {
+        const Id id = g->Next();
+        EXPECT_EQ(TimeOfId(id), clock.Now());
+        EXPECT_TRUE(all.insert(id).second) << "id " << id << " made twice";
+      }
+    }
+    clock.Advance(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(all.size(), 10000u);
+  // Each still starts at or after the millisecond's first id (time-range queries rely on it).
+  EXPECT_GE(command.Next(), IdAtTime(clock.Now()));
+}
+
 TEST(ParseIdTest, AcceptsOnlyPositiveDecimalIds) {
   struct Case {
     const char* text;
