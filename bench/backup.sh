@@ -35,9 +35,6 @@ echo "sqlite3 .backup, no load:    $(seconds sqlite3 "$work/stoa.db" ".backup $w
 echo "stoa backup --no-verify:     $(seconds "$bin" backup --data "$work" --out "$work/quick.db" --no-verify) s"
 rm -f "$work/quiet.db" "$work/sqlite3.db" "$work/quick.db"
 
-metric() {  # metric NAME [LABELS]: the value of one line of /metrics (0 when absent)
-  curl -sf "localhost:$port/metrics" | awk -v n="$1${2:-}" '$1 == n {v = $2} END {print v + 0}'
-}
 under_load() {  # under_load LABEL [BACKUP OPTIONS]: a backup while creation runs
   local label=$1 out=$work/$1.db before acked took copied f0 x0
   shift

@@ -1,5 +1,5 @@
-# Shared by bench/cpu_home.sh and bench/cpu_post.sh (sourced, not run): start stoa on a copy of a
-# seeded database, and measure stoa's CPU per request over rounds of wrk.
+# Shared by bench/cpu_*.sh, wal_stall.sh and backup.sh (sourced, not run): start stoa on a copy of
+# a seeded database, read its /metrics, and measure its CPU per request over rounds of wrk.
 #
 # Before sourcing, set: root (the checkout), bin (the stoa binary), seed (a seeded directory with
 # stoa.db and tokens.txt), port, and name (the calling script's, for messages).
@@ -14,6 +14,11 @@ STOA_RATE_LIMITS=off STOA_SERVER_ACCESS_LOG=false STOA_LOG_LEVEL=warn \
   "$bin" serve --data "$work" --listen 127.0.0.1:$port > "$work/log" 2>&1 &
 pid=$!
 for _ in $(seq 300); do curl -sf "localhost:$port/health" >/dev/null && break; sleep 0.2; done
+
+# metric NAME [LABELS]: the value of one line of stoa's /metrics (0 when absent).
+metric() {
+  curl -sf "localhost:$port/metrics" | awk -v n="$1${2:-}" '$1 == n {v = $2} END {print v + 0}'
+}
 
 # cpu_rounds SCRIPT PATH DURATION UNIT UNITS: ROUNDS (default 3) rounds of wrk with
 # bench/wrk/SCRIPT on PATH, each printing the requests (called UNITS, one UNIT), their rate, the

@@ -21,10 +21,6 @@ command -v sqlite3 >/dev/null || { echo "$name: needs the sqlite3 command (Debia
 source "$root/bench/cpu_lib.sh"
 db=$work/stoa.db
 
-metric() {  # metric NAME [LABELS]: the value of one line of /metrics (0 when absent)
-  curl -sf "localhost:$port/metrics" | awk -v n="$1${2:-}" '$1 == n {v = $2} END {print v + 0}'
-}
-
 phase() {  # phase LABEL: one wrk run, the WAL watched meanwhile
   local label=$1 watch largest=0 last=0 before_c before_f before_r before_x
   before_c=$(metric stoa_sqlite_checkpoints_total)

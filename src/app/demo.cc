@@ -135,10 +135,11 @@ Result<std::vector<DemoCredential>> SeedDemo(App& app, const std::string& data_d
     if (!created.ok()) return created.status();
     made.push_back((*created)->id);
   }
-  (void)app.posts().Favourite(viewer("bob"), made[1]);
-  (void)app.posts().Favourite(viewer("dave"), made[1]);
-  (void)app.posts().Reblog(viewer("dave"), made[4], std::nullopt);
-  (void)app.posts().Favourite(viewer("alice"), made[5]);
+  using social::Interaction;
+  (void)app.posts().Interact(viewer("bob"), made[1], Interaction::kFavourite);
+  (void)app.posts().Interact(viewer("dave"), made[1], Interaction::kFavourite);
+  (void)app.posts().Interact(viewer("dave"), made[4], Interaction::kReblog);
+  (void)app.posts().Interact(viewer("alice"), made[5], Interaction::kFavourite);
   RETURN_IF_ERROR(WriteCredentials(data_dir, creds));
   return creds;
 }

@@ -434,25 +434,6 @@ Result<PostPtr> PostService::Delete(const Viewer& viewer, Id post_id) {
   return post;
 }
 
-Result<PostPtr> PostService::Reblog(const Viewer& v, Id id, std::optional<Visibility> visibility) {
-  return Interact(v, id, Interaction::kReblog, visibility);
-}
-Result<PostPtr> PostService::Unreblog(const Viewer& v, Id id) {
-  return Interact(v, id, Interaction::kUnreblog);
-}
-Result<PostPtr> PostService::Favourite(const Viewer& v, Id id) {
-  return Interact(v, id, Interaction::kFavourite);
-}
-Result<PostPtr> PostService::Unfavourite(const Viewer& v, Id id) {
-  return Interact(v, id, Interaction::kUnfavourite);
-}
-Result<PostPtr> PostService::Bookmark(const Viewer& v, Id id) {
-  return Interact(v, id, Interaction::kBookmark);
-}
-Result<PostPtr> PostService::Unbookmark(const Viewer& v, Id id) {
-  return Interact(v, id, Interaction::kUnbookmark);
-}
-
 Result<PostPtr> PostService::Interact(const Viewer& viewer, Id post_id, Interaction kind,
                                       std::optional<Visibility> reblog_visibility) {
   ASSIGN_OR_RETURN(InteractionSteps steps,

@@ -86,15 +86,10 @@ class PostService {
   // Deletes the author's own post (and its boosts); returns it as it was (with its text).
   Result<PostPtr> Delete(const Viewer& author, Id post_id);
 
-  // Returns the boost (the wrapper post). Boosting twice returns the existing boost.
-  Result<PostPtr> Reblog(const Viewer& viewer, Id post_id, std::optional<Visibility> visibility);
-  // Returns the original post.
-  Result<PostPtr> Unreblog(const Viewer& viewer, Id post_id);
-  Result<PostPtr> Favourite(const Viewer& viewer, Id post_id);
-  Result<PostPtr> Unfavourite(const Viewer& viewer, Id post_id);
-  Result<PostPtr> Bookmark(const Viewer& viewer, Id post_id);
-  Result<PostPtr> Unbookmark(const Viewer& viewer, Id post_id);
-  // One of the six above by kind (`reblog_visibility` for kReblog only).
+  // Boosts (with `reblog_visibility`, public by default), favourites or bookmarks a post, or
+  // undoes that. A boost answers with the boost (the wrapper post; boosting twice returns the
+  // existing one), the rest with the post itself (for a boost given as `post_id`, the boosted
+  // post) with the counts the write left.
   Result<PostPtr> Interact(const Viewer& viewer, Id post_id, Interaction kind,
                            std::optional<Visibility> reblog_visibility = std::nullopt);
   // Interact without holding the calling thread during the durable write, as CreateAsync: returns
